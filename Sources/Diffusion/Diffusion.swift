@@ -1,0 +1,2 @@
+// Diffusion: layers, the spatio-temporal denoiser, noise schedule, objective, samplers.
+import Tensor

@@ -1,0 +1,2 @@
+// Eval: ball tracker, physics metrics, experiments, report.
+import Sample

@@ -1,0 +1,2 @@
+// Sample: window sampling, stitching strategies, long rollouts.
+import Train
