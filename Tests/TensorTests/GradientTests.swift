@@ -1,0 +1,114 @@
+import XCTest
+@testable import Tensor
+
+/// A finite-difference check for every differentiable op (tolerances: see GradCheck).
+final class GradientTests: XCTestCase {
+    func testAddSubMulDivBroadcast() {
+        let cases: [([Int], [Int])] = [([3, 5], [3, 5]), ([2, 3, 4], [4]), ([2, 3, 4], [3, 1]),
+                                       ([4, 1, 3], [1, 2, 3]), ([5], [2, 3, 5]), ([3, 2], [])]
+        for (k, (sa, sb)) in cases.enumerated() {
+            let a = randn(sa, seed: UInt64(k)), b = randn(sb, seed: UInt64(k + 50)) + 3  // keep b away from 0
+            gradCheck([a, b]) { $0[0] + $0[1] }
+            gradCheck([a, b]) { $0[0] - $0[1] }
+            gradCheck([a, b]) { $0[0] * $0[1] }
+            gradCheck([a, b]) { $0[0] / $0[1] }
+        }
+    }
+
+    func testScalarOps() {
+        let x = randn([3, 7], seed: 1)
+        gradCheck([x]) { $0[0] * 2.5 + 1 }
+        gradCheck([x]) { 3 - $0[0] / 4 }
+        gradCheck([x]) { -$0[0] }
+    }
+
+    func testUnary() {
+        let x = randn([4, 6], seed: 2)
+        let pos = x.map { abs($0) + 0.5 }
+        gradCheck([pos]) { $0[0].exp() }
+        gradCheck([pos]) { $0[0].log() }
+        gradCheck([pos]) { $0[0].sqrt() }
+        gradCheck([x]) { $0[0].tanh() }
+        gradCheck([x]) { $0[0].gelu() }
+        gradCheck([x]) { $0[0].silu() }
+    }
+
+    func testMatmul2DAllTransposes() {
+        let a = randn([5, 3], seed: 3), b = randn([3, 4], seed: 4)
+        gradCheck([a, b]) { Tensor.matmul($0[0], $0[1]) }
+        gradCheck([a, randn([4, 3], seed: 5)]) { Tensor.matmul($0[0], $0[1], transposeB: true) }
+        gradCheck([randn([3, 5], seed: 6), b]) { Tensor.matmul($0[0], $0[1], transposeA: true) }
+        gradCheck([randn([3, 5], seed: 7), randn([4, 3], seed: 8)]) {
+            Tensor.matmul($0[0], $0[1], transposeA: true, transposeB: true)
+        }
+    }
+
+    func testMatmulLeadingRowsAndBatched() {
+        gradCheck([randn([2, 3, 5], seed: 9), randn([5, 4], seed: 10)]) { Tensor.matmul($0[0], $0[1]) }
+        gradCheck([randn([2, 3, 5], seed: 9), randn([4, 5], seed: 10)]) {
+            Tensor.matmul($0[0], $0[1], transposeB: true)
+        }
+        gradCheck([randn([2, 3, 5], seed: 11), randn([2, 5, 2], seed: 12)]) { Tensor.matmul($0[0], $0[1]) }
+        gradCheck([randn([2, 5, 3], seed: 13), randn([2, 2, 5], seed: 14)]) {
+            Tensor.matmul($0[0], $0[1], transposeA: true, transposeB: true)
+        }
+    }
+
+    func testSoftmaxAndLayerNorm() {
+        let x = randn([3, 4, 7], seed: 15)
+        gradCheck([x]) { $0[0].softmax() }
+        gradCheck([x]) { $0[0].layerNorm() }
+        gradCheck([randn([6, 33], seed: 16)]) { $0[0].layerNorm() }
+    }
+
+    func testShapeOps() {
+        let x = randn([2, 3, 4], seed: 17)
+        gradCheck([x]) { $0[0].reshaped([4, 6]) }
+        gradCheck([x]) { $0[0].permuted([2, 0, 1]) }
+        gradCheck([x]) { $0[0].permuted([1, 0, 2]) }
+        gradCheck([x]) { $0[0].slice(axis: 1, 1..<3) }
+        gradCheck([x]) { $0[0].slice(axis: -1, 0..<1) }
+        gradCheck([x, randn([2, 5, 4], seed: 18)]) { Tensor.concatenate([$0[0], $0[1]], axis: 1) }
+        gradCheck([x, randn([2, 3, 2], seed: 19)]) { Tensor.concatenate([$0[1], $0[0]], axis: 2) }
+    }
+
+    func testReductions() {
+        let x = randn([3, 4, 5], seed: 20)
+        gradCheck([x]) { $0[0].sum(axes: [1]) }
+        gradCheck([x]) { $0[0].sum(axes: [0, 2], keepDims: true) }
+        gradCheck([x]) { $0[0].mean(axes: [-1]) }
+        gradCheck([x]) { $0[0].sum() }
+        gradCheck([x]) { $0[0].mean() }
+    }
+
+    func testMaskedMSE() {
+        let p = randn([3, 4, 5], seed: 21), t = randn([3, 4, 5], seed: 22)
+        let mask = Tensor(shape: [3, 4], values: [1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0])
+        gradCheck([p, t]) { Tensor.maskedMSE($0[0], $0[1], mask: mask) }
+    }
+
+    func testAttentionShortAndLong() {
+        // Temporal (L = 8) and spatial (L = 64) problems at head dim 32.
+        for (l, g) in [(8, 3), (64, 2)] {
+            let q = randn([g, l, 32], seed: 23), k = randn([g, l, 32], seed: 24), v = randn([g, l, 32], seed: 25)
+            gradCheck([q, k, v], maxElements: 300) { Tensor.attention($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    func testCheckCatchesAWrongBackward() {
+        // x² with a backward that forgets the factor 2: the check must object.
+        let wrong: ([Tensor]) -> Tensor = { xs in
+            let x = xs[0].detached
+            return Tape.record(x * x, [xs[0]]) { g, _ in [g * x] }
+        }
+        XCTAssertNotNil(gradMismatch([randn([5], seed: 27)], wrong))
+        XCTAssertNil(gradMismatch([randn([5], seed: 27)]) { $0[0] * $0[0] })
+    }
+
+    func testGradientAccumulatesOverReuse() {
+        // y = x·x + x: dy/dx = 2x + 1, the same tensor used three times.
+        let x = randn([4], seed: 26)
+        let (_, g) = valueAndGrad([x]) { xs in (xs[0] * xs[0] + xs[0]).sum() }
+        assertClose(g[0], x * 2 + 1)
+    }
+}
