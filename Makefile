@@ -29,7 +29,7 @@ reproduce: build
 	$$($(RELEASE) --show-bin-path)/vidgen bench tensor
 
 bench: build
-	$$($(RELEASE) --show-bin-path)/vidgen bench all
+	$$($(RELEASE) --show-bin-path)/vidgen bench tensor
 
 clean:
 	rm -rf .build

@@ -15,8 +15,7 @@ public final class TensorStorage {
     @usableFromInline init(uninitialized count: Int) {
         precondition(count >= 0, "negative element count \(count)")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        base = BufferPool.shared.take(count: count)
     }
 
     convenience init(repeating value: Float, count: Int) {
@@ -30,7 +29,7 @@ public final class TensorStorage {
         return s
     }
 
-    deinit { UnsafeMutableRawPointer(base).deallocate() }
+    deinit { BufferPool.shared.give(base, count: count) }
 }
 
 /// A Float32 n-dimensional array, row-major and contiguous.

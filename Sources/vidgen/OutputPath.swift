@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+
+/// Checks and atomic writes for files the tool creates.
+enum OutputPath {
+    /// Throws a readable error unless `path` can be created: its folder exists and it is
+    /// not itself a folder.
+    static func check(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+            throw ValidationError("the folder of \(path) does not exist: \(folder)")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw ValidationError("\(path) is a folder, not a file")
+        }
+    }
+
+    /// Writes `data` to a temporary name beside `path`, then renames it into place, so a
+    /// reader never sees a half-written file.
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
