@@ -1,0 +1,168 @@
+// The spatio-temporal transformer denoiser (shape letters: see ModelConfig.swift).
+//
+//   x [B,T,C,H,W], mask [B,T], t [B]
+//   → patches [B,T,N,C·P·P + 1]            (the +1 is the frame's context-mask channel)
+//   → tokens  [B,T,N,D] + pos.space[N,D] + pos.time[T,1,D]
+//   → depth × Block(tokens, c)             c = time MLP of the noise-level embedding
+//   → final adaLN, linear → [B,T,N,C·P·P] → unpatchify → v̂ [B,T,C,H,W]
+//
+// A block is pre-LayerNorm with adaLN-Zero (DiT): for each sublayer s (spatial
+// attention, temporal attention, MLP — or one joint attention and the MLP),
+//   x ← x + gate_s · s(LN(x)·(1 + scale_s) + shift_s),
+// with (shift, scale, gate) for all sublayers from one linear map of SiLU(c). That map
+// and the output layer are zero-initialized, so every block starts as the identity
+// and the model starts by predicting 0.
+
+import Tensor
+
+/// Multi-head self-attention over one axis of the token grid [B, T, N, D].
+public struct SelfAttention: ParameterVisitable {
+    public enum Axis: Sendable { case space, time, spaceTime }
+
+    public var qkv: Linear
+    public var proj: Linear
+    public let heads: Int
+
+    public init(width: Int, heads: Int, rng: inout RNG) {
+        qkv = Linear(width, 3 * width, rng: &rng)
+        proj = Linear(width, width, rng: &rng)
+        self.heads = heads
+    }
+
+    /// x [B, T, N, D] → [B, T, N, D], attending within a frame (space), across frames at
+    /// one position (time), or over the whole clip (spaceTime).
+    public func callAsFunction(_ x: Tensor, over axis: Axis) -> Tensor {
+        let (b, t, n, d) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let dh = d / heads
+        let packed = qkv(x).reshaped([b, t, n, 3, heads, dh])
+        let split: Tensor  // [3, groups..., L, DH]
+        switch axis {
+        case .space: split = packed.permuted([3, 0, 1, 4, 2, 5])  // [3, B, T, NH, N, DH]
+        case .time: split = packed.permuted([3, 0, 2, 4, 1, 5])   // [3, B, N, NH, T, DH]
+        case .spaceTime: split = packed.reshaped([b, t * n, 3, heads, dh]).permuted([2, 0, 3, 1, 4])  // [3, B, NH, TN, DH]
+        }
+        let inner = Array(split.shape.dropFirst())
+        func part(_ i: Int) -> Tensor { split.slice(axis: 0, i..<(i + 1)).reshaped(inner) }
+        let o = Tensor.attention(part(0), part(1), part(2))
+        let merged: Tensor
+        switch axis {
+        case .space: merged = o.permuted([0, 1, 3, 2, 4])      // [B, T, N, NH, DH]
+        case .time: merged = o.permuted([0, 3, 1, 2, 4])       // [B, T, N, NH, DH]
+        case .spaceTime: merged = o.permuted([0, 2, 1, 3])     // [B, TN, NH, DH]
+        }
+        return proj(merged.reshaped([b, t, n, d]))
+    }
+
+    public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
+        qkv.visit(join(prefix, "qkv"), f)
+        proj.visit(join(prefix, "proj"), f)
+    }
+}
+
+/// One transformer block with adaLN-Zero modulation.
+public struct Block: ParameterVisitable {
+    /// The attention sublayers in order: [spatial, temporal] or [joint].
+    public var attentions: [SelfAttention]
+    public var mlp: MLP
+    /// SiLU(c) [B, D] → (shift, scale, gate) per sublayer [B, 3·S·D]; zero-initialized.
+    public var modulation: Linear
+    public let kind: AttentionKind
+
+    public init(_ config: ModelConfig, rng: inout RNG) {
+        kind = config.attention
+        let count = kind == .factorized ? 2 : 1
+        attentions = (0..<count).map { _ in SelfAttention(width: config.width, heads: config.heads, rng: &rng) }
+        mlp = MLP(width: config.width, hidden: config.width * config.mlpRatio, rng: &rng)
+        modulation = Linear(config.width, 3 * (count + 1) * config.width, zero: true, rng: &rng)
+    }
+
+    /// x [B, T, N, D], cAct = SiLU(c) [B, D] → [B, T, N, D]
+    public func callAsFunction(_ x: Tensor, _ cAct: Tensor) -> Tensor {
+        let (b, d) = (x.shape[0], x.shape[3])
+        let mod = modulation(cAct)
+        func chunk(_ i: Int) -> Tensor { mod.slice(axis: 1, (i * d)..<((i + 1) * d)).reshaped([b, 1, 1, d]) }
+        let axes: [SelfAttention.Axis] = kind == .factorized ? [.space, .time] : [.spaceTime]
+        var x = x
+        for (s, attention) in attentions.enumerated() {
+            let h = modulate(x, shift: chunk(3 * s), scale: chunk(3 * s + 1))
+            x = x + chunk(3 * s + 2) * attention(h, over: axes[s])
+        }
+        let s = attentions.count
+        let h = modulate(x, shift: chunk(3 * s), scale: chunk(3 * s + 1))
+        return x + chunk(3 * s + 2) * mlp(h)
+    }
+
+    public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
+        let names = kind == .factorized ? ["spatial", "temporal"] : ["joint"]
+        for i in attentions.indices { attentions[i].visit(join(prefix, names[i]), f) }
+        mlp.visit(join(prefix, "mlp"), f)
+        modulation.visit(join(prefix, "modulation"), f)
+    }
+}
+
+/// The denoiser: predicts v for a window of frames at noise level t.
+public struct Denoiser: ParameterVisitable {
+    public let config: ModelConfig
+    public var embed: Linear
+    public var posSpace: Tensor   // [N, D]
+    public var posTime: Tensor    // [T, D]
+    public var timeIn: Linear
+    public var timeOut: Linear
+    public var blocks: [Block]
+    public var finalModulation: Linear  // SiLU(c) → (shift, scale) [B, 2D]; zero-initialized
+    public var finalLinear: Linear      // [D → C·P·P]; zero-initialized
+
+    /// A freshly initialized model. Position embeddings ~ N(0, 0.02²).
+    public init(_ config: ModelConfig, rng: inout RNG) {
+        self.config = config
+        let d = config.width
+        embed = Linear(config.patchInputs, d, rng: &rng)
+        posSpace = .randn([config.tokensPerFrame, d], std: 0.02, rng: &rng)
+        posTime = .randn([config.frames, d], std: 0.02, rng: &rng)
+        timeIn = Linear(d, d, rng: &rng)
+        timeOut = Linear(d, d, rng: &rng)
+        blocks = (0..<config.depth).map { _ in Block(config, rng: &rng) }
+        finalModulation = Linear(d, 2 * d, zero: true, rng: &rng)
+        finalLinear = Linear(d, config.channels * config.patch * config.patch, zero: true, rng: &rng)
+    }
+
+    /// x [B,T,C,H,W] (context frames clean, the rest noisy), mask [B·T] (1 = context
+    /// frame), t [B] noise levels in [0, 1] → v̂ [B,T,C,H,W].
+    public func callAsFunction(_ x: Tensor, mask: [Float], t: [Float]) -> Tensor {
+        let c = config
+        let (b, frames) = (x.shape[0], x.shape[1])
+        precondition(x.shape == [b, c.frames, c.channels, c.size, c.size],
+                     "denoiser input \(x.shape) does not match [B, \(c.frames), \(c.channels), \(c.size), \(c.size)]")
+        precondition(mask.count == b * frames && t.count == b, "mask needs B·T = \(b * frames) and t B = \(b) entries")
+        let (p, g, n, d) = (c.patch, c.size / c.patch, c.tokensPerFrame, c.width)
+        // Patchify: [B,T,C,g,P,g,P] → [B,T,g,g,C,P,P] → [B,T,N,C·P·P], then the mask channel.
+        let patches = x.reshaped([b, frames, c.channels, g, p, g, p]).permuted([0, 1, 3, 5, 2, 4, 6])
+            .reshaped([b, frames, n, c.channels * p * p])
+        let maskChannel = Tensor(shape: [b, frames, n, 1]) { out in
+            for i in 0..<(b * frames) { for j in 0..<n { out[i * n + j] = mask[i] } }
+        }
+        var h = embed(Tensor.concatenate([patches, maskChannel], axis: 3))
+        h = h + posSpace + posTime.reshaped([frames, 1, d])
+        let cEmb = timeOut(timeIn(noiseLevelEmbedding(t, dim: d)).silu())
+        let cAct = cEmb.silu()
+        for block in blocks { h = block(h, cAct) }
+        let mod = finalModulation(cAct)
+        let shift = mod.slice(axis: 1, 0..<d).reshaped([b, 1, 1, d])
+        let scale = mod.slice(axis: 1, d..<(2 * d)).reshaped([b, 1, 1, d])
+        let out = finalLinear(modulate(h, shift: shift, scale: scale))  // [B,T,N,C·P·P]
+        // Unpatchify: [B,T,g,g,C,P,P] → [B,T,C,g,P,g,P] → [B,T,C,H,W].
+        return out.reshaped([b, frames, g, g, c.channels, p, p]).permuted([0, 1, 4, 2, 5, 3, 6])
+            .reshaped([b, frames, c.channels, c.size, c.size])
+    }
+
+    public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
+        embed.visit(join(prefix, "embed"), f)
+        f(join(prefix, "pos.space"), &posSpace)
+        f(join(prefix, "pos.time"), &posTime)
+        timeIn.visit(join(prefix, "time.fc1"), f)
+        timeOut.visit(join(prefix, "time.fc2"), f)
+        for i in blocks.indices { blocks[i].visit(join(prefix, "blocks.\(i)"), f) }
+        finalModulation.visit(join(prefix, "final.modulation"), f)
+        finalLinear.visit(join(prefix, "final.linear"), f)
+    }
+}

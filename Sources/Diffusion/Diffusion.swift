@@ -1,2 +1,0 @@
-// Diffusion: layers, the spatio-temporal denoiser, noise schedule, objective, samplers.
-import Tensor

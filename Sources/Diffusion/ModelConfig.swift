@@ -1,0 +1,72 @@
+// The denoiser's configuration: plain values with defaults, presets, and strict JSON.
+//
+// Shape letters used throughout Diffusion:
+//   B batch (clips), T frames per window, C colour channels, H×W pixels, P patch side,
+//   N = (H/P)(W/P) tokens per frame, D width, NH heads, DH = D/NH head dim.
+
+/// How a block attends: spatial-then-temporal (factorized) or over all tokens (joint).
+public enum AttentionKind: String, Codable, CaseIterable, Sendable {
+    case factorized
+    case joint
+}
+
+/// The denoiser's shape. Saved beside the weights; a mismatch fails by key.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    /// Frames per window (T).
+    public var frames = 8
+    /// Colour channels (C).
+    public var channels = 3
+    /// Frame height and width in pixels (H = W).
+    public var size = 32
+    /// Patch side in pixels (P).
+    public var patch = 4
+    /// Token width (D).
+    public var width = 128
+    /// Transformer blocks.
+    public var depth = 4
+    /// Attention heads (NH); width must divide by it.
+    public var heads = 4
+    /// MLP hidden width as a multiple of D.
+    public var mlpRatio = 4
+    /// Factorized (spatial, then temporal) or joint space-time attention.
+    public var attention = AttentionKind.factorized
+
+    public init() {}
+
+    /// Tokens per frame (N).
+    public var tokensPerFrame: Int { (size / patch) * (size / patch) }
+    /// Values per patch: C·P·P pixels plus the context-mask channel.
+    public var patchInputs: Int { channels * patch * patch + 1 }
+    /// Head dimension (DH).
+    public var headDim: Int { width / heads }
+
+    /// The reference model: 8 frames of 3×32×32, patch 4, width 128, depth 4, 4 heads.
+    public static let reference = ModelConfig()
+
+    /// A model small enough for tests to train in seconds.
+    public static var tiny: ModelConfig {
+        var c = ModelConfig()
+        c.size = 16
+        c.patch = 4
+        c.width = 32
+        c.depth = 1
+        c.heads = 2
+        c.mlpRatio = 2
+        c.frames = 4
+        return c
+    }
+
+    /// Problems a user can cause through a config file, as one readable line.
+    public func validationError() -> String? {
+        if frames < 2 { return "frames must be at least 2, got \(frames)" }
+        if channels < 1 { return "channels must be at least 1, got \(channels)" }
+        if patch < 1 || size < patch || size % patch != 0 { return "size \(size) must be a positive multiple of patch \(patch)" }
+        if width < 1 || heads < 1 || width % heads != 0 { return "width \(width) must be a positive multiple of heads \(heads)" }
+        if depth < 1 { return "depth must be at least 1, got \(depth)" }
+        if mlpRatio < 1 { return "mlpRatio must be at least 1, got \(mlpRatio)" }
+        if frames > 1024 || size > 1024 || width > 8192 || depth > 256 || heads > 256 || mlpRatio > 64 {
+            return "config is far larger than vidgen supports (frames ≤ 1024, size ≤ 1024, width ≤ 8192, depth ≤ 256)"
+        }
+        return nil
+    }
+}
