@@ -178,7 +178,6 @@ struct JSONParser {
 
     private mutating func parseEscape(into out: inout [UInt8]) throws {
         guard let c = peek else { throw fail("unterminated escape") }
-        i += 1
         let simple: UInt8
         switch c {
         case UInt8(ascii: "\""): simple = 0x22
@@ -190,6 +189,7 @@ struct JSONParser {
         case UInt8(ascii: "r"): simple = 0x0D
         case UInt8(ascii: "t"): simple = 0x09
         case UInt8(ascii: "u"):
+            i += 1
             var scalar = UInt32(try parseHex4())
             if (0xD800..<0xDC00).contains(scalar) {
                 // A high surrogate must be followed by an escaped low surrogate.
@@ -209,6 +209,7 @@ struct JSONParser {
         default:
             throw fail("invalid escape")
         }
+        i += 1
         out.append(simple)
     }
 
