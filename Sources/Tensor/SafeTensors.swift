@@ -270,7 +270,7 @@ public enum SafeTensors {
         guard case .object(let members) = json else { throw SafeTensorsError.headerNotObject }
 
         var metadata: [String: String] = [:]
-        var infos: [TensorInfo] = []
+        var infos: [SafeTensorsHeaderEntry] = []
         for member in members {
             if member.key == "__metadata__" {
                 guard case .object(let pairs) = member.value else { throw SafeTensorsError.metadataNotObject }
@@ -279,7 +279,7 @@ public enum SafeTensors {
                     metadata[pair.key] = value  // keys are distinct: the parser refuses repeats
                 }
             } else {
-                infos.append(try TensorInfo(name: member.key, member.value, dataBytes: dataBytes))
+                infos.append(try SafeTensorsHeaderEntry(name: member.key, member.value, dataBytes: dataBytes))
             }
         }
         try checkTiling(infos, dataBytes: dataBytes)
@@ -306,7 +306,7 @@ public enum SafeTensors {
     }
 
     /// Checks that the tensors' byte ranges tile `0..<dataBytes` exactly, as the spec requires.
-    static func checkTiling(_ infos: [TensorInfo], dataBytes: Int) throws {
+    static func checkTiling(_ infos: [SafeTensorsHeaderEntry], dataBytes: Int) throws {
         let order = infos.indices.sorted { (infos[$0].begin, infos[$0].end, $0) < (infos[$1].begin, infos[$1].end, $1) }
         var cursor = 0, last = ""
         for k in order {
@@ -350,30 +350,30 @@ enum SafeTensorsDType: String {
             // bfloat16 is the top half of a float32.
             return (0..<count).map { Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * $0, as: UInt16.self))) << 16) }
         case .f16:
-            return (0..<count).map { halfToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * $0, as: UInt16.self))) }
+            return (0..<count).map { Self.float(fromHalf: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * $0, as: UInt16.self))) }
+        }
+    }
+
+    /// IEEE binary16 → binary32, exactly (every half is a float). Written out rather than using
+    /// `Float16`, which is missing on some platforms.
+    static func float(fromHalf h: UInt16) -> Float {
+        let sign = UInt32(h >> 15) << 31
+        let exponent = UInt32(h >> 10) & 0x1F
+        let mantissa = UInt32(h) & 0x3FF
+        switch exponent {
+        case 0:  // zero or subnormal: mantissa × 2^-24
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        case 0x1F:  // infinity or NaN, payload kept
+            return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)
+        default:
+            return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
         }
     }
 }
 
-/// IEEE binary16 → binary32, exactly (every half is a float). Written out rather than using
-/// `Float16`, which is missing on some platforms.
-func halfToFloat(_ h: UInt16) -> Float {
-    let sign = UInt32(h >> 15) << 31
-    let exponent = UInt32(h >> 10) & 0x1F
-    let mantissa = UInt32(h) & 0x3FF
-    switch exponent {
-    case 0:  // zero or subnormal: mantissa × 2^-24
-        let magnitude = Float(mantissa) * 0x1p-24
-        return sign == 0 ? magnitude : -magnitude
-    case 0x1F:  // infinity or NaN, payload kept
-        return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)
-    default:
-        return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
-    }
-}
-
 /// One checked tensor entry of the header.
-struct TensorInfo {
+struct SafeTensorsHeaderEntry {
     var name: String
     var dtype: SafeTensorsDType
     var shape: [Int]
@@ -445,12 +445,12 @@ extension SafeTensors {
     /// temporary file is removed and an existing file at `path` is left untouched.
     public static func write(_ entries: [SafeTensorsEntry], metadata: [String: String] = [:], to path: String) throws {
         let bytes = try encode(entries, metadata: metadata)
-        try POSIXFile.writeAtomically(bytes, to: path)
+        try SafeTensorsIO.writeAtomically(bytes, to: path)
     }
 
     /// Reads and checks the safetensors file at `path`; every error names the file.
     public static func read(from path: String) throws -> SafeTensorsFile {
-        let bytes = try POSIXFile.readAll(path)
+        let bytes = try SafeTensorsIO.readAll(path)
         do {
             return try decode(bytes)
         } catch let error as SafeTensorsError {
@@ -461,7 +461,7 @@ extension SafeTensors {
 
 /// Whole-file reads and atomic writes over POSIX calls (kept apart from `SafeTensors`, whose
 /// `read` and `write` would shadow the C functions).
-enum POSIXFile {
+enum SafeTensorsIO {
     static func failure(_ path: String, _ operation: String, _ code: Int32 = errno) -> SafeTensorsError {
         .io(path: path, operation: operation, reason: String(cString: strerror(code)))
     }
