@@ -1,0 +1,550 @@
+// safetensors files (Hugging Face's tensor format), read and written exactly per its spec so that
+// Python's `safetensors` loads what we write and we load what it writes.
+//
+// Layout:  N (8 bytes, u64 little-endian) | header (N bytes, UTF-8 JSON) | data buffer
+// Header:  {"__metadata__": {str: str},                      (optional)
+//           name: {"dtype": "F32", "shape": [d0, d1, …], "data_offsets": [begin, end]}, …}
+// Offsets are byte offsets into the data buffer, end exclusive; the ranges must tile the buffer
+// exactly: no overlaps, no holes, nothing after the last tensor. Values are little-endian, row-major.
+//
+// Writing: F32 only. Tensors are sorted by the UTF-8 bytes of their names (the reference sorts by
+// dtype, then name; ours are all F32), `__metadata__` comes first with its keys sorted the same
+// way, the JSON is compact, and the header is padded with spaces to a multiple of 8 bytes so the
+// data starts 8-byte aligned — the reference implementation's output, byte for byte.
+// Reading: F32, F64, F16 and BF16, converted to Float (F64 rounds to nearest); other safetensors
+// dtypes (integers, bool, 8-bit and smaller floats) are refused by name.
+//
+// The reader treats the file as hostile: every size and offset is checked, with overflow-checked
+// arithmetic, before it is used, so a bad file is a `SafeTensorsError` and never a trap, and the
+// memory it costs is bounded by its own length (at most 2× for F16/BF16 widening to Float).
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MARK: - Values
+
+/// One named tensor: a row-major array of `Float` and its shape. A scalar has shape `[]`.
+public struct SafeTensorsEntry: Equatable, Sendable {
+    /// The key in the file, e.g. `blocks.0.attn.qkv.weight`.
+    public var name: String
+    /// The dimensions, outermost first; `values.count` is their product (1 for `[]`).
+    public var shape: [Int]
+    /// The elements in row-major order.
+    public var values: [Float]
+
+    public init(name: String, shape: [Int], values: [Float]) {
+        self.name = name
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// The contents of a safetensors file.
+public struct SafeTensorsFile: Equatable, Sendable {
+    /// The tensors, in the order the header lists them.
+    public var entries: [SafeTensorsEntry]
+    /// The `__metadata__` map (empty when the file has none).
+    public var metadata: [String: String]
+
+    public init(entries: [SafeTensorsEntry], metadata: [String: String] = [:]) {
+        self.entries = entries
+        self.metadata = metadata
+    }
+
+    /// The tensor called `name`, if any (a linear search; files hold hundreds of tensors, not millions).
+    public subscript(name: String) -> SafeTensorsEntry? {
+        entries.first { $0.name == name }
+    }
+}
+
+// MARK: - Errors
+
+/// Why a safetensors file could not be read or written. Tensor names are quoted Swift-style.
+public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
+    // Framing
+    case fileTooShort(byteCount: Int)
+    case headerTooLarge(byteCount: UInt64)
+    case headerPastEndOfFile(headerBytes: UInt64, available: Int)
+    case headerNotUTF8
+    /// `offset` counts from the start of the file.
+    case invalidJSON(offset: Int, reason: String)
+    case headerNotObject
+    case duplicateTensorName(String)
+    /// A key repeated inside `within` (a tensor entry or `__metadata__`).
+    case duplicateKey(String, within: String)
+    // __metadata__
+    case metadataNotObject
+    case metadataValueNotString(key: String)
+    // Tensor entries
+    case entryNotObject(tensor: String)
+    case missingField(tensor: String, field: String)
+    case unexpectedField(tensor: String, field: String)
+    case wrongFieldType(tensor: String, field: String, expected: String)
+    case unknownDtype(tensor: String, dtype: String)
+    case unsupportedDtype(tensor: String, dtype: String)
+    case badDimension(tensor: String, value: String)
+    case badOffset(tensor: String, value: String)
+    case sizeOverflow(tensor: String)
+    case byteCountMismatch(tensor: String, dtype: String, shape: [Int], expected: Int, actual: Int)
+    case offsetsReversed(tensor: String, begin: Int, end: Int)
+    case offsetsOutOfBounds(tensor: String, end: Int, dataBytes: Int)
+    case overlappingTensors(String, String)
+    case uncoveredBytes(begin: Int, end: Int)
+    // Writing
+    case reservedName
+    case shapeMismatch(tensor: String, shape: [Int], valueCount: Int)
+    // Files
+    case folderMissing(path: String, folder: String)
+    case io(path: String, operation: String, reason: String)
+    /// A format error found while reading the file at `path`.
+    indirect case inFile(path: String, SafeTensorsError)
+
+    public var description: String {
+        func q(_ s: String) -> String { String(reflecting: s) }
+        switch self {
+        case .fileTooShort(let n):
+            return "file is \(n) bytes long, too short for the 8-byte header length that starts a safetensors file"
+        case .headerTooLarge(let n):
+            return "header length field says \(n) bytes; headers over \(SafeTensors.maxHeaderBytes) bytes are refused"
+        case .headerPastEndOfFile(let n, let available):
+            return "header length field says \(n) bytes but only \(available) bytes follow it (truncated file?)"
+        case .headerNotUTF8:
+            return "header is not valid UTF-8"
+        case .invalidJSON(let offset, let reason):
+            return "header is not valid JSON: \(reason) at byte \(offset)"
+        case .headerNotObject:
+            return "header is not a JSON object"
+        case .duplicateTensorName(let name):
+            return "tensor name \(q(name)) appears twice"
+        case .duplicateKey(let key, let within):
+            return "key \(q(key)) appears twice in \(within)"
+        case .metadataNotObject:
+            return "__metadata__ is not a JSON object"
+        case .metadataValueNotString(let key):
+            return "__metadata__ value for \(q(key)) is not a string"
+        case .entryNotObject(let t):
+            return "tensor \(q(t)): entry is not a JSON object"
+        case .missingField(let t, let field):
+            return "tensor \(q(t)): missing \"\(field)\""
+        case .unexpectedField(let t, let field):
+            return "tensor \(q(t)): unexpected field \(q(field)) (only dtype, shape, data_offsets are allowed)"
+        case .wrongFieldType(let t, let field, let expected):
+            return "tensor \(q(t)): \"\(field)\" must be \(expected)"
+        case .unknownDtype(let t, let dtype):
+            return "tensor \(q(t)): \(q(dtype)) is not a safetensors dtype"
+        case .unsupportedDtype(let t, let dtype):
+            return "tensor \(q(t)): dtype \(dtype) is not supported (only F32, F64, F16, BF16 are read)"
+        case .badDimension(let t, let value):
+            return "tensor \(q(t)): shape entry \(value) is not a non-negative integer"
+        case .badOffset(let t, let value):
+            return "tensor \(q(t)): data offset \(value) is not a non-negative integer"
+        case .sizeOverflow(let t):
+            return "tensor \(q(t)): byte size of its shape overflows a 64-bit integer"
+        case .byteCountMismatch(let t, let dtype, let shape, let expected, let actual):
+            return "tensor \(q(t)): \(dtype) \(shape) needs \(expected) bytes but data_offsets span \(actual)"
+        case .offsetsReversed(let t, let begin, let end):
+            return "tensor \(q(t)): data_offsets [\(begin), \(end)] end before they begin"
+        case .offsetsOutOfBounds(let t, let end, let dataBytes):
+            return "tensor \(q(t)): data ends at byte \(end) but the data buffer has only \(dataBytes) bytes"
+        case .overlappingTensors(let a, let b):
+            return "tensors \(q(a)) and \(q(b)) overlap in the data buffer"
+        case .uncoveredBytes(let begin, let end):
+            return "data bytes \(begin)..<\(end) belong to no tensor (the spec forbids holes and trailing bytes)"
+        case .reservedName:
+            return "a tensor cannot be named \"__metadata__\""
+        case .shapeMismatch(let t, let shape, let count):
+            return "tensor \(q(t)): shape \(shape) needs \(shape.reduce(1, { $0 &* $1 })) values but has \(count)"
+        case .folderMissing(let path, let folder):
+            return "cannot write \(path): folder \(folder) does not exist"
+        case .io(let path, let operation, let reason):
+            return "\(path): \(operation) failed: \(reason)"
+        case .inFile(let path, let error):
+            return "\(path): \(error)"
+        }
+    }
+}
+
+// MARK: - Encoding and decoding
+
+/// Reads and writes safetensors files. See the top of this file for the format.
+public enum SafeTensors {
+    /// The largest header accepted or written, as in the reference implementation.
+    public static let maxHeaderBytes = 100_000_000
+
+    /// The file bytes for `entries` (stored as F32) and `metadata`. Identical input gives
+    /// identical bytes whatever the order of `entries` or of the dictionary.
+    /// Throws for a repeated or reserved name, a negative dimension, or `values.count` ≠ shape product.
+    public static func encode(_ entries: [SafeTensorsEntry], metadata: [String: String] = [:]) throws -> [UInt8] {
+        var names = Set<String>()
+        var dataBytes = 0
+        for e in entries {
+            guard e.name != "__metadata__" else { throw SafeTensorsError.reservedName }
+            guard names.insert(e.name).inserted else { throw SafeTensorsError.duplicateTensorName(e.name) }
+            let count = try elementCount(e.shape, tensor: e.name, bad: { .badDimension(tensor: e.name, value: String($0)) })
+            guard count == e.values.count else {
+                throw SafeTensorsError.shapeMismatch(tensor: e.name, shape: e.shape, valueCount: e.values.count)
+            }
+            let (bytes, o1) = count.multipliedReportingOverflow(by: 4)
+            let (total, o2) = dataBytes.addingReportingOverflow(bytes)
+            guard !o1, !o2 else { throw SafeTensorsError.sizeOverflow(tensor: e.name) }
+            dataBytes = total
+        }
+        let sorted = entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+
+        var header: [UInt8] = [UInt8(ascii: "{")]
+        func append(_ s: String) { header.append(contentsOf: s.utf8) }
+        if !metadata.isEmpty {
+            append("\"__metadata__\":{")
+            let keys = metadata.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (k, key) in keys.enumerated() {
+                if k > 0 { append(",") }
+                JSONWriter.appendString(key, to: &header)
+                append(":")
+                JSONWriter.appendString(metadata[key] ?? "", to: &header)
+            }
+            append("}")
+            if !sorted.isEmpty { append(",") }
+        }
+        var offset = 0
+        for (k, e) in sorted.enumerated() {
+            if k > 0 { append(",") }
+            JSONWriter.appendString(e.name, to: &header)
+            append(":{\"dtype\":\"F32\",\"shape\":")
+            JSONWriter.appendIntegers(e.shape, to: &header)
+            append(",\"data_offsets\":")
+            JSONWriter.appendIntegers([offset, offset + 4 * e.values.count], to: &header)  // ≤ dataBytes: no overflow
+            append("}")
+            offset += 4 * e.values.count
+        }
+        append("}")
+        while header.count % 8 != 0 { header.append(UInt8(ascii: " ")) }
+        guard header.count <= maxHeaderBytes else { throw SafeTensorsError.headerTooLarge(byteCount: UInt64(header.count)) }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(8 + header.count + dataBytes)
+        let n = UInt64(header.count)
+        for k in 0..<8 { out.append(UInt8(truncatingIfNeeded: n >> (8 * k))) }
+        out.append(contentsOf: header)
+        for e in sorted {
+            for v in e.values {
+                let bits = v.bitPattern
+                for k in 0..<4 { out.append(UInt8(truncatingIfNeeded: bits >> (8 * k))) }
+            }
+        }
+        return out
+    }
+
+    /// Parses and checks a whole safetensors file held in `bytes`. Strict: anything outside
+    /// the spec (see `SafeTensorsError`) is refused, and so are repeated JSON keys and fields
+    /// other than dtype, shape and data_offsets in a tensor entry.
+    public static func decode(_ bytes: [UInt8]) throws -> SafeTensorsFile {
+        guard bytes.count >= 8 else { throw SafeTensorsError.fileTooShort(byteCount: bytes.count) }
+        var n: UInt64 = 0
+        for k in 0..<8 { n |= UInt64(bytes[k]) << (8 * k) }
+        guard n <= UInt64(maxHeaderBytes) else { throw SafeTensorsError.headerTooLarge(byteCount: n) }
+        let headerBytes = Int(n)  // ≤ maxHeaderBytes
+        guard headerBytes <= bytes.count - 8 else {
+            throw SafeTensorsError.headerPastEndOfFile(headerBytes: n, available: bytes.count - 8)
+        }
+        let dataStart = 8 + headerBytes
+        let dataBytes = bytes.count - dataStart
+
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(Array(bytes[8..<dataStart]))
+        } catch let error as JSONError {
+            switch error {
+            case .notUTF8: throw SafeTensorsError.headerNotUTF8
+            case .syntax(let offset, let reason): throw SafeTensorsError.invalidJSON(offset: 8 + offset, reason: reason)
+            case .duplicateKey(let key, let path):
+                guard let outer = path.first else { throw SafeTensorsError.duplicateTensorName(key) }
+                let within = outer == "__metadata__" ? "__metadata__" : "tensor \(String(reflecting: outer))"
+                throw SafeTensorsError.duplicateKey(key, within: within)
+            }
+        }
+        guard case .object(let members) = json else { throw SafeTensorsError.headerNotObject }
+
+        var metadata: [String: String] = [:]
+        var infos: [SafeTensorsHeaderEntry] = []
+        for member in members {
+            if member.key == "__metadata__" {
+                guard case .object(let pairs) = member.value else { throw SafeTensorsError.metadataNotObject }
+                for pair in pairs {
+                    guard case .string(let value) = pair.value else { throw SafeTensorsError.metadataValueNotString(key: pair.key) }
+                    metadata[pair.key] = value  // keys are distinct: the parser refuses repeats
+                }
+            } else {
+                infos.append(try SafeTensorsHeaderEntry(name: member.key, member.value, dataBytes: dataBytes))
+            }
+        }
+        try checkTiling(infos, dataBytes: dataBytes)
+
+        let entries = bytes.withUnsafeBytes { raw in
+            infos.map { info in
+                SafeTensorsEntry(name: info.name, shape: info.shape,
+                                 values: info.dtype.floats(raw, from: dataStart + info.begin, count: info.count))
+            }
+        }
+        return SafeTensorsFile(entries: entries, metadata: metadata)
+    }
+
+    /// The product of `shape`, refusing negative dimensions (via `bad`) and overflow.
+    static func elementCount(_ shape: [Int], tensor: String, bad: (Int) -> SafeTensorsError) throws -> Int {
+        var count = 1
+        for d in shape {
+            guard d >= 0 else { throw bad(d) }
+            let (p, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw SafeTensorsError.sizeOverflow(tensor: tensor) }
+            count = p
+        }
+        return count
+    }
+
+    /// Checks that the tensors' byte ranges tile `0..<dataBytes` exactly, as the spec requires.
+    static func checkTiling(_ infos: [SafeTensorsHeaderEntry], dataBytes: Int) throws {
+        let order = infos.indices.sorted { (infos[$0].begin, infos[$0].end, $0) < (infos[$1].begin, infos[$1].end, $1) }
+        var cursor = 0, last = ""
+        for k in order {
+            let t = infos[k]
+            guard t.begin >= cursor else { throw SafeTensorsError.overlappingTensors(last, t.name) }
+            guard t.begin == cursor else { throw SafeTensorsError.uncoveredBytes(begin: cursor, end: t.begin) }
+            if t.end > t.begin { cursor = t.end; last = t.name }
+        }
+        guard cursor == dataBytes else { throw SafeTensorsError.uncoveredBytes(begin: cursor, end: dataBytes) }
+    }
+}
+
+// MARK: - Header entries
+
+/// The element types we read. Other safetensors dtypes are known by name only, to refuse them clearly.
+enum SafeTensorsDType: String {
+    case f16 = "F16", bf16 = "BF16", f32 = "F32", f64 = "F64"
+
+    static let unsupported: Set<String> = [
+        "BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "C64",
+        "F8_E5M2", "F8_E4M3", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4",
+    ]
+
+    var size: Int {
+        switch self {
+        case .f16, .bf16: return 2
+        case .f32: return 4
+        case .f64: return 8
+        }
+    }
+
+    /// `count` little-endian elements starting at byte `start` of `raw`, as Float.
+    /// The caller has checked that the range lies inside `raw`.
+    func floats(_ raw: UnsafeRawBufferPointer, from start: Int, count: Int) -> [Float] {
+        switch self {
+        case .f32:
+            return (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: UInt32.self))) }
+        case .f64:
+            return (0..<count).map { Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * $0, as: UInt64.self)))) }
+        case .bf16:
+            // bfloat16 is the top half of a float32.
+            return (0..<count).map { Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * $0, as: UInt16.self))) << 16) }
+        case .f16:
+            return (0..<count).map { Self.float(fromHalf: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + 2 * $0, as: UInt16.self))) }
+        }
+    }
+
+    /// IEEE binary16 → binary32, exactly (every half is a float). Written out rather than using
+    /// `Float16`, which is missing on some platforms.
+    static func float(fromHalf h: UInt16) -> Float {
+        let sign = UInt32(h >> 15) << 31
+        let exponent = UInt32(h >> 10) & 0x1F
+        let mantissa = UInt32(h) & 0x3FF
+        switch exponent {
+        case 0:  // zero or subnormal: mantissa × 2^-24
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        case 0x1F:  // infinity or NaN, payload kept
+            return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)
+        default:
+            return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
+        }
+    }
+}
+
+/// One checked tensor entry of the header.
+struct SafeTensorsHeaderEntry {
+    var name: String
+    var dtype: SafeTensorsDType
+    var shape: [Int]
+    var begin: Int, end: Int
+    var count: Int
+
+    /// Checks one `name: {...}` entry against the spec and against a data buffer of `dataBytes`.
+    init(name: String, _ value: JSONValue, dataBytes: Int) throws {
+        typealias E = SafeTensorsError
+        guard case .object(let fields) = value else { throw E.entryNotObject(tensor: name) }
+        var dtypeValue, shapeValue, offsetsValue: JSONValue?
+        for field in fields {
+            switch field.key {
+            case "dtype": dtypeValue = field.value
+            case "shape": shapeValue = field.value
+            case "data_offsets": offsetsValue = field.value
+            default: throw E.unexpectedField(tensor: name, field: field.key)
+            }
+        }
+        guard let dtypeValue else { throw E.missingField(tensor: name, field: "dtype") }
+        guard let shapeValue else { throw E.missingField(tensor: name, field: "shape") }
+        guard let offsetsValue else { throw E.missingField(tensor: name, field: "data_offsets") }
+
+        guard case .string(let dtypeName) = dtypeValue else {
+            throw E.wrongFieldType(tensor: name, field: "dtype", expected: "a string")
+        }
+        guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
+            throw SafeTensorsDType.unsupported.contains(dtypeName)
+                ? E.unsupportedDtype(tensor: name, dtype: dtypeName) : E.unknownDtype(tensor: name, dtype: dtypeName)
+        }
+        guard case .array(let dims) = shapeValue else {
+            throw E.wrongFieldType(tensor: name, field: "shape", expected: "an array of integers")
+        }
+        let shape = try dims.map { dim -> Int in
+            guard case .integer(let d) = dim, d >= 0 else { throw E.badDimension(tensor: name, value: dim.brief) }
+            return d
+        }
+        guard case .array(let offsets) = offsetsValue, offsets.count == 2 else {
+            throw E.wrongFieldType(tensor: name, field: "data_offsets", expected: "an array [begin, end]")
+        }
+        let bounds = try offsets.map { offset -> Int in
+            guard case .integer(let o) = offset, o >= 0 else { throw E.badOffset(tensor: name, value: offset.brief) }
+            return o
+        }
+        let (begin, end) = (bounds[0], bounds[1])
+        guard begin <= end else { throw E.offsetsReversed(tensor: name, begin: begin, end: end) }
+        // Negative dimensions were refused above, so `bad` is never called.
+        let count = try SafeTensors.elementCount(shape, tensor: name, bad: { E.badDimension(tensor: name, value: String($0)) })
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.size)
+        guard !overflow else { throw E.sizeOverflow(tensor: name) }
+        guard byteCount == end - begin else {
+            throw E.byteCountMismatch(tensor: name, dtype: dtypeName, shape: shape, expected: byteCount, actual: end - begin)
+        }
+        guard end <= dataBytes else { throw E.offsetsOutOfBounds(tensor: name, end: end, dataBytes: dataBytes) }
+        self.name = name
+        self.dtype = dtype
+        self.shape = shape
+        self.begin = begin
+        self.end = end
+        self.count = count
+    }
+}
+
+// MARK: - Files
+
+extension SafeTensors {
+    /// Writes `entries` and `metadata` to `path` atomically: the bytes go to a temporary file in
+    /// the same folder, are flushed to disk, then renamed over `path`. On any failure the
+    /// temporary file is removed and an existing file at `path` is left untouched.
+    public static func write(_ entries: [SafeTensorsEntry], metadata: [String: String] = [:], to path: String) throws {
+        let bytes = try encode(entries, metadata: metadata)
+        try SafeTensorsIO.writeAtomically(bytes, to: path)
+    }
+
+    /// Reads and checks the safetensors file at `path`; every error names the file.
+    public static func read(from path: String) throws -> SafeTensorsFile {
+        let bytes = try SafeTensorsIO.readAll(path)
+        do {
+            return try decode(bytes)
+        } catch let error as SafeTensorsError {
+            throw SafeTensorsError.inFile(path: path, error)
+        }
+    }
+}
+
+/// Whole-file reads and atomic writes over POSIX calls (kept apart from `SafeTensors`, whose
+/// `read` and `write` would shadow the C functions).
+enum SafeTensorsIO {
+    static func failure(_ path: String, _ operation: String, _ code: Int32 = errno) -> SafeTensorsError {
+        .io(path: path, operation: operation, reason: String(cString: strerror(code)))
+    }
+
+    static func readAll(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(path, "open") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure(path, "stat") }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw SafeTensorsError.io(path: path, operation: "read", reason: "not a regular file")
+        }
+        // The size comes from the file system, not from the file's contents, and the bytes are
+        // read in full before any of them is interpreted.
+        let size = Int(info.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return read(fd, base + done, size - done)
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, "read")
+            }
+            if got == 0 { break }  // the file shrank while we read it
+            done += got
+        }
+        if done < size { bytes.removeLast(size - done) }
+        return bytes
+    }
+
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let folder: String, file: Substring
+        if let slash = path.lastIndex(of: "/") {
+            folder = slash == path.startIndex ? "/" : String(path[..<slash])
+            file = path[path.index(after: slash)...]
+        } else {
+            folder = "."
+            file = path[...]
+        }
+        guard !file.isEmpty else {
+            throw SafeTensorsError.io(path: path, operation: "write", reason: "path names a folder, not a file")
+        }
+        var info = stat()
+        guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw SafeTensorsError.folderMissing(path: path, folder: folder)
+        }
+        let temporary = (folder == "/" ? "/" : folder + "/") + "." + file + ".tmp-\(getpid())"
+
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw failure(temporary, "create temporary file") }
+        var isOpen = true
+        do {
+            var done = 0
+            while done < bytes.count {
+                let wrote = bytes.withUnsafeBytes { buffer -> Int in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    return write(fd, base + done, bytes.count - done)
+                }
+                if wrote < 0 {
+                    if errno == EINTR { continue }
+                    throw failure(temporary, "write")
+                }
+                done += wrote
+            }
+            guard fsync(fd) == 0 else { throw failure(temporary, "fsync") }
+            isOpen = false
+            guard close(fd) == 0 else { throw failure(temporary, "close") }
+            guard rename(temporary, path) == 0 else { throw failure(path, "rename from \(temporary)") }
+        } catch {
+            if isOpen { close(fd) }
+            unlink(temporary)
+            throw error
+        }
+        // Make the rename itself durable. A folder that cannot be opened or synced (some file
+        // systems refuse) is not an error: the file is already complete under its name.
+        let dirfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd >= 0 {
+            _ = fsync(dirfd)
+            close(dirfd)
+        }
+    }
+}
