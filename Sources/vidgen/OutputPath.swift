@@ -17,6 +17,19 @@ enum OutputPath {
         }
     }
 
+    /// Throws unless `path` is a folder or can be created as one (its parent exists).
+    static func checkFolder(_ path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw ValidationError("\(path) is a file, not a folder") }
+            return
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+            throw ValidationError("the parent folder of \(path) does not exist: \(parent)")
+        }
+    }
+
     /// Writes `data` to a temporary name beside `path`, then renames it into place, so a
     /// reader never sees a half-written file.
     static func writeAtomically(_ data: Data, to path: String) throws {

@@ -1,2 +1,0 @@
-// Sample: window sampling, stitching strategies, long rollouts.
-import Train

@@ -1,0 +1,100 @@
+// Checkpoint folders (DESIGN.md "Formats"):
+//   model.safetensors        EMA weights by dotted name — what sampling loads
+//   config.json              the resolved TrainConfig
+//   train-state.safetensors  weights, EMA, AdamW moments, step — what --resume loads
+// Each file is written to a temporary name and renamed into place. train-state is
+// written first and holds everything a resume needs, so a kill between the two writes
+// leaves a consistent pair (the model file is then one checkpoint older).
+
+import Diffusion
+import Foundation
+import Tensor
+
+/// A checkpoint that cannot be used, as one line naming the file and the problem.
+public struct CheckpointError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+public enum Checkpoint {
+    public static let modelFile = "model.safetensors"
+    public static let configFile = "config.json"
+    public static let stateFile = "train-state.safetensors"
+
+    /// Loads the config saved in `dir`.
+    public static func loadConfig(_ dir: String) throws -> TrainConfig {
+        let path = (dir as NSString).appendingPathComponent(configFile)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDir: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
+                throw CheckpointError("checkpoint folder \(dir) does not exist")
+            }
+            throw CheckpointError("\(path): missing (not a vidgen checkpoint folder?)")
+        }
+        do {
+            return try TrainConfig.decode(data, file: path, overridingPreset: true)
+        } catch let e as ConfigError {
+            throw CheckpointError(e.description)
+        }
+    }
+
+    /// The sampling model of `dir`: its config and EMA weights.
+    public static func loadModel(_ dir: String) throws -> (Denoiser, TrainConfig) {
+        let config = try loadConfig(dir)
+        let path = (dir as NSString).appendingPathComponent(modelFile)
+        let file = try readSafeTensors(path)
+        var rng = RNG(seed: 0)
+        var model = Denoiser(config.model, rng: &rng)
+        try assign(&model, from: file, prefix: "", path: path)
+        return (model, config)
+    }
+
+    /// Overwrites every parameter of `model` with the tensor `prefix + name` of `file`;
+    /// a missing, extra or misshapen tensor is an error naming it.
+    static func assign(_ model: inout Denoiser, from file: SafeTensorsFile, prefix: String, path: String) throws {
+        var problem: String?
+        var used = 0
+        model.visit("") { name, t in
+            guard problem == nil else { return }
+            guard let e = file[prefix + name] else {
+                problem = "\(path): missing tensor '\(prefix + name)' (the config does not match the weights)"
+                return
+            }
+            guard e.shape == t.shape else {
+                problem = "\(path): tensor '\(prefix + name)' has shape \(e.shape), the config needs \(t.shape)"
+                return
+            }
+            t = Tensor(e)
+            used += 1
+        }
+        if let problem { throw CheckpointError(problem) }
+        let expected = Set(model.namedParameters.map { prefix + $0.name })
+        if let extra = file.entries.first(where: { $0.name.hasPrefix(prefix) && !expected.contains($0.name) }) {
+            throw CheckpointError("\(path): unexpected tensor '\(extra.name)' (the config does not match the weights)")
+        }
+    }
+
+    static func readSafeTensors(_ path: String) throws -> SafeTensorsFile {
+        guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError("\(path): missing") }
+        do {
+            return try SafeTensors.read(from: path)
+        } catch {
+            throw CheckpointError("\(error)")
+        }
+    }
+
+    /// Writes a folder: config, then train state (if given), then the EMA model.
+    static func write(
+        _ dir: String, config: TrainConfig, ema: [(name: String, value: Tensor)],
+        state: [SafeTensorsEntry]?, metadata: [String: String], stateMetadata: [String: String] = [:]
+    ) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let configPath = (dir as NSString).appendingPathComponent(configFile)
+        try config.encoded().write(to: URL(fileURLWithPath: configPath), options: .atomic)
+        if let state {
+            try SafeTensors.write(state, metadata: metadata.merging(stateMetadata) { a, _ in a }, to: (dir as NSString).appendingPathComponent(stateFile))
+        }
+        try SafeTensors.write(ema.map { $0.value.entry($0.name) }, metadata: metadata,
+                              to: (dir as NSString).appendingPathComponent(modelFile))
+    }
+}

@@ -1,0 +1,82 @@
+// The training data: a stream of fresh clips from the simulator.
+//
+// Batch `s` depends only on the run's seed and `s` (streams are split by step and clip
+// index), so resuming at step s draws exactly the batches an uninterrupted run draws,
+// with no data cursor to save beyond the step number.
+
+import Diffusion
+import Tensor
+import World
+
+/// One training batch.
+public struct ClipBatch {
+    /// Clean clips x₀ [B,T,C,H,W] in [-1, 1].
+    public var clips: Tensor
+    /// Context mask [B·T]: 1 for the first C frames of each clip.
+    public var mask: [Float]
+    /// Noise level per clip [B].
+    public var t: [Float]
+    /// ε [B,T,C,H,W].
+    public var noise: Tensor
+}
+
+/// Windows of `id` clips, seeded.
+public struct ClipStream {
+    public let config: TrainConfig
+    public let scenario: Scenario
+    let root: RNG
+
+    public init(_ config: TrainConfig) throws {
+        self.config = config
+        scenario = try Scenario.named(config.scenario).resized(to: config.model.size)
+        root = RNG(seed: config.seed).split("data")
+    }
+
+    /// The batch of step `step`.
+    public func batch(step: Int) throws -> ClipBatch {
+        let m = config.model
+        let (b, frames) = (config.batchSize, m.frames)
+        let per = frames * m.channels * m.size * m.size
+        var pixels = [Float](repeating: 0, count: b * per)
+        var mask = [Float](repeating: 0, count: b * frames)
+        var t = [Float](repeating: 0, count: b)
+        let stepRNG = root.split(step)
+        for i in 0..<b {
+            var rng = stepRNG.split(i)
+            let episode = try scenario.episode(seed: rng.next(), frames: config.simulationFrames)
+            let start = rng.int(in: 0...(config.simulationFrames - frames))
+            let window = Rasterizer.planar(Array(episode.frames[start..<(start + frames)]), scene: episode.scene)
+            pixels.replaceSubrange((i * per)..<((i + 1) * per), with: window)
+            let unconditional = rng.uniform() < config.unconditionalShare
+            let context = unconditional ? 0 : rng.int(in: config.contextMin...config.contextMax)
+            for f in 0..<context { mask[i * frames + f] = 1 }
+            t[i] = Float(max(1e-3, Swift.min(1, pow(rng.uniform(), config.noisePower))))
+        }
+        var noiseRNG = stepRNG.split("noise")
+        let shape = [b, frames, m.channels, m.size, m.size]
+        return ClipBatch(clips: Tensor(shape: shape, values: pixels), mask: mask, t: t,
+                         noise: Tensor.randn(shape, rng: &noiseRNG))
+    }
+}
+
+extension Scenario {
+    /// The scenario drawn at `size`×`size` pixels: lengths, speeds and gravity scale with
+    /// the frame, so a 16-pixel clip looks like a 32-pixel one at half resolution.
+    public func resized(to size: Int) -> Scenario {
+        guard size != width || size != height else { return self }
+        var s = self
+        let k = Double(size) / Double(width)
+        s.width = size
+        s.height = size
+        s.radius = radius.map { ($0.lowerBound * k)...($0.upperBound * k) }
+        s.speed = (speed.lowerBound * k)...(speed.upperBound * k)
+        s.gravity = gravity.map { $0 * k }
+        return s
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif

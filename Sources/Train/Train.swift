@@ -1,3 +1,0 @@
-// Train: clip dataset, AdamW, EMA, learning-rate schedule, training loop, checkpoints.
-import Diffusion
-import World

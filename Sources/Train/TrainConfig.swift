@@ -1,0 +1,186 @@
+// Training configuration: plain values with presets; a JSON file overrides any field.
+
+import Diffusion
+import Foundation
+
+/// Everything that defines a training run. Saved as config.json beside the weights.
+public struct TrainConfig: Codable, Equatable, Sendable {
+    /// The preset this config started from (informational).
+    public var preset = "default"
+    public var model = ModelConfig.reference
+    /// Clips per step (B).
+    public var batchSize = 16
+    /// Total optimizer steps of the run.
+    public var steps = 6000
+    /// Peak learning rate, reached after `warmupSteps` of linear warm-up, then cosine
+    /// decay to `minLRFraction`·peak at the last step.
+    public var learningRate = 1e-3
+    public var warmupSteps = 200
+    public var minLRFraction = 0.05
+    /// AdamW (Loshchilov & Hutter 2019). Decay applies to matrices only, not to biases
+    /// or position embeddings.
+    public var beta1 = 0.9
+    public var beta2 = 0.99
+    public var epsilon = 1e-8
+    public var weightDecay = 0.0
+    /// Gradients are scaled down to this global L2 norm when larger.
+    public var gradClip = 1.0
+    /// EMA decay with warm-up: min(emaDecay, (1 + s)/(10 + s)) at step s.
+    public var emaDecay = 0.995
+    /// Context frames per clip, drawn uniformly from this range.
+    public var contextMin = 1
+    public var contextMax = 4
+    /// Share of clips drawn with no context (unconditional generation).
+    public var unconditionalShare = 0.0
+    /// Noise levels t = u^noisePower, u ~ U(0, 1): 1 is uniform, below 1 favours high noise.
+    public var noisePower = 1.0
+    /// Frames simulated per clip; the training window starts uniformly inside them.
+    public var simulationFrames = 48
+    /// Scenario the clips come from.
+    public var scenario = "id"
+    /// A checkpoint every this many steps (and at the end).
+    public var checkpointEvery = 200
+    /// Seed of every random stream in the run (init, data, noise).
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    // MARK: - Presets
+
+    /// Names accepted by `--config`.
+    public static let presetNames = ["tiny", "small", "default"]
+
+    /// The shipped model's recipe.
+    public static var `default`: TrainConfig { TrainConfig() }
+
+    /// Half width, half depth: for quick experiments.
+    public static var small: TrainConfig {
+        var c = TrainConfig()
+        c.preset = "small"
+        c.model.width = 64
+        c.model.depth = 2
+        c.model.heads = 2
+        c.batchSize = 8
+        c.steps = 2000
+        c.warmupSteps = 100
+        c.checkpointEvery = 200
+        return c
+    }
+
+    /// Trains in seconds; what the tests use.
+    public static var tiny: TrainConfig {
+        var c = TrainConfig()
+        c.preset = "tiny"
+        c.model = .tiny
+        c.batchSize = 4
+        c.steps = 300
+        c.warmupSteps = 20
+        c.checkpointEvery = 50
+        c.simulationFrames = 16
+        return c
+    }
+
+    public static func preset(_ name: String) -> TrainConfig? {
+        switch name {
+        case "tiny": return .tiny
+        case "small": return .small
+        case "default": return .default
+        default: return nil
+        }
+    }
+
+    /// Problems a user can cause, as one readable line.
+    public func validationError() -> String? {
+        if let e = model.validationError() { return "model: " + e }
+        if batchSize < 1 || batchSize > 4096 { return "batchSize must be in 1...4096, got \(batchSize)" }
+        if steps < 1 { return "steps must be at least 1, got \(steps)" }
+        if !(learningRate > 0 && learningRate < 1) { return "learningRate must be in (0, 1), got \(learningRate)" }
+        if warmupSteps < 0 { return "warmupSteps must be ≥ 0, got \(warmupSteps)" }
+        if !(0...1).contains(minLRFraction) { return "minLRFraction must be in [0, 1], got \(minLRFraction)" }
+        if !(0..<1).contains(beta1) || !(0..<1).contains(beta2) { return "beta1 and beta2 must be in [0, 1)" }
+        if !(epsilon > 0) || weightDecay < 0 || !(gradClip > 0) { return "epsilon and gradClip must be > 0, weightDecay ≥ 0" }
+        if !(0..<1).contains(emaDecay) { return "emaDecay must be in [0, 1), got \(emaDecay)" }
+        if contextMin < 1 || contextMax < contextMin || contextMax >= model.frames {
+            return "context range \(contextMin)...\(contextMax) must lie in 1...\(model.frames - 1)"
+        }
+        if !(0...1).contains(unconditionalShare) { return "unconditionalShare must be in [0, 1]" }
+        if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
+        if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }
+        if checkpointEvery < 1 { return "checkpointEvery must be at least 1, got \(checkpointEvery)" }
+        return nil
+    }
+}
+
+// MARK: - JSON
+
+/// A config that cannot be used, as one line naming the file and the problem.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension TrainConfig {
+    /// Resolves `--config`: a preset name, or a JSON file whose fields override the
+    /// preset named by its "preset" key (default "default"). Unknown keys are errors.
+    public static func resolve(_ presetOrPath: String) throws -> TrainConfig {
+        if let p = preset(presetOrPath) { return p }
+        guard presetOrPath.hasSuffix(".json") || FileManager.default.fileExists(atPath: presetOrPath) else {
+            throw ConfigError("unknown config '\(presetOrPath)': use \(presetNames.joined(separator: ", ")) or a .json file")
+        }
+        guard let data = FileManager.default.contents(atPath: presetOrPath) else {
+            throw ConfigError("cannot read config file \(presetOrPath)")
+        }
+        return try decode(data, file: presetOrPath, overridingPreset: true)
+    }
+
+    /// Decodes a config from JSON. With `overridingPreset`, missing keys take the values
+    /// of the preset named in the file; otherwise every key must be present.
+    public static func decode(_ data: Data, file: String, overridingPreset: Bool) throws -> TrainConfig {
+        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
+            throw ConfigError("\(file): not a JSON object")
+        }
+        let presetName = (dict["preset"] as? String) ?? "default"
+        guard let base = preset(presetName) else {
+            throw ConfigError("\(file): unknown preset '\(presetName)' (use \(presetNames.joined(separator: ", ")))")
+        }
+        let baseDict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
+        let merged = try merge(dict, into: baseDict, path: "", file: file, requireAll: !overridingPreset)
+        let config: TrainConfig
+        do {
+            config = try JSONDecoder().decode(TrainConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ConfigError("\(file): bad value for '\(key)'")
+        } catch {
+            throw ConfigError("\(file): \(error)")
+        }
+        if let problem = config.validationError() { throw ConfigError("\(file): \(problem)") }
+        return config
+    }
+
+    private static func merge(
+        _ over: [String: Any], into base: [String: Any], path: String, file: String, requireAll: Bool
+    ) throws -> [String: Any] {
+        var out = base
+        for (key, value) in over {
+            let name = path.isEmpty ? key : path + "." + key
+            guard let old = base[key] else { throw ConfigError("\(file): unknown key '\(name)'") }
+            if let sub = value as? [String: Any], let oldSub = old as? [String: Any] {
+                out[key] = try merge(sub, into: oldSub, path: name, file: file, requireAll: requireAll)
+            } else {
+                out[key] = value
+            }
+        }
+        if requireAll, let missing = base.keys.sorted().first(where: { over[$0] == nil }) {
+            throw ConfigError("\(file): missing key '\(path.isEmpty ? missing : path + "." + missing)'")
+        }
+        return out
+    }
+
+    /// The config as pretty, key-sorted JSON.
+    public func encoded() -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try! e.encode(self)
+    }
+}

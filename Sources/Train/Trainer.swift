@@ -1,0 +1,153 @@
+// The training loop: lr(step) → batch → forward/backward → clip → AdamW → EMA → log →
+// periodic checkpoint. Every random draw comes from streams split off the run's seed by
+// name and step, so a resumed run repeats an uninterrupted one bit for bit.
+
+import Diffusion
+import Foundation
+import Tensor
+
+/// What one step reports.
+public struct StepStats: Sendable {
+    public var step: Int
+    public var loss: Float
+    public var learningRate: Double
+    public var gradNorm: Double
+}
+
+/// Training failures a user can meet.
+public struct TrainError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A model in training: weights, EMA, optimizer state and step.
+public struct Trainer {
+    public let config: TrainConfig
+    public private(set) var model: Denoiser
+    public private(set) var ema: [Tensor]
+    public private(set) var adam: AdamW
+    /// Steps taken so far.
+    public private(set) var step = 0
+    /// Training wall time so far, seconds (informational; not part of any result).
+    public var seconds = 0.0
+    let stream: ClipStream
+    let names: [String]
+    let decays: [Bool]
+    let schedule = CosineSchedule()
+
+    /// A fresh run: weights from the "init" stream of the config's seed.
+    public init(_ config: TrainConfig) throws {
+        if let problem = config.validationError() { throw ConfigError(problem) }
+        self.config = config
+        var rng = RNG(seed: config.seed).split("init")
+        model = Denoiser(config.model, rng: &rng)
+        let params = model.namedParameters
+        names = params.map(\.name)
+        // Decay matrices only: not biases, not position embeddings.
+        decays = params.map { $0.value.rank >= 2 && !$0.name.hasPrefix("pos.") }
+        ema = params.map(\.value)
+        adam = AdamW(like: params.map(\.value))
+        stream = try ClipStream(config)
+    }
+
+    /// The EMA weights as a model (what sampling uses).
+    public var emaModel: Denoiser {
+        var m = model
+        var i = 0
+        m.visit("") { _, t in t = ema[i]; i += 1 }
+        return m
+    }
+
+    // MARK: - Step
+
+    /// One optimizer step.
+    public mutating func trainStep() throws -> StepStats {
+        try trainStep(on: stream.batch(step: step))
+    }
+
+    /// One optimizer step on `batch`.
+    public mutating func trainStep(on batch: ClipBatch) throws -> StepStats {
+        let lr = learningRate(step: step, config)
+        let noised = schedule.noised(batch.clips, t: batch.t, mask: batch.mask, noise: batch.noise)
+
+        let tape = Tape()
+        var watched = model
+        watched.visit("") { _, t in t = tape.watch(t) }
+        let loss = watched.loss(noised, mask: batch.mask, t: batch.t)
+        var grads = tape.gradients(of: loss, wrt: watched.namedParameters.map(\.value))
+
+        let norm = globalNorm(grads)
+        guard loss.item.isFinite, norm.isFinite else {
+            throw TrainError("non-finite \(loss.item.isFinite ? "gradient norm" : "loss") at step \(step + 1); the last checkpoint is kept")
+        }
+        if norm > config.gradClip {
+            let scale = Float(config.gradClip / norm)
+            grads = grads.map { $0 * scale }
+        }
+        var params = model.namedParameters.map(\.value)
+        adam.update(&params, grads: grads, lr: lr, step: step + 1, decay: decays, config)
+        var i = 0
+        model.visit("") { _, t in t = params[i]; i += 1 }
+        updateEMA(&ema, params, decay: emaDecay(step: step, config))
+        step += 1
+        return StepStats(step: step, loss: loss.item, learningRate: lr, gradNorm: norm)
+    }
+
+    // MARK: - Checkpoints
+
+    /// Writes the checkpoint folder `dir` (see Checkpoint.swift).
+    public func save(to dir: String) throws {
+        var state: [SafeTensorsEntry] = []
+        let params = model.namedParameters
+        for (i, (name, value)) in params.enumerated() {
+            state.append(value.entry("param." + name))
+            state.append(ema[i].entry("ema." + name))
+            state.append(adam.m[i].entry("adam.m." + name))
+            state.append(adam.v[i].entry("adam.v." + name))
+        }
+        let emaNamed = zip(names, ema).map { (name: $0, value: $1) }
+        try Checkpoint.write(dir, config: config, ema: emaNamed, state: state,
+                             metadata: ["step": String(step), "format": "vidgen"],
+                             stateMetadata: ["seconds": String(seconds)])
+    }
+
+    /// The run saved in `dir`, ready to continue; nil if `dir` holds no train state.
+    public static func resume(from dir: String) throws -> Trainer? {
+        let path = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let config = try Checkpoint.loadConfig(dir)
+        var trainer = try Trainer(config)
+        let file = try Checkpoint.readSafeTensors(path)
+        guard let stepText = file.metadata["step"], let step = Int(stepText), step >= 0 else {
+            throw CheckpointError("\(path): no valid 'step' in the metadata")
+        }
+        try Checkpoint.assign(&trainer.model, from: file, prefix: "param.", path: path)
+        func load(_ prefix: String) throws -> [Tensor] {
+            try trainer.names.enumerated().map { i, name in
+                guard let e = file[prefix + name] else { throw CheckpointError("\(path): missing tensor '\(prefix + name)'") }
+                guard e.shape == trainer.ema[i].shape else {
+                    throw CheckpointError("\(path): tensor '\(prefix + name)' has shape \(e.shape), expected \(trainer.ema[i].shape)")
+                }
+                return Tensor(e)
+            }
+        }
+        trainer.ema = try load("ema.")
+        trainer.adam.m = try load("adam.m.")
+        trainer.adam.v = try load("adam.v.")
+        trainer.step = step
+        if let s = file.metadata["seconds"], let secs = Double(s) { trainer.seconds = secs }
+        return trainer
+    }
+}
+
+extension Trainer {
+    /// Takes weights, EMA, moments, step and time from `other` (same model shape).
+    mutating func adopt(_ other: Trainer) {
+        precondition(other.config.model == config.model, "adopt needs the same model config")
+        model = other.model
+        ema = other.ema
+        adam = other.adam
+        step = other.step
+        seconds = other.seconds
+    }
+}

@@ -1,0 +1,100 @@
+// A whole training run into a checkpoint folder: resume or start, step, log, checkpoint.
+
+import Foundation
+import Tensor
+
+/// How a run reports itself while it goes.
+public struct TrainingObserver {
+    /// One line for people ("resuming from step 400", "checkpoint at step 600").
+    public var note: (String) -> Void = { _ in }
+    /// After every step.
+    public var step: (StepStats, _ trainer: Trainer) -> Void = { _, _ in }
+    /// Checked at every step boundary; true stops the run after a checkpoint.
+    public var shouldStop: () -> Bool = { false }
+
+    public init(note: @escaping (String) -> Void = { _ in },
+                step: @escaping (StepStats, Trainer) -> Void = { _, _ in },
+                shouldStop: @escaping () -> Bool = { false }) {
+        self.note = note
+        self.step = step
+        self.shouldStop = shouldStop
+    }
+}
+
+public enum TrainingRun {
+    public static let logFile = "train-log.csv"
+    static let logHeader = "step,loss,lr,grad_norm,seconds\n"
+
+    /// Trains `config` into `dir`. With `resume`, continues the checkpoint in `dir` if
+    /// there is one (its saved config wins; `steps`, if given, may extend the run).
+    /// Without it, refuses a folder that already holds a checkpoint.
+    @discardableResult
+    public static func run(
+        _ config: TrainConfig, into dir: String, resume: Bool, steps: Int? = nil,
+        observer: TrainingObserver = TrainingObserver()
+    ) throws -> Trainer {
+        let statePath = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
+        var trainer: Trainer
+        if resume, let resumed = try Trainer.resume(from: dir) {
+            trainer = resumed
+            if let steps, steps != trainer.config.steps {
+                var c = trainer.config
+                c.steps = steps
+                let old = trainer
+                trainer = try Trainer(c)
+                trainer.adopt(old)
+            }
+            observer.note("resuming \(dir) at step \(trainer.step) of \(trainer.config.steps)")
+        } else {
+            if !resume && FileManager.default.fileExists(atPath: statePath) {
+                throw TrainError("\(dir) already holds a checkpoint; pass --resume to continue it or choose another --out")
+            }
+            if resume { observer.note("no checkpoint in \(dir): starting from scratch") }
+            var c = config
+            if let steps { c.steps = steps }
+            trainer = try Trainer(c)
+        }
+        let log = try openLog(dir, keepingThrough: trainer.step)
+        defer { try? log.close() }
+        let total = trainer.config.steps
+        var lastSave = trainer.step
+        while trainer.step < total {
+            let t0 = Stopwatch.now()
+            let stats = try trainer.trainStep()
+            trainer.seconds += Stopwatch.now() - t0
+            log.write(String(format: "%d,%.6f,%.6g,%.4f,%.2f\n", stats.step, stats.loss, stats.learningRate,
+                             stats.gradNorm, trainer.seconds).data(using: .utf8)!)
+            observer.step(stats, trainer)
+            let stopping = observer.shouldStop()
+            if trainer.step % trainer.config.checkpointEvery == 0 || trainer.step == total || stopping {
+                try trainer.save(to: dir)
+                try log.synchronize()
+                lastSave = trainer.step
+                observer.note("checkpoint at step \(trainer.step)")
+            }
+            if stopping {
+                observer.note("stopped at step \(trainer.step); continue with --resume")
+                break
+            }
+        }
+        if lastSave != trainer.step { try trainer.save(to: dir) }
+        return trainer
+    }
+
+    /// Opens the log for appending, dropping rows past `step` (left by a killed run).
+    static func openLog(_ dir: String, keepingThrough step: Int) throws -> FileHandle {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = (dir as NSString).appendingPathComponent(logFile)
+        var kept = logHeader
+        if step > 0, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            for line in text.split(separator: "\n").dropFirst() {
+                guard let s = Int(line.prefix { $0 != "," }), s <= step else { continue }
+                kept += line + "\n"
+            }
+        }
+        try kept.write(toFile: path, atomically: true, encoding: .utf8)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        return handle
+    }
+}

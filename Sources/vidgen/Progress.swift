@@ -1,0 +1,62 @@
+import Foundation
+
+/// Progress of long work: a redrawn bar with rate and ETA on a terminal, plain lines
+/// every `plainEvery` seconds when stdout is a file or pipe.
+final class Progress {
+    let total: Int
+    let label: String
+    let unit: String
+    let isTerminal = isatty(STDOUT_FILENO) != 0
+    let plainEvery: Double
+    private let start: Double
+    private let startDone: Int
+    private var lastPrint = -Double.infinity
+
+    init(_ label: String, total: Int, done: Int = 0, unit: String = "steps", plainEvery: Double = 10) {
+        self.label = label
+        self.total = total
+        self.unit = unit
+        self.plainEvery = plainEvery
+        start = Progress.now()
+        startDone = done
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// Reports `done` of `total`, with `extra` (e.g. "loss 0.0312") appended.
+    func update(_ done: Int, extra: String = "") {
+        let t = Progress.now()
+        let final = done >= total
+        guard final || t - lastPrint >= (isTerminal ? 0.1 : plainEvery) else { return }
+        lastPrint = t
+        let elapsed = t - start
+        let rate = elapsed > 0 ? Double(done - startDone) / elapsed : 0
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let stats = String(format: "%d/%d %@  %.2f %@/s  ETA %@", done, total, unit as NSString,
+                           rate, unit as NSString, Progress.clock(eta) as NSString)
+        let line = extra.isEmpty ? stats : stats + "  " + extra
+        if isTerminal {
+            let width = 24
+            let filled = total > 0 ? min(width, width * done / total) : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            print("\r\u{1B}[K\(label) \(bar) \(line)", terminator: final ? "\n" : "")
+            fflush(stdout)
+        } else {
+            print("\(label): \(line)")
+            fflush(stdout)
+        }
+    }
+
+    /// A note on its own line that does not break the bar.
+    func note(_ text: String) {
+        if isTerminal { print("\r\u{1B}[K", terminator: "") }
+        print(text)
+        fflush(stdout)
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                         : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

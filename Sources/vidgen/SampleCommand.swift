@@ -1,0 +1,123 @@
+import ArgumentParser
+import Diffusion
+import Foundation
+import Sample
+import Tensor
+import Train
+import World
+
+extension StitchStrategy: ExpressibleByArgument {}
+extension SamplerKind: ExpressibleByArgument {}
+
+extension Vidgen {
+    /// `vidgen sample`: a video from a checkpoint, its context taken from the simulator.
+    struct SampleCmd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sample",
+            abstract: "Generate a video: context frames from the simulator, the rest from the model.",
+            discussion: """
+                Without --scenario the context comes from an `id` scene drawn from --seed. With --scenario \
+                and --scene-seed the ground truth is written beside the sample: a side-by-side GIF \
+                (sample | simulator) and the simulator's states as JSON (OUT with .states.json).
+                """)
+
+        @Option(help: "Checkpoint folder (default: the shipped model, \(ShippedModel.relativePath)).")
+        var checkpoint: String?
+
+        @Option(help: "Seed of the sampler's noise (and of the scene without --scenario).")
+        var seed: UInt64
+
+        @Option(help: "Frames of the video (default: one window). Longer videos stitch windows.")
+        var frames: Int?
+
+        @Option(help: "Context frames taken from the simulator, and per window for last-k.")
+        var context: Int = 2
+
+        @Option(help: "How windows are stitched: \(StitchStrategy.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var stitch: StitchStrategy = .lastK
+
+        @Option(help: "Reverse process: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var sampler: SamplerKind = .ddim
+
+        @Option(help: "Denoising steps per window.")
+        var steps: Int = 50
+
+        @Option(help: "Scenario of the context scene: \(Scenario.names.joined(separator: ", ")).")
+        var scenario: String?
+
+        @Option(help: "Seed of the scenario's scene (with --scenario).")
+        var sceneSeed: UInt64?
+
+        @Option(help: "Animated GIF to write.")
+        var out: String
+
+        @Option(help: "Also write the frames as .npy (uint8 [T, H, W, 3]).")
+        var npy: String?
+
+        func validate() throws {
+            if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be between 1 and 100000, got \(frames)") }
+            if !(1...10_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000, got \(steps)") }
+            if context < 1 { throw ValidationError("--context must be at least 1, got \(context)") }
+            if let frames, frames < context { throw ValidationError("--frames (\(frames)) must be at least --context (\(context))") }
+            if (scenario == nil) != (sceneSeed == nil) { throw ValidationError("--scenario and --scene-seed go together") }
+            if let scenario, !Scenario.names.contains(scenario) {
+                throw ValidationError("unknown scenario '\(scenario)'; valid: \(Scenario.names.joined(separator: ", "))")
+            }
+            try OutputPath.check(out)
+            if let npy { try OutputPath.check(npy) }
+            if let npy, npy == out { throw ValidationError("--npy and --out name the same file") }
+        }
+
+        func run() throws {
+            let dir = try checkpoint ?? ShippedModel.path()
+            let (model, config) = try Checkpoint.loadModel(dir)
+            let m = config.model
+            let window = m.frames
+            guard context < window else {
+                throw ValidationError("--context must be below the model's window of \(window) frames, got \(context)")
+            }
+            let total = frames ?? window
+            let scene = try Scenario.named(scenario ?? "id").resized(to: m.size)
+            let episode = try scene.episode(seed: sceneSeed ?? seed, frames: total)
+            let truth = Rasterizer.planar(episode)
+            let per = 3 * m.size * m.size
+            let ctx = Tensor(shape: [1, context, 3, m.size, m.size], values: Array(truth[0..<(context * per)]))
+
+            let sampler = WindowSampler(model: model, sampler: Sampler(self.sampler, steps: steps))
+            let windows = WindowSampler.windowCount(frames: total, given: context, window: window,
+                                                    context: stitch.contextLength(k: context))
+            let progress = Progress("sample", total: windows, unit: "windows")
+            let video = sampler.rollout(context: ctx, frames: total, strategy: stitch, k: context,
+                                        rng: RNG(seed: seed).split("sample")) { w, _ in progress.update(w) }
+            let bytes = Frames.bytes(planar: video.values, frames: total, height: m.size, width: m.size)
+            if let npy { try NPY.write(frames: bytes, shape: [total, m.size, m.size, 3], to: npy) }
+            if scenario != nil {
+                let truthBytes = Frames.bytes(planar: truth, frames: total, height: m.size, width: m.size)
+                let (pair, width) = Frames.sideBySide([bytes, truthBytes], frames: total, height: m.size, width: m.size)
+                try GIF.write(frames: pair, count: total, height: m.size, width: width, to: out)
+                let statesPath = (out as NSString).deletingPathExtension + ".states.json"
+                try AtomicFile.write(try episode.statesJSON(), to: statesPath)
+                print("wrote \(out) (sample | simulator) and \(statesPath)")
+            } else {
+                try GIF.write(frames: bytes, count: total, height: m.size, width: m.size, to: out)
+                print("wrote \(out): \(total) frames, \(windows) window\(windows == 1 ? "" : "s"), \(self.sampler.rawValue) \(steps) steps")
+            }
+        }
+    }
+}
+
+/// Where the shipped model lives: data/default in the repository.
+enum ShippedModel {
+    static let relativePath = "data/default"
+
+    /// The shipped model's folder: from the working directory, else beside the
+    /// repository that holds this executable (.build/<config>/vidgen).
+    static func path() throws -> String {
+        var candidates = [relativePath]
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates.append(exe.deletingLastPathComponent().appendingPathComponent("../../../\(relativePath)").standardized.path)
+        candidates.append(exe.deletingLastPathComponent().appendingPathComponent("../../\(relativePath)").standardized.path)
+        for c in candidates where FileManager.default.fileExists(atPath: c + "/" + Checkpoint.modelFile) { return c }
+        throw CheckpointError("no shipped model found at \(relativePath); pass --checkpoint DIR")
+    }
+}

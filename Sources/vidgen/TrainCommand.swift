@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Train
+
+/// Set by SIGINT; the training loop checkpoints and stops at the next step boundary.
+nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+extension Vidgen {
+    /// `vidgen train`: trains a denoiser into a checkpoint folder.
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train a denoiser on simulator clips into a checkpoint folder.",
+            discussion: "Checkpoints every config.checkpointEvery steps; Ctrl-C checkpoints and stops; --resume continues bit-identically.")
+
+        @Option(help: "A preset (\(TrainConfig.presetNames.joined(separator: ", "))) or a JSON file overriding one.")
+        var config: String?
+
+        @Option(help: "Total optimizer steps of the run (default: the config's).")
+        var steps: Int?
+
+        @Option(help: "Seed of every random stream of the run.")
+        var seed: UInt64?
+
+        @Option(help: "Checkpoint folder to write (created if missing).")
+        var out: String
+
+        @Flag(help: "Continue the checkpoint in --out (starts from scratch if there is none).")
+        var resume = false
+
+        func validate() throws {
+            if let steps, !(1...10_000_000).contains(steps) {
+                throw ValidationError("--steps must be between 1 and 10000000, got \(steps)")
+            }
+            try OutputPath.checkFolder(out)
+        }
+
+        func run() throws {
+            var c = try TrainConfig.resolve(config ?? "default")
+            if let seed { c.seed = seed }
+            if resume, let saved = try? Checkpoint.loadConfig(out), config != nil || seed != nil {
+                var mine = c
+                mine.steps = saved.steps
+                if mine != saved {
+                    throw TrainError("--config/--seed differ from the checkpoint's config in \(out); drop them to resume")
+                }
+            }
+            signal(SIGINT) { _ in interruptRequested = 1 }
+            var progress: Progress?
+            let observer = TrainingObserver(
+                note: { text in if let progress { progress.note(text) } else { print(text) } },
+                step: { stats, trainer in
+                    if progress == nil {
+                        progress = Progress("train", total: trainer.config.steps, done: stats.step - 1)
+                    }
+                    progress?.update(stats.step, extra: String(format: "loss %.4f  lr %.2e", stats.loss, stats.learningRate))
+                },
+                shouldStop: { interruptRequested != 0 })
+            let trainer = try TrainingRun.run(c, into: out, resume: resume, steps: steps, observer: observer)
+            print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, out as NSString))
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import XCTest
+@testable import Diffusion
+@testable import Tensor
+@testable import Train
+
+final class TrainTests: XCTestCase {
+    func tmp(_ name: String) -> String {
+        let dir = NSTemporaryDirectory() + "vidgen-train-\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        return dir
+    }
+
+    func testTinyOverfitsOneBatch() throws {
+        var c = TrainConfig.tiny
+        c.steps = 150
+        c.warmupSteps = 10
+        c.minLRFraction = 1
+        var trainer = try Trainer(c)
+        let batch = try trainer.stream.batch(step: 0)
+        let first = try trainer.trainStep(on: batch).loss
+        var last = first
+        for _ in 1..<c.steps { last = try trainer.trainStep(on: batch).loss }
+        XCTAssertLessThan(last, first / 10, "loss \(first) → \(last)")
+    }
+
+    func testBatchesDependOnStepOnly() throws {
+        let stream = try ClipStream(.tiny)
+        let a = try stream.batch(step: 7), b = try stream.batch(step: 7), c = try stream.batch(step: 8)
+        XCTAssertEqual(a.clips.values, b.clips.values)
+        XCTAssertEqual(a.noise.values, b.noise.values)
+        XCTAssertEqual(a.t, b.t)
+        XCTAssertNotEqual(a.clips.values, c.clips.values)
+        // Context frames lie in the configured range; pixels in [-1, 1].
+        for i in 0..<TrainConfig.tiny.batchSize {
+            let ctx = a.mask[(i * 4)..<(i * 4 + 4)].reduce(0, +)
+            XCTAssert((1...3).contains(Int(ctx)))
+        }
+        XCTAssertLessThanOrEqual(a.clips.values.map(abs).max()!, 1)
+    }
+
+    /// A run stopped half way and resumed ends with exactly the bytes of one that ran through.
+    func testResumeIsBitIdentical() throws {
+        var c = TrainConfig.tiny
+        c.steps = 40
+        c.checkpointEvery = 15
+        let straight = tmp("straight"), split = tmp("split")
+        try TrainingRun.run(c, into: straight, resume: false)
+        var stopAt = 22
+        try TrainingRun.run(c, into: split, resume: false,
+                            observer: TrainingObserver(shouldStop: { stopAt -= 1; return stopAt == 0 }))
+        let mid = try Trainer.resume(from: split)
+        XCTAssertEqual(mid?.step, 22)
+        try TrainingRun.run(c, into: split, resume: true)
+        let a = FileManager.default.contents(atPath: straight + "/model.safetensors")
+        let b = FileManager.default.contents(atPath: split + "/model.safetensors")
+        XCTAssertNotNil(a)
+        XCTAssertEqual(a, b)
+        let log = try String(contentsOfFile: split + "/train-log.csv", encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").count, 41, "header + one row per step, no duplicates")
+    }
+
+    func testRefusesToOverwriteACheckpoint() throws {
+        var c = TrainConfig.tiny
+        c.steps = 2
+        let dir = tmp("twice")
+        try TrainingRun.run(c, into: dir, resume: false)
+        XCTAssertThrowsError(try TrainingRun.run(c, into: dir, resume: false)) { e in
+            XCTAssert("\(e)".contains("--resume"), "\(e)")
+        }
+    }
+
+    func testSavedModelLoadsAndMismatchesAreNamed() throws {
+        var c = TrainConfig.tiny
+        c.steps = 3
+        let dir = tmp("load")
+        let trainer = try TrainingRun.run(c, into: dir, resume: false)
+        let (model, config) = try Checkpoint.loadModel(dir)
+        XCTAssertEqual(config, trainer.config)
+        XCTAssertEqual(model.namedParameters.map(\.value.values), trainer.emaModel.namedParameters.map(\.value.values))
+        // A config that does not match the weights.
+        var wrong = c
+        wrong.model.width = 64
+        try wrong.encoded().write(to: URL(fileURLWithPath: dir + "/config.json"))
+        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in
+            XCTAssert("\(e)".contains("has shape"), "\(e)")
+        }
+        // Unknown keys are named.
+        try Data(#"{"preset": "tiny", "model": {"widht": 3}}"#.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in XCTAssert("\(e)".contains("model.widht"), "\(e)") }
+        XCTAssertThrowsError(try Checkpoint.loadModel(dir + "-missing")) { e in
+            XCTAssert("\(e)".contains("does not exist"), "\(e)")
+        }
+    }
+
+    func testConfigFileOverridesPreset() throws {
+        let path = tmp("cfg") + ".json"
+        try Data(#"{"preset": "tiny", "batchSize": 2, "model": {"depth": 2}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        let c = try TrainConfig.resolve(path)
+        var expected = TrainConfig.tiny
+        expected.batchSize = 2
+        expected.model.depth = 2
+        XCTAssertEqual(c, expected)
+        XCTAssertThrowsError(try TrainConfig.resolve("huge")) { e in XCTAssert("\(e)".contains("tiny, small, default")) }
+        try Data(#"{"batchSize": -1}"#.utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try TrainConfig.resolve(path)) { e in XCTAssert("\(e)".contains("batchSize")) }
+    }
+
+    func testScheduleAndEMAWarmup() {
+        var c = TrainConfig.tiny
+        c.learningRate = 1e-3
+        c.warmupSteps = 10
+        c.steps = 110
+        c.minLRFraction = 0.1
+        XCTAssertEqual(learningRate(step: 0, c), 1e-4, accuracy: 1e-12)
+        XCTAssertEqual(learningRate(step: 9, c), 1e-3, accuracy: 1e-12)
+        XCTAssertEqual(learningRate(step: 60, c), 0.55e-3, accuracy: 1e-9)
+        XCTAssertEqual(learningRate(step: 110, c), 1e-4, accuracy: 1e-12)
+        XCTAssertEqual(emaDecay(step: 0, c), 0.1, accuracy: 1e-12)
+        XCTAssertEqual(emaDecay(step: 100_000, c), 0.995, accuracy: 1e-12)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import XCTest
+
+/// Runs the built `vidgen` binary (beside the test bundle) and captures its output.
+struct CLI {
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vidgen")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    static func run(_ args: [String], cwd: String? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func tmp(_ name: String) -> String {
+        let dir = NSTemporaryDirectory() + "vidgen-cli-\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+final class CLITests: XCTestCase {
+    /// Bad input: one line on stderr, a non-zero exit, no trap (a trap exits by signal).
+    func assertRejected(_ args: [String], mentioning text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try CLI.run(args)
+        XCTAssertNotEqual(r.status, 0, "exit status for \(args)", file: file, line: line)
+        XCTAssertLessThan(r.status, 128, "terminated by a signal: \(args)", file: file, line: line)
+        XCTAssert(r.stderr.contains(text), "stderr for \(args) lacks '\(text)': \(r.stderr)", file: file, line: line)
+    }
+
+    func testTrainRejectsBadInput() throws {
+        let dir = CLI.tmp("train-bad")
+        try assertRejected(["train", "--config", "huge", "--out", dir + "/r"], mentioning: "tiny, small, default")
+        try assertRejected(["train", "--config", "tiny", "--steps", "-3", "--out", dir + "/r"], mentioning: "--steps")
+        try assertRejected(["train", "--config", "tiny", "--steps", "abc", "--out", dir + "/r"], mentioning: "steps")
+        try assertRejected(["train", "--config", "tiny", "--out", dir + "/no/such/r"], mentioning: "does not exist")
+        let cfg = dir + "/c.json"
+        try Data(#"{"preset": "tiny", "batchSiz": 3}"#.utf8).write(to: URL(fileURLWithPath: cfg))
+        try assertRejected(["train", "--config", cfg, "--out", dir + "/r"], mentioning: "batchSiz")
+    }
+
+    func testTrainTinyThenSample() throws {
+        let dir = CLI.tmp("train")
+        let r = try CLI.run(["train", "--config", "tiny", "--steps", "20", "--out", dir + "/run"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for f in ["model.safetensors", "config.json", "train-state.safetensors", "train-log.csv"] {
+            XCTAssert(FileManager.default.fileExists(atPath: dir + "/run/" + f), f)
+        }
+        // Same seed → same bytes; another seed → another video.
+        let args = ["sample", "--checkpoint", dir + "/run", "--steps", "4", "--frames", "9", "--context", "1",
+                    "--stitch", "last-frame"]
+        XCTAssertEqual(try CLI.run(args + ["--seed", "3", "--out", dir + "/a.gif", "--npy", dir + "/a.npy"]).status, 0)
+        XCTAssertEqual(try CLI.run(args + ["--seed", "3", "--out", dir + "/b.gif", "--npy", dir + "/b.npy"]).status, 0)
+        XCTAssertEqual(try CLI.run(args + ["--seed", "4", "--out", dir + "/c.gif", "--npy", dir + "/c.npy"]).status, 0)
+        let a = FileManager.default.contents(atPath: dir + "/a.gif"), b = FileManager.default.contents(atPath: dir + "/b.gif")
+        XCTAssertNotNil(a)
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(FileManager.default.contents(atPath: dir + "/a.npy"), FileManager.default.contents(atPath: dir + "/b.npy"))
+        XCTAssertNotEqual(FileManager.default.contents(atPath: dir + "/a.npy"), FileManager.default.contents(atPath: dir + "/c.npy"))
+        // With a scenario: the ground truth beside the sample.
+        let s = try CLI.run(args + ["--seed", "3", "--scenario", "id", "--scene-seed", "5", "--out", dir + "/s.gif"])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        XCTAssert(FileManager.default.fileExists(atPath: dir + "/s.states.json"))
+    }
+
+    func testSampleRejectsBadInput() throws {
+        let dir = CLI.tmp("sample-bad")
+        try assertRejected(["sample", "--checkpoint", dir + "/none", "--seed", "1", "--out", dir + "/v.gif"], mentioning: "does not exist")
+        try assertRejected(["sample", "--seed", "1", "--frames", "1", "--context", "2", "--out", dir + "/v.gif"], mentioning: "--context")
+        try assertRejected(["sample", "--seed", "x", "--out", dir + "/v.gif"], mentioning: "seed")
+        try assertRejected(["sample", "--seed", "1", "--scenario", "nope", "--scene-seed", "1", "--out", dir + "/v.gif"], mentioning: "unknown scenario")
+        try assertRejected(["sample", "--seed", "1", "--out", dir + "/missing/v.gif"], mentioning: "does not exist")
+        // A corrupt checkpoint: truncated weights.
+        try FileManager.default.createDirectory(atPath: dir + "/bad", withIntermediateDirectories: true)
+        _ = try CLI.run(["train", "--config", "tiny", "--steps", "1", "--out", dir + "/bad"])
+        let weights = dir + "/bad/model.safetensors"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: weights))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: weights))
+        try assertRejected(["sample", "--checkpoint", dir + "/bad", "--seed", "1", "--out", dir + "/v.gif"], mentioning: "model.safetensors")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/v.gif"))
+    }
+}
