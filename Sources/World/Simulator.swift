@@ -52,8 +52,11 @@ public struct Simulator: Sendable {
         var handled = 0
         while remaining > 0 {
             guard let (t, event) = nextEvent(within: remaining), handled < Simulator.maxEventsPerFrame else {
-                if handled >= Simulator.maxEventsPerFrame { overflows += 1 }
                 advance(by: remaining)
+                if handled >= Simulator.maxEventsPerFrame {
+                    overflows += 1
+                    clampIntoBox()
+                }
                 break
             }
             advance(by: t)
@@ -61,7 +64,6 @@ public struct Simulator: Sendable {
             resolve(event)
             handled += 1
         }
-        if overflows > 0 { clampIntoBox() }
         frame += 1
     }
 
@@ -161,12 +163,10 @@ public struct Simulator: Sendable {
         let q = -0.5 * (v + (v >= 0 ? disc.squareRoot() : -disc.squareRoot()))
         let r1 = q / (0.5 * a)
         let r2 = q != 0 ? d / q : r1
-        var best: Double? = nil
-        for t in [min(r1, r2), max(r1, r2)] where t > 0 && v + a * t > 0 {
-            best = t
-            break
-        }
-        return best
+        let (first, second) = r1 < r2 ? (r1, r2) : (r2, r1)
+        if first > 0 && v + a * first > 0 { return first }
+        if second > 0 && v + a * second > 0 { return second }
+        return nil
     }
 
     /// When balls i and j next touch while approaching; 0 if they touch now and approach.

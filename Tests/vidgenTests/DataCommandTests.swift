@@ -3,20 +3,27 @@ import XCTest
 
 /// Runs the built `vidgen` binary as a user would.
 final class DataCommandTests: XCTestCase {
-    /// The `vidgen` executable beside this test bundle (SwiftPM puts both in the build folder).
+    /// The `vidgen` executable beside this test bundle (SwiftPM puts both in the build
+    /// folder). A missing binary fails the tests rather than skipping them.
     var binary: URL {
         get throws {
-            var dir = Bundle.main.bundleURL
-            for _ in 0..<4 {
-                let candidate = dir.appendingPathComponent("vidgen")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-                for bundle in Bundle.allBundles {
-                    let c = bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("vidgen")
-                    if FileManager.default.isExecutableFile(atPath: c.path) { return c }
+            let roots = [Bundle.main.bundleURL] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+            for root in roots {
+                var dir = root
+                for _ in 0..<3 {
+                    let candidate = dir.appendingPathComponent("vidgen")
+                    var isDir: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue,
+                       FileManager.default.isExecutableFile(atPath: candidate.path) {
+                        return candidate
+                    }
+                    dir = dir.deletingLastPathComponent()
                 }
-                dir = dir.deletingLastPathComponent()
             }
-            throw XCTSkip("vidgen binary not found next to the tests (build it first)")
+            struct NotBuilt: Error, CustomStringConvertible {
+                var description: String { "vidgen binary not found beside the test bundle: run `swift build -c release` first" }
+            }
+            throw NotBuilt()
         }
     }
 
