@@ -1,0 +1,70 @@
+import ArgumentParser
+import World
+
+extension Vidgen {
+    /// `vidgen data`: one simulator clip as a GIF, optionally .npy frames and JSON states.
+    struct DataCmd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "data",
+            abstract: "Simulate a scenario and write the clip (GIF; optionally .npy frames and JSON states).",
+            discussion: "Scenarios: \(Scenario.names.joined(separator: ", ")). See README \"Scenarios\"."
+        )
+
+        @Option(help: "Scenario name (\(Scenario.names.joined(separator: ", "))).")
+        var scenario: String
+
+        // Numbers are read as text so that bad values get one clear line (and "-5" is a value).
+        @Option(parsing: .unconditional, help: "Seed, a non-negative integer.")
+        var seed: String
+
+        @Option(parsing: .unconditional, help: "Number of frames T (default: 64).")
+        var frames: String?
+
+        @Option(help: "Output GIF path.")
+        var out: String
+
+        @Option(help: "Also write the frames as .npy (uint8, shape [T, H, W, 3]).")
+        var npy: String?
+
+        @Option(help: "Also write the simulator states as JSON.")
+        var states: String?
+
+        @Option(parsing: .unconditional, help: "GIF upscale factor, 1–16.")
+        var scale: String = "8"
+
+        @Option(parsing: .unconditional, help: "GIF frame delay in centiseconds, 1–1000.")
+        var delay: String = "10"
+
+        func run() throws {
+            let scenario: Scenario
+            do { scenario = try Scenario.named(self.scenario) } catch { throw fail("\(error)") }
+            guard let seed = UInt64(self.seed) else { throw fail("--seed must be a non-negative integer, got '\(self.seed)'") }
+            let T = try positive(frames ?? "\(scenario.defaultFrames)", "--frames", max: 100_000)
+            let scale = try positive(self.scale, "--scale", max: 16)
+            let delay = try positive(self.delay, "--delay", max: 1000)
+            let outputs = [out] + [npy, states].compactMap { $0 }
+            for path in outputs {
+                do { try AtomicFile.checkFolder(of: path) } catch { throw fail("\(error)", code: 1) }
+            }
+            let episode: Episode
+            do { episode = try scenario.episode(seed: seed, frames: T) } catch { throw fail("\(error)") }
+            let H = episode.scene.height, W = episode.scene.width
+            let bytes = Rasterizer.bytes(episode)
+            do {
+                if let npy { try NPY.write(frames: bytes, shape: [T, H, W, 3], to: npy) }
+                if let states { try AtomicFile.write(try episode.statesJSON(), to: states) }
+                try GIF.write(frames: bytes, count: T, height: H, width: W, scale: scale, delay: delay, to: out)
+            } catch {
+                throw fail("\(error)", code: 1)
+            }
+            print("wrote \(outputs.joined(separator: ", ")): scenario \(scenario.name), seed \(seed), \(T) frames of \(W)×\(H)")
+        }
+
+        func positive(_ text: String, _ flag: String, max: Int) throws -> Int {
+            guard let n = Int(text), n > 0, n <= max else {
+                throw fail("\(flag) must be an integer from 1 to \(max), got '\(text)'")
+            }
+            return n
+        }
+    }
+}

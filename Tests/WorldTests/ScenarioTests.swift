@@ -1,0 +1,112 @@
+import XCTest
+import Tensor
+@testable import World
+
+final class ScenarioTests: XCTestCase {
+    func testLookupByName() throws {
+        XCTAssertEqual(Scenario.names, ["id", "ood-fast", "ood-gravity", "ood-gravity-zero", "ood-gravity-double",
+                                        "ood-gravity-sideways", "ood-count", "ood-size", "occluder", "key"])
+        XCTAssertEqual(try Scenario.named("id"), Scenario.id)
+        XCTAssertThrowsError(try Scenario.named("nope")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("unknown scenario 'nope'"), text)
+            for name in Scenario.names { XCTAssertTrue(text.contains(name), text) }
+        }
+        XCTAssertThrowsError(try Scenario.id.episode(seed: 1, frames: 0))
+    }
+
+    func testScenarioParametersRoundTripThroughJSON() throws {
+        let data = try JSONEncoder().encode(Scenario.all)
+        XCTAssertEqual(try JSONDecoder().decode([Scenario].self, from: data), Scenario.all)
+    }
+
+    /// Frame 0 of every scenario follows its stated distribution.
+    func testStartsFollowTheirDistributions() throws {
+        for scenario in Scenario.all where scenario.key == nil {
+            var gravities = Set<[Double]>()
+            for seed: UInt64 in 0..<60 {
+                let ep = try scenario.episode(seed: seed, frames: scenario.occluder == nil ? 1 : 64)
+                let balls = ep.frames[0].balls
+                gravities.insert([ep.scene.gravity.x, ep.scene.gravity.y])
+                XCTAssertTrue(scenario.ballCount.contains(balls.count), scenario.name)
+                XCTAssertEqual(Set(balls.map(\.color)).count, balls.count, "distinct colours")
+                for (i, b) in balls.enumerated() {
+                    XCTAssertTrue(scenario.radius.contains { $0.contains(b.radius) }, "\(scenario.name) r \(b.radius)")
+                    XCTAssertEqual(b.mass, b.radius * b.radius)
+                    if let spec = scenario.occluder {
+                        XCTAssertTrue(spec.horizontalSpeed.contains(abs(b.velocity.x)))
+                    } else {
+                        XCTAssertTrue(scenario.speed.contains(b.velocity.length), "\(scenario.name) speed \(b.velocity.length)")
+                    }
+                    for c in balls[(i + 1)...] {
+                        XCTAssertGreaterThanOrEqual((b.position - c.position).length, b.radius + c.radius + 1.5)
+                    }
+                }
+            }
+            XCTAssertEqual(gravities.count, scenario.gravity.count, "\(scenario.name): every gravity choice appears")
+        }
+        XCTAssertEqual(Scenario.id.speed.upperBound, 1.5)
+        XCTAssertEqual(try Scenario.named("ood-fast").speed.upperBound, 2 * Scenario.id.speed.upperBound)
+    }
+
+    /// `occluder`: some ball is fully in view, hidden > 12 frames behind the bar, then fully
+    /// in view again.
+    func testOccluderGuarantee() throws {
+        let scenario = try Scenario.named("occluder")
+        for seed: UInt64 in 0..<40 {
+            let ep = try scenario.episode(seed: seed, frames: 64)
+            XCTAssertEqual(ep.scene.occluders.count, 1)
+            let bar = ep.scene.occluders[0]
+            var best = 0
+            for b in ep.frames[0].balls.indices {
+                var seenWhole = false, run = 0, runAfterWhole = 0
+                for f in ep.frames {
+                    if f.visible[b] {
+                        run = 0
+                    } else {
+                        run += 1
+                        if seenWhole { runAfterWhole = max(runAfterWhole, run) }
+                        // Hidden means behind the bar, but for a sliver thinner than the
+                        // visibility sampling grid (spacing ≤ 0.375 px).
+                        XCTAssertEqual(f.visibleFraction[b], 0)
+                        let p = f.balls[b].position, reach = f.balls[b].radius + 0.5
+                        XCTAssertTrue(p.x - reach > bar.x - 0.375 && p.x + reach < bar.maxX + 0.375,
+                                      "\(p.x) ± \(reach) vs bar \(bar.x)..<\(bar.maxX)")
+                    }
+                    if f.visibleFraction[b] == 1 {
+                        if runAfterWhole > 12 { best = max(best, runAfterWhole) }
+                        seenWhole = true
+                    }
+                }
+            }
+            XCTAssertGreaterThan(best, 12, "seed \(seed)")
+        }
+        XCTAssertThrowsError(try scenario.episode(seed: 1, frames: 10))
+    }
+
+    /// `key`: the ball comes to rest, the scene goes dark for > 12 frames, and afterwards the
+    /// ball is visible exactly where it was.
+    func testKeyGuarantee() throws {
+        let scenario = try Scenario.named("key")
+        for seed: UInt64 in 0..<40 {
+            let ep = try scenario.episode(seed: seed, frames: 64)
+            XCTAssertEqual(ep.scene.darkness.count, 1)
+            let dark = ep.scene.darkness[0]
+            XCTAssertGreaterThan(dark.count, 12)
+            XCTAssertLessThanOrEqual(dark.upperBound + 3, 64)
+            let before = ep.frames[dark.lowerBound - 1]
+            XCTAssertTrue(before.visible[0])
+            XCTAssertTrue(before.balls[0].resting)
+            XCTAssertEqual(before.balls[0].velocity, Vec2(0, 0))
+            for t in dark {
+                XCTAssertTrue(ep.frames[t].dark)
+                XCTAssertFalse(ep.frames[t].visible[0])
+            }
+            let after = ep.frames[dark.upperBound]
+            XCTAssertTrue(after.visible[0])
+            XCTAssertEqual(after.balls[0].position, before.balls[0].position)
+            XCTAssertFalse(ep.frames[0].balls[0].resting && ep.frames[0].balls[0].velocity == Vec2(0, 0),
+                           "the ball moves before it rests")
+        }
+    }
+}

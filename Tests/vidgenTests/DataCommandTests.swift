@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+
+/// Runs the built `vidgen` binary as a user would.
+final class DataCommandTests: XCTestCase {
+    /// The `vidgen` executable beside this test bundle (SwiftPM puts both in the build
+    /// folder). A missing binary fails the tests rather than skipping them.
+    var binary: URL {
+        get throws {
+            let roots = [Bundle.main.bundleURL] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+            for root in roots {
+                var dir = root
+                for _ in 0..<3 {
+                    let candidate = dir.appendingPathComponent("vidgen")
+                    var isDir: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDir), !isDir.boolValue,
+                       FileManager.default.isExecutableFile(atPath: candidate.path) {
+                        return candidate
+                    }
+                    dir = dir.deletingLastPathComponent()
+                }
+            }
+            struct NotBuilt: Error, CustomStringConvertible {
+                var description: String { "vidgen binary not found beside the test bundle: run `swift build -c release` first" }
+            }
+            throw NotBuilt()
+        }
+    }
+
+    var tmp: String!
+
+    override func setUpWithError() throws {
+        tmp = NSTemporaryDirectory() + "vidgen-cli-\(getpid())-\(name.filter(\.isLetter))"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: tmp)
+    }
+
+    func run(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = try binary
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: tmp)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testWritesGIFNpyAndStates() throws {
+        let r = try run(["data", "--scenario", "occluder", "--seed", "1", "--frames", "64", "--out", "o.gif",
+                         "--npy", "f.npy", "--states", "s.json"])
+        XCTAssertEqual(r.code, 0, r.err)
+        let gif = try Data(contentsOf: URL(fileURLWithPath: tmp + "/o.gif"))
+        XCTAssertEqual(String(decoding: gif.prefix(6), as: UTF8.self), "GIF89a")
+        let npy = try Data(contentsOf: URL(fileURLWithPath: tmp + "/f.npy"))
+        XCTAssertEqual(npy.count, 128 + 64 * 32 * 32 * 3)
+        XCTAssertTrue(String(decoding: npy.prefix(128), as: UTF8.self).contains("'shape': (64, 32, 32, 3)"))
+        let states = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp + "/s.json"))) as! [String: Any]
+        XCTAssertEqual((states["frames"] as! [Any]).count, 64)
+        XCTAssertEqual(states["scenario"] as? String, "occluder")
+        // Same seed, same bytes.
+        XCTAssertEqual(try run(["data", "--scenario", "occluder", "--seed", "1", "--frames", "64", "--out", "p.gif"]).code, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tmp + "/p.gif")), gif)
+    }
+
+    func testUnknownScenarioExitsTwoWithOneLineListingNames() throws {
+        let r = try run(["data", "--scenario", "bogus", "--seed", "1", "--out", "x.gif"])
+        XCTAssertEqual(r.code, 2)
+        let lines = r.err.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, r.err)
+        XCTAssertTrue(r.err.contains("unknown scenario 'bogus'"), r.err)
+        for name in ["id", "ood-fast", "ood-gravity", "ood-count", "ood-size", "occluder", "key"] {
+            XCTAssertTrue(r.err.contains(name), r.err)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/x.gif"))
+    }
+
+    func testBadFramesAndSeed() throws {
+        for frames in ["abc", "-5", "0", "2.5"] {
+            let r = try run(["data", "--scenario", "id", "--seed", "1", "--frames", frames, "--out", "x.gif"])
+            XCTAssertEqual(r.code, 2, "frames \(frames)")
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+            XCTAssertTrue(r.err.contains("--frames"), r.err)
+        }
+        let r = try run(["data", "--scenario", "id", "--seed", "x1", "--out", "x.gif"])
+        XCTAssertEqual(r.code, 2)
+        XCTAssertTrue(r.err.contains("--seed"), r.err)
+        // Too few frames for the occluder guarantee: a clear line, not a trap.
+        let short = try run(["data", "--scenario", "occluder", "--seed", "1", "--frames", "8", "--out", "x.gif"])
+        XCTAssertEqual(short.code, 2)
+        XCTAssertTrue(short.err.contains("more frames"), short.err)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp), [])
+    }
+
+    func testMissingOutputFolderWritesNothing() throws {
+        let r = try run(["data", "--scenario", "id", "--seed", "1", "--out", "ok.gif", "--npy", "nope/f.npy"])
+        XCTAssertEqual(r.code, 1)
+        XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+        XCTAssertTrue(r.err.contains("nope"), r.err)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp), [], "no partial files")
+    }
+}
