@@ -48,8 +48,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         var c = ModelConfig()
         c.size = 16
         c.patch = 4
-        c.width = 32
-        c.depth = 1
+        c.width = 64
+        c.depth = 2
         c.heads = 2
         c.mlpRatio = 2
         c.frames = 4

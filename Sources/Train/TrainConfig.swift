@@ -72,6 +72,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         var c = TrainConfig()
         c.preset = "tiny"
         c.model = .tiny
+        c.contextMax = 2
         c.batchSize = 4
         c.steps = 300
         c.warmupSteps = 20

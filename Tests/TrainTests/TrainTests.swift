@@ -13,7 +13,7 @@ final class TrainTests: XCTestCase {
 
     func testTinyOverfitsOneBatch() throws {
         var c = TrainConfig.tiny
-        c.steps = 150
+        c.steps = 300
         c.warmupSteps = 10
         c.minLRFraction = 1
         var trainer = try Trainer(c)
@@ -80,7 +80,7 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(model.namedParameters.map(\.value.values), trainer.emaModel.namedParameters.map(\.value.values))
         // A config that does not match the weights.
         var wrong = c
-        wrong.model.width = 64
+        wrong.model.width = 96
         try wrong.encoded().write(to: URL(fileURLWithPath: dir + "/config.json"))
         XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in
             XCTAssert("\(e)".contains("has shape"), "\(e)")

@@ -1,0 +1,54 @@
+import XCTest
+@testable import Diffusion
+@testable import Sample
+@testable import Tensor
+
+final class RolloutTests: XCTestCase {
+    func makeSampler(seed: UInt64 = 1) -> WindowSampler {
+        var rng = RNG(seed: seed)
+        var model = Denoiser(.tiny, rng: &rng)
+        // Give the zero-initialized layers weights so the output depends on the input.
+        model.visit("") { name, t in if name.hasPrefix("final") || name.contains("modulation") { t = .randn(t.shape, std: 0.05, rng: &rng) } }
+        return WindowSampler(model: model, sampler: Sampler(.ddpm, steps: 3))
+    }
+
+    func context(frames: Int, seed: UInt64) -> Tensor {
+        var rng = RNG(seed: seed)
+        let c = ModelConfig.tiny
+        return .uniform([1, frames, 3, c.size, c.size], -1, 1, rng: &rng)
+    }
+
+    func testWindowKeepsContextFrames() {
+        let s = makeSampler()
+        let ctx = context(frames: 2, seed: 2)
+        var rng = RNG(seed: 3)
+        let w = s.window(context: ctx, rng: &rng)
+        XCTAssertEqual(w.shape, [1, 4, 3, 16, 16])
+        XCTAssertEqual(w.slice(axis: 1, 0..<2).values, ctx.values)
+        XCTAssert(w.values.allSatisfy { $0 >= -1 && $0 <= 1 })
+    }
+
+    func testRolloutLengthsAndStitching() {
+        let s = makeSampler()
+        let ctx = context(frames: 2, seed: 4)
+        for strategy in StitchStrategy.allCases {
+            let v = s.rollout(context: ctx, frames: 11, strategy: strategy, k: 2, rng: RNG(seed: 5))
+            XCTAssertEqual(v.shape, [1, 11, 3, 16, 16])
+            XCTAssertEqual(v.slice(axis: 1, 0..<2).values, ctx.values, "the given context opens the video")
+        }
+        // Window 4, given 2: first window adds 2; last-frame adds 3 per window, last-k (2) adds 2.
+        XCTAssertEqual(WindowSampler.windowCount(frames: 11, given: 2, window: 4, context: 1), 4)
+        XCTAssertEqual(WindowSampler.windowCount(frames: 11, given: 2, window: 4, context: 2), 5)
+        XCTAssertEqual(WindowSampler.windowCount(frames: 2, given: 2, window: 4, context: 1), 0)
+    }
+
+    func testSameSeedSameVideoOtherSeedOther() {
+        let s = makeSampler()
+        let ctx = context(frames: 1, seed: 6)
+        let a = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
+        let b = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
+        let c = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 8)).values
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+    }
+}
