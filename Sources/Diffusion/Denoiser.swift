@@ -78,18 +78,18 @@ public struct Block: ParameterVisitable {
 
     /// x [B, T, N, D], cAct = SiLU(c) [B, D] → [B, T, N, D]
     public func callAsFunction(_ x: Tensor, _ cAct: Tensor) -> Tensor {
-        let (b, d) = (x.shape[0], x.shape[3])
+        let d = x.shape[3]
         let mod = modulation(cAct)
-        func chunk(_ i: Int) -> Tensor { mod.slice(axis: 1, (i * d)..<((i + 1) * d)).reshaped([b, 1, 1, d]) }
+        func chunk(_ i: Int) -> Tensor { mod.slice(axis: 1, (i * d)..<((i + 1) * d)) }  // [B, D]
         let axes: [SelfAttention.Axis] = kind == .factorized ? [.space, .time] : [.spaceTime]
         var x = x
         for (s, attention) in attentions.enumerated() {
             let h = modulate(x, shift: chunk(3 * s), scale: chunk(3 * s + 1))
-            x = x + chunk(3 * s + 2) * attention(h, over: axes[s])
+            x = Tensor.gatedResidual(x, gate: chunk(3 * s + 2), attention(h, over: axes[s]))
         }
         let s = attentions.count
         let h = modulate(x, shift: chunk(3 * s), scale: chunk(3 * s + 1))
-        return x + chunk(3 * s + 2) * mlp(h)
+        return Tensor.gatedResidual(x, gate: chunk(3 * s + 2), mlp(h))
     }
 
     public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
@@ -147,8 +147,8 @@ public struct Denoiser: ParameterVisitable {
         let cAct = cEmb.silu()
         for block in blocks { h = block(h, cAct) }
         let mod = finalModulation(cAct)
-        let shift = mod.slice(axis: 1, 0..<d).reshaped([b, 1, 1, d])
-        let scale = mod.slice(axis: 1, d..<(2 * d)).reshaped([b, 1, 1, d])
+        let shift = mod.slice(axis: 1, 0..<d)
+        let scale = mod.slice(axis: 1, d..<(2 * d))
         let out = finalLinear(modulate(h, shift: shift, scale: scale))  // [B,T,N,C·P·P]
         // Unpatchify: [B,T,g,g,C,P,P] → [B,T,C,g,P,g,P] → [B,T,C,H,W].
         return out.reshaped([b, frames, g, g, c.channels, p, p]).permuted([0, 1, 4, 2, 5, 3, 6])

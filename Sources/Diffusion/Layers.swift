@@ -44,7 +44,7 @@ public struct Linear: ParameterVisitable {
 
     /// x [..., in] → [..., out]
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        Tensor.matmul(x, weight) + bias
+        Tensor.linear(x, weight, bias)
     }
 
     public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
@@ -76,9 +76,9 @@ public struct MLP: ParameterVisitable {
 // MARK: - Modulation
 
 /// adaLN: layer norm (no affine) then per-clip shift and scale: LN(x)·(1 + scale) + shift.
-/// x [B, ..., D]; shift, scale [B, 1, ..., 1, D] broadcast over the middle axes.
+/// x [B, ..., D]; shift, scale [B, D] apply to every token of their clip.
 public func modulate(_ x: Tensor, shift: Tensor, scale: Tensor) -> Tensor {
-    x.layerNorm() * (scale + 1) + shift
+    Tensor.modulatedNorm(x, shift: shift, scale: scale)
 }
 
 /// The sinusoidal embedding of noise levels t ∈ [0, 1]: [B] → [B, dim], with

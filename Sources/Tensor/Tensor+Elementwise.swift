@@ -223,19 +223,29 @@ extension Tensor {
         })
     }
 
-    /// GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+    /// GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), with the vectorized
+    /// tanh of FastMath. Backward recomputes the derivative from x.
     public func gelu() -> Tensor {
-        unary({ Tensor.geluForward($0) }, derivative: { x, _ in Tensor.geluDerivative(x) })
-    }
-
-    static let geluC: Float = 0.797_884_56  // √(2/π)
-
-    @inline(__always) static func geluForward(_ x: Float) -> Float {
-        0.5 * x * (1 + ftanh(geluC * (x + 0.044715 * x * x * x)))
-    }
-
-    @inline(__always) static func geluDerivative(_ x: Float) -> Float {
-        let t = ftanh(geluC * (x + 0.044715 * x * x * x))
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * geluC * (1 + 3 * 0.044715 * x * x)
+        let n = count, px = ptr
+        let y = withExtendedLifetime(self) {
+            Tensor(shape: shape) { out in
+                let po = out.baseAddress!
+                Parallel.forChunks(n) { r in FastMath.apply(r.count, px + r.lowerBound, po + r.lowerBound, FastMath.gelu) }
+            }
+        }
+        let x = detached
+        return Tape.record(y, [self]) { g, _ in
+            let pg = g.ptr, px = x.ptr
+            let gx = withExtendedLifetime((g, x)) {
+                Tensor(shape: x.shape) { out in
+                    let po = out.baseAddress!
+                    Parallel.forChunks(n) { r in
+                        FastMath.applyScaled(r.count, px + r.lowerBound, pg + r.lowerBound, po + r.lowerBound,
+                                             FastMath.geluDerivative)
+                    }
+                }
+            }
+            return [gx]
+        }
     }
 }

@@ -112,3 +112,32 @@ final class GradientTests: XCTestCase {
         assertClose(g[0], x * 2 + 1)
     }
 }
+
+/// The fused block ops: finite differences and agreement with their compositions.
+final class FusedOpTests: XCTestCase {
+    func testLinear() {
+        let x = randn([2, 3, 5], seed: 30), w = randn([5, 4], seed: 31), b = randn([4], seed: 32)
+        gradCheck([x, w, b]) { Tensor.linear($0[0], $0[1], $0[2]) }
+        assertClose(Tensor.linear(x, w, b), Tensor.matmul(x, w) + b, tol: 1e-5)
+    }
+
+    func testModulatedNorm() {
+        let x = randn([2, 3, 4, 6], seed: 33), sh = randn([2, 6], seed: 34), sc = randn([2, 6], seed: 35, std: 0.5)
+        gradCheck([x, sh, sc]) { Tensor.modulatedNorm($0[0], shift: $0[1], scale: $0[2]) }
+        let composed = x.layerNorm() * (sc.reshaped([2, 1, 1, 6]) + 1) + sh.reshaped([2, 1, 1, 6])
+        assertClose(Tensor.modulatedNorm(x, shift: sh, scale: sc), composed, tol: 1e-5)
+    }
+
+    func testGatedResidual() {
+        let x = randn([2, 5, 3], seed: 36), gate = randn([2, 3], seed: 37), y = randn([2, 5, 3], seed: 38)
+        gradCheck([x, gate, y]) { Tensor.gatedResidual($0[0], gate: $0[1], $0[2]) }
+        assertClose(Tensor.gatedResidual(x, gate: gate, y), x + gate.reshaped([2, 1, 3]) * y, tol: 1e-6)
+    }
+
+    func testFastGELUMatchesLibm() {
+        // The vectorized tanh against the C library's, over the range GELU sees.
+        let x = Tensor(shape: [2001], values: (0...2000).map { Float($0 - 1000) / 100 })
+        let reference = x.map { 0.5 * $0 * (1 + tanhf(0.797_884_56 * ($0 + 0.044715 * $0 * $0 * $0))) }
+        assertClose(x.gelu(), reference, tol: 2e-6)
+    }
+}
