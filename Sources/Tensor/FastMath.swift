@@ -15,14 +15,25 @@ typealias F8 = SIMD8<Float>
 enum FastMath {
     @inline(__always)
     static func exp(_ x: F8) -> F8 {
-        let xc = x.clamped(lowerBound: F8(repeating: -87), upperBound: F8(repeating: 88))
-        let n = (xc * 1.442_695_04).rounded(.toNearestOrEven)
-        var r = xc - n * 0.693_145_75          // ln 2, high part
-        r = r - n * 1.428_606_8e-6             // ln 2, low part
+        var xc = x
+        xc.replace(with: -87, where: xc .< -87)
+        xc.replace(with: 88, where: xc .> 88)
+        // Adding 1.5·2²³ rounds x/ln2 to the nearest integer n and leaves n in the low
+        // bits of the float's pattern (0x4B40_0000 + n).
+        let shifted: F8 = xc * 1.442_695_04 + 12_582_912
+        let n: F8 = shifted - 12_582_912
+        var r: F8 = xc - n * 0.693_145_75          // ln 2, high part
+        r = r - n * 1.428_606_8e-6                 // ln 2, low part
         var p = F8(repeating: 1.0 / 720)
-        for c: Float in [1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1] { p = F8(repeating: c).addingProduct(p, r) }
-        let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-        return p * unsafeBitCast(bits, to: F8.self)
+        p = F8(repeating: 1.0 / 120).addingProduct(p, r)
+        p = F8(repeating: 1.0 / 24).addingProduct(p, r)
+        p = F8(repeating: 1.0 / 6).addingProduct(p, r)
+        p = F8(repeating: 0.5).addingProduct(p, r)
+        p = F8(repeating: 1).addingProduct(p, r)
+        p = F8(repeating: 1).addingProduct(p, r)
+        let ni = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let scale = unsafeBitCast((ni &+ 127) &<< 23, to: F8.self)
+        return p * scale
     }
 
     @inline(__always)
