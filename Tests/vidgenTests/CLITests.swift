@@ -81,6 +81,28 @@ final class CLITests: XCTestCase {
         XCTAssert(FileManager.default.fileExists(atPath: dir + "/s.states.json"))
     }
 
+    /// kill -9 mid-run, --resume, and the run ends with the bytes of an uninterrupted one.
+    func testKillAndResumeIsBitIdentical() throws {
+        let dir = CLI.tmp("kill")
+        let args = ["train", "--config", "tiny", "--steps", "240", "--seed", "5"]
+        XCTAssertEqual(try CLI.run(args + ["--out", dir + "/straight"]).status, 0)
+        for delay in [0.05, 0.4, 0.9] {  // before the first checkpoint, and after some
+            let run = dir + "/killed-\(delay)"
+            let p = Process()
+            p.executableURL = CLI.binary
+            p.arguments = args + ["--out", run]
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let r = try CLI.run(args + ["--out", run, "--resume"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(FileManager.default.contents(atPath: run + "/model.safetensors"),
+                           FileManager.default.contents(atPath: dir + "/straight/model.safetensors"), "killed after \(delay) s")
+        }
+    }
+
     func testSampleRejectsBadInput() throws {
         let dir = CLI.tmp("sample-bad")
         try assertRejected(["sample", "--checkpoint", dir + "/none", "--seed", "1", "--out", dir + "/v.gif"], mentioning: "does not exist")
