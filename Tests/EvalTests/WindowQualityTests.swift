@@ -160,6 +160,15 @@ final class WindowQualityTests: XCTestCase {
         XCTAssertNotNil(info.seconds)
         XCTAssertNotNil(info.loss)
         XCTAssertNotNil(info.lossMean50)
+        // A snapshot (the three files copied aside while training goes on) says the same.
+        let snap = dir + "/snap"
+        try FileManager.default.createDirectory(atPath: snap, withIntermediateDirectories: true)
+        for f in ["model.safetensors", "config.json", "train-log.csv"] {
+            try FileManager.default.copyItem(atPath: dir + "/" + f, toPath: snap + "/" + f)
+        }
+        var snapInfo = CheckpointInfo(folder: snap)
+        snapInfo.path = dir
+        XCTAssertEqual(snapInfo, info)
 
         let report = WindowQualityReport(
             config: c, sampler: "ddim", steps: 3, seed: 1, batch: 3,
