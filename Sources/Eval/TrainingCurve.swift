@@ -1,0 +1,125 @@
+// The quality-vs-training-time curve: one CSV row per evaluated checkpoint.
+//
+// A training run keeps one checkpoint folder and overwrites it every `checkpointEvery`
+// steps, so a curve needs snapshots of it. The honest recipe: copy the folder's
+// model.safetensors, config.json and train-log.csv aside at the steps you want (the model
+// file carries its step; the log carries the training seconds and loss up to it), and
+// evaluate the snapshots afterwards, or while training is paused, so that evaluation does
+// not steal the cores the training minutes are measured on. `vidgen eval --checkpoint A
+// --checkpoint B … --csv curve.csv` appends one row per snapshot.
+//
+// Per checkpoint: `step` from model.safetensors' metadata; `seconds` and `loss` from the
+// train-log.csv row of that step (falling back to train-state.safetensors' `seconds`); the
+// loss is one batch's, so the mean of the last 50 logged steps is given beside it.
+
+import Foundation
+import World
+
+/// Where a checkpoint stands in its training run.
+public struct CheckpointInfo: Codable, Equatable, Sendable {
+    /// The checkpoint folder.
+    public var path: String
+    /// Optimizer steps behind the model weights.
+    public var step: Int?
+    /// Training wall time up to `step`, seconds (the trainer's own clock).
+    public var seconds: Double?
+    /// The logged loss at `step` (one batch).
+    public var loss: Double?
+    /// The mean logged loss over the 50 steps up to `step`.
+    public var lossMean50: Double?
+
+    /// Reads what the folder says about itself; missing pieces stay nil.
+    public init(folder: String) {
+        path = folder
+        let model = (folder as NSString).appendingPathComponent("model.safetensors")
+        let state = (folder as NSString).appendingPathComponent("train-state.safetensors")
+        step = CheckpointInfo.metadata(of: model)?["step"].flatMap { Int($0) }
+        let log = CheckpointInfo.log((folder as NSString).appendingPathComponent("train-log.csv"))
+        if let step {
+            let upTo = log.filter { $0.step <= step }
+            if let row = upTo.last, row.step == step {
+                seconds = row.seconds
+                loss = row.loss
+            }
+            let window = upTo.filter { $0.step > step - 50 }
+            if !window.isEmpty { lossMean50 = window.map(\.loss).reduce(0, +) / Double(window.count) }
+        }
+        if seconds == nil, let s = CheckpointInfo.metadata(of: state)?["seconds"].flatMap({ Double($0) }) {
+            seconds = s
+        }
+    }
+
+    /// The `__metadata__` of a safetensors file, reading only its header.
+    static func metadata(of path: String) -> [String: String]? {
+        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? fh.close() }
+        guard let lenBytes = try? fh.read(upToCount: 8), lenBytes.count == 8 else { return nil }
+        let n = lenBytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard n > 0, n < 100_000_000, let header = try? fh.read(upToCount: Int(n)), header.count == Int(n),
+              let json = try? JSONSerialization.jsonObject(with: header) as? [String: Any] else { return nil }
+        return json["__metadata__"] as? [String: String]
+    }
+
+    /// Rows (step, loss, seconds) of a train-log.csv (`step,loss,lr,grad_norm,seconds`).
+    static func log(_ path: String) -> [(step: Int, loss: Double, seconds: Double)] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").dropFirst().compactMap { line in
+            let f = line.split(separator: ",")
+            guard f.count >= 5, let s = Int(f[0]), let l = Double(f[1]), let t = Double(f[4]) else { return nil }
+            return (s, l, t)
+        }
+    }
+}
+
+/// Appends rows to the curve CSV.
+public enum TrainingCurve {
+    public static let header = "checkpoint,step,minutes,loss,loss_mean50,scenario,clips,sampler,steps,"
+        + "count_correct,mean_error,median_error,miss_rate,penalized_error,realism,"
+        + "copy_last_count,copy_last_error,const_vel_count,const_vel_error"
+
+    /// One row: the checkpoint, the model's scores and the baselines' on the same clips.
+    public static func row(
+        _ info: CheckpointInfo, model: WindowQualityResult, copyLast: WindowQualityResult,
+        constantVelocity: WindowQualityResult, config: WindowQualityConfig, sampler: String, steps: Int
+    ) -> String {
+        func num(_ x: Double?, _ digits: Int = 4) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "" }
+        let name = info.path.contains(",") ? "\"\(info.path)\"" : info.path
+        return [name, info.step.map(String.init) ?? "", num(info.seconds.map { $0 / 60 }, 2), num(info.loss, 6),
+                num(info.lossMean50, 6), config.scenario, String(config.clips), sampler, String(steps),
+                num(model.all.countCorrect), num(model.all.meanError), num(model.all.medianError),
+                num(model.all.missRate), num(model.all.penalizedError), num(model.all.realism),
+                num(copyLast.all.countCorrect), num(copyLast.all.meanError),
+                num(constantVelocity.all.countCorrect), num(constantVelocity.all.meanError)].joined(separator: ",")
+    }
+
+    /// Appends `rows` to the CSV at `path` (writing the header first if the file is new or
+    /// empty) by rewriting it atomically. A file with another header is an error.
+    public static func append(_ rows: [String], to path: String) throws {
+        var text = try existing(path)
+        if text.isEmpty {
+            text = header + "\n"
+        } else if !text.hasSuffix("\n") {
+            text += "\n"
+        }
+        text += rows.map { $0 + "\n" }.joined()
+        try AtomicFile.write(Array(text.utf8), to: path)
+    }
+
+    /// Throws unless rows can be appended to `path` — call it before the work.
+    public static func check(_ path: String) throws {
+        try AtomicFile.checkFolder(of: path)
+        _ = try existing(path)
+    }
+
+    /// The file's text ("" when missing), which must start with `header` when not empty.
+    static func existing(_ path: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else { return "" }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw OutputError("cannot read \(path) to append to it")
+        }
+        if !text.isEmpty && text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) != header {
+            throw OutputError("\(path) is not a vidgen eval curve (its first line differs); choose another --csv file")
+        }
+        return text
+    }
+}

@@ -1,0 +1,84 @@
+// The generators a model is compared with, and the model itself as a generator.
+//
+//   simulator           the truth, rendered: the tracker's floor (count 100%, error ≈ 0.02 px)
+//   copy-last           the last context frame repeated: what a model that learned no motion does
+//   constant-velocity   each ball moved on from the simulator's last context position by the
+//                       difference of its last two context positions (no gravity, no bounces),
+//                       held inside the frame (a ball that would cross a wall stops against
+//                       it, so that it is drawn whole), drawn by the Rasterizer with the
+//                       simulator's radii and colours
+//
+// Shapes as in WindowQuality.swift: context [B, C, 3, H, W] → window [B, T, 3, H, W].
+
+import Sample
+import Tensor
+import World
+
+extension WindowQuality {
+    /// The simulator's own frames: an oracle that every metric must score as perfect.
+    public var simulator: WindowGenerator {
+        let clips = self.clips, shape = [config.window, 3, config.size, config.size]
+        return { _, range in
+            Tensor(shape: [range.count] + shape, values: range.flatMap { Rasterizer.planar(clips[$0]) })
+        }
+    }
+
+    /// Repeats the last context frame over the rest of the window.
+    public var copyLast: WindowGenerator {
+        let (t, s) = (config.window, config.size)
+        return { context, _ in
+            let (b, c) = (context.shape[0], context.shape[1])
+            let per = 3 * s * s
+            let x = context.values
+            var out = [Float]()
+            out.reserveCapacity(b * t * per)
+            for i in 0..<b {
+                out += x[(i * c * per)..<((i + 1) * c * per)]
+                let last = x[((i * c + c - 1) * per)..<((i * c + c) * per)]
+                for _ in c..<t { out += last }
+            }
+            return Tensor(shape: [b, t, 3, s, s], values: out)
+        }
+    }
+
+    /// Extrapolates the simulator's last two context positions at constant velocity, stopping
+    /// at the walls, and draws the result (with one context frame, velocity 0).
+    public var constantVelocity: WindowGenerator {
+        let clips = self.clips, (t, s) = (config.window, config.size)
+        return { context, range in
+            let c = context.shape[1]
+            var out = [Float]()
+            for (b, i) in range.enumerated() {
+                let ep = clips[i]
+                let last = ep.frames[c - 1]
+                let prev = c >= 2 ? ep.frames[c - 2] : last
+                let per = c * 3 * s * s
+                out += context.values[(b * per)..<((b + 1) * per)]
+                let states = (c..<t).map { f -> FrameState in
+                    let k = Double(f - (c - 1))
+                    let balls = zip(last.balls, prev.balls).map { now, before -> Ball in
+                        var ball = now
+                        ball.velocity = now.position - before.position
+                        let p = now.position + k * ball.velocity
+                        let r = ball.radius
+                        ball.position = Vec2(min(max(p.x, r), Double(s) - r), min(max(p.y, r), Double(s) - r))
+                        return ball
+                    }
+                    return ep.scene.frameState(t: ep.frames[f].t, balls: balls)
+                }
+                out += Rasterizer.planar(states, scene: ep.scene)
+            }
+            return Tensor(shape: [range.count, t, 3, s, s], values: out)
+        }
+    }
+
+    /// A denoiser's windows. Each batch draws its noise from `rng.split(first clip index)`,
+    /// so a run is reproducible for a given batch size (the noise of a clip depends on the
+    /// batch it shares).
+    public static func model(_ sampler: WindowSampler, rng: RNG) -> WindowGenerator {
+        return { context, range in
+            var r = rng.split(range.lowerBound)
+            return sampler.window(context: context, rng: &r)
+        }
+    }
+}

@@ -1,0 +1,335 @@
+// In-window quality (issue 7's bar): on N held-out clips the simulator gives the first C
+// frames of a T-frame window, a generator makes the other T − C, and every generated frame
+// is scored against the simulator's states through the tracker.
+//
+// Held-out clips. Clip i is the scenario's episode for scene seed `firstSeed + i` (default
+// 1_000_000_000 + i). Training draws every clip's seed as a full 64-bit `rng.next()`, so one
+// training clip falls among N evaluation seeds with probability N / 2⁶⁴ — for 256 seeds and
+// ten million training clips, about 10⁻¹⁰: the clips are held out for all practical purposes.
+// Like a training window, the window starts mid-motion: the episode is simulated for
+// `simulationFrames` frames and cut at a start drawn from the seed (stream "eval-window").
+//
+// Scores of one generated frame (only valid discs count as balls):
+//   count     valid discs found == simulator balls wholly in view (≥ `wholeFraction` of the
+//             drawn disc; a ball partly behind an occluder may be found or not, and a cut
+//             disc over it is no flaw)
+//   error     for each ball wholly in view, the distance from its simulator centre to the nearest
+//             valid disc of its colour (colours are distinct within a clip). Such a ball
+//             with no valid disc of its colour is a miss; valid discs left over are extras.
+//             The mean/median error is over matched balls, so it is always reported with the
+//             miss rate, and `penalizedError` counts every miss as `missPenalty` px — a model
+//             cannot lower its error by dropping the balls it would place badly.
+//   realism   every blob the tracker finds (of at least its `minArea`) is a valid disc or a
+//             disc cut by an occluder's edge, and no pixel away from them (farther than radius + `strayMargin` from every blob,
+//             not within `strayMargin` of an occluder) is brighter than `strayLevel` in any channel.
+//
+// Shapes: B clips, C context frames, T frames per window, H = W = size; a frame is [3, H, W]
+// in [-1, 1] (planar, as the model sees it).
+
+import Sample
+import Tensor
+import Train
+import World
+
+/// What `WindowQuality` measures on: clips, window, and the scoring thresholds.
+public struct WindowQualityConfig: Codable, Equatable, Sendable {
+    /// Scenario of the clips.
+    public var scenario = "id"
+    /// Number of held-out clips (N).
+    public var clips = 256
+    /// Scene seed of clip 0; clip i uses `firstSeed + i`.
+    public var firstSeed: UInt64 = 1_000_000_000
+    /// Frames per window (T), the model's.
+    public var window = 8
+    /// Context frames taken from the simulator (C).
+    public var context = 2
+    /// Frame size, pixels (the scenario is resized to it).
+    public var size = 32
+    /// Frames simulated per clip; the window starts uniformly inside them (as in training).
+    public var simulationFrames = 48
+    /// A missed ball counts this many pixels in `penalizedError`: half the frame, about the
+    /// error of a guess anywhere in it (two uniform points in a 32-px square are 16.7 px
+    /// apart on average), so dropping a ball pays only where a blind guess would do better.
+    public var missPenalty = 16.0
+    /// A background pixel brighter than this (any channel, [0, 1]) is stray.
+    public var strayLevel: Float = 0.15
+    /// Pixels within a blob's radius + this of its centre belong to the blob.
+    public var strayMargin = 1.5
+    /// A ball with at least this share of its drawn disc in view counts as wholly in view
+    /// (a ball against a wall has a sliver of its anti-aliased rim outside the image).
+    public var wholeFraction = 0.9
+
+    public init() {}
+
+    /// Problems a user can cause, as one readable line.
+    public func validationError() -> String? {
+        if clips < 1 { return "clips must be at least 1, got \(clips)" }
+        if context < 1 || context >= window { return "context \(context) must be in 1..<\(window) (the window)" }
+        if simulationFrames < window { return "simulationFrames (\(simulationFrames)) must be ≥ the window (\(window))" }
+        if UInt64.max - firstSeed < UInt64(clips) { return "firstSeed + clips overflows 64 bits" }
+        return nil
+    }
+}
+
+/// Makes windows: `context` [B, C, 3, H, W] → [B, T, 3, H, W] whose first C frames are the
+/// context. `clips` are the indices of the batch's clips in `WindowQuality.clips`: reference
+/// generators (the simulator, constant velocity) look up the truth there, and a model uses
+/// them only to seed its noise.
+public typealias WindowGenerator = (_ context: Tensor, _ clips: Range<Int>) -> Tensor
+
+/// The held-out clips and the scoring of generated windows against them.
+public struct WindowQuality: Sendable {
+    public let config: WindowQualityConfig
+    /// Per clip, the T simulator states of its window (frame t of the window is `frames[t]`).
+    public let clips: [Episode]
+    public let tracker: Tracker
+
+    /// Draws the held-out clips of `config`.
+    public init(_ config: WindowQualityConfig, tracker: Tracker = Tracker()) throws {
+        if let problem = config.validationError() { throw WindowQualityError(problem) }
+        self.config = config
+        self.tracker = tracker
+        let scenario = try Scenario.named(config.scenario).resized(to: config.size)
+        let span = config.simulationFrames - config.window
+        clips = try (0..<config.clips).map { i in
+            let seed = config.firstSeed + UInt64(i)
+            var rng = RNG(seed: seed).split("eval-window")
+            let start = rng.int(in: 0...span)
+            var ep = try scenario.episode(seed: seed, frames: config.simulationFrames)
+            ep.frames = Array(ep.frames[start..<(start + config.window)])
+            return ep
+        }
+    }
+
+    /// Floats in one planar frame [3, H, W].
+    var frameCount: Int { 3 * config.size * config.size }
+
+    /// The context frames of `clips` as [B, C, 3, H, W].
+    public func context(_ range: Range<Int>) -> Tensor {
+        let c = config.context
+        var values: [Float] = []
+        values.reserveCapacity(range.count * c * frameCount)
+        for i in range { values += Rasterizer.planar(Array(clips[i].frames[0..<c]), scene: clips[i].scene) }
+        return Tensor(shape: [range.count, c, 3, config.size, config.size], values: values)
+    }
+
+    // MARK: - Evaluation
+
+    /// Runs `generator` over all clips, `batch` at a time, and scores frames C..<T of each.
+    /// `onBatch(clipsDone, clipsTotal)` reports progress.
+    public func evaluate(
+        _ name: String, batch: Int = 32, generator: WindowGenerator,
+        onBatch: (Int, Int) -> Void = { _, _ in }
+    ) -> WindowQualityResult {
+        precondition(batch >= 1, "batch must be at least 1")
+        let (n, t, s) = (clips.count, config.window, config.size)
+        var scores: [[FrameScore]] = []
+        var lo = 0
+        while lo < n {
+            let range = lo..<min(n, lo + batch)
+            let out = generator(context(range), range)
+            precondition(out.shape == [range.count, t, 3, s, s],
+                         "generator returned \(out.shape), expected [\(range.count), \(t), 3, \(s), \(s)]")
+            let values = out.values
+            for (b, i) in range.enumerated() {
+                scores.append((config.context..<t).map { f in
+                    let o = (b * t + f) * frameCount
+                    return score(frame: Array(values[o..<(o + frameCount)]), truth: clips[i].frames[f],
+                                 scene: clips[i].scene, index: f)
+                })
+            }
+            lo = range.upperBound
+            onBatch(lo, n)
+        }
+        return WindowQualityResult(name: name, scores: scores, config: config)
+    }
+
+    /// Scores one planar frame [3, H, W] against the simulator's state of it; `index` is the
+    /// frame's place in the window (0-based).
+    public func score(frame: [Float], truth: FrameState, scene: Scene, index: Int) -> FrameScore {
+        let (h, w) = (config.size, config.size)
+        // Blobs below the tracker's minimum area are not blobs but pixels: an anti-aliased
+        // rim where two balls touch blends into a third palette hue for a pixel or two. They
+        // are judged by the stray-pixel test below, which forgives them beside a disc.
+        let blobs = tracker.detect(planar: frame, frames: 1, height: h, width: w)[0]
+            .filter { $0.area >= tracker.config.minArea }
+        let valid = blobs.filter(\.isValid)
+        // A ball partly hidden (behind an occluder) may show as a cut disc or not at all:
+        // it is neither required nor an error, and a blob of its colour over it is no flaw.
+        let partial = truth.balls.indices.filter { truth.visible[$0] && truth.visibleFraction[$0] < config.wholeFraction }
+            .map { truth.balls[$0] }
+        func overPartial(_ p: Vec2, color: Int?) -> Bool {
+            partial.contains { ($0.color == color || color == nil) && ($0.position - p).length <= $0.radius + config.strayMargin }
+        }
+        var used = [Bool](repeating: false, count: valid.count)
+        func nearest(_ ball: Ball) -> Int? {
+            valid.indices.filter { valid[$0].color == ball.color && !used[$0] }
+                .min { (valid[$0].position - ball.position).length < (valid[$1].position - ball.position).length }
+        }
+        var errors: [Double] = [], misses = 0, visible = 0
+        for (b, ball) in truth.balls.enumerated() where truth.visibleFraction[b] >= config.wholeFraction {
+            visible += 1
+            guard let best = nearest(ball) else {
+                misses += 1
+                continue
+            }
+            used[best] = true
+            errors.append((valid[best].position - ball.position).length)
+        }
+        for ball in partial { if let best = nearest(ball) { used[best] = true } }
+        // A blob cut by an occluder's edge is a disc passing behind it: plausible in a frame.
+        func againstOccluder(_ d: Detection) -> Bool {
+            scene.occluders.contains { r in
+                let dx = max(r.x - d.position.x, 0, d.position.x - r.maxX)
+                let dy = max(r.y - d.position.y, 0, d.position.y - r.maxY)
+                return (dx * dx + dy * dy).squareRoot() <= d.radius + config.strayMargin
+            }
+        }
+        let invalid = blobs.filter { !$0.isValid && !overPartial($0.position, color: $0.color) && !againstOccluder($0) }.count
+        // Stray pixels: bright, away from every blob and partly hidden ball, and not within
+        // `strayMargin` of an occluder (its grey edge, a sliver of a ball emerging from it).
+        let m = config.strayMargin
+        let occluders = scene.occluders.map { Rect(x: $0.x - m, y: $0.y - m, width: $0.width + 2 * m, height: $0.height + 2 * m) }
+        var stray = 0
+        let hw = h * w
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                var level: Float = 0
+                for c in 0..<3 {
+                    let v = frame[c * hw + i]
+                    level = max(level, v.isNaN ? 1 : (v + 1) / 2)
+                }
+                guard level > config.strayLevel else { continue }
+                let p = Vec2(Double(x) + 0.5, Double(y) + 0.5)
+                if blobs.contains(where: { ($0.position - p).length <= $0.radius + config.strayMargin }) { continue }
+                if occluders.contains(where: { $0.contains(p) }) || overPartial(p, color: nil) { continue }
+                stray += 1
+            }
+        }
+        return FrameScore(frame: index, visible: visible, partial: partial.count, found: valid.count, errors: errors,
+                          misses: misses, extras: used.filter { !$0 }.count, invalidBlobs: invalid, strayPixels: stray)
+    }
+}
+
+/// A measurement that cannot be made, as one line.
+public struct WindowQualityError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+// MARK: - Scores
+
+/// The scores of one generated frame.
+public struct FrameScore: Codable, Equatable, Sendable {
+    /// Place in the window, 0-based (frame 3 of 8 is index 2).
+    public var frame: Int
+    /// Simulator balls wholly in view: each must be found.
+    public var visible: Int
+    /// Simulator balls partly in view (behind an occluder): each may be found or not.
+    public var partial: Int
+    /// Valid discs found.
+    public var found: Int
+    /// Centroid error of each matched ball, pixels.
+    public var errors: [Double]
+    /// Visible balls with no valid disc of their colour.
+    public var misses: Int
+    /// Valid discs matched to no ball (a wrong colour, or a second disc of a colour).
+    public var extras: Int
+    /// Blobs the tracker found that are not valid discs (other than cut discs over partly
+    /// hidden balls).
+    public var invalidBlobs: Int
+    /// Bright pixels away from every blob.
+    public var strayPixels: Int
+
+    public var countCorrect: Bool { found >= visible && found <= visible + partial }
+    public var realistic: Bool { invalidBlobs == 0 && strayPixels == 0 }
+}
+
+/// Aggregates over a set of generated frames.
+public struct QualityStats: Codable, Equatable, Sendable {
+    /// 1-based frame number in the window, for per-horizon rows; nil for all frames together.
+    public var frame: Int?
+    /// Generated frames scored.
+    public var frames: Int
+    /// Simulator balls wholly in view, over those frames.
+    public var balls: Int
+    /// Share of frames whose valid-disc count equals the visible-ball count.
+    public var countCorrect: Double
+    /// Centroid error over matched balls, pixels (nil when no ball was matched).
+    public var meanError: Double?
+    public var medianError: Double?
+    public var p90Error: Double?
+    /// Share of those balls with no valid disc of their colour.
+    public var missRate: Double
+    /// Unmatched valid discs per frame.
+    public var extrasPerFrame: Double
+    /// Mean error over all balls wholly in view, each miss counting `missPenalty` pixels.
+    public var penalizedError: Double?
+    /// Share of frames in which every blob is a valid disc on a clean background.
+    public var realism: Double
+    /// Stray pixels per frame.
+    public var strayPixelsPerFrame: Double
+
+    public init(_ scores: [FrameScore], frame: Int? = nil, missPenalty: Double) {
+        self.frame = frame
+        frames = scores.count
+        let errors = scores.flatMap(\.errors).sorted()
+        let misses = scores.reduce(0) { $0 + $1.misses }
+        balls = scores.reduce(0) { $0 + $1.visible }
+        let nf = Double(max(frames, 1))
+        countCorrect = Double(scores.filter(\.countCorrect).count) / nf
+        meanError = errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count)
+        medianError = errors.isEmpty ? nil : QualityStats.quantile(errors, 0.5)
+        p90Error = errors.isEmpty ? nil : QualityStats.quantile(errors, 0.9)
+        missRate = balls == 0 ? 0 : Double(misses) / Double(balls)
+        extrasPerFrame = Double(scores.reduce(0) { $0 + $1.extras }) / nf
+        penalizedError = balls == 0 ? nil : (errors.reduce(0, +) + Double(misses) * missPenalty) / Double(balls)
+        realism = Double(scores.filter(\.realistic).count) / nf
+        strayPixelsPerFrame = Double(scores.reduce(0) { $0 + $1.strayPixels }) / nf
+    }
+
+    /// Linear interpolation between order statistics of sorted `xs`.
+    static func quantile(_ xs: [Double], _ q: Double) -> Double {
+        let pos = q * Double(xs.count - 1)
+        let i = Int(pos), f = pos - Double(i)
+        return i + 1 < xs.count ? xs[i] * (1 - f) + xs[i + 1] * f : xs[i]
+    }
+}
+
+/// One generator's scores on the held-out clips.
+public struct WindowQualityResult: Codable, Equatable, Sendable {
+    public var name: String
+    /// All generated frames together.
+    public var all: QualityStats
+    /// One row per generated frame of the window (frames C+1 … T, 1-based).
+    public var byFrame: [QualityStats]
+    /// Per clip, per generated frame (not written to JSON).
+    public var scores: [[FrameScore]]
+
+    enum CodingKeys: String, CodingKey { case name, all, byFrame }
+
+    public init(name: String, scores: [[FrameScore]], config: WindowQualityConfig) {
+        self.name = name
+        self.scores = scores
+        let flat = scores.flatMap { $0 }
+        all = QualityStats(flat, missPenalty: config.missPenalty)
+        byFrame = (config.context..<config.window).map { f in
+            QualityStats(flat.filter { $0.frame == f }, frame: f + 1, missPenalty: config.missPenalty)
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        all = try c.decode(QualityStats.self, forKey: .all)
+        byFrame = try c.decode([QualityStats].self, forKey: .byFrame)
+        scores = []
+    }
+
+    /// Issue 7's bar: count right on ≥ 95% of frames, mean error ≤ 1 px and below `copyLast`'s.
+    public func meetsBar(against copyLast: WindowQualityResult) -> Bool {
+        guard let e = all.meanError, let c = copyLast.all.meanError else { return false }
+        return all.countCorrect >= 0.95 && e <= 1.0 && e < c
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import XCTest
+import Diffusion
+import Sample
+import Tensor
+import Train
+import World
+@testable import Eval
+
+final class WindowQualityTests: XCTestCase {
+    func quality(clips: Int = 32) throws -> WindowQuality {
+        var c = WindowQualityConfig()
+        c.clips = clips
+        return try WindowQuality(c)
+    }
+
+    /// The simulator's own frames: every ball found, at its place, every frame clean.
+    func testSimulatorScoresPerfect() throws {
+        let q = try quality()
+        let r = q.evaluate("simulator", batch: 8, generator: q.simulator)
+        print(String(format: "simulator: count %.3f, error mean %.4f px, max %.4f px, realism %.3f",
+                     r.all.countCorrect, r.all.meanError!, r.scores.flatMap { $0.flatMap(\.errors) }.max()!, r.all.realism))
+        XCTAssertEqual(r.all.frames, 32 * 6)
+        XCTAssertEqual(r.byFrame.map(\.frame), [3, 4, 5, 6, 7, 8])
+        XCTAssertEqual(r.all.countCorrect, 1)
+        XCTAssertEqual(r.all.missRate, 0)
+        XCTAssertEqual(r.all.extrasPerFrame, 0)
+        XCTAssertEqual(r.all.realism, 1)
+        XCTAssertLessThan(r.all.meanError!, 0.1)
+        XCTAssertEqual(r.all.penalizedError!, r.all.meanError!, accuracy: 1e-12)
+    }
+
+    /// Occlusion and darkness: the simulator's frames still score perfectly — a ball partly
+    /// behind the bar is optional and its cut disc no flaw — while copying the last frame
+    /// forward shows a ball through the darkness (an extra) or misses one coming out.
+    func testSimulatorScoresPerfectWithOccluderAndDarkness() throws {
+        for name in ["occluder", "key"] {
+            var c = WindowQualityConfig()
+            c.scenario = name
+            c.clips = 12
+            let q = try WindowQuality(c)
+            let r = q.evaluate(name, generator: q.simulator)
+            XCTAssertEqual(r.all.countCorrect, 1, name)
+            XCTAssertEqual(r.all.realism, 1, name)
+            XCTAssertLessThan(r.all.meanError!, 0.1, name)
+            XCTAssertLessThan(q.evaluate(name, generator: q.copyLast).all.countCorrect, 1, name)
+        }
+    }
+
+    /// Copy-last: the error of a ball at frame f is how far it moved since the last context
+    /// frame (up to the tracker's few hundredths of a pixel), and the frames stay real.
+    func testCopyLastMatchesHandComputation() throws {
+        let q = try quality(clips: 8)
+        let r = q.evaluate("copy-last", batch: 3, generator: q.copyLast)
+        XCTAssertGreaterThan(r.all.meanError!, 0.5)
+        XCTAssertEqual(r.all.realism, 1)
+        let ep = q.clips[0]
+        var hand: [Double] = []
+        for f in 2..<8 {
+            for (b, ball) in ep.frames[f].balls.enumerated() where ep.frames[f].visible[b] {
+                hand.append((ball.position - ep.frames[1].balls[b].position).length)
+            }
+        }
+        let measured = r.scores[0].flatMap(\.errors)
+        XCTAssertEqual(measured.count, hand.count)
+        for (m, h) in zip(measured, hand) { XCTAssertEqual(m, h, accuracy: 0.1) }
+        let mean = hand.reduce(0, +) / Double(hand.count)
+        XCTAssertEqual(measured.reduce(0, +) / Double(measured.count), mean, accuracy: 0.03)
+        // Error grows with the horizon: one frame ahead vs six.
+        XCTAssertLessThan(r.byFrame.first!.meanError!, r.byFrame.last!.meanError!)
+    }
+
+    /// Constant velocity beats copy-last, and its first generated frame is off only by one
+    /// frame of gravity (0.1 px) unless a bounce intervenes.
+    func testConstantVelocityBeatsCopyLast() throws {
+        let q = try quality()
+        let cv = q.evaluate("cv", generator: q.constantVelocity)
+        let copy = q.evaluate("copy", generator: q.copyLast)
+        XCTAssertLessThan(cv.all.meanError!, copy.all.meanError!)
+        XCTAssertLessThan(cv.byFrame[0].medianError!, 0.15)
+        XCTAssertGreaterThan(cv.all.countCorrect, 0.9, "balls pass through each other, so a few frames hide part of one")
+    }
+
+    /// Broken frames are flagged: an empty frame misses every ball (and pays the penalty);
+    /// a speck on the background and a square blob make a frame unreal; a duplicate disc is an extra.
+    func testBrokenFramesAreFlagged() throws {
+        let q = try quality(clips: 1)
+        let ep = q.clips[0], truth = ep.frames[2]
+        let n = truth.visible.filter { $0 }.count
+        let empty = [Float](repeating: -1, count: 3 * 32 * 32)
+        let s0 = q.score(frame: empty, truth: truth, scene: ep.scene, index: 2)
+        XCTAssertEqual(s0.misses, n)
+        XCTAssertFalse(s0.countCorrect)
+        XCTAssertTrue(s0.realistic)
+        XCTAssertEqual(QualityStats([s0], missPenalty: 16).penalizedError, 16)
+        XCTAssertNil(QualityStats([s0], missPenalty: 16).meanError)
+
+        var frame = Rasterizer.planar([truth], scene: ep.scene)
+        let clean = q.score(frame: frame, truth: truth, scene: ep.scene, index: 2)
+        XCTAssertTrue(clean.realistic && clean.countCorrect)
+        // A dim grey speck far from every ball.
+        let far = (0..<(32 * 32)).first { i in
+            let p = Vec2(Double(i % 32) + 0.5, Double(i / 32) + 0.5)
+            return truth.balls.allSatisfy { ($0.position - p).length > $0.radius + 4 }
+        }!
+        for c in 0..<3 { frame[c * 1024 + far] = -0.4 }
+        let speck = q.score(frame: frame, truth: truth, scene: ep.scene, index: 2)
+        XCTAssertEqual(speck.strayPixels, 1)
+        XCTAssertFalse(speck.realistic)
+        XCTAssertTrue(speck.countCorrect)
+
+        // A second copy of ball 0, away from every ball: an extra valid disc, count wrong,
+        // errors unchanged.
+        var twin = truth
+        var ghost = twin.balls[0]
+        let r = ghost.radius
+        func free(_ p: Vec2) -> Bool {
+            let inside = p.x > r + 1 && p.x < 31 - r && p.y > r + 1 && p.y < 31 - r
+            return inside && truth.balls.allSatisfy { ($0.position - p).length > $0.radius + r + 3 }
+        }
+        let spots = (0..<(32 * 32)).map { Vec2(Double($0 % 32) + 0.5, Double($0 / 32) + 0.5) }
+        ghost.position = try XCTUnwrap(spots.first(where: free))
+        twin.balls.append(ghost)
+        let doubled = q.score(frame: Rasterizer.planar([twin], scene: ep.scene), truth: truth, scene: ep.scene, index: 2)
+        XCTAssertEqual(doubled.found, n + 1)
+        XCTAssertEqual(doubled.extras, 1)
+        XCTAssertFalse(doubled.countCorrect)
+        XCTAssertEqual(doubled.errors, clean.errors)
+    }
+
+    /// A freshly trained tiny model runs end to end (structure only: it is a bad model), its
+    /// checkpoint reports its step, time and loss, and the curve CSV gets one row per call.
+    func testTinyModelEndToEnd() throws {
+        let dir = NSTemporaryDirectory() + "vidgen-eval-tiny-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var train = TrainConfig.tiny
+        train.steps = 20
+        train.checkpointEvery = 10
+        try TrainingRun.run(train, into: dir, resume: false)
+        let (model, config) = try Checkpoint.loadModel(dir)
+
+        var c = WindowQualityConfig()
+        c.clips = 4
+        c.window = config.model.frames
+        c.size = config.model.size
+        c.context = 2
+        let q = try WindowQuality(c)
+        let generator = WindowQuality.model(WindowSampler(model: model, sampler: Sampler(.ddim, steps: 3)),
+                                            rng: RNG(seed: 1))
+        let r = q.evaluate("model", batch: 3, generator: generator)
+        XCTAssertEqual(r.scores.count, 4)
+        XCTAssertEqual(r.all.frames, 4 * (c.window - 2))
+        XCTAssertEqual(r.byFrame.map(\.frame), Array(3...c.window))
+        let again = q.evaluate("model", batch: 3, generator: generator)
+        XCTAssertEqual(again, r, "same seed, same batch: same scores")
+
+        let info = CheckpointInfo(folder: dir)
+        XCTAssertEqual(info.step, 20)
+        XCTAssertNotNil(info.seconds)
+        XCTAssertNotNil(info.loss)
+        XCTAssertNotNil(info.lossMean50)
+        // A snapshot (the three files copied aside while training goes on) says the same.
+        let snap = dir + "/snap"
+        try FileManager.default.createDirectory(atPath: snap, withIntermediateDirectories: true)
+        for f in ["model.safetensors", "config.json", "train-log.csv"] {
+            try FileManager.default.copyItem(atPath: dir + "/" + f, toPath: snap + "/" + f)
+        }
+        var snapInfo = CheckpointInfo(folder: snap)
+        snapInfo.path = dir
+        XCTAssertEqual(snapInfo, info)
+
+        let report = WindowQualityReport(
+            config: c, sampler: "ddim", steps: 3, seed: 1, batch: 3,
+            simulator: q.evaluate("simulator", generator: q.simulator), copyLast: q.evaluate("copy-last", generator: q.copyLast),
+            constantVelocity: q.evaluate("constant-velocity", generator: q.constantVelocity),
+            models: [ModelQuality(checkpoint: info, result: r, evalSeconds: 0, meetsBar: false)])
+        let decoded = try JSONDecoder().decode(WindowQualityReport.self, from: Data(try report.encoded()))
+        XCTAssertEqual(decoded.models[0].result.all, r.all)
+        XCTAssertEqual(decoded.models[0].checkpoint.step, 20)
+        XCTAssertTrue(report.table().contains("copy last frame"))
+
+        let csv = dir + "/curve.csv"
+        let row = TrainingCurve.row(info, model: r, copyLast: report.copyLast, constantVelocity: report.constantVelocity,
+                                    config: c, sampler: "ddim", steps: 3)
+        try TrainingCurve.append([row], to: csv)
+        try TrainingCurve.append([row], to: csv)
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertEqual(String(lines[0]), TrainingCurve.header)
+        XCTAssertEqual(lines[1].split(separator: ",", omittingEmptySubsequences: false).count,
+                       TrainingCurve.header.split(separator: ",").count)
+        try "something else\n".write(toFile: dir + "/other.csv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TrainingCurve.append([row], to: dir + "/other.csv"))
+    }
+
+    /// The held-out clips are fixed by the config: same seeds, same windows; mid-motion starts.
+    func testHeldOutClipsAreDeterministic() throws {
+        let a = try quality(clips: 16), b = try quality(clips: 16)
+        XCTAssertEqual(a.clips, b.clips)
+        XCTAssertEqual(a.clips.map(\.seed), (0..<16).map { 1_000_000_000 + UInt64($0) })
+        XCTAssertTrue(a.clips.contains { $0.frames[0].t > 0 })
+        var bad = WindowQualityConfig()
+        bad.context = 8
+        XCTAssertThrowsError(try WindowQuality(bad))
+    }
+}
