@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor"], swiftSettings: simd),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "SampleTests", dependencies: ["Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
-        .testTarget(name: "EvalTests", dependencies: ["Eval", "World", "Tensor"], swiftSettings: simd),
+        .testTarget(name: "EvalTests", dependencies: ["Eval", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "vidgenTests", dependencies: ["vidgen"]),
     ],
     swiftLanguageModes: [.v5]
