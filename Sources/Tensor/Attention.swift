@@ -2,14 +2,22 @@
 //
 // Shapes (G groups = batch × heads, L sequence length, d head dim):
 //   q, k, v  [G, L, d]   (any leading axes; they are flattened into G)
-//   P        [G, L, L]   softmax(q·kᵀ·scale), kept for backward
+//   sᵀ       [L, L]      k·qᵀ = (q·kᵀ)ᵀ per group, in scratch: row j = key, column i = query
+//   Pᵀ       [L, L]      softmax over keys of s·scale, i.e. down the columns of sᵀ
+//   stats    [G, 2, L]   per query: m = max_j s_ij·scale and 1/Σ_j exp(s_ij·scale − m)
 //   out      [G, L, d]   P·v
-// Every product is written as a sum of row updates (y[i,:] += a·x[j,:]) so the inner
-// loops run over contiguous memory and vectorize; each group is one task, so results
-// do not depend on threading.
+// Backward recomputes sᵀ and, from the kept stats, the very same P (bit for bit, through
+// the same operations): that costs one more L×L×d product but reads 2·L floats per group
+// instead of L·L, and at these sizes attention is bound by memory traffic more than by
+// arithmetic. Scores are kept transposed so that a block of 8 queries is one SIMD vector
+// and softmax needs no horizontal reductions.
+// Each group is one task; inside it every product is a register-blocked SIMD kernel
+// (Attention+Kernels.swift) over data that stays in L1/L2. Groups are split over cores
+// in fixed chunks and no reduction crosses groups, so results do not depend on threading.
+// Attention+Reference.swift holds the same math as plain loops, for the tests.
 //
-// Backward (dO given):  dV = Pᵀ·dO;  dP = dO·vᵀ;  dS = P∘(dP − rowsum(dP∘P));
-//                       dQ = scale·dS·k;  dK = scale·dSᵀ·q.
+// Backward (dO given):  dV = Pᵀ·dO;  dP = dO·vᵀ;  dS = P∘(dP − rowsum(dP∘P))·scale;
+//                       dQ = dS·k;  dK = dSᵀ·q.
 
 extension Tensor {
     /// softmax(q·kᵀ·scale)·v over the last two axes; `scale` defaults to 1/√d.
@@ -18,97 +26,99 @@ extension Tensor {
                      "attention: q \(q.shape), k \(k.shape), v \(v.shape) must share one shape [..., L, d]")
         let l = q.shape[q.rank - 2], d = q.shape[q.rank - 1], g = q.count / max(l * d, 1)
         let s = scale ?? 1 / Float(d).squareRoot()
-        let probs = Tensor(shape: [g, l, l]) { _ in }
+        let stats = Tensor(shape: [g, 2, l]) { _ in }
         let out = Tensor(shape: q.shape) { _ in }
-        withExtendedLifetime((q, k, v, probs, out)) {
-            let (pq, pk, pv, pp, po) = (q.ptr, k.ptr, v.ptr, probs.ptr, out.ptr)
-            Parallel.forEach(g) { i in
-                attentionForward(pq + i * l * d, pk + i * l * d, pv + i * l * d,
-                                 pp + i * l * l, po + i * l * d, l, d, s)
+        withExtendedLifetime((q, k, v, stats, out)) {
+            let (pq, pk, pv, ps, po) = (q.ptr, k.ptr, v.ptr, stats.ptr, out.ptr)
+            forEachGroup(g, scratch: d * l + l * attentionScoreStride(l)) { i, scratch in
+                let o = i * l * d
+                attentionForward(pq + o, pk + o, pv + o, ps + i * 2 * l, po + o, l, d, s, scratch: scratch)
             }
         }
         let (dq, dk, dv) = (q.detached, k.detached, v.detached)
         return Tape.record(out, [q, k, v]) { gOut, _ in
             let gq = Tensor(shape: dq.shape) { _ in }, gk = Tensor(shape: dq.shape) { _ in }
             let gv = Tensor(shape: dq.shape) { _ in }
-            withExtendedLifetime((dq, dk, dv, probs, gOut, gq, gk, gv)) {
-                let (pq, pk, pv, pp, pg) = (dq.ptr, dk.ptr, dv.ptr, probs.ptr, gOut.ptr)
-                Parallel.forEach(g) { i in
+            withExtendedLifetime((dq, dk, dv, stats, gOut, gq, gk, gv)) {
+                let (pq, pk, pv, ps, pg) = (dq.ptr, dk.ptr, dv.ptr, stats.ptr, gOut.ptr)
+                forEachGroup(g, scratch: 2 * d * l + 2 * l * attentionScoreStride(l)) { i, scratch in
                     let o = i * l * d
-                    attentionBackward(pq + o, pk + o, pv + o, pp + i * l * l, pg + o,
-                                      gq.ptr + o, gk.ptr + o, gv.ptr + o, l, d, s)
+                    attentionBackward(pq + o, pk + o, pv + o, ps + i * 2 * l, pg + o,
+                                      gq.ptr + o, gk.ptr + o, gv.ptr + o, l, d, s, scratch: scratch)
                 }
             }
             return [gq, gk, gv]
         }
     }
 
-    /// One group's forward: fills p [L, L] and o [L, d].
-    static func attentionForward(
-        _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
-        _ p: UnsafeMutablePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ l: Int, _ d: Int, _ scale: Float
-    ) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: d * l) { kt in
-            let kt = kt.baseAddress!  // kᵀ [d, L]
-            for j in 0..<l { for c in 0..<d { kt[c * l + j] = k[j * d + c] } }
-            for i in 0..<l {
-                let row = p + i * l
-                row.update(repeating: 0, count: l)
-                for c in 0..<d {
-                    let a = q[i * d + c] * scale
-                    let src = kt + c * l
-                    for j in 0..<l { row[j] += a * src[j] }
-                }
-                softmaxRow(row, row, l)
-                let out = o + i * d
-                out.update(repeating: 0, count: d)
-                for j in 0..<l {
-                    let a = row[j]
-                    let src = v + j * d
-                    for c in 0..<d { out[c] += a * src[c] }
-                }
+    /// Calls `body(i, scratch)` for each group `i` in `0..<g`, in fixed chunks over the
+    /// cores; `scratch` holds `scratch` floats, allocated once per chunk.
+    private static func forEachGroup(_ g: Int, scratch: Int,
+                                     _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        Parallel.forChunks(g, grain: max(1, g / (4 * Parallel.cores))) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(scratch, 1)) { buffer in
+                buffer.initialize(repeating: 0)  // score padding lanes stay finite
+                for i in range { body(i, buffer.baseAddress!) }
             }
         }
     }
 
-    /// One group's backward: writes dq, dk, dv [L, d] (overwritten, not accumulated).
+    /// Row stride of the transposed score buffers: L rounded up to whole vectors, so a
+    /// block of 8 queries is always one full vector (lanes past L are padding).
+    @inline(__always)
+    static func attentionScoreStride(_ l: Int) -> Int { (l + 7) & ~7 }
+
+    /// One group's forward: writes o [L, d] and stats [2, L] (m, then 1/Σ, per query);
+    /// `scratch` holds d·L + L·ldS floats (ldS = `attentionScoreStride(L)`).
+    static func attentionForward(
+        _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+        _ stats: UnsafeMutablePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ l: Int, _ d: Int, _ scale: Float,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
+        let lds = attentionScoreStride(l)
+        let qt = scratch, pt = scratch + d * l       // qᵀ [d, L]; sᵀ then Pᵀ [L, ldS]
+        AttentionKernels.transpose(q, qt, l, d)
+        AttentionKernels.gemm(l, l, d, k, d, 1, qt, l, pt, lds)       // sᵀ = k·qᵀ
+        var b = 0
+        while b < l {
+            let (m, inv) = AttentionKernels.softmaxColumns(pt + b, l, lds, scale)
+            for t in 0..<min(8, l - b) {
+                stats[b + t] = m[t]
+                stats[l + b + t] = inv[t]
+            }
+            b += 8
+        }
+        AttentionKernels.gemm(l, d, l, pt, 1, lds, v, d, o, d)        // O = P·v
+    }
+
+    /// One group's backward: writes dq, dk, dv [L, d] (overwritten, not accumulated);
+    /// `scratch` holds 2·d·L + 2·L·ldS floats.
     static func attentionBackward(
         _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
-        _ p: UnsafePointer<Float>, _ dout: UnsafePointer<Float>,
+        _ stats: UnsafePointer<Float>, _ dout: UnsafePointer<Float>,
         _ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePointer<Float>, _ dv: UnsafeMutablePointer<Float>,
-        _ l: Int, _ d: Int, _ scale: Float
+        _ l: Int, _ d: Int, _ scale: Float, scratch: UnsafeMutablePointer<Float>
     ) {
-        dk.update(repeating: 0, count: l * d)
-        dv.update(repeating: 0, count: l * d)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: d * l + l) { scratch in
-            let vt = scratch.baseAddress!  // vᵀ [d, L]
-            let ds = vt + d * l            // one row of dP, then dS [L]
-            for j in 0..<l { for c in 0..<d { vt[c * l + j] = v[j * d + c] } }
-            for i in 0..<l {
-                let prow = p + i * l, gi = dout + i * d
-                // dP[i,:] = dO[i,:]·vᵀ
-                ds.update(repeating: 0, count: l)
-                for c in 0..<d {
-                    let a = gi[c]
-                    let src = vt + c * l
-                    for j in 0..<l { ds[j] += a * src[j] }
-                }
-                var dot: Float = 0
-                for j in 0..<l { dot += ds[j] * prow[j] }
-                for j in 0..<l { ds[j] = prow[j] * (ds[j] - dot) * scale }
-                // dQ[i,:] = Σ_j dS[i,j]·k[j,:];  dK[j,:] += dS[i,j]·q[i,:];  dV[j,:] += P[i,j]·dO[i,:]
-                let qi = dq + i * d
-                qi.update(repeating: 0, count: d)
-                for j in 0..<l {
-                    let a = ds[j], pij = prow[j]
-                    let kj = k + j * d, dkj = dk + j * d, dvj = dv + j * d, qrow = q + i * d
-                    for c in 0..<d {
-                        qi[c] += a * kj[c]
-                        dkj[c] += a * qrow[c]
-                        dvj[c] += pij * gi[c]
-                    }
-                }
+        let lds = attentionScoreStride(l)
+        let qt = scratch, gt = qt + d * l            // qᵀ, dOᵀ [d, L]
+        let pt = gt + d * l, dst = pt + l * lds      // sᵀ then Pᵀ; dPᵀ then dSᵀ [L, ldS]
+        AttentionKernels.transpose(q, qt, l, d)
+        AttentionKernels.transpose(dout, gt, l, d)
+        AttentionKernels.gemm(l, l, d, k, d, 1, qt, l, pt, lds)       // sᵀ = k·qᵀ
+        AttentionKernels.gemm(l, l, d, v, d, 1, gt, l, dst, lds)      // dPᵀ = v·dOᵀ
+        var b = 0
+        while b < l {
+            var m = Vec8(), inv = Vec8()
+            for t in 0..<min(8, l - b) {
+                m[t] = stats[b + t]
+                inv[t] = stats[l + b + t]
             }
+            AttentionKernels.probabilities(pt + b, l, lds, scale, m, inv)  // Pᵀ, as in forward
+            AttentionKernels.softmaxBackwardColumns(pt + b, dst + b, l, lds, scale)
+            b += 8
         }
+        AttentionKernels.gemm(l, d, l, dst, 1, lds, k, d, dq, d)      // dQ = dS·k
+        AttentionKernels.gemm(l, d, l, dst, lds, 1, q, d, dk, d)      // dK = dSᵀ·q
+        AttentionKernels.gemm(l, d, l, pt, lds, 1, dout, d, dv, d)    // dV = Pᵀ·dO
     }
 }
