@@ -155,21 +155,21 @@ enum AttentionKernels {
 
     // MARK: - Transpose
 
-    /// t[d, l] = xᵀ for x [l, d] (row-major both): 8×8 blocks through registers, the
-    /// ragged edges element by element.
-    static func transpose(_ x: UnsafePointer<Float>, _ t: UnsafeMutablePointer<Float>, _ l: Int, _ d: Int) {
+    /// t[d, l] = xᵀ for x [l, d] with row stride ldx (t row-major): 8×8 blocks through
+    /// registers, the ragged edges element by element.
+    static func transpose(_ x: UnsafePointer<Float>, _ ldx: Int, _ t: UnsafeMutablePointer<Float>, _ l: Int, _ d: Int) {
         let l8 = l & ~7, d8 = d & ~7
         var j = 0
         while j < l8 {
             var c = 0
             while c < d8 {
-                transpose8x8(x + j * d + c, d, t + c * l + j, l)
+                transpose8x8(x + j * ldx + c, ldx, t + c * l + j, l)
                 c += 8
             }
-            for c in d8..<d { for jj in j..<j + 8 { t[c * l + jj] = x[jj * d + c] } }
+            for c in d8..<d { for jj in j..<j + 8 { t[c * l + jj] = x[jj * ldx + c] } }
             j += 8
         }
-        for j in l8..<l { for c in 0..<d { t[c * l + j] = x[j * d + c] } }
+        for j in l8..<l { for c in 0..<d { t[c * l + j] = x[j * ldx + c] } }
     }
 
     /// The 8×8 block at x (row stride ldx) transposed into t (row stride ldt).
@@ -201,15 +201,11 @@ enum AttentionKernels {
     //
     // Attention keeps scores transposed, sᵀ [L keys, L queries], so one query's softmax
     // runs down a column and 8 queries are the 8 lanes of one vector: no horizontal
-    // reductions, and L = 8 is a single block of 8 vectors. For each block of 8 queries:
-    //   m = max_j x_j·scale;  e_j = exp(x_j·scale − m), Σ = Σ_j e_j;  p_j = e_j·(1/Σ).
-    // Forward keeps m and 1/Σ; backward recomputes x and gets the same p bit for bit
-    // through `probabilities`, which runs the same operations.
+    // reductions, and L = 8 is a single block of 8 vectors.
 
-    /// In place over n rows x_j (stride ld) of one 8-query block: x_j ← p_j; returns m, 1/Σ.
-    static func softmaxColumns(
-        _ x: UnsafeMutablePointer<Float>, _ n: Int, _ ld: Int, _ scale: Float
-    ) -> (max: Vec8, inverseSum: Vec8) {
+    /// In place over n rows x_j (stride ld) of one 8-query block:
+    /// x_j ← exp(x_j·scale − m)/Σ with m = max_j x_j·scale, Σ = Σ_j exp(x_j·scale − m).
+    static func softmaxColumns(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ ld: Int, _ scale: Float) {
         let s = Vec8(repeating: scale)
         var m = Vec8(repeating: -.infinity)
         for j in 0..<n { m = vmax(m, load8(x + j * ld) * s) }
@@ -221,16 +217,6 @@ enum AttentionKernels {
         }
         let inv = 1 / sum
         for j in 0..<n { store8(load8(x + j * ld) * inv, x + j * ld) }
-        return (m, inv)
-    }
-
-    /// Backward's recomputation of `softmaxColumns`: x_j ← exp(x_j·scale − m)·inv, in place.
-    @inline(__always)
-    static func probabilities(
-        _ x: UnsafeMutablePointer<Float>, _ n: Int, _ ld: Int, _ scale: Float, _ m: Vec8, _ inv: Vec8
-    ) {
-        let s = Vec8(repeating: scale)
-        for j in 0..<n { store8(exp8(load8(x + j * ld) * s - m) * inv, x + j * ld) }
     }
 
     /// Softmax backward down the columns of one 8-query block, in place:

@@ -80,6 +80,45 @@ final class AttentionTests: XCTestCase {
         }
     }
 
+    func testStridedKernelsMatchContiguous() {
+        // The per-group kernels read q, k, v rows `ld` apart and o, dO rows `ldo` apart (as in
+        // a packed [L, 3, H, d] projection); the results must be the contiguous ones, bit for bit.
+        for (l, d) in [(8, 32), (13, 7), (64, 32)] {
+            let q = randn([1, l, d], seed: 500), k = randn([1, l, d], seed: 501)
+            let v = randn([1, l, d], seed: 502), dO = randn([1, l, d], seed: 503)
+            let want = fused(q, k, v, dO, scale: nil)
+            let ld = 3 * d + 2, ldo = d + 5, lds = Tensor.attentionScoreStride(l)
+            var packed = [Float](repeating: .nan, count: l * ld), gOut = [Float](repeating: .nan, count: l * ldo)
+            for j in 0..<l {
+                for c in 0..<d {
+                    packed[j * ld + c] = q.values[j * d + c]
+                    packed[j * ld + d + c] = k.values[j * d + c]
+                    packed[j * ld + 2 * d + c] = v.values[j * d + c]
+                    gOut[j * ldo + c] = dO.values[j * d + c]
+                }
+            }
+            var pt = [Float](repeating: 0, count: l * lds), o = [Float](repeating: .nan, count: l * ldo)
+            var grads = [Float](repeating: .nan, count: l * ld)
+            var scratch = [Float](repeating: 0, count: d * l + l * lds)
+            let s = 1 / Float(d).squareRoot()
+            packed.withUnsafeBufferPointer { x in
+                let x = x.baseAddress!
+                grads.withUnsafeMutableBufferPointer { gr in
+                    let gr = gr.baseAddress!
+                    Tensor.attentionForward(x, x + d, x + 2 * d, ld: ld, &pt, &o, ldo: ldo, l, d, s, scratch: &scratch)
+                    Tensor.attentionBackward(x, x + d, x + 2 * d, ld: ld, pt, gOut, ldo: ldo,
+                                             gr, gr + d, gr + 2 * d, l, d, s, scratch: &scratch)
+                }
+            }
+            for j in 0..<l {
+                for c in 0..<d {
+                    XCTAssertEqual(o[j * ldo + c], want[0].values[j * d + c])
+                    for t in 0..<3 { XCTAssertEqual(grads[j * ld + t * d + c], want[1 + t].values[j * d + c]) }
+                }
+            }
+        }
+    }
+
     func testVectorExpAgainstLibm() {
         var worst: Float = 0
         var x: Float = -86
