@@ -208,15 +208,25 @@ enum AttentionKernels {
     static func softmaxColumns(_ x: UnsafeMutablePointer<Float>, _ n: Int, _ ld: Int, _ scale: Float) {
         let s = Vec8(repeating: scale)
         var m = Vec8(repeating: -.infinity)
-        for j in 0..<n { m = vmax(m, load8(x + j * ld) * s) }
+        var r = x
+        for _ in 0..<n {
+            m = vmax(m, load8(r) * s)
+            r += ld
+        }
         var sum = Vec8()
-        for j in 0..<n {
-            let e = exp8(load8(x + j * ld) * s - m)
-            store8(e, x + j * ld)
+        r = x
+        for _ in 0..<n {
+            let e = exp8(load8(r) * s - m)
+            store8(e, r)
             sum += e
+            r += ld
         }
         let inv = 1 / sum
-        for j in 0..<n { store8(load8(x + j * ld) * inv, x + j * ld) }
+        r = x
+        for _ in 0..<n {
+            store8(load8(r) * inv, r)
+            r += ld
+        }
     }
 
     /// Softmax backward down the columns of one 8-query block, in place:
@@ -226,9 +236,19 @@ enum AttentionKernels {
         _ p: UnsafePointer<Float>, _ dp: UnsafeMutablePointer<Float>, _ n: Int, _ ld: Int, _ scale: Float
     ) {
         var dot = Vec8()
-        for j in 0..<n { dot = dot.addingProduct(load8(dp + j * ld), load8(p + j * ld)) }
+        var (rp, rd) = (p, dp)
+        for _ in 0..<n {
+            dot = dot.addingProduct(load8(rd), load8(rp))
+            rp += ld
+            rd += ld
+        }
         let s = Vec8(repeating: scale)
-        for j in 0..<n { store8(load8(p + j * ld) * (load8(dp + j * ld) - dot) * s, dp + j * ld) }
+        (rp, rd) = (p, dp)
+        for _ in 0..<n {
+            store8(load8(rp) * (load8(rd) - dot) * s, rd)
+            rp += ld
+            rd += ld
+        }
     }
 
     /// eˣ lane-wise for x ≤ 0 (all softmax needs): the Cephes expf polynomial (≈ 1 ulp).
