@@ -17,8 +17,6 @@ import Tensor
 
 /// Multi-head self-attention over one axis of the token grid [B, T, N, D].
 public struct SelfAttention: ParameterVisitable {
-    public enum Axis: Sendable { case space, time, spaceTime }
-
     public var qkv: Linear
     public var proj: Linear
     public let heads: Int
@@ -30,27 +28,10 @@ public struct SelfAttention: ParameterVisitable {
     }
 
     /// x [B, T, N, D] → [B, T, N, D], attending within a frame (space), across frames at
-    /// one position (time), or over the whole clip (spaceTime).
-    public func callAsFunction(_ x: Tensor, over axis: Axis) -> Tensor {
-        let (b, t, n, d) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let dh = d / heads
-        let packed = qkv(x).reshaped([b, t, n, 3, heads, dh])
-        let split: Tensor  // [3, groups..., L, DH]
-        switch axis {
-        case .space: split = packed.permuted([3, 0, 1, 4, 2, 5])  // [3, B, T, NH, N, DH]
-        case .time: split = packed.permuted([3, 0, 2, 4, 1, 5])   // [3, B, N, NH, T, DH]
-        case .spaceTime: split = packed.reshaped([b, t * n, 3, heads, dh]).permuted([2, 0, 3, 1, 4])  // [3, B, NH, TN, DH]
-        }
-        let inner = Array(split.shape.dropFirst())
-        func part(_ i: Int) -> Tensor { split.slice(axis: 0, i..<(i + 1)).reshaped(inner) }
-        let o = Tensor.attention(part(0), part(1), part(2))
-        let merged: Tensor
-        switch axis {
-        case .space: merged = o.permuted([0, 1, 3, 2, 4])      // [B, T, N, NH, DH]
-        case .time: merged = o.permuted([0, 3, 1, 2, 4])       // [B, T, N, NH, DH]
-        case .spaceTime: merged = o.permuted([0, 2, 1, 3])     // [B, TN, NH, DH]
-        }
-        return proj(merged.reshaped([b, t, n, d]))
+    /// one position (time), or over the whole clip (spaceTime). Heads are read straight
+    /// out of the packed projection (Tensor.attention(packed:)).
+    public func callAsFunction(_ x: Tensor, over axis: AttentionAxis) -> Tensor {
+        proj(Tensor.attention(packed: qkv(x), heads: heads, over: axis))
     }
 
     public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
@@ -81,7 +62,7 @@ public struct Block: ParameterVisitable {
         let d = x.shape[3]
         let mod = modulation(cAct)
         func chunk(_ i: Int) -> Tensor { mod.slice(axis: 1, (i * d)..<((i + 1) * d)) }  // [B, D]
-        let axes: [SelfAttention.Axis] = kind == .factorized ? [.space, .time] : [.spaceTime]
+        let axes: [AttentionAxis] = kind == .factorized ? [.space, .time] : [.spaceTime]
         var x = x
         for (s, attention) in attentions.enumerated() {
             let h = modulate(x, shift: chunk(3 * s), scale: chunk(3 * s + 1))

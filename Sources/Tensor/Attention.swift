@@ -57,7 +57,7 @@ extension Tensor {
     /// Calls `body(i, scratch)` for each group `i` in `0..<g`, in fixed chunks over the
     /// cores (many chunks, so a core slowed by other work does not leave the other idle);
     /// `scratch` holds `scratch` floats, zeroed once per chunk.
-    private static func forEachGroup(_ g: Int, scratch: Int,
+    static func forEachGroup(_ g: Int, scratch: Int,
                                      _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
         Parallel.forChunks(g, grain: max(1, g / 32)) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: max(scratch, 1)) { buffer in

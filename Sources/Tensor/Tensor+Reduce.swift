@@ -13,7 +13,8 @@ extension Tensor {
         y = Tensor(shape: outShape, storage: y.storage)
         let inShape = shape
         return Tape.record(y, [self]) { g, _ in
-            [Tensor.zipBroadcast(Tensor(shape: keptShape, storage: g.storage), Tensor.zeros(inShape)) { u, _ in u }]
+            if g.count == 1 { return [Tensor(repeating: g.item, shape: inShape)] }  // a full sum
+            return [Tensor.zipBroadcast(Tensor(shape: keptShape, storage: g.storage), Tensor.zeros(inShape)) { u, _ in u }]
         }
     }
 

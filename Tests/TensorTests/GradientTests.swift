@@ -141,3 +141,42 @@ final class FusedOpTests: XCTestCase {
         assertClose(x.gelu(), reference, tol: 2e-6)
     }
 }
+
+/// Attention read from a packed projection against the same attention on copied heads.
+final class PackedAttentionTests: XCTestCase {
+    func composed(_ qkv: Tensor, heads: Int, _ axis: AttentionAxis) -> Tensor {
+        let (b, t, n, d) = (qkv.shape[0], qkv.shape[1], qkv.shape[2], qkv.shape[3] / 3)
+        let dh = d / heads
+        let packed = qkv.reshaped([b, t, n, 3, heads, dh])
+        let split: Tensor
+        switch axis {
+        case .space: split = packed.permuted([3, 0, 1, 4, 2, 5])
+        case .time: split = packed.permuted([3, 0, 2, 4, 1, 5])
+        case .spaceTime: split = packed.reshaped([b, t * n, 3, heads, dh]).permuted([2, 0, 3, 1, 4])
+        }
+        let inner = Array(split.shape.dropFirst())
+        func part(_ i: Int) -> Tensor { split.slice(axis: 0, i..<(i + 1)).reshaped(inner) }
+        let o = Tensor.attention(part(0), part(1), part(2))
+        switch axis {
+        case .space: return o.permuted([0, 1, 3, 2, 4]).reshaped([b, t, n, d])
+        case .time: return o.permuted([0, 3, 1, 2, 4]).reshaped([b, t, n, d])
+        case .spaceTime: return o.permuted([0, 2, 1, 3]).reshaped([b, t, n, d])
+        }
+    }
+
+    func testMatchesComposedValuesAndGradients() {
+        let qkv = randn([2, 3, 5, 3 * 8], seed: 40), r = randn([2, 3, 5, 8], seed: 41)
+        for axis in AttentionAxis.allCases {
+            let fused = valueAndGrad([qkv]) { (Tensor.attention(packed: $0[0], heads: 2, over: axis) * r).sum() }
+            let reference = valueAndGrad([qkv]) { (self.composed($0[0], heads: 2, axis) * r).sum() }
+            XCTAssertEqual(fused.value.item, reference.value.item, accuracy: 1e-4, "\(axis)")
+            assertClose(fused.grads[0], reference.grads[0], tol: 1e-5)
+        }
+    }
+
+    func testFiniteDifferences() {
+        for axis in AttentionAxis.allCases {
+            gradCheck([randn([1, 2, 3, 3 * 4], seed: 42)]) { Tensor.attention(packed: $0[0], heads: 2, over: axis) }
+        }
+    }
+}
