@@ -88,25 +88,11 @@ public func noiseLevelEmbedding(_ t: [Float], dim: Int) -> Tensor {
     var out = [Float](repeating: 0, count: t.count * dim)
     for (b, tb) in t.enumerated() {
         for i in 0..<half {
-            let freq = Float(_exp(-_log(10000) * Double(i) / Double(half)))
+            let freq = Float(Libm.exp(-Libm.log(10000) * Double(i) / Double(half)))
             let a = 1000 * tb * freq
-            out[b * dim + i] = Float(_cos(Double(a)))
-            out[b * dim + half + i] = Float(_sin(Double(a)))
+            out[b * dim + i] = Float(Libm.cos(Double(a)))
+            out[b * dim + half + i] = Float(Libm.sin(Double(a)))
         }
     }
     return Tensor(shape: [t.count, dim], values: out)
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
-@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
-@inline(__always) func _sin(_ x: Double) -> Double { Glibc.sin(x) }
-#else
-import Darwin
-@inline(__always) func _exp(_ x: Double) -> Double { Darwin.exp(x) }
-@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
-@inline(__always) func _sin(_ x: Double) -> Double { Darwin.sin(x) }
-#endif

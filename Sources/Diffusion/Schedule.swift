@@ -18,7 +18,7 @@ public struct CosineSchedule: Sendable {
     /// ᾱ(t), clamped to [0, 1].
     public func alphaBar(_ t: Double) -> Double {
         func f(_ u: Double) -> Double {
-            let c = _cos((u + offset) / (1 + offset) * Double.pi / 2)
+            let c = Libm.cos((u + offset) / (1 + offset) * Double.pi / 2)
             return c * c
         }
         return min(1, max(0, f(t) / f(0)))

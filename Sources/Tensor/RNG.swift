@@ -97,7 +97,7 @@ public struct RNG: Equatable, Sendable {
     public mutating func normal() -> Double {
         let u1 = 1.0 - uniform()  // (0, 1], so log is finite
         let u2 = uniform()
-        return (-2.0 * _log(u1)).squareRoot() * _cos(2.0 * Double.pi * u2)
+        return (-2.0 * Libm.log(u1)).squareRoot() * Libm.cos(2.0 * Double.pi * u2)
     }
 
     /// Fills `buffer` with standard normal samples times `std`.
@@ -107,10 +107,10 @@ public struct RNG: Equatable, Sendable {
         while i < n {
             let u1 = 1.0 - uniform()
             let u2 = uniform()
-            let r = (-2.0 * _log(u1)).squareRoot()
+            let r = (-2.0 * Libm.log(u1)).squareRoot()
             let a = 2.0 * Double.pi * u2
-            buffer[i] = Float(r * _cos(a)) * std
-            if i + 1 < n { buffer[i + 1] = Float(r * _sin(a)) * std }
+            buffer[i] = Float(r * Libm.cos(a)) * std
+            if i + 1 < n { buffer[i + 1] = Float(r * Libm.sin(a)) * std }
             i += 2
         }
     }
@@ -140,16 +140,3 @@ public struct RNG: Equatable, Sendable {
         return z ^ (z >> 31)
     }
 }
-
-// Foundation-free libm access keeps the RNG usable from every module.
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
-@inline(__always) func _sin(_ x: Double) -> Double { Glibc.sin(x) }
-#else
-import Darwin
-@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
-@inline(__always) func _sin(_ x: Double) -> Double { Darwin.sin(x) }
-#endif

@@ -50,7 +50,7 @@ public struct ClipStream {
             let unconditional = rng.uniform() < config.unconditionalShare
             let context = unconditional ? 0 : rng.int(in: config.contextMin...config.contextMax)
             for f in 0..<context { mask[i * frames + f] = 1 }
-            t[i] = Float(max(1e-3, Swift.min(1, pow(rng.uniform(), config.noisePower))))
+            t[i] = Float(max(1e-3, Swift.min(1, Libm.pow(rng.uniform(), config.noisePower))))
         }
         var noiseRNG = stepRNG.split("noise")
         let shape = [b, frames, m.channels, m.size, m.size]
@@ -74,9 +74,3 @@ extension Scenario {
         return s
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif

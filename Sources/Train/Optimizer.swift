@@ -8,7 +8,7 @@ public func learningRate(step: Int, _ c: TrainConfig) -> Double {
     if step < c.warmupSteps { return c.learningRate * Double(step + 1) / Double(c.warmupSteps) }
     let span = max(1, c.steps - c.warmupSteps)
     let progress = min(1, Double(step - c.warmupSteps) / Double(span))
-    let cosine = 0.5 * (1 + _cosd(Double.pi * progress))
+    let cosine = 0.5 * (1 + Libm.cos(Double.pi * progress))
     return c.learningRate * (c.minLRFraction + (1 - c.minLRFraction) * cosine)
 }
 
@@ -48,7 +48,7 @@ public struct AdamW {
         _ params: inout [Tensor], grads: [Tensor], lr: Double, step: Int, decay: [Bool], _ c: TrainConfig
     ) {
         let b1 = Float(c.beta1), b2 = Float(c.beta2), eps = Float(c.epsilon)
-        let bc1 = Float(1 - pow(c.beta1, Double(step))), bc2 = Float(1 - pow(c.beta2, Double(step)))
+        let bc1 = Float(1 - Libm.pow(c.beta1, Double(step))), bc2 = Float(1 - Libm.pow(c.beta2, Double(step)))
         let lrF = Float(lr), wd = Float(lr * c.weightDecay)
         for i in params.indices {
             let n = params[i].count
@@ -87,11 +87,3 @@ public func updateEMA(_ ema: inout [Tensor], _ params: [Tensor], decay: Double) 
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _cosd(_ x: Double) -> Double { Glibc.cos(x) }
-#else
-import Darwin
-@inline(__always) func _cosd(_ x: Double) -> Double { Darwin.cos(x) }
-#endif

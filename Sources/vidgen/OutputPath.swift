@@ -1,19 +1,16 @@
 import ArgumentParser
 import Foundation
+import World
 
 /// Checks and atomic writes for files the tool creates.
 enum OutputPath {
     /// Throws a readable error unless `path` can be created: its folder exists and it is
     /// not itself a folder.
     static func check(_ path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
-            throw ValidationError("the folder of \(path) does not exist: \(folder)")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            throw ValidationError("\(path) is a folder, not a file")
+        do {
+            try AtomicFile.checkFolder(of: path)
+        } catch let e as OutputError {
+            throw ValidationError(e.description)
         }
     }
 
@@ -33,6 +30,6 @@ enum OutputPath {
     /// Writes `data` to a temporary name beside `path`, then renames it into place, so a
     /// reader never sees a half-written file.
     static func writeAtomically(_ data: Data, to path: String) throws {
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(Array(data), to: path)
     }
 }
