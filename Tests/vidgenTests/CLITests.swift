@@ -81,6 +81,15 @@ final class CLITests: XCTestCase {
         XCTAssert(FileManager.default.fileExists(atPath: dir + "/s.states.json"))
     }
 
+    /// The shipped model samples with no --checkpoint, from any working directory.
+    func testShippedModelSamples() throws {
+        let dir = CLI.tmp("shipped")
+        let r = try CLI.run(["sample", "--seed", "7", "--steps", "5", "--out", dir + "/v.gif"], cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let gif = FileManager.default.contents(atPath: dir + "/v.gif")
+        XCTAssertEqual(gif.map { Array($0.prefix(6)) }, Array("GIF89a".utf8))
+    }
+
     /// kill -9 mid-run, --resume, and the run ends with the bytes of an uninterrupted one.
     func testKillAndResumeIsBitIdentical() throws {
         let dir = CLI.tmp("kill")
