@@ -29,7 +29,7 @@ reproduce: build
 	$$($(RELEASE) --show-bin-path)/vidgen bench tensor
 
 bench: build
-	$$($(RELEASE) --show-bin-path)/vidgen bench tensor
+	$$($(RELEASE) --show-bin-path)/vidgen bench all
 
 clean:
 	rm -rf .build

@@ -14,6 +14,9 @@ public struct StepStats: Sendable {
     public var gradNorm: Double
 }
 
+/// The phases of a step, in order.
+public enum StepPhase: Sendable { case forward, backward, optimizer }
+
 /// Training failures a user can meet.
 public struct TrainError: Error, CustomStringConvertible {
     public let description: String
@@ -66,7 +69,8 @@ public struct Trainer {
     }
 
     /// One optimizer step on `batch`.
-    public mutating func trainStep(on batch: ClipBatch) throws -> StepStats {
+    /// `lap` is told when each phase ends (for `vidgen bench train`).
+    public mutating func trainStep(on batch: ClipBatch, lap: (StepPhase) -> Void = { _ in }) throws -> StepStats {
         let lr = learningRate(step: step, config)
         let noised = schedule.noised(batch.clips, t: batch.t, mask: batch.mask, noise: batch.noise)
 
@@ -74,7 +78,9 @@ public struct Trainer {
         var watched = model
         watched.visit("") { _, t in t = tape.watch(t) }
         let loss = watched.loss(noised, mask: batch.mask, t: batch.t)
+        lap(.forward)
         var grads = tape.gradients(of: loss, wrt: watched.namedParameters.map(\.value))
+        lap(.backward)
 
         let norm = globalNorm(grads)
         guard loss.item.isFinite, norm.isFinite else {
@@ -89,6 +95,7 @@ public struct Trainer {
         var i = 0
         model.visit("") { _, t in t = params[i]; i += 1 }
         updateEMA(&ema, params, decay: emaDecay(step: step, config))
+        lap(.optimizer)
         step += 1
         return StepStats(step: step, loss: loss.item, learningRate: lr, gradNorm: norm)
     }

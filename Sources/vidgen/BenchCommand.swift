@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Eval
 import Tensor
 
 extension Vidgen {
@@ -9,7 +10,7 @@ extension Vidgen {
             abstract: "Measure speed: raw sgemm (the ceiling) against vidgen's own paths.")
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
-            case tensor
+            case tensor, train, sample, attention, all
         }
 
         @Argument(help: "What to measure: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -28,15 +29,35 @@ extension Vidgen {
 
         func run() throws {
             print(pad("name", 28) + pad("ms", 11, left: true) + pad("GFLOP/s", 10, left: true) + pad("of peak", 9, left: true))
-            var peak = 0.0
-            let (results, peakGflops) = TensorBenchmark.run(runs: runs) { r in
-                if peak == 0 { peak = r.gflops }
-                let share = peak > 0 && r.gflops > 0 ? String(format: "%.0f%%", 100 * r.gflops / peak) : ""
+            var results: [BenchResult] = []
+            let peak = TensorBenchmark.sgemmPeak(runs: runs)
+            func show(_ r: BenchResult) {
+                results.append(r)
+                let share = peak.gflops > 0 && r.gflops > 0 ? String(format: "%.0f%%", 100 * r.gflops / peak.gflops) : ""
                 print(pad(r.name, 28) + pad(String(format: "%.3f", r.ms), 11, left: true)
                       + pad(String(format: "%.1f", r.gflops), 10, left: true) + pad(share, 9, left: true))
             }
+            show(peak)
+            var extra: [String] = []
+            if suite == .tensor || suite == .all {
+                _ = TensorBenchmark.run(runs: runs, skipPeak: true, progress: show)
+            }
+            if suite == .attention {
+                show(TensorBenchmark.attention(name: "attention_spatial", groups: 2048, length: 64, headDim: 32, runs: runs))
+                show(TensorBenchmark.attention(name: "attention_temporal", groups: 16384, length: 8, headDim: 32, runs: runs))
+            }
+            if suite == .train || suite == .all {
+                let (train, peakMiB) = try ModelBenchmark.trainStep(runs: max(runs, 20))
+                train.forEach(show)
+                extra.append(String(format: "peak resident memory after the train step: %.0f MiB", peakMiB))
+            }
+            if suite == .sample || suite == .all {
+                show(ModelBenchmark.sampleStep(batch: 1, runs: max(runs, 20)))
+                show(ModelBenchmark.sampleStep(batch: 16, runs: runs))
+            }
+            extra.forEach { print($0) }
             if let json {
-                let report = BenchReport(results: results, sgemm_peak_gflops: peakGflops)
+                let report = BenchReport(results: results, sgemm_peak_gflops: peak.gflops)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try OutputPath.writeAtomically(try encoder.encode(report), to: json)

@@ -81,6 +81,20 @@ final class CLITests: XCTestCase {
         XCTAssert(FileManager.default.fileExists(atPath: dir + "/s.states.json"))
     }
 
+    /// `vidgen bench sample` prints its table and writes the JSON of DESIGN.md "Formats".
+    func testBenchSampleWritesJSON() throws {
+        let dir = CLI.tmp("bench")
+        let r = try CLI.run(["bench", "sample", "--runs", "1", "--json", dir + "/b.json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssert(r.stdout.contains("sample_step_b1"))
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/b.json"))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let names = (json["results"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+        XCTAssertEqual(names, ["sgemm_1024x1024x1024", "sample_step_b1", "sample_step_b16"])
+        XCTAssertGreaterThan(json["sgemm_peak_gflops"] as? Double ?? 0, 0)
+        try assertRejected(["bench", "sample", "--runs", "0"], mentioning: "--runs")
+    }
+
     /// The shipped model samples with no --checkpoint, from any working directory.
     func testShippedModelSamples() throws {
         let dir = CLI.tmp("shipped")
