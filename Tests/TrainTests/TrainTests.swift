@@ -24,6 +24,17 @@ final class TrainTests: XCTestCase {
         XCTAssertLessThan(last, first / 10, "loss \(first) → \(last)")
     }
 
+    func testNonFiniteLossStopsNamingTheStep() throws {
+        var trainer = try Trainer(.tiny)
+        _ = try trainer.trainStep()
+        var batch = try trainer.stream.batch(step: 1)
+        batch.clips.withUnsafeMutableBufferPointer { $0[0] = .nan }
+        XCTAssertThrowsError(try trainer.trainStep(on: batch)) { e in
+            XCTAssert("\(e)".contains("non-finite loss at step 2"), "\(e)")
+        }
+        XCTAssertEqual(trainer.step, 1, "a failed step changes nothing")
+    }
+
     func testBatchesDependOnStepOnly() throws {
         let stream = try ClipStream(.tiny)
         let a = try stream.batch(step: 7), b = try stream.batch(step: 7), c = try stream.batch(step: 8)
