@@ -11,6 +11,7 @@ extension Vidgen {
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
             case tensor, train, sample, attention, all
+            case attentionCost = "attention-cost"
         }
 
         @Argument(help: "What to measure: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -19,8 +20,11 @@ extension Vidgen {
         @Option(help: "Also write the figures as JSON to this file.")
         var json: String?
 
-        @Option(help: "Timed runs per figure (the median is reported).")
+        @Option(help: "Timed runs per figure (the median is reported); attention-cost sets its own.")
         var runs: Int = 10
+
+        @Flag(help: "attention-cost only: fewer runs, about a minute.")
+        var quick = false
 
         func validate() throws {
             guard (1...1000).contains(runs) else { throw ValidationError("--runs must be between 1 and 1000, got \(runs)") }
@@ -28,6 +32,7 @@ extension Vidgen {
         }
 
         func run() throws {
+            if suite == .attentionCost { return try runAttentionCost() }
             print(pad("name", 28) + pad("ms", 11, left: true) + pad("GFLOP/s", 10, left: true) + pad("of peak", 9, left: true))
             var results: [BenchResult] = []
             let peak = TensorBenchmark.sgemmPeak(runs: runs)

@@ -1,0 +1,156 @@
+// Experiment 3, attention cost: how the denoiser's time and memory grow with the clip.
+//
+// For factorized (spatial, then temporal) and joint (all T·N tokens at once) attention,
+// one denoiser forward and one training-style forward+backward at batch 1 are timed
+// (median of a few runs) and their peak tensor memory is read from `BufferPool`'s live
+// byte count, over frames T at a fixed resolution and over resolution at a fixed T.
+// AttentionCost+Analysis.swift fits the log-log slopes and the memory budget.
+//
+// Memory is tensor memory: weights, inputs, activations kept for backward, gradients —
+// every buffer a `Tensor` holds. Kernel scratch (an attention group's L×L backward tile
+// per core), Swift arrays and the allocator's own overhead are not in it.
+//
+// Shape letters as in Diffusion: T frames, N tokens per frame, D width.
+
+import Diffusion
+import Foundation
+import Tensor
+
+/// What the attention-cost experiment measures, and how long it may take.
+public struct AttentionCostSetup: Codable, Equatable, Sendable {
+    /// Width, depth, heads, patch, MLP ratio; frames, size and attention are set per point.
+    public var model = ModelConfig.reference
+    /// The frame sweep (T), at `framesSize` pixels.
+    public var frames = [4, 8, 16, 32, 64]
+    public var framesSize = 32
+    /// The resolution sweep (H = W pixels), at `sizesFrames` frames.
+    public var sizes = [16, 32, 64]
+    public var sizesFrames = 8
+    /// The variants compared.
+    public var attentions: [AttentionKind] = [.factorized, .joint]
+    /// Timed runs per figure; the median is reported.
+    public var runs = 5
+    /// No more timed runs are started once a figure has used this many seconds; a call
+    /// longer than this on its own is timed once, on its first (memory-probing) run.
+    public var secondsPerFigure = 30.0
+    /// The memory budget for the longest-clip question, bytes.
+    public var budgetBytes = 2 << 30
+
+    public init() {}
+
+    /// Every figure with up to 5 timed runs.
+    public static var full: AttentionCostSetup { AttentionCostSetup() }
+
+    /// About a minute on the 2-core machine: up to 3 timed runs, fewer for long calls.
+    public static var quick: AttentionCostSetup {
+        var s = AttentionCostSetup()
+        s.runs = 3
+        s.secondsPerFigure = 1.5
+        return s
+    }
+}
+
+/// One measured configuration: a variant at T frames of size×size pixels, batch 1.
+public struct AttentionCostPoint: Codable, Equatable, Sendable {
+    public var attention: AttentionKind
+    public var frames: Int
+    public var size: Int
+    /// Tokens in the clip, T·N.
+    public var tokens: Int
+    /// Median forward time, ms, over `forwardRuns` timed runs.
+    public var forwardMs: Double
+    public var forwardRuns: Int
+    /// Peak tensor bytes during the forward: weights, input and activations.
+    public var forwardPeakBytes: Int
+    /// Median forward+backward time (tape, masked MSE, gradients of every weight), ms.
+    public var trainMs: Double
+    public var trainRuns: Int
+    /// Peak tensor bytes during forward+backward.
+    public var trainPeakBytes: Int
+    /// Tensor bytes of the weights and inputs alone (held before either call).
+    public var baselineBytes: Int
+    /// Tensor bytes of the weights alone; what is left of a peak scales with the clip.
+    public var weightBytes: Int
+    /// FLOPs of one forward (`ModelBenchmark.forwardFlops`); forward+backward ≈ 3×.
+    public var forwardFlops: Double
+}
+
+public enum AttentionCost {
+    /// Measures every point of `setup` (the frame sweep, then the resolution sweep, per
+    /// variant; a point in both sweeps is measured once), calling `progress` after each,
+    /// then fits slopes and the budget.
+    public static func run(_ setup: AttentionCostSetup,
+                           progress: (AttentionCostPoint) -> Void = { _ in }) -> AttentionCostReport {
+        let start = Stopwatch.now()
+        var points: [AttentionCostPoint] = []
+        for kind in setup.attentions {
+            let grid = setup.frames.map { ($0, setup.framesSize) } + setup.sizes.map { (setup.sizesFrames, $0) }
+            for (t, size) in grid where !points.contains(where: { $0.attention == kind && $0.frames == t && $0.size == size }) {
+                var m = setup.model
+                m.attention = kind
+                m.frames = t
+                m.size = size
+                let p = measure(m, setup: setup)
+                points.append(p)
+                progress(p)
+            }
+        }
+        return AttentionCostReport(setup: setup, points: points, seconds: Stopwatch.now() - start)
+    }
+
+    /// Times one forward and one forward+backward of a fresh denoiser for `model` at batch
+    /// 1, and reads the peak tensor memory of each.
+    public static func measure(_ model: ModelConfig, setup: AttentionCostSetup) -> AttentionCostPoint {
+        let pool = BufferPool.shared
+        let before = pool.liveBytes
+        var rng = RNG(seed: 3)
+        let denoiser = Denoiser(model, rng: &rng)
+        let shape = [1, model.frames, model.channels, model.size, model.size]
+        let x = Tensor.randn(shape, rng: &rng), target = Tensor.randn(shape, rng: &rng)
+        // One context frame, as in training; the loss covers the rest.
+        let mask = [Float](repeating: 0, count: model.frames).enumerated().map { $0.offset == 0 ? 1 : $0.element }
+        let lossMask = Tensor(shape: [1, model.frames]) { out in
+            for i in 0..<model.frames { out[i] = 1 - mask[i] }
+        }
+        let t: [Float] = [0.5]
+        let baseline = pool.liveBytes - before
+
+        let forward = figure(setup, before: before) { _ = denoiser(x, mask: mask, t: t) }
+        let train = figure(setup, before: before) {
+            let tape = Tape()
+            var m = denoiser
+            m.visit("") { _, w in w = tape.watch(w) }
+            let loss = Tensor.maskedMSE(m(x, mask: mask, t: t), target, mask: lossMask)
+            _ = tape.gradients(of: loss, wrt: m.namedParameters.map(\.value))
+        }
+        return AttentionCostPoint(
+            attention: model.attention, frames: model.frames, size: model.size,
+            tokens: model.frames * model.tokensPerFrame,
+            forwardMs: forward.ms, forwardRuns: forward.runs, forwardPeakBytes: forward.peak,
+            trainMs: train.ms, trainRuns: train.runs, trainPeakBytes: train.peak,
+            baselineBytes: baseline, weightBytes: denoiser.parameterCount * 4, forwardFlops: ModelBenchmark.forwardFlops(model, batch: 1))
+    }
+
+    /// The first call probes peak memory (counted from `before`) and warms the pool; then
+    /// up to `setup.runs` timed calls within `setup.secondsPerFigure`. A first call longer
+    /// than that budget is itself the one timing (its page faults are small beside it).
+    static func figure(_ setup: AttentionCostSetup, before: Int,
+                       _ body: () -> Void) -> (ms: Double, runs: Int, peak: Int) {
+        let pool = BufferPool.shared
+        pool.resetPeak()
+        var t0 = Stopwatch.now()
+        body()
+        let first = Stopwatch.now() - t0
+        let peak = pool.peakLiveBytes - before
+        guard first < setup.secondsPerFigure else { return (first * 1e3, 1, peak) }
+        var times: [Double] = [], spent = 0.0
+        while times.count < max(1, setup.runs) && spent + (times.last ?? 0) / 1e3 <= setup.secondsPerFigure {
+            t0 = Stopwatch.now()
+            body()
+            let dt = Stopwatch.now() - t0
+            times.append(dt * 1e3)
+            spent += dt
+        }
+        return (ModelBenchmark.median(times), times.count, peak)
+    }
+}
