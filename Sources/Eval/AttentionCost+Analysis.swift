@@ -37,9 +37,11 @@ public struct AttentionCostBudget: Codable, Equatable, Sendable {
     public var size: Int
     /// Longest clip in frames whose forward+backward peak tensor memory fits.
     public var maxFrames: Int
-    /// "measured" (a measured T fits and T + 1 was measured not to), "interpolated"
+    /// "measured" (T was measured to fit and T + 1 not to), "interpolated"
     /// (between two measured T) or "extrapolated" (beyond the largest measured T).
     public var basis: String
+    /// The fit's answer, when a measurement replaced it (`basis` "measured").
+    public var fittedFrames: Int?
     /// The fitted law m(T) = a + b·T + c·T² of the whole peak (weights included), bytes: [a, b, c].
     public var law: [Double]
 }
@@ -160,7 +162,8 @@ public struct AttentionCostReport: Codable, Equatable, Sendable {
                     "from m(T) = a + b·T + c·T² fitted to the measured peaks (weights, per-frame activations, T² attention maps):"]
             for b in budgets {
                 let measuredMax = sweep(b.attention, "frames").last?.point.frames ?? 0
-                let basis = b.basis == "extrapolated" ? "extrapolated beyond the measured T ≤ \(measuredMax)" : b.basis
+                var basis = b.basis == "extrapolated" ? "extrapolated beyond the measured T ≤ \(measuredMax)" : b.basis
+                if let f = b.fittedFrames { basis = "measured: T fits, T + 1 does not; the fit said \(f)" }
                 out.append(pad(b.attention.rawValue, 11) + pad("\(b.maxFrames) frames", 12, left: true)
                            + "  (\(basis); a = \(mib(Int(b.law[0]))) MiB, b = \(String(format: "%.2f", b.law[1] / 1048576)) MiB/frame, "
                            + "c = \(String(format: "%.4f", b.law[2] / 1048576)) MiB/frame²)")
@@ -235,7 +238,7 @@ extension AttentionCost {
         var basis = hi == Int.max ? "extrapolated" : lo == 0 ? "extrapolated below the smallest measured T" : "interpolated"
         if hi == lo + 1 { maxFrames = lo; basis = "measured" }
         return AttentionCostBudget(attention: kind, budgetBytes: budgetBytes, size: size,
-                                   maxFrames: maxFrames, basis: basis, law: law)
+                                   maxFrames: maxFrames, basis: basis, fittedFrames: nil, law: law)
     }
 }
 

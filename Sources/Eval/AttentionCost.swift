@@ -35,17 +35,21 @@ public struct AttentionCostSetup: Codable, Equatable, Sendable {
     public var secondsPerFigure = 30.0
     /// The memory budget for the longest-clip question, bytes.
     public var budgetBytes = 2 << 30
+    /// Measure the fitted longest clip and its neighbours instead of trusting the fit.
+    public var checkBudget = true
 
     public init() {}
 
-    /// Every figure with up to 5 timed runs.
+    /// Every figure with up to 5 timed runs, and the budget answer measured.
     public static var full: AttentionCostSetup { AttentionCostSetup() }
 
-    /// About a minute on the 2-core machine: up to 3 timed runs, fewer for long calls.
+    /// About a minute on the 2-core machine: up to 3 timed runs, fewer for long calls; the
+    /// budget answer comes from the fitted law alone.
     public static var quick: AttentionCostSetup {
         var s = AttentionCostSetup()
         s.runs = 3
         s.secondsPerFigure = 1.5
+        s.checkBudget = false
         return s
     }
 }
@@ -95,40 +99,71 @@ public enum AttentionCost {
                 progress(p)
             }
         }
-        return AttentionCostReport(setup: setup, points: points, seconds: Stopwatch.now() - start)
+        var report = AttentionCostReport(setup: setup, points: points, seconds: 0)
+        if setup.checkBudget { checkBudgets(&report) }
+        report.seconds = Stopwatch.now() - start
+        return report
     }
 
     /// Times one forward and one forward+backward of a fresh denoiser for `model` at batch
     /// 1, and reads the peak tensor memory of each.
     public static func measure(_ model: ModelConfig, setup: AttentionCostSetup) -> AttentionCostPoint {
-        let pool = BufferPool.shared
-        let before = pool.liveBytes
-        var rng = RNG(seed: 3)
-        let denoiser = Denoiser(model, rng: &rng)
-        let shape = [1, model.frames, model.channels, model.size, model.size]
-        let x = Tensor.randn(shape, rng: &rng), target = Tensor.randn(shape, rng: &rng)
-        // One context frame, as in training; the loss covers the rest.
-        let mask = [Float](repeating: 0, count: model.frames).enumerated().map { $0.offset == 0 ? 1 : $0.element }
-        let lossMask = Tensor(shape: [1, model.frames]) { out in
-            for i in 0..<model.frames { out[i] = 1 - mask[i] }
-        }
-        let t: [Float] = [0.5]
-        let baseline = pool.liveBytes - before
-
-        let forward = figure(setup, before: before) { _ = denoiser(x, mask: mask, t: t) }
-        let train = figure(setup, before: before) {
-            let tape = Tape()
-            var m = denoiser
-            m.visit("") { _, w in w = tape.watch(w) }
-            let loss = Tensor.maskedMSE(m(x, mask: mask, t: t), target, mask: lossMask)
-            _ = tape.gradients(of: loss, wrt: m.namedParameters.map(\.value))
-        }
+        let before = BufferPool.shared.liveBytes
+        let w = Workload(model)
+        let baseline = BufferPool.shared.liveBytes - before
+        let forward = figure(setup, before: before, w.forward)
+        let train = figure(setup, before: before, w.train)
         return AttentionCostPoint(
             attention: model.attention, frames: model.frames, size: model.size,
             tokens: model.frames * model.tokensPerFrame,
             forwardMs: forward.ms, forwardRuns: forward.runs, forwardPeakBytes: forward.peak,
             trainMs: train.ms, trainRuns: train.runs, trainPeakBytes: train.peak,
-            baselineBytes: baseline, weightBytes: denoiser.parameterCount * 4, forwardFlops: ModelBenchmark.forwardFlops(model, batch: 1))
+            baselineBytes: baseline, weightBytes: w.denoiser.parameterCount * 4, forwardFlops: ModelBenchmark.forwardFlops(model, batch: 1))
+    }
+
+    /// Peak tensor bytes of one forward+backward for `model` (weights and inputs included), untimed.
+    public static func trainPeakBytes(_ model: ModelConfig) -> Int {
+        let before = BufferPool.shared.liveBytes
+        let w = Workload(model)
+        BufferPool.shared.resetPeak()
+        w.train()
+        return BufferPool.shared.peakLiveBytes - before
+    }
+
+    /// Replaces each extrapolated or interpolated budget answer by a measured one: the
+    /// forward+backward peak is measured at the fitted answer and stepped by one frame
+    /// until T fits and T + 1 does not (the law is exact, so this takes two or three calls).
+    public static func checkBudgets(_ report: inout AttentionCostReport) {
+        for i in report.budgets.indices where report.budgets[i].basis != "measured" {
+            let b = report.budgets[i]
+            var m = report.setup.model
+            m.attention = b.attention
+            m.size = b.size
+            var seen: [Int: Bool] = [:]
+            func fits(_ t: Int) -> Bool {
+                if let f = seen[t] { return f }
+                m.frames = t
+                let f = trainPeakBytes(m) <= b.budgetBytes
+                seen[t] = f
+                return f
+            }
+            var t = max(2, b.maxFrames), found = false
+            for _ in 0..<16 {
+                if !fits(t) {
+                    guard t > 2 else { break }
+                    t -= 1
+                } else if fits(t + 1) {
+                    t += 1
+                } else {
+                    found = true
+                    break
+                }
+            }
+            guard found else { continue }
+            report.budgets[i].basis = "measured"
+            report.budgets[i].fittedFrames = b.maxFrames
+            report.budgets[i].maxFrames = t
+        }
     }
 
     /// The first call probes peak memory (counted from `before`) and warms the pool; then
@@ -152,5 +187,38 @@ public enum AttentionCost {
             spent += dt
         }
         return (ModelBenchmark.median(times), times.count, peak)
+    }
+}
+
+/// A denoiser and its inputs for one configuration at batch 1, with the two timed calls.
+struct Workload {
+    let denoiser: Denoiser
+    let x: Tensor, target: Tensor, lossMask: Tensor
+    let mask: [Float], t: [Float] = [0.5]
+
+    init(_ model: ModelConfig) {
+        var rng = RNG(seed: 3)
+        denoiser = Denoiser(model, rng: &rng)
+        let shape = [1, model.frames, model.channels, model.size, model.size]
+        x = Tensor.randn(shape, rng: &rng)
+        target = Tensor.randn(shape, rng: &rng)
+        // One context frame, as in training; the loss covers the rest.
+        let mask = (0..<model.frames).map { $0 == 0 ? Float(1) : 0 }
+        self.mask = mask
+        lossMask = Tensor(shape: [1, model.frames]) { out in
+            for i in 0..<model.frames { out[i] = 1 - mask[i] }
+        }
+    }
+
+    /// A sampling-style forward: no tape.
+    func forward() { _ = denoiser(x, mask: mask, t: t) }
+
+    /// A training-style forward+backward: every weight watched, masked MSE, all gradients.
+    func train() {
+        let tape = Tape()
+        var m = denoiser
+        m.visit("") { _, w in w = tape.watch(w) }
+        let loss = Tensor.maskedMSE(m(x, mask: mask, t: t), target, mask: lossMask)
+        _ = tape.gradients(of: loss, wrt: m.namedParameters.map(\.value))
     }
 }

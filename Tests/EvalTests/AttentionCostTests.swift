@@ -15,6 +15,7 @@ final class AttentionCostTests: XCTestCase {
         s.sizesFrames = 4
         s.runs = 1
         s.secondsPerFigure = 1
+        s.checkBudget = false
         return s
     }
 
@@ -126,6 +127,18 @@ final class AttentionCostTests: XCTestCase {
         let text = report.lines.joined(separator: "\n")
         XCTAssertTrue(text.contains("approach 2"))
         XCTAssertTrue(text.contains("Longest clip"))
+        // A budget that T = 6 just fits: measuring replaces the fit's answer by exactly 6.
+        var small = setup
+        var m = setup.model
+        m.size = setup.framesSize
+        m.frames = 6
+        small.budgetBytes = AttentionCost.trainPeakBytes(m)
+        var checked = AttentionCostReport(setup: small, points: report.points, seconds: 0)
+        AttentionCost.checkBudgets(&checked)
+        XCTAssertEqual(checked.budgets[0].attention, .factorized)
+        XCTAssertEqual(checked.budgets[0].maxFrames, 6)
+        XCTAssertEqual(checked.budgets[0].basis, "measured")
+        XCTAssertNotNil(checked.budgets[0].fittedFrames)
         let decoded = try JSONDecoder().decode(AttentionCostReport.self, from: JSONEncoder().encode(report))
         XCTAssertEqual(decoded, report)
     }
