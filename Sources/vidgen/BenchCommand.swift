@@ -7,7 +7,7 @@ extension Vidgen {
     /// `vidgen bench`: speed figures, each compared with raw sgemm measured in the same run.
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure speed: raw sgemm (the ceiling) against vidgen's own paths.")
+            abstract: "Measure speed: raw sgemm (the ceiling) against vidgen's own paths; attention-cost is experiment 3.")
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
             case tensor, train, sample, attention, all
