@@ -30,16 +30,17 @@ public enum TrainingRun {
     /// Without it, refuses a folder that already holds a checkpoint.
     @discardableResult
     public static func run(
-        _ config: TrainConfig, into dir: String, resume: Bool, steps: Int? = nil,
+        _ config: TrainConfig, into dir: String, resume: Bool, steps: Int? = nil, checkpointEvery: Int? = nil,
         observer: TrainingObserver = TrainingObserver()
     ) throws -> Trainer {
         let statePath = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
         var trainer: Trainer
         if resume, let resumed = try Trainer.resume(from: dir) {
             trainer = resumed
-            if let steps, steps != trainer.config.steps {
-                var c = trainer.config
-                c.steps = steps
+            var c = trainer.config
+            if let steps { c.steps = steps }
+            if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+            if c != trainer.config {
                 let old = trainer
                 trainer = try Trainer(c)
                 trainer.adopt(old)
@@ -52,6 +53,7 @@ public enum TrainingRun {
             if resume { observer.note("no checkpoint in \(dir): starting from scratch") }
             var c = config
             if let steps { c.steps = steps }
+            if let checkpointEvery { c.checkpointEvery = checkpointEvery }
             trainer = try Trainer(c)
         }
         let log = try openLog(dir, keepingThrough: trainer.step)

@@ -70,6 +70,7 @@ extension Vidgen {
             if baselinesOnly && csv != nil { throw ValidationError("--csv records models; it needs a checkpoint, not --baselines-only") }
             if UInt64.max - firstSceneSeed < UInt64(clips) { throw ValidationError("--first-scene-seed + --clips overflows 64 bits") }
             try OutputPath.check(out)
+            try OutputPath.checkNotInside(out, checkpoints: checkpoint)
             if let csv {
                 try OutputPath.check(csv)
                 if csv == out { throw ValidationError("--csv and --out name the same file") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Train
 import World
 
 /// Checks and atomic writes for files the tool creates.
@@ -11,6 +12,18 @@ enum OutputPath {
             try AtomicFile.checkFolder(of: path)
         } catch let e as OutputError {
             throw ValidationError(e.description)
+        }
+    }
+
+    /// Throws if writing `path` would overwrite one of a checkpoint folder's files.
+    static func checkNotInside(_ path: String, checkpoints: [String]) throws {
+        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        for dir in checkpoints {
+            for name in [Checkpoint.modelFile, Checkpoint.configFile, Checkpoint.stateFile, TrainingRun.logFile] {
+                let input = URL(fileURLWithPath: dir).appendingPathComponent(name).standardizedFileURL
+                    .resolvingSymlinksInPath().path
+                if input == target { throw ValidationError("\(path) would overwrite the checkpoint's \(name)") }
+            }
         }
     }
 

@@ -66,6 +66,9 @@ extension Vidgen {
             try OutputPath.check(out)
             if let npy { try OutputPath.check(npy) }
             if let npy, npy == out { throw ValidationError("--npy and --out name the same file") }
+            let inputs = [checkpoint ?? ShippedModel.relativePath]
+            try OutputPath.checkNotInside(out, checkpoints: inputs)
+            if let npy { try OutputPath.checkNotInside(npy, checkpoints: inputs) }
         }
 
         func run() throws {

@@ -21,6 +21,9 @@ extension Vidgen {
         @Option(help: "Seed of every random stream of the run.")
         var seed: UInt64?
 
+        @Option(help: "Checkpoint every this many steps (default: the config's checkpointEvery).")
+        var checkpointEvery: Int?
+
         @Option(help: "Checkpoint folder to write (created if missing).")
         var out: String
 
@@ -31,15 +34,20 @@ extension Vidgen {
             if let steps, !(1...10_000_000).contains(steps) {
                 throw ValidationError("--steps must be between 1 and 10000000, got \(steps)")
             }
+            if let checkpointEvery, !(1...10_000_000).contains(checkpointEvery) {
+                throw ValidationError("--checkpoint-every must be between 1 and 10000000, got \(checkpointEvery)")
+            }
             try OutputPath.checkFolder(out)
         }
 
         func run() throws {
             var c = try TrainConfig.resolve(config ?? "default")
             if let seed { c.seed = seed }
+            if let checkpointEvery { c.checkpointEvery = checkpointEvery }
             if resume, let saved = try? Checkpoint.loadConfig(out), config != nil || seed != nil {
                 var mine = c
                 mine.steps = saved.steps
+                mine.checkpointEvery = saved.checkpointEvery
                 if mine != saved {
                     throw TrainError("--config/--seed differ from the checkpoint's config in \(out); drop them to resume")
                 }
@@ -55,7 +63,8 @@ extension Vidgen {
                     progress?.update(stats.step, extra: String(format: "loss %.4f  lr %.2e", stats.loss, stats.learningRate))
                 },
                 shouldStop: { interruptRequested != 0 })
-            let trainer = try TrainingRun.run(c, into: out, resume: resume, steps: steps, observer: observer)
+            let trainer = try TrainingRun.run(c, into: out, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
+                                              observer: observer)
             print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, out as NSString))
         }
     }

@@ -141,5 +141,19 @@ final class CLITests: XCTestCase {
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: weights))
         try assertRejected(["sample", "--checkpoint", dir + "/bad", "--seed", "1", "--out", dir + "/v.gif"], mentioning: "model.safetensors")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/v.gif"))
+        // An output that would overwrite an input.
+        _ = try CLI.run(["train", "--config", "tiny", "--steps", "1", "--out", dir + "/good"])
+        let before = FileManager.default.contents(atPath: dir + "/good/model.safetensors")
+        try assertRejected(["sample", "--checkpoint", dir + "/good", "--seed", "1", "--out", dir + "/good/v.gif",
+                            "--npy", dir + "/good/model.safetensors"], mentioning: "would overwrite")
+        XCTAssertEqual(FileManager.default.contents(atPath: dir + "/good/model.safetensors"), before)
+    }
+
+    func testCheckpointEveryFlag() throws {
+        let dir = CLI.tmp("every")
+        try assertRejected(["train", "--config", "tiny", "--checkpoint-every", "0", "--out", dir + "/r"], mentioning: "--checkpoint-every")
+        let r = try CLI.run(["train", "--config", "tiny", "--steps", "9", "--checkpoint-every", "3", "--out", dir + "/r"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout.components(separatedBy: "checkpoint at step").count - 1, 3, r.stdout)
     }
 }
