@@ -99,6 +99,17 @@ final class TrainTests: XCTestCase {
         // Unknown keys are named.
         try Data(#"{"preset": "tiny", "model": {"widht": 3}}"#.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
         XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in XCTAssert("\(e)".contains("model.widht"), "\(e)") }
+        // Weights with a tensor missing, or one too many, for the config.
+        try c.encoded().write(to: URL(fileURLWithPath: dir + "/config.json"))
+        let weights = try SafeTensors.read(from: dir + "/model.safetensors")
+        try SafeTensors.write(Array(weights.entries.dropLast()), metadata: weights.metadata, to: dir + "/model.safetensors")
+        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in XCTAssert("\(e)".contains("missing tensor"), "\(e)") }
+        try SafeTensors.write(weights.entries + [SafeTensorsEntry(name: "extra.weight", shape: [1], values: [0])],
+                              metadata: weights.metadata, to: dir + "/model.safetensors")
+        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in XCTAssert("\(e)".contains("unexpected tensor 'extra.weight'"), "\(e)") }
+        // A config.json that does not parse.
+        try Data("{\"preset\": ".utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in XCTAssert("\(e)".contains("config.json: not a JSON object"), "\(e)") }
         XCTAssertThrowsError(try Checkpoint.loadModel(dir + "-missing")) { e in
             XCTAssert("\(e)".contains("does not exist"), "\(e)")
         }

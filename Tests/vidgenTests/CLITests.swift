@@ -149,6 +149,27 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: dir + "/good/model.safetensors"), before)
     }
 
+    /// Ctrl-C: a checkpoint at the next step boundary, a clean exit, and --resume goes on.
+    func testInterruptCheckpointsAndExitsCleanly() throws {
+        let dir = CLI.tmp("sigint")
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["train", "--config", "tiny", "--steps", "100000", "--checkpoint-every", "100000", "--out", dir + "/r"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(p.processIdentifier, SIGINT)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertEqual(p.terminationReason, .exit)
+        XCTAssert(text.contains("stopped at step"), text)
+        XCTAssert(FileManager.default.fileExists(atPath: dir + "/r/train-state.safetensors"))
+        let r = try CLI.run(["train", "--steps", "5", "--out", dir + "/r", "--resume"])
+        XCTAssert(r.stdout.contains("resuming"), r.stdout + r.stderr)
+    }
+
     func testCheckpointEveryFlag() throws {
         let dir = CLI.tmp("every")
         try assertRejected(["train", "--config", "tiny", "--checkpoint-every", "0", "--out", dir + "/r"], mentioning: "--checkpoint-every")
