@@ -53,6 +53,33 @@ public struct Linear: ParameterVisitable {
     }
 }
 
+// MARK: - Conv
+
+/// A same-size K×K convolution (K = 2·radius + 1) on channel-last images [N, H, W, in] →
+/// [N, H, W, out]. weight [K·K·in, out] (rows ordered as Tensor.neighborhoods lays them
+/// out), bias [out]. Xavier-uniform over the window's fan-in, or all zeros.
+public struct Conv: ParameterVisitable {
+    public var weight: Tensor
+    public var bias: Tensor
+    public let radius: Int
+
+    public init(_ inputs: Int, _ outputs: Int, radius: Int = 1, zero: Bool = false, rng: inout RNG) {
+        let k = 2 * radius + 1
+        let fanIn = k * k * inputs
+        let limit = (6 / Float(fanIn + outputs)).squareRoot()
+        weight = zero ? .zeros([fanIn, outputs]) : .uniform([fanIn, outputs], -limit, limit, rng: &rng)
+        bias = .zeros([outputs])
+        self.radius = radius
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { Tensor.conv2d(x, weight, bias, radius: radius) }
+
+    public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
+        f(join(prefix, "weight"), &weight)
+        f(join(prefix, "bias"), &bias)
+    }
+}
+
 // MARK: - MLP
 
 /// fc2(GELU(fc1(x))), hidden width D·ratio.

@@ -30,13 +30,22 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var mlpRatio = 4
     /// Factorized (spatial, then temporal) or joint space-time attention.
     public var attention = AttentionKind.factorized
+    /// Channels of a 3×3 convolutional stem on the pixels (and mask) before patch
+    /// embedding; 0 embeds raw patches.
+    public var stemChannels = 0
+    /// Channels per pixel the output layer unpatchifies into, refined by a 3×3
+    /// convolution to the colour channels across patch seams; 0 unpatchifies colours directly.
+    public var headChannels = 0
 
     public init() {}
 
     /// Tokens per frame (N).
     public var tokensPerFrame: Int { (size / patch) * (size / patch) }
-    /// Values per patch: C·P·P pixels plus the context-mask channel.
-    public var patchInputs: Int { channels * patch * patch + 1 }
+    /// Values per patch the embedding sees: C·P·P pixels plus the context-mask channel,
+    /// or the stem's S·P·P features (the stem already saw the mask).
+    public var patchInputs: Int { stemChannels > 0 ? stemChannels * patch * patch : channels * patch * patch + 1 }
+    /// Values per patch the output layer makes: C·P·P colours, or headChannels·P·P features.
+    public var patchOutputs: Int { (headChannels > 0 ? headChannels : channels) * patch * patch }
     /// Head dimension (DH).
     public var headDim: Int { width / heads }
 
@@ -64,6 +73,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if width < 1 || heads < 1 || width % heads != 0 { return "width \(width) must be a positive multiple of heads \(heads)" }
         if depth < 1 { return "depth must be at least 1, got \(depth)" }
         if mlpRatio < 1 { return "mlpRatio must be at least 1, got \(mlpRatio)" }
+        if stemChannels < 0 || headChannels < 0 || stemChannels > 256 || headChannels > 256 {
+            return "stemChannels and headChannels must be 0 (off) to 256, got \(stemChannels), \(headChannels)"
+        }
         if frames > 1024 || size > 1024 || width > 8192 || depth > 256 || heads > 256 || mlpRatio > 64 {
             return "config is far larger than vidgen supports (frames ≤ 1024, size ≤ 1024, width ≤ 8192, depth ≤ 256)"
         }

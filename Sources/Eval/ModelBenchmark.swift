@@ -30,8 +30,11 @@ public enum ModelBenchmark {
         // attention: 4·L·d per query (scores and P·v) over every token, per axis
         let n = Double(m.tokensPerFrame), t = Double(m.frames)
         perBlock += m.attention == .factorized ? 4 * tokens * d * (n + t) : 4 * tokens * d * n * t
-        let embed = 2 * tokens * Double(m.patchInputs) * d + 2 * tokens * d * Double(m.channels * m.patch * m.patch)
-        return Double(m.depth) * perBlock + embed
+        let embed = 2 * tokens * Double(m.patchInputs) * d + 2 * tokens * d * Double(m.patchOutputs)
+        // 3×3 stem and head convolutions, one output per pixel and channel.
+        let pixels = Double(batch * m.frames * m.size * m.size)
+        let convs = 2 * pixels * 9 * (Double((m.channels + 1) * m.stemChannels) + Double(m.headChannels * m.channels))
+        return Double(m.depth) * perBlock + embed + convs
     }
 
     /// Median train step (≥ `runs` after 2 warm-ups), with its phases, and peak memory.

@@ -30,10 +30,12 @@ final class Progress {
         guard final || t - lastPrint >= (isTerminal ? 0.1 : plainEvery) else { return }
         lastPrint = t
         let elapsed = t - start
-        let rate = elapsed > 0 ? Double(done - startDone) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
-        let stats = String(format: "%d/%d %@  %.2f %@/s  ETA %@", done, total, unit as NSString,
-                           rate, unit as NSString, Progress.clock(eta) as NSString)
+        // A rate over the first instant of work is noise (thousands of steps/s after one step).
+        let rate = elapsed >= 0.5 ? Double(done - startDone) / elapsed : 0
+        let eta = rate > 0 ? Progress.clock(Double(total - done) / rate) : "--"
+        let rateText = rate > 0 ? String(format: "%.2f", rate) : "--"
+        let stats = String(format: "%d/%d %@  %@ %@/s  ETA %@", done, total, unit as NSString,
+                           rateText as NSString, unit as NSString, eta as NSString)
         let line = extra.isEmpty ? stats : stats + "  " + extra
         if isTerminal {
             let width = 24

@@ -18,24 +18,39 @@ final class DenoiserTests: XCTestCase {
     }
 
     func testZeroInitPredictsZero() {
-        var rng = RNG(seed: 1)
-        let c = ModelConfig.tiny
-        let model = Denoiser(c, rng: &rng)
-        let x = Tensor.randn([2, c.frames, 3, c.size, c.size], rng: &rng)
-        let v = model(x, mask: [Float](repeating: 0, count: 2 * c.frames), t: [0.3, 0.9])
-        XCTAssertEqual(v.shape, x.shape)
-        XCTAssertEqual(v.values.map(abs).max(), 0)
+        for (stem, head) in [(0, 0), (4, 6)] {
+            var rng = RNG(seed: 1)
+            var c = ModelConfig.tiny
+            (c.stemChannels, c.headChannels) = (stem, head)
+            let model = Denoiser(c, rng: &rng)
+            let x = Tensor.randn([2, c.frames, 3, c.size, c.size], rng: &rng)
+            let v = model(x, mask: [Float](repeating: 0, count: 2 * c.frames), t: [0.3, 0.9])
+            XCTAssertEqual(v.shape, x.shape)
+            XCTAssertEqual(v.values.map(abs).max(), 0, "stem \(stem) head \(head)")
+        }
+    }
+
+    func testStemAndHeadParameters() {
+        var rng = RNG(seed: 0)
+        var c = ModelConfig.reference
+        (c.stemChannels, c.headChannels) = (16, 8)
+        let names = Denoiser(c, rng: &rng).namedParameters.map { "\($0.name) \($0.value.shape)" }
+        XCTAssert(names.contains("stem.conv.weight [36, 16]"), "\(names)")
+        XCTAssert(names.contains("embed.weight [256, 128]"))
+        XCTAssert(names.contains("final.linear.weight [128, 128]"))
+        XCTAssert(names.contains("head.conv.weight [72, 3]"))
     }
 
     /// The whole denoiser's gradient against finite differences, for a sample of
     /// parameters of every kind (zero-initialized layers are randomized first so that
     /// every path carries gradient).
     func testDenoiserGradients() {
-        for kind in AttentionKind.allCases {
+        for (kind, convs) in [(AttentionKind.factorized, 0), (.joint, 0), (.joint, 3)] {
             var c = ModelConfig.tiny  // narrowed so that finite differences stay accurate
             c.width = 32
             c.depth = 1
             c.attention = kind
+            (c.stemChannels, c.headChannels) = (convs, convs)
             var rng = RNG(seed: 2)
             var model = Denoiser(c, rng: &rng)
             model.visit("") { _, t in t = Tensor.randn(t.shape, std: 0.3, rng: &rng) }
@@ -61,7 +76,7 @@ final class DenoiserTests: XCTestCase {
                     }
                     let numeric = (perturbed(eps) - perturbed(-eps)) / (2 * eps)
                     let analytic = grads[p].values[i]
-                    XCTAssertEqual(analytic, numeric, accuracy: 1e-2 + 2e-2 * abs(numeric), "\(kind) \(name)[\(i)]")
+                    XCTAssertEqual(analytic, numeric, accuracy: 1e-2 + 2e-2 * abs(numeric), "\(kind) convs \(convs) \(name)[\(i)]")
                 }
             }
         }

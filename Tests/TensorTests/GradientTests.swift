@@ -134,6 +134,28 @@ final class FusedOpTests: XCTestCase {
         assertClose(Tensor.gatedResidual(x, gate: gate, y), x + gate.reshaped([2, 1, 3]) * y, tol: 1e-6)
     }
 
+    func testNeighborhoodsAndConv() {
+        let x = randn([2, 4, 5, 3], seed: 39)
+        gradCheck([x]) { Tensor.neighborhoods($0[0], radius: 1) }
+        gradCheck([randn([1, 3, 3, 2], seed: 40)]) { Tensor.neighborhoods($0[0], radius: 2) }
+        let w = randn([27, 2], seed: 41, std: 0.3), b = randn([2], seed: 42)
+        gradCheck([x, w, b]) { Tensor.conv2d($0[0], $0[1], $0[2], radius: 1) }
+        // Against the convolution written out, zero padding included.
+        let (xv, wv, bv) = (x.values, w.values, b.values)
+        let direct = Tensor(shape: [2, 4, 5, 2]) { out in
+            for n in 0..<2 { for i in 0..<4 { for j in 0..<5 { for o in 0..<2 {
+                var acc = bv[o]
+                for di in -1...1 { for dj in -1...1 { for c in 0..<3 {
+                    let (ii, jj) = (i + di, j + dj)
+                    guard ii >= 0, ii < 4, jj >= 0, jj < 5 else { continue }
+                    acc += xv[((n * 4 + ii) * 5 + jj) * 3 + c] * wv[(((di + 1) * 3 + dj + 1) * 3 + c) * 2 + o]
+                } } }
+                out[((n * 4 + i) * 5 + j) * 2 + o] = acc
+            } } } }
+        }
+        assertClose(Tensor.conv2d(x, w, b, radius: 1), direct, tol: 1e-5)
+    }
+
     func testFastGELUMatchesLibm() {
         // The vectorized tanh against the C library's, over the range GELU sees.
         let x = Tensor(shape: [2001], values: (0...2000).map { Float($0 - 1000) / 100 })
