@@ -101,6 +101,14 @@ public struct WindowQuality: Sendable {
         }
     }
 
+    /// A scorer with no clips of its own: `score(frame:truth:scene:index:)` for frames of
+    /// `config.size` pixels drawn elsewhere (rollouts, experiments).
+    public init(scoring config: WindowQualityConfig, tracker: Tracker = Tracker()) {
+        self.config = config
+        self.tracker = tracker
+        clips = []
+    }
+
     /// Floats in one planar frame [3, H, W].
     var frameCount: Int { 3 * config.size * config.size }
 
