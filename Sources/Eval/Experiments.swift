@@ -227,6 +227,7 @@ public struct Experiments {
         var done = 0
         for name in setup.scenarios4 {
             let truths = try (0..<setup.clips4).map { try episode(name, $0, frames: setup.frames4) }
+            var videos: [[UInt8]] = []
             for (label, strategy, k) in strategies {
                 var model: [ClipTrace] = [], simulator: [ClipTrace] = []
                 var physics = setup.physics
@@ -238,10 +239,7 @@ public struct Experiments {
                     model.append(trace)
                     simulator.append(ClipTrace(simulator: truth, firstGenerated: trace.firstGenerated,
                                                windowStarts: trace.windowStarts, observed: trace.observed, scorer: scorer))
-                    if i == 0 {
-                        pictures.append(ClipPictures(title: "\(name), \(label)", model: [bytes(video, frames: truth.count)],
-                                                     simulator: Rasterizer.bytes(truth), frames: truth.count, size: size))
-                    }
+                    if i == 0 { videos.append(bytes(video, frames: truth.count)) }
                     done += 1
                     progress("experiment 4", done, total)
                 }
@@ -249,6 +247,8 @@ public struct Experiments {
                                               model: PhysicsSummary(model, config: physics),
                                               simulator: PhysicsSummary(simulator, config: physics)))
             }
+            pictures.append(ClipPictures(title: name, model: videos, labels: strategies.map(\.name),
+                                         simulator: Rasterizer.bytes(truths[0]), frames: setup.frames4, size: size))
         }
         return (results, pictures)
     }
