@@ -156,6 +156,7 @@ public struct Experiments {
         var results: [ScenarioResult] = [], pictures: [ClipPictures] = []
         let total = setup.scenarios1.count * setup.clips1
         var done = 0
+        progress("experiment 1", 0, total)
         for name in setup.scenarios1 {
             var model: [ClipTrace] = [], simulator: [ClipTrace] = []
             for i in 0..<setup.clips1 {
@@ -189,6 +190,7 @@ public struct Experiments {
         var results: [SpreadResult] = [], pictures: [ClipPictures] = []
         let total = 2 * (setup.seeds2 + 1)
         var done = 0
+        progress("experiment 2", 0, total)
         for kind in [SamplerKind.ddim, .ddpm] {
             var traces: [ClipTrace] = [], videos: [[UInt8]] = []
             func run(_ s: Int) -> [UInt8] {
@@ -225,6 +227,7 @@ public struct Experiments {
         let strategies = setup.strategies4
         let total = setup.scenarios4.count * strategies.count * setup.clips4
         var done = 0
+        progress("experiment 4", 0, total)
         for name in setup.scenarios4 {
             let truths = try (0..<setup.clips4).map { try episode(name, $0, frames: setup.frames4) }
             var videos: [[UInt8]] = []

@@ -298,8 +298,10 @@ extension ClipTrace {
             for b in 0..<first.balls {
                 let ps = clips.compactMap { $0.position(b, f) }
                 guard ps.count >= 2 else { continue }
-                let mean = ps.reduce(Vec2(0, 0), +) / Double(ps.count)
-                let variance = ps.reduce(0.0) { $0 + ($1 - mean).lengthSquared } / Double(ps.count)
+                // Offsets from the first clip's position, so that identical positions give exactly 0.
+                let ds = ps.map { $0 - ps[0] }
+                let mean = ds.reduce(Vec2(0, 0), +) / Double(ds.count)
+                let variance = max(0, ds.reduce(0.0) { $0 + ($1 - mean).lengthSquared } / Double(ds.count))
                 spreads.append(variance.squareRoot())
             }
             return spreads.isEmpty ? nil : spreads.reduce(0, +) / Double(spreads.count)

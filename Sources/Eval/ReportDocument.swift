@@ -40,6 +40,7 @@ extension ReproduceReport {
         var files = ReportFiles()
         let blocks = document(pictures: pictures, files: &files)
         files.add("metrics.json", try encoded())
+        files.add("headline.md", Array(ReportBlock.markdown([headlineTable]).utf8))
         files.add("report.md", Array(ReportBlock.markdown(blocks).utf8))
         files.add("index.html", Array(ReportBlock.html(blocks, files: files).utf8))
         return files
@@ -56,6 +57,11 @@ extension ReproduceReport {
         files.add(sheet, PNG.encode(RGBImage.contactSheet(rows: rows, frames: picked.count, height: p.size, width: p.size,
                                                           scale: 2)))
         return (gif, sheet)
+    }
+
+    /// The headline as a table (also written alone as headline.md, for the README).
+    var headlineTable: ReportBlock {
+        .table(["claim", "measure", "video model", "simulator"], headline.map { [$0.claim, $0.measure, $0.model, $0.simulator] })
     }
 
     func plot(_ plot: LinePlot, _ name: String, _ caption: String, files: inout ReportFiles) -> ReportBlock {
@@ -80,8 +86,7 @@ extension ReproduceReport {
         b.append(.heading("Headline", level: 2))
         b.append(.text("One row per failure mode: the number that shows it for the video model, and the same number for the "
                        + "explicit-state simulator (its own frames through the same tracker and metrics)."))
-        b.append(.table(["claim", "measure", "video model", "simulator"],
-                        headline.map { [$0.claim, $0.measure, $0.model, $0.simulator] }))
+        b.append(headlineTable)
         b += experiment1Blocks(pictures.experiment1, files: &files)
         b += experiment2Blocks(pictures.experiment2, files: &files)
         b += experiment3Blocks(files: &files)

@@ -89,7 +89,8 @@ extension Vidgen {
                 try ReportFolder.write(files, to: out)
                 print("Headline (\(setup.mode) run, \(String(format: "%.0f", timings.total)) s):")
                 for row in report.headline { print("  \(row.claim) — \(row.measure): model \(row.model), simulator \(row.simulator)") }
-                print("wrote \(out)/index.html, report.md, metrics.json and \(files.files.count - 3) figures")
+                let figures = files.files.filter { f in [".svg", ".png", ".gif"].contains { f.name.hasSuffix($0) } }.count
+                print("wrote \(out)/index.html, report.md, metrics.json, headline.md and \(figures) figures")
             } catch {
                 throw fail("\(error)", code: 1)
             }
