@@ -15,8 +15,9 @@
 //                      runs of ≥ `minFlight` frames; error |g − g_sim|, px/frame²
 //   energy drift(w)    E = Σ m (½|Δp|² + g·height above the floor it falls to) over all balls
 //                      (m = r² and g from the simulator), on intervals where every ball is
-//                      found; the median over a window's intervals, relative to the simulator's
-//                      energy at the first generated frame, minus 1
+//                      found and no two are touching in the simulator (touching rims pull the
+//                      tracked centroids); the median over a window's intervals, relative to
+//                      the simulator's energy at the first generated frame, minus 1
 //   wall penetration   share of found balls whose disc (simulator radius) reaches more than
 //                      `penetrationTolerance` px past a wall
 //   count changes      Σ |n_f − n_{f−1}| of valid discs, per 100 generated frames; count wrong
@@ -70,7 +71,8 @@ public struct ClipPhysics: Sendable {
     public var frames = 0, realistic = 0, countWrong = 0
     /// Σ |n_f − n_{f−1}| over generated frames.
     public var countChanges = 0
-    /// Per window, mean of (valid discs − balls in view) over its frames.
+    /// Per window, the mean over its frames of the valid discs beyond the balls in view (partly
+    /// hidden ones optional), or short of the balls wholly in view (negative).
     public var countOffsetByWindow: [Double?]
     public var swaps = 0
     /// Found ball-frames, and those past a wall.
@@ -137,7 +139,11 @@ extension ClipTrace {
         out.countOffsetByWindow = windowStarts.indices.map { w in
             let mine = generated.filter { window(of: $0) == w }
             guard !mine.isEmpty else { return nil }
-            let offsets = mine.map { f in Double(discs[f].count - (0..<n).filter { inView($0, f) }.count) }
+            // Balls partly in view (behind the bar) may be found or not: no offset either way.
+            let offsets = mine.map { f -> Double in
+                let s = scores[f]
+                return Double(s.found > s.visible + s.partial ? s.found - s.visible - s.partial : min(s.found - s.visible, 0))
+            }
             return offsets.reduce(0, +) / Double(offsets.count)
         }
         (out.gravity, out.flights) = impliedGravity(config)
@@ -217,7 +223,7 @@ extension ClipTrace {
         let reference = start.reduce(0.0) { $0 + $1.mass * (0.5 * $1.velocity.lengthSquared + potential($1.position, radius: $1.radius)) }
         guard reference > 0 else { return windowStarts.map { _ in nil } }
         var byWindow = [[Double]](repeating: [], count: windowStarts.count)
-        for f in generated where f > 0 && !observed.contains(f - 1) {
+        for f in generated where f > 0 && !observed.contains(f - 1) && !touching(f) && !touching(f - 1) {
             guard let w = window(of: f) else { continue }
             var e = 0.0, complete = true
             for b in 0..<balls {
@@ -228,6 +234,18 @@ extension ClipTrace {
             if complete { byWindow[w].append(e) }
         }
         return byWindow.map { $0.isEmpty ? nil : median($0) / reference - 1 }
+    }
+
+    /// Whether two simulator balls at frame `f` are within 1 px of touching: their rims blend,
+    /// which pulls the tracked centroids together (a bias of the measurement, not the physics).
+    func touching(_ f: Int) -> Bool {
+        let balls = truth.frames[f].balls
+        for i in balls.indices {
+            for j in balls.indices where j > i {
+                if (balls[i].position - balls[j].position).length < balls[i].radius + balls[j].radius + 1 { return true }
+            }
+        }
+        return false
     }
 
     /// |Δ²p| centred on the frame before each seam and inside windows, for the generated

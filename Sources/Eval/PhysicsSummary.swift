@@ -53,7 +53,8 @@ public struct PhysicsSummary: Codable, Equatable, Sendable {
     public var stuck: Double?
     public var never: Double?
     public var returnError: Double?
-    /// Per window, the mean over clips of (valid discs − balls in view).
+    /// Per window, the mean over clips of the count offset: valid discs beyond the balls in view
+    /// (partly hidden ones optional), or short of those wholly in view (negative).
     public var countOffsetByWindow: [Double?]
     /// Per window, its first frame (of the first clip; every clip has the same plan unless
     /// observed frames cut windows short).

@@ -52,9 +52,9 @@ final class PhysicsMetricsTests: XCTestCase {
             XCTAssertEqual(s.swapsPer100, 0, name)
             XCTAssertGreaterThan(s.flights, 10, name)
             XCTAssertLessThan(s.gravityError!, 0.02, name)
-            // Touching discs pull each other's centroids (their rims blend), so crowded
-            // scenes read a few percent of energy error from perfect frames.
-            XCTAssertLessThan(s.energyDrift!, name == "ood-count" ? 0.06 : 0.02, name)
+            // The estimator's floor: a window with a bounce has some intervals whose Δp is
+            // not the velocity, and the median over a few intervals feels them.
+            XCTAssertLessThan(s.energyDrift!, 0.03, name)
             XCTAssertEqual(s.seamJump!, s.seamJumpPhysics!, accuracy: 0.05, name)
             XCTAssertEqual(s.insideJump!, s.insideJumpPhysics!, accuracy: 0.05, name)
             if name != "ood-count" { XCTAssertEqual(s.countChangesPer100, 0, name) }
