@@ -46,15 +46,16 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     public var physics = PhysicsConfig()
     public var attention: AttentionCostSetup
 
-    /// Under ten minutes on the 2-core machine: 10 steps, few clips, one long rollout per
-    /// scenario and strategy.
+    /// About 6–7 minutes on the 2-core machine while another job holds it (under ten): 10
+    /// steps, 8 clips per scenario, two long rollouts per scenario and strategy.
     public static var quick: ReproduceSetup {
-        ReproduceSetup(mode: "quick", steps: 10, clips1: 4, frames1: 24, frames2: 16, clips4: 1, attention: .quick)
+        ReproduceSetup(mode: "quick", steps: 10, clips1: 8, frames1: 24, frames2: 16, clips4: 2, attention: .quick)
     }
 
-    /// 50 steps (the eval default), 16 clips per scenario, 4 long rollouts per scenario and strategy.
+    /// 20 steps, 16 clips per scenario, 4 long rollouts per scenario and strategy, and the
+    /// full attention-cost run: about half an hour.
     public static var full: ReproduceSetup {
-        ReproduceSetup(mode: "full", steps: 50, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full)
+        ReproduceSetup(mode: "full", steps: 20, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full)
     }
 
     /// The stitchings experiment 4 compares: last-frame, then last-k for each k.

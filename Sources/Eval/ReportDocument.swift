@@ -209,7 +209,11 @@ extension ReproduceReport {
             .text("\(s.clips4) held-out clip(s) per scenario, \(s.frames4) frames: \(s.context4) context frames from the simulator, "
                   + "then DDIM windows of \(model.frames) frames stitched with last-frame or last-k (k = "
                   + s.ks4.map(String.init).joined(separator: ", ") + "). In `key` the dark frames are observed (given black), "
-                  + "not generated. Each cell: video model / simulator (the simulator's frames at the same seams and windows)."),
+                  + "not generated. Each cell: video model / simulator (the simulator's frames at the same seams and windows). "
+                  + "Energy needs every ball found in both frames of an interval: in `occluder` the bar hides some ball in most "
+                  + "frames, so its energy is mostly not measured; in `key` the ball comes to rest, so the simulator's own energy "
+                  + "falls to 0 and the model's column is to be read against it. Hidings: balls hidden for longer than the "
+                  + "stitching's context."),
         ]
         b.append(.table(
             ["scenario", "stitching", "seam |Δ²p|", "inside |Δ²p|", "pos. error (h \(s.frames4 - s.context4))",

@@ -115,8 +115,12 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
                                     simulator: "— (no attention: every frame costs the same)"))
         }
         if let lf = scenario4("id", "last-frame") {
-            row("a single frame carries no velocity", "|Δ²p| at seams, last-frame stitching, id (exp. 4)",
-                (lf.model.seamJump, lf.simulator.seamJump), Format.acceleration)
+            func jumps(_ p: PhysicsSummary) -> String {
+                "\(Format.number(p.seamJump)) at seams / \(Format.number(p.insideJump)) inside"
+            }
+            rows.append(HeadlineRow(claim: "a single frame carries no velocity",
+                                    measure: "|Δ²p| (px/frame²) at seams vs inside windows, last-frame stitching, id (exp. 4)",
+                                    model: jumps(lf.model), simulator: jumps(lf.simulator)))
         }
         if let lk = scenario4("id", "last-k \(setup.ks4.max() ?? 2)") {
             row("drift grows with every window", "position error at horizon \(setup.frames4 - setup.context4), id, \(lk.stitching) (exp. 4)",
