@@ -5,7 +5,7 @@ PACKAGES := libopenblas-dev liblapacke-dev
 # Height of report-check's screenshot, pixels (the whole report at 1280 wide).
 REPORT_HEIGHT ?= 12000
 
-.PHONY: setup build test reproduce report-check bench clean
+.PHONY: setup build test reproduce report-check readme-headline bench clean
 
 # Installs OpenBLAS and LAPACKE from Debian when they are missing.
 setup:
@@ -43,6 +43,18 @@ report-check:
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,$(REPORT_HEIGHT) \
 	  --screenshot=$(CURDIR)/report-screenshot.png file://$(CURDIR)/report/index.html
 	@echo "wrote report-screenshot.png"
+
+# Copies a report's headline table (REPORT/headline.md) between the README's headline markers
+# and its id GIF to docs/reproduce-id.gif: run after make reproduce, or after
+# `vidgen reproduce --out DIR` with REPORT=DIR.
+REPORT ?= report
+readme-headline:
+	@test -f $(REPORT)/headline.md || { echo "error: no $(REPORT)/headline.md; run make reproduce first" >&2; exit 1; }
+	mkdir -p docs && cp $(REPORT)/exp1-id.gif docs/reproduce-id.gif
+	awk 'BEGIN { while ((getline line < "$(REPORT)/headline.md") > 0) table = table line "\n" } \
+	  /<!-- headline:start -->/ { print; printf "%s", table; skip = 1; next } \
+	  /<!-- headline:end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
+	@echo "README.md headline and docs/reproduce-id.gif updated from $(REPORT)/"
 
 bench: build
 	$$($(RELEASE) --show-bin-path)/vidgen bench all

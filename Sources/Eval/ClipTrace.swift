@@ -31,6 +31,7 @@ public struct ClipTrace: Sendable {
                 observed: Set<Int> = [], scorer: WindowQuality) {
         let (t, h, w) = (truth.count, truth.scene.height, truth.scene.width)
         precondition(frames.count == t * 3 * h * w, "ClipTrace: \(frames.count) floats for [\(t), 3, \(h), \(w)]")
+        precondition((0..<t).contains(firstGenerated), "ClipTrace: first generated frame \(firstGenerated) of \(t)")
         self.truth = truth
         self.firstGenerated = firstGenerated
         self.windowStarts = windowStarts

@@ -53,7 +53,7 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     }
 
     /// 20 steps, 16 clips per scenario, 4 long rollouts per scenario and strategy, and the
-    /// full attention-cost run: about half an hour.
+    /// full attention-cost run: about 20 minutes on the shared 2-core machine.
     public static var full: ReproduceSetup {
         ReproduceSetup(mode: "full", steps: 20, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full)
     }

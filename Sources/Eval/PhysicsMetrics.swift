@@ -192,7 +192,7 @@ extension ClipTrace {
                 weight += Double(frames.count)
                 flights += 1
             }
-            for f in max(firstGenerated + 1, 1)..<max(count - 1, 1) {
+            for f in stride(from: max(firstGenerated + 1, 1), to: count - 1, by: 1) {
                 guard !observed.contains(f - 1), !observed.contains(f + 1),
                       let a = position(b, f - 1), let p = position(b, f), let c = position(b, f + 1) else { close(); continue }
                 let acc = a - 2 * p + c
@@ -253,7 +253,7 @@ extension ClipTrace {
     func seamAccelerations() -> (seam: [Double], seamPhysics: [Double], inside: [Double], insidePhysics: [Double]) {
         var seam: [Double] = [], seamPhysics: [Double] = [], inside: [Double] = [], insidePhysics: [Double] = []
         let seamCentres = Set(windowStarts.dropFirst().map { $0 - 1 })
-        for f in 1..<max(count - 1, 1) {
+        for f in stride(from: 1, to: count - 1, by: 1) {
             let atSeam = seamCentres.contains(f)
             let w = window(of: f - 1)
             let within = w != nil && window(of: f) == w && window(of: f + 1) == w

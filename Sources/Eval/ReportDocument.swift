@@ -40,7 +40,7 @@ extension ReproduceReport {
         var files = ReportFiles()
         let blocks = document(pictures: pictures, files: &files)
         files.add("metrics.json", try encoded())
-        files.add("headline.md", Array(ReportBlock.markdown([headlineTable]).utf8))
+        files.add("headline.md", Array(ReportBlock.markdown([.text(provenance), headlineTable]).utf8))
         files.add("report.md", Array(ReportBlock.markdown(blocks).utf8))
         files.add("index.html", Array(ReportBlock.html(blocks, files: files).utf8))
         return files
@@ -57,6 +57,14 @@ extension ReproduceReport {
         files.add(sheet, PNG.encode(RGBImage.contactSheet(rows: rows, frames: picked.count, height: p.size, width: p.size,
                                                           scale: 2)))
         return (gif, sheet)
+    }
+
+    /// Which run made the numbers, in one line.
+    var provenance: String {
+        let step = checkpoint.step.map { " at step \($0)" } ?? ""
+        return "From `vidgen reproduce\(setup.mode == "quick" ? " --quick" : "")` (\(setup.mode) settings, \(setup.steps) "
+            + "denoising steps) with the checkpoint \(checkpoint.path)\(step) (\(model.width) wide, \(model.depth) blocks, "
+            + "\(model.attention.rawValue) attention); the run took " + String(format: "%.0f s.", timings.total)
     }
 
     /// The headline as a table (also written alone as headline.md, for the README).
@@ -142,7 +150,8 @@ extension ReproduceReport {
         for p in pictures {
             let (gif, sheet) = picture(p, name: "exp1-\(p.title)", every: max(1, p.frames / 12), files: &files)
             b.append(.figure(gif, caption: "\(p.title): video model (left) beside the simulator (right), clip 0."))
-            b.append(.figure(sheet, caption: "\(p.title): every \(max(1, p.frames / 12))th frame; top the model, bottom the simulator."))
+            let n = max(1, p.frames / 12)
+            b.append(.figure(sheet, caption: "\(p.title): frames 0, \(n), \(2 * n), …; top the model, bottom the simulator."))
         }
         return b
     }
@@ -186,12 +195,13 @@ extension ReproduceReport {
             .preformatted(r.lines),
         ]
         var time: [PlotSeries] = [], memory: [PlotSeries] = []
-        for kind in r.setup.attentions {
+        for (c, kind) in r.setup.attentions.enumerated() {
             let pts = r.points.filter { $0.attention == kind && $0.size == r.setup.framesSize }.sorted { $0.frames < $1.frames }
-            time.append(PlotSeries("\(kind.rawValue) fwd", pts.map { (Double($0.frames), Optional($0.forwardMs)) }))
-            time.append(PlotSeries("\(kind.rawValue) fwd+bwd", pts.map { (Double($0.frames), Optional($0.trainMs)) }, dashed: true))
+            time.append(PlotSeries("\(kind.rawValue) fwd", pts.map { (Double($0.frames), Optional($0.forwardMs)) }, color: c))
+            time.append(PlotSeries("\(kind.rawValue) fwd+bwd", pts.map { (Double($0.frames), Optional($0.trainMs)) },
+                                   dashed: true, color: c))
             memory.append(PlotSeries("\(kind.rawValue) fwd+bwd",
-                                     pts.map { (Double($0.frames), Optional(Double($0.trainPeakBytes) / 1_048_576)) }))
+                                     pts.map { (Double($0.frames), Optional(Double($0.trainPeakBytes) / 1_048_576)) }, color: c))
         }
         b.append(plot(LinePlot(title: "Time vs frames (\(r.setup.framesSize)×\(r.setup.framesSize))", xLabel: "frames T",
                                yLabel: "ms", series: time, logX: true, logY: true),
@@ -256,7 +266,7 @@ extension ReproduceReport {
         for p in pictures {
             let (gif, sheet) = picture(p, name: "exp4-\(p.title)", every: 8, files: &files)
             b.append(.figure(gif, caption: "\(p.title): " + p.labels.joined(separator: " | ") + ", clip 0."))
-            b.append(.figure(sheet, caption: "\(p.title): every 8th frame; rows " + p.labels.joined(separator: ", ") + "."))
+            b.append(.figure(sheet, caption: "\(p.title): frames 0, 8, 16, …; rows " + p.labels.joined(separator: ", ") + "."))
         }
         return b
     }

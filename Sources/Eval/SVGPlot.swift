@@ -10,16 +10,19 @@ public struct PlotSeries: Sendable {
     /// (x, y) points in order; a nil y breaks the line.
     public var points: [(x: Double, y: Double?)]
     public var dashed: Bool
+    /// Index into the plot's colours; nil takes the series' own place in the plot.
+    public var color: Int?
 
-    public init(_ name: String, _ points: [(x: Double, y: Double?)], dashed: Bool = false) {
+    public init(_ name: String, _ points: [(x: Double, y: Double?)], dashed: Bool = false, color: Int? = nil) {
         self.name = name
         self.points = points
         self.dashed = dashed
+        self.color = color
     }
 
     /// A series over x = 1, 2, 3, … (e.g. horizons).
-    public init(_ name: String, values: [Double?], firstX: Double = 1, dashed: Bool = false) {
-        self.init(name, values.enumerated().map { (firstX + Double($0.offset), $0.element) }, dashed: dashed)
+    public init(_ name: String, values: [Double?], firstX: Double = 1, dashed: Bool = false, color: Int? = nil) {
+        self.init(name, values.enumerated().map { (firstX + Double($0.offset), $0.element) }, dashed: dashed, color: color)
     }
 }
 
@@ -76,7 +79,7 @@ public struct LinePlot: Sendable {
         out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(Double(height) - 8))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         out += "<text transform=\"translate(14 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
         for (i, s) in series.enumerated() {
-            let color = LinePlot.colors[i % LinePlot.colors.count]
+            let color = LinePlot.colors[(s.color ?? i) % LinePlot.colors.count]
             let dash = s.dashed ? " stroke-dasharray=\"5 3\"" : ""
             var runs: [[(Double, Double)]] = [[]]
             for p in s.points {

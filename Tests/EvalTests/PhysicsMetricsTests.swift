@@ -211,4 +211,22 @@ final class PhysicsMetricsTests: XCTestCase {
                                           scorer: scorer)])
         XCTAssertEqual(s.realism, 20.0 / 30, accuracy: 1e-9)
     }
+    /// `vidgen eval`'s path: the physics of one-window clips, carried in the JSON.
+    func testWindowEvaluationCarriesPhysics() throws {
+        var c = WindowQualityConfig()
+        c.clips = 16
+        let q = try WindowQuality(c)
+        let sim = q.evaluate("simulator", batch: 5, physics: PhysicsConfig(), generator: q.simulator)
+        let copy = q.evaluate("copy-last", batch: 5, physics: PhysicsConfig(), generator: q.copyLast)
+        let p = try XCTUnwrap(sim.physics), stuck = try XCTUnwrap(copy.physics)
+        XCTAssertEqual(p.clips, 16)
+        XCTAssertEqual(p.frames, 16 * 6)
+        XCTAssertEqual(p.realism, 1)
+        XCTAssertLessThan(p.velocityError!, 0.05)
+        XCTAssertGreaterThan(stuck.velocityError!, 0.3, "copy-last stops every ball")
+        XCTAssertNil(q.evaluate("no physics", generator: q.simulator).physics)
+        let decoded = try JSONDecoder().decode(WindowQualityResult.self, from: JSONEncoder().encode(sim))
+        XCTAssertEqual(decoded.physics?.frames, p.frames)
+        XCTAssertEqual(decoded.physics?.velocityError ?? 0, p.velocityError!, accuracy: 1e-12)
+    }
 }

@@ -11,15 +11,8 @@ import World
 /// file is written, and a second run gives the same numbers.
 final class ReproduceTests: XCTestCase {
     func tinySetup() -> ReproduceSetup {
-        var attention = AttentionCostSetup()
-        attention.model = .tiny
-        attention.frames = [2, 4, 8]
-        attention.framesSize = 16
-        attention.sizes = [8, 16]
-        attention.sizesFrames = 4
-        attention.runs = 1
+        var attention = AttentionCostTests.tinySetup
         attention.secondsPerFigure = 0.05
-        attention.checkBudget = false
         var s = ReproduceSetup(mode: "test", steps: 2, clips1: 1, frames1: 8, frames2: 6, clips4: 1, attention: attention)
         s.scenarios1 = ["id", "ood-gravity"]
         s.seeds2 = 3
