@@ -123,14 +123,16 @@ extension ReproduceReport {
         var b: [ReportBlock] = [
             .heading("1. Plausible but not physical", level: 2),
             .text("\(s.clips1) held-out clips per scenario, \(s.frames1) frames: \(s.context) context frames from the simulator, "
-                  + "then DDIM rollouts stitched with last-k \(s.context). Each cell: video model / simulator."),
+                  + "then DDIM rollouts stitched with last-k \(s.context). Each cell: video model / simulator. Position, velocity, "
+                  + "gravity and energy are measured on the balls found; balls missed says how many were not."),
         ]
         b.append(.table(
-            ["scenario", "realism", "count wrong", "pos. error (mean)", "pos. error (h \(s.frames1 - s.context))", "vel. error",
+            ["scenario", "realism", "count wrong", "balls missed", "pos. error (mean)", "pos. error (h \(s.frames1 - s.context))", "vel. error",
              "implied g (true)", "g error", "energy drift", "past wall", "count changes /100", "colour swaps /100"],
             experiment1.map { r in
                 let (x, y) = (r.model, r.simulator)
                 return [r.scenario, pair(x.realism, y.realism, Format.percent), pair(x.countWrong, y.countWrong, Format.percent),
+                        pair(x.missRate, y.missRate, Format.percent),
                         pair(x.positionError, y.positionError, Format.px), pair(x.finalPositionError, y.finalPositionError, Format.px),
                         pair(x.velocityError, y.velocityError, Format.number),
                         "\(Format.vector(x.impliedGravity)) (\(Format.vector(y.trueGravity)))",
