@@ -258,9 +258,14 @@ extension ReproduceReport {
                                       dashed: true))
                 return out
             }
-            b.append(plot(LinePlot(title: "Energy drift per window, \(name)", xLabel: "first frame of the window",
-                                   yLabel: "E/E₀ − 1 (%)", series: perWindow(\.energyDriftByWindow, scale: 100)),
-                          "exp4-\(name)-energy.svg", "Experiment 4, \(name): energy per window against the start.", files: &files))
+            let energy = perWindow(\.energyDriftByWindow, scale: 100)
+            if energy.contains(where: { $0.points.contains { $0.y != nil } }) {
+                b.append(plot(LinePlot(title: "Energy drift per window, \(name)", xLabel: "first frame of the window",
+                                       yLabel: "E/E₀ − 1 (%)", series: energy),
+                              "exp4-\(name)-energy.svg", "Experiment 4, \(name): energy per window against the start.", files: &files))
+            } else {
+                b.append(.text("No energy plot for \(name): no window had every ball found in two frames running."))
+            }
             b.append(plot(LinePlot(title: "Discs − balls in view per window, \(name)", xLabel: "first frame of the window",
                                    yLabel: "discs", series: perWindow(\.countOffsetByWindow, scale: 1)),
                           "exp4-\(name)-count.svg", "Experiment 4, \(name): ball-count drift per window.", files: &files))
