@@ -123,6 +123,23 @@ public struct Experiments {
 
     var size: Int { model.config.size }
 
+    /// Throws before any work if a scenario cannot be drawn at the model's size (the
+    /// occluder's bar and the key's drop do not scale) or a context does not fit its window.
+    public func check() throws {
+        let t = model.config.frames
+        for (name, c) in [("experiments 1 and 2", setup.context), ("experiment 4", setup.context4)] + setup.ks4.map({ ("last-k", $0) })
+        where c >= t {
+            throw WindowQualityError("\(c) context frames (\(name)) do not fit the model's \(t)-frame window")
+        }
+        for (name, frames) in setup.scenarios1.map({ ($0, setup.frames1) }) + setup.scenarios4.map({ ($0, setup.frames4) }) {
+            do {
+                _ = try episode(name, 0, frames: frames)
+            } catch {
+                throw WindowQualityError("scenario '\(name)' cannot be drawn for a \(size)-px model (\(error))")
+            }
+        }
+    }
+
     /// The held-out episode `i` of `scenario`, `frames` long, at the model's size.
     func episode(_ scenario: String, _ i: Int, frames: Int) throws -> Episode {
         try Scenario.named(scenario).resized(to: size).episode(seed: setup.firstSeed + UInt64(i), frames: frames)

@@ -53,6 +53,7 @@ extension Vidgen {
             let start = Progress.now()
             var timings = ReproduceTimings()
             var experiments = Experiments(model: model, setup: setup)
+            do { try experiments.check() } catch { throw fail("\(dir): \(error)") }
             var bars: [String: Progress] = [:]
             experiments.progress = { name, done, total in
                 let bar = bars[name] ?? Progress(name, total: total, unit: "rollouts", toStderr: true)

@@ -193,5 +193,10 @@ final class CLITests: XCTestCase {
                            mentioning: "does not exist")
         XCTAssertFalse(fm.fileExists(atPath: dir + "/r"))
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir).sorted(), ["file", "mine"], "no staging folder left")
+        // The tiny model's 4-frame window cannot take experiment 4's context: said before any work.
+        XCTAssertEqual(try CLI.run(["train", "--config", "tiny", "--steps", "2", "--out", dir + "/tiny"]).status, 0)
+        try assertRejected(["reproduce", "--quick", "--checkpoint", dir + "/tiny", "--out", dir + "/r"],
+                           mentioning: "4 context frames (experiment 4) do not fit the model's 4-frame window")
+        XCTAssertFalse(fm.fileExists(atPath: dir + "/r"))
     }
 }
