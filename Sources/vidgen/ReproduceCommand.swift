@@ -26,7 +26,8 @@ extension Vidgen {
         @Option(help: "Report folder to write (created; a previous report there is replaced).")
         var out: String
 
-        /// Files a report folder may hold; an existing OUT with anything else is not replaced.
+        /// An existing OUT is replaced only when it is empty or a previous report (it holds
+        /// index.html and metrics.json).
         static func isReplaceable(_ path: String) -> Bool {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return true }
             return names.isEmpty || names.contains("metrics.json") && names.contains("index.html")
