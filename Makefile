@@ -1,9 +1,11 @@
-# The two README commands: `make reproduce` and `make test`.
+# The two README commands: `make reproduce` and `make test`; `make report-check` looks at the report.
 SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release
 PACKAGES := libopenblas-dev liblapacke-dev
+# Height of report-check's screenshot, pixels (the whole report at 1280 wide).
+REPORT_HEIGHT ?= 12000
 
-.PHONY: setup build test reproduce bench clean
+.PHONY: setup build test reproduce report-check readme-headline bench clean
 
 # Installs OpenBLAS and LAPACKE from Debian when they are missing.
 setup:
@@ -25,8 +27,34 @@ test: setup
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
 
+# The report of the shipped model: report/index.html, report.md, metrics.json and figures.
 reproduce: build
-	$$($(RELEASE) --show-bin-path)/vidgen bench tensor
+	$$($(RELEASE) --show-bin-path)/vidgen reproduce --quick --out report
+
+# Opens report/index.html in headless Chromium (installed from Debian if missing) and saves
+# a full-page screenshot to report-screenshot.png, to check that every figure renders.
+report-check:
+	@test -f report/index.html || { echo "error: no report/index.html; run make reproduce first" >&2; exit 1; }
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "error: need root (or sudo) to install chromium" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
+	    || { echo "error: apt-get could not install chromium" >&2; exit 1; }; }
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,$(REPORT_HEIGHT) \
+	  --screenshot=$(CURDIR)/report-screenshot.png file://$(CURDIR)/report/index.html
+	@echo "wrote report-screenshot.png"
+
+# Copies a report's headline table (REPORT/headline.md) between the README's headline markers
+# and its id GIF to docs/reproduce-id.gif: run after make reproduce, or after
+# `vidgen reproduce --out DIR` with REPORT=DIR.
+REPORT ?= report
+readme-headline:
+	@test -f $(REPORT)/headline.md || { echo "error: no $(REPORT)/headline.md; run make reproduce first" >&2; exit 1; }
+	mkdir -p docs && cp $(REPORT)/exp1-id.gif docs/reproduce-id.gif
+	awk 'BEGIN { while ((getline line < "$(REPORT)/headline.md") > 0) table = table line "\n" } \
+	  /<!-- headline:start -->/ { print; printf "%s", table; skip = 1; next } \
+	  /<!-- headline:end -->/ { skip = 0 } !skip' README.md > README.md.tmp && mv README.md.tmp README.md
+	@echo "README.md headline and docs/reproduce-id.gif updated from $(REPORT)/"
 
 bench: build
 	$$($(RELEASE) --show-bin-path)/vidgen bench all

@@ -87,6 +87,20 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
         for (label, r) in rows { out += pad(label) + r.byFrame.map { right(px($0.meanError), 7) }.joined() + "\n" }
         out += pad("count ok, frame") + (c.context..<c.window).map { right(String($0 + 1), 7) }.joined() + "\n"
         for (label, r) in rows { out += pad(label) + r.byFrame.map { right(pct($0.countCorrect), 7) }.joined() + "\n" }
+        if rows.contains(where: { $0.1.physics != nil }) {
+            let physics = [("vel err", 9), ("g fit (x, y)", 18), ("g err", 7), ("energy", 8), ("past wall", 10),
+                           ("count chg", 10), ("swaps", 7)]
+            func physicsLine(_ label: String, _ cells: [String]) -> String {
+                pad(label) + zip(cells, physics).map { right($0, $1.1) }.joined() + "\n"
+            }
+            out += "\nphysics of the windows (per 100 frames: count changes, colour swaps)\n" + physicsLine("", physics.map(\.0))
+            for (label, r) in rows {
+                guard let p = r.physics else { continue }
+                out += physicsLine(label, [px(p.velocityError), Format.vector(p.impliedGravity), Format.number(p.gravityError),
+                                           Format.percent(p.energyDrift), pct(p.penetrationRate),
+                                           Format.number(p.countChangesPer100), Format.number(p.swapsPer100)])
+            }
+        }
         for m in models {
             let label = (m.checkpoint.path as NSString).lastPathComponent
             out += "\n\(label): issue 7's bar (count ≥ 95%, mean ≤ 1.0 px, below copy-last) "

@@ -101,6 +101,14 @@ public struct WindowQuality: Sendable {
         }
     }
 
+    /// A scorer with no clips of its own: `score(frame:truth:scene:index:)` for frames of
+    /// `config.size` pixels drawn elsewhere (rollouts, experiments).
+    public init(scoring config: WindowQualityConfig, tracker: Tracker = Tracker()) {
+        self.config = config
+        self.tracker = tracker
+        clips = []
+    }
+
     /// Floats in one planar frame [3, H, W].
     var frameCount: Int { 3 * config.size * config.size }
 
@@ -115,15 +123,17 @@ public struct WindowQuality: Sendable {
 
     // MARK: - Evaluation
 
-    /// Runs `generator` over all clips, `batch` at a time, and scores frames C..<T of each.
+    /// Runs `generator` over all clips, `batch` at a time, and scores frames C..<T of each;
+    /// with `physics`, also the physics metrics of the windows (one window per clip).
     /// `onBatch(clipsDone, clipsTotal)` reports progress.
     public func evaluate(
-        _ name: String, batch: Int = 32, generator: WindowGenerator,
+        _ name: String, batch: Int = 32, physics: PhysicsConfig? = nil, generator: WindowGenerator,
         onBatch: (Int, Int) -> Void = { _, _ in }
     ) -> WindowQualityResult {
         precondition(batch >= 1, "batch must be at least 1")
         let (n, t, s) = (clips.count, config.window, config.size)
         var scores: [[FrameScore]] = []
+        var traces: [ClipTrace] = []
         var lo = 0
         while lo < n {
             let range = lo..<min(n, lo + batch)
@@ -132,6 +142,11 @@ public struct WindowQuality: Sendable {
                          "generator returned \(out.shape), expected [\(range.count), \(t), 3, \(s), \(s)]")
             let values = out.values
             for (b, i) in range.enumerated() {
+                if physics != nil {
+                    let o = b * t * frameCount
+                    traces.append(ClipTrace(frames: Array(values[o..<(o + t * frameCount)]), truth: clips[i],
+                                            firstGenerated: config.context, windowStarts: [config.context], scorer: self))
+                }
                 scores.append((config.context..<t).map { f in
                     let o = (b * t + f) * frameCount
                     return score(frame: Array(values[o..<(o + frameCount)]), truth: clips[i].frames[f],
@@ -141,7 +156,9 @@ public struct WindowQuality: Sendable {
             lo = range.upperBound
             onBatch(lo, n)
         }
-        return WindowQualityResult(name: name, scores: scores, config: config)
+        var result = WindowQualityResult(name: name, scores: scores, config: config)
+        if let physics { result.physics = PhysicsSummary(traces, config: physics) }
+        return result
     }
 
     /// Scores one planar frame [3, H, W] against the simulator's state of it; `index` is the
@@ -306,8 +323,10 @@ public struct WindowQualityResult: Codable, Equatable, Sendable {
     public var byFrame: [QualityStats]
     /// Per clip, per generated frame (not written to JSON).
     public var scores: [[FrameScore]]
+    /// The physics metrics of the windows, when asked for.
+    public var physics: PhysicsSummary?
 
-    enum CodingKeys: String, CodingKey { case name, all, byFrame }
+    enum CodingKeys: String, CodingKey { case name, all, byFrame, physics }
 
     public init(name: String, scores: [[FrameScore]], config: WindowQualityConfig) {
         self.name = name
@@ -324,6 +343,7 @@ public struct WindowQualityResult: Codable, Equatable, Sendable {
         name = try c.decode(String.self, forKey: .name)
         all = try c.decode(QualityStats.self, forKey: .all)
         byFrame = try c.decode([QualityStats].self, forKey: .byFrame)
+        physics = try c.decodeIfPresent(PhysicsSummary.self, forKey: .physics)
         scores = []
     }
 

@@ -16,7 +16,8 @@ extension Vidgen {
             discussion: """
                 The simulator gives the first --context frames of each window, the model makes the rest; the \
                 tracker scores every generated frame: ball count right, centroid error of the balls matched by \
-                colour (with the miss rate), and per-frame realism. Scene seeds start at --first-scene-seed, a \
+                colour (with the miss rate), and per-frame realism; then the physics metrics of the windows \
+                (velocity error, implied gravity, energy, wall penetration, count changes, colour swaps). Scene seeds start at --first-scene-seed, a \
                 range training never draws. Repeat --checkpoint to score several snapshots of a run on the same \
                 clips; --csv appends one row per checkpoint (step, minutes, loss, scores, baselines) for a \
                 quality-vs-training-time curve.
@@ -107,9 +108,12 @@ extension Vidgen {
             let quality: WindowQuality
             do { quality = try WindowQuality(q) } catch { throw fail("\(error)") }
 
-            let simulator = quality.evaluate("simulator", batch: batch, generator: quality.simulator)
-            let copyLast = quality.evaluate("copy-last", batch: batch, generator: quality.copyLast)
-            let constant = quality.evaluate("constant-velocity", batch: batch, generator: quality.constantVelocity)
+            var physics = PhysicsConfig()
+            physics.context = context
+            let simulator = quality.evaluate("simulator", batch: batch, physics: physics, generator: quality.simulator)
+            let copyLast = quality.evaluate("copy-last", batch: batch, physics: physics, generator: quality.copyLast)
+            let constant = quality.evaluate("constant-velocity", batch: batch, physics: physics,
+                                            generator: quality.constantVelocity)
 
             var models: [ModelQuality] = []
             for (dir, denoiser) in zip(dirs, denoisers) {
@@ -118,7 +122,9 @@ extension Vidgen {
                 let start = Progress.now()
                 let generator = WindowQuality.model(WindowSampler(model: denoiser, sampler: Sampler(sampler, steps: steps)),
                                                     rng: RNG(seed: seed).split("eval"))
-                let result = quality.evaluate("model", batch: batch, generator: generator) { done, _ in progress.update(done) }
+                let result = quality.evaluate("model", batch: batch, physics: physics, generator: generator) { done, _ in
+                    progress.update(done)
+                }
                 models.append(ModelQuality(checkpoint: info, result: result, evalSeconds: Progress.now() - start,
                                            meetsBar: result.meetsBar(against: copyLast)))
             }

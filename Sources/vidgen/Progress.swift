@@ -1,19 +1,24 @@
 import Foundation
 
 /// Progress of long work: a redrawn bar with rate and ETA on a terminal, plain lines
-/// every `plainEvery` seconds when stdout is a file or pipe.
+/// every `plainEvery` seconds when the stream is a file or pipe. Progress goes to stdout, or
+/// to stderr when stdout carries the command's result.
 final class Progress {
     let total: Int
     let label: String
     let unit: String
-    let isTerminal = isatty(STDOUT_FILENO) != 0
+    let stream: UnsafeMutablePointer<FILE>
+    let isTerminal: Bool
     let plainEvery: Double
     private let start: Double
     private let startDone: Int
     private var lastPrint = -Double.infinity
 
-    init(_ label: String, total: Int, done: Int = 0, unit: String = "steps", plainEvery: Double = 10) {
+    init(_ label: String, total: Int, done: Int = 0, unit: String = "steps", plainEvery: Double = 10,
+         toStderr: Bool = false) {
         self.label = label
+        stream = toStderr ? stderr : stdout
+        isTerminal = isatty(toStderr ? STDERR_FILENO : STDOUT_FILENO) != 0
         self.total = total
         self.unit = unit
         self.plainEvery = plainEvery
@@ -41,19 +46,20 @@ final class Progress {
             let width = 24
             let filled = total > 0 ? min(width, width * done / total) : width
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            print("\r\u{1B}[K\(label) \(bar) \(line)", terminator: final ? "\n" : "")
-            fflush(stdout)
+            emit("\r\u{1B}[K\(label) \(bar) \(line)" + (final ? "\n" : ""))
         } else {
-            print("\(label): \(line)")
-            fflush(stdout)
+            emit("\(label): \(line)\n")
         }
     }
 
     /// A note on its own line that does not break the bar.
     func note(_ text: String) {
-        if isTerminal { print("\r\u{1B}[K", terminator: "") }
-        print(text)
-        fflush(stdout)
+        emit((isTerminal ? "\r\u{1B}[K" : "") + text + "\n")
+    }
+
+    func emit(_ text: String) {
+        fputs(text, stream)
+        fflush(stream)
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -5,8 +5,8 @@ import Tensor
 @testable import Eval
 
 final class AttentionCostTests: XCTestCase {
-    /// The tiny model over a handful of small clips, one timed run each.
-    var tinySetup: AttentionCostSetup {
+    /// The tiny model over a handful of small clips, one timed run each (also ReproduceTests').
+    static var tinySetup: AttentionCostSetup {
         var s = AttentionCostSetup()
         s.model = .tiny
         s.frames = [2, 4, 8]
@@ -48,7 +48,7 @@ final class AttentionCostTests: XCTestCase {
         var m = ModelConfig.tiny
         let points = [2, 4, 8].map { t -> AttentionCostPoint in
             m.frames = t
-            return AttentionCost.measure(m, setup: tinySetup)
+            return AttentionCost.measure(m, setup: Self.tinySetup)
         }
         XCTAssertEqual(BufferPool.shared.liveBytes, baseline)
         for (a, b) in zip(points, points.dropFirst()) {
@@ -60,7 +60,7 @@ final class AttentionCostTests: XCTestCase {
             XCTAssertGreaterThan(p.forwardPeakBytes, p.baselineBytes)
             XCTAssertGreaterThan(p.baselineBytes, p.weightBytes)
         }
-        let again = AttentionCost.measure(m, setup: tinySetup)
+        let again = AttentionCost.measure(m, setup: Self.tinySetup)
         XCTAssertEqual(again.trainPeakBytes, points[2].trainPeakBytes)
         XCTAssertEqual(again.forwardPeakBytes, points[2].forwardPeakBytes)
     }
@@ -108,7 +108,7 @@ final class AttentionCostTests: XCTestCase {
     // MARK: - The experiment
 
     func testTinyRunHasEveryPointSlopeAndBudget() throws {
-        let setup = tinySetup
+        let setup = Self.tinySetup
         var seen = 0
         let report = AttentionCost.run(setup) { _ in seen += 1 }
         // Per variant: 3 frame points + 2 resolution points, (T = 4, 16 px) shared.

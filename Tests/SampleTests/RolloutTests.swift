@@ -51,4 +51,25 @@ final class RolloutTests: XCTestCase {
         XCTAssertEqual(a, b)
         XCTAssertNotEqual(a, c)
     }
+    /// With nothing observed the planned rollout is `rollout` byte for byte; observed frames
+    /// appear verbatim and cut the window that would run into them.
+    func testObservedRolloutMatchesAndCutsWindows() {
+        let s = makeSampler()
+        let ctx = context(frames: 2, seed: 9)
+        for strategy in StitchStrategy.allCases {
+            let plain = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, rng: RNG(seed: 10))
+            let plan = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, rng: RNG(seed: 10), observe: { _ in nil })
+            XCTAssertEqual(plan.video.values, plain.values)
+            let c = strategy.contextLength(k: 2)
+            XCTAssertEqual(plan.windowStarts, WindowSampler.windowStarts(frames: 13, given: 2, window: 4, context: c))
+        }
+        XCTAssertEqual(WindowSampler.windowStarts(frames: 11, given: 2, window: 4, context: 1), [2, 4, 7, 10])
+        let black = Tensor(shape: [1, 1, 3, 16, 16], values: [Float](repeating: -1, count: 3 * 256))
+        let plan = s.rollout(context: ctx, frames: 12, strategy: .lastK, k: 2, rng: RNG(seed: 11),
+                             observe: { (5..<8).contains($0) ? black : nil })
+        XCTAssertEqual(plan.video.shape, [1, 12, 3, 16, 16])
+        for f in 5..<8 { XCTAssertEqual(plan.video.slice(axis: 1, f..<(f + 1)).values, black.values) }
+        // Window 0 makes 2–3, window 1 makes 4 and stops at the darkness; then 8–9, 10–11.
+        XCTAssertEqual(plan.windowStarts, [2, 4, 8, 10])
+    }
 }

@@ -177,4 +177,26 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout.components(separatedBy: "checkpoint at step").count - 1, 3, r.stdout)
     }
+    /// `vidgen reproduce` refuses bad input before any work, never touches a folder that is
+    /// not a report, and leaves nothing behind when the checkpoint is bad.
+    func testReproduceRejectsBadInput() throws {
+        let dir = CLI.tmp("reproduce-bad")
+        let fm = FileManager.default
+        try assertRejected(["reproduce", "--quick", "--out", dir + "/no/such/report"], mentioning: "does not exist")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/file"))
+        try assertRejected(["reproduce", "--quick", "--out", dir + "/file"], mentioning: "is a file")
+        try fm.createDirectory(atPath: dir + "/mine", withIntermediateDirectories: false)
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: dir + "/mine/notes.txt"))
+        try assertRejected(["reproduce", "--quick", "--out", dir + "/mine"], mentioning: "not a vidgen report")
+        XCTAssertEqual(fm.contents(atPath: dir + "/mine/notes.txt"), Data("keep".utf8))
+        try assertRejected(["reproduce", "--quick", "--checkpoint", dir + "/nothing", "--out", dir + "/r"],
+                           mentioning: "does not exist")
+        XCTAssertFalse(fm.fileExists(atPath: dir + "/r"))
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir).sorted(), ["file", "mine"], "no staging folder left")
+        // The tiny model's 4-frame window cannot take experiment 4's context: said before any work.
+        XCTAssertEqual(try CLI.run(["train", "--config", "tiny", "--steps", "2", "--out", dir + "/tiny"]).status, 0)
+        try assertRejected(["reproduce", "--quick", "--checkpoint", dir + "/tiny", "--out", dir + "/r"],
+                           mentioning: "4 context frames (experiment 4) do not fit the model's 4-frame window")
+        XCTAssertFalse(fm.fileExists(atPath: dir + "/r"))
+    }
 }

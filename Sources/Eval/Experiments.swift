@@ -1,0 +1,276 @@
+// Experiments 1, 2 and 4 of DESIGN.md ("Experiments and their metrics") against the simulator,
+// and experiment 3 from AttentionCost. Each clip's context comes from the simulator; the model
+// rolls the video out window by window, and the same metrics are measured on the model's frames
+// and on the simulator's frames of the same clip.
+//
+//   1  plausible, not physical   rollouts on id and four OOD scenarios: realism beside
+//                                position, velocity, gravity, energy, wall, count and colour errors
+//   2  stochastic                one context, many seeds, DDPM and DDIM: spread vs horizon; the
+//                                same seed twice gives the same bytes
+//   4  windows and stitching     long rollouts, last-frame vs last-k: seam jumps, error vs
+//                                horizon, count and energy drift per window, object permanence
+//
+// Clip i of a scenario is its episode for scene seed `firstSeed + i` (held out from training,
+// as in WindowQuality); rollouts draw their noise from `RNG(seed: seed)` split by experiment,
+// scenario, strategy and clip, so a run is deterministic.
+
+import Diffusion
+import Sample
+import Tensor
+import Train
+import World
+
+/// What `vidgen reproduce` runs: clip counts, lengths and sampling settings.
+public struct ReproduceSetup: Codable, Equatable, Sendable {
+    /// "quick" or "full".
+    public var mode: String
+    /// Denoising steps per window (DDIM and DDPM).
+    public var steps: Int
+    /// Seed of every rollout's noise.
+    public var seed: UInt64 = 0
+    /// Scene seed of clip 0.
+    public var firstSeed: UInt64 = 1_000_000_000
+    /// Context frames from the simulator (experiments 1 and 2), stitched with last-k at this k.
+    public var context = 2
+    public var scenarios1 = ["id", "ood-fast", "ood-gravity", "ood-count", "ood-size"]
+    public var clips1: Int
+    public var frames1: Int
+    public var seeds2 = 16
+    public var frames2: Int
+    public var scenarios4 = ["id", "occluder", "key"]
+    public var clips4: Int
+    public var frames4 = 128
+    /// Context frames of experiment 4's first window (all strategies), and last-k's ks.
+    public var context4 = 4
+    public var ks4 = [2, 4]
+    public var physics = PhysicsConfig()
+    public var attention: AttentionCostSetup
+
+    /// About 6–7 minutes on the 2-core machine while another job holds it (under ten): 10
+    /// steps, 8 clips per scenario, two long rollouts per scenario and strategy.
+    public static var quick: ReproduceSetup {
+        ReproduceSetup(mode: "quick", steps: 10, clips1: 8, frames1: 24, frames2: 16, clips4: 2, attention: .quick)
+    }
+
+    /// 20 steps, 16 clips per scenario, 4 long rollouts per scenario and strategy, and the
+    /// full attention-cost run: about 20 minutes on the shared 2-core machine.
+    public static var full: ReproduceSetup {
+        ReproduceSetup(mode: "full", steps: 20, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full)
+    }
+
+    /// The stitchings experiment 4 compares: last-frame, then last-k for each k.
+    public var strategies4: [(name: String, strategy: StitchStrategy, k: Int)] {
+        [("last-frame", .lastFrame, 1)] + ks4.map { ("last-k \($0)", .lastK, $0) }
+    }
+}
+
+/// One scenario (and stitching) measured on the model and on the simulator.
+public struct ScenarioResult: Codable, Equatable, Sendable {
+    public var scenario: String
+    /// The stitching, e.g. "last-k 2".
+    public var stitching: String
+    public var model: PhysicsSummary
+    public var simulator: PhysicsSummary
+}
+
+/// Experiment 2's numbers for one sampler.
+public struct SpreadResult: Codable, Equatable, Sendable {
+    public var sampler: String
+    /// Per horizon, mean over balls of the positional standard deviation across seeds, px.
+    public var spread: [Double?]
+    /// The simulator run as many times from the same start.
+    public var simulatorSpread: [Double?]
+    /// Seed 0 rolled out twice gave identical bytes.
+    public var sameSeedIdentical: Bool
+    /// Distinct videos among the seeds (bytes compared).
+    public var distinctVideos: Int
+}
+
+/// Frames kept for the report's pictures: model videos beside the simulator's.
+public struct ClipPictures: Sendable {
+    public var title: String
+    /// One label and one packed [T, H, W, 3] video per row; the simulator's is last.
+    public var labels: [String]
+    public var rows: [[UInt8]]
+    public var frames: Int
+    public var size: Int
+
+    init(title: String, model: [[UInt8]], labels: [String] = ["model"], simulator: [UInt8], frames: Int, size: Int) {
+        self.title = title
+        self.labels = labels + ["simulator"]
+        rows = model + [simulator]
+        self.frames = frames
+        self.size = size
+    }
+}
+
+/// Runs the experiments with one denoiser.
+public struct Experiments {
+    public let model: Denoiser
+    public let setup: ReproduceSetup
+    let scorer: WindowQuality
+    /// Told (experiment, done, total) after each rollout.
+    public var progress: (String, Int, Int) -> Void = { _, _, _ in }
+
+    public init(model: Denoiser, setup: ReproduceSetup) {
+        self.model = model
+        self.setup = setup
+        var q = WindowQualityConfig()
+        q.size = model.config.size
+        q.window = model.config.frames
+        scorer = WindowQuality(scoring: q)
+    }
+
+    var size: Int { model.config.size }
+
+    /// Throws before any work if a scenario cannot be drawn at the model's size (the
+    /// occluder's bar and the key's drop do not scale) or a context does not fit its window.
+    public func check() throws {
+        let t = model.config.frames
+        for (name, c) in [("experiments 1 and 2", setup.context), ("experiment 4", setup.context4)] + setup.ks4.map({ ("last-k", $0) })
+        where c >= t {
+            throw WindowQualityError("\(c) context frames (\(name)) do not fit the model's \(t)-frame window")
+        }
+        for (name, frames) in setup.scenarios1.map({ ($0, setup.frames1) }) + setup.scenarios4.map({ ($0, setup.frames4) }) {
+            do {
+                _ = try episode(name, 0, frames: frames)
+            } catch {
+                throw WindowQualityError("scenario '\(name)' cannot be drawn for a \(size)-px model (\(error))")
+            }
+        }
+    }
+
+    /// The held-out episode `i` of `scenario`, `frames` long, at the model's size.
+    func episode(_ scenario: String, _ i: Int, frames: Int) throws -> Episode {
+        try Scenario.named(scenario).resized(to: size).episode(seed: setup.firstSeed + UInt64(i), frames: frames)
+    }
+
+    /// Rolls the model out over `truth` from its first `context` frames; dark frames are
+    /// observed, not generated. Returns the trace and the video (planar [T, 3, H, W]).
+    func rollout(_ truth: Episode, context: Int, strategy: StitchStrategy, k: Int, sampler: SamplerKind,
+                 rng: RNG) -> (ClipTrace, [Float]) {
+        let planar = Rasterizer.planar(truth)
+        let per = 3 * size * size
+        func frames(_ r: Range<Int>) -> Tensor {
+            Tensor(shape: [1, r.count, 3, size, size], values: Array(planar[(r.lowerBound * per)..<(r.upperBound * per)]))
+        }
+        let ws = WindowSampler(model: model, sampler: Sampler(sampler, steps: setup.steps))
+        let plan = ws.rollout(context: frames(0..<context), frames: truth.count, strategy: strategy, k: k, rng: rng,
+                              observe: { f in truth.frames[f].dark ? frames(f..<(f + 1)) : nil })
+        let observed = Set(truth.frames.filter(\.dark).map(\.t))
+        let video = plan.video.values
+        return (ClipTrace(frames: video, truth: truth, firstGenerated: context, windowStarts: plan.windowStarts,
+                          observed: observed, scorer: scorer), video)
+    }
+
+    func bytes(_ planar: [Float], frames t: Int) -> [UInt8] {
+        Frames.bytes(planar: planar, frames: t, height: size, width: size)
+    }
+
+    // MARK: - Experiment 1
+
+    /// Realism beside physics error on each of `scenarios1`, last-k stitching at `context`.
+    public func plausibleNotPhysical() throws -> (results: [ScenarioResult], pictures: [ClipPictures]) {
+        var results: [ScenarioResult] = [], pictures: [ClipPictures] = []
+        let total = setup.scenarios1.count * setup.clips1
+        var done = 0
+        progress("experiment 1", 0, total)
+        for name in setup.scenarios1 {
+            var model: [ClipTrace] = [], simulator: [ClipTrace] = []
+            for i in 0..<setup.clips1 {
+                let truth = try episode(name, i, frames: setup.frames1)
+                let rng = RNG(seed: setup.seed).split("experiment-1").split(name).split(i)
+                let (trace, video) = rollout(truth, context: setup.context, strategy: .lastK, k: setup.context,
+                                             sampler: .ddim, rng: rng)
+                model.append(trace)
+                simulator.append(ClipTrace(simulator: truth, firstGenerated: trace.firstGenerated,
+                                           windowStarts: trace.windowStarts, observed: trace.observed, scorer: scorer))
+                if i == 0 {
+                    pictures.append(ClipPictures(title: name, model: [bytes(video, frames: truth.count)],
+                                                 simulator: Rasterizer.bytes(truth), frames: truth.count, size: size))
+                }
+                done += 1
+                progress("experiment 1", done, total)
+            }
+            results.append(ScenarioResult(scenario: name, stitching: "last-k \(setup.context)",
+                                          model: PhysicsSummary(model, config: setup.physics),
+                                          simulator: PhysicsSummary(simulator, config: setup.physics)))
+        }
+        return (results, pictures)
+    }
+
+    // MARK: - Experiment 2
+
+    /// Spread over `seeds2` seeds from one `id` context, for DDIM and DDPM, and the
+    /// same-seed byte check.
+    public func stochastic() throws -> (results: [SpreadResult], pictures: [ClipPictures]) {
+        let truth = try episode("id", 0, frames: setup.frames2)
+        var results: [SpreadResult] = [], pictures: [ClipPictures] = []
+        let total = 2 * (setup.seeds2 + 1)
+        var done = 0
+        progress("experiment 2", 0, total)
+        for kind in [SamplerKind.ddim, .ddpm] {
+            var traces: [ClipTrace] = [], videos: [[UInt8]] = []
+            func run(_ s: Int) -> [UInt8] {
+                let rng = RNG(seed: UInt64(s)).split("experiment-2")
+                let (trace, video) = rollout(truth, context: setup.context, strategy: .lastK, k: setup.context,
+                                             sampler: kind, rng: rng)
+                traces.append(trace)
+                done += 1
+                progress("experiment 2", done, total)
+                return bytes(video, frames: truth.count)
+            }
+            for s in 0..<setup.seeds2 { videos.append(run(s)) }
+            let again = run(0)
+            traces.removeLast()
+            let simulator = (0..<setup.seeds2).map { _ in
+                ClipTrace(simulator: truth, firstGenerated: setup.context, windowStarts: traces[0].windowStarts, scorer: scorer)
+            }
+            results.append(SpreadResult(sampler: kind.rawValue, spread: ClipTrace.spread(traces),
+                                        simulatorSpread: ClipTrace.spread(simulator), sameSeedIdentical: again == videos[0],
+                                        distinctVideos: Set(videos).count))
+            // Four seeds stacked: the futures one context allows.
+            pictures.append(ClipPictures(title: "\(kind.rawValue), seeds 0–3", model: Array(videos.prefix(4)),
+                                         labels: (0..<min(4, videos.count)).map { "seed \($0)" },
+                                         simulator: Rasterizer.bytes(truth), frames: truth.count, size: size))
+        }
+        return (results, pictures)
+    }
+
+    // MARK: - Experiment 4
+
+    /// Long rollouts on each of `scenarios4` with each stitching.
+    public func windowsAndStitching() throws -> (results: [ScenarioResult], pictures: [ClipPictures]) {
+        var results: [ScenarioResult] = [], pictures: [ClipPictures] = []
+        let strategies = setup.strategies4
+        let total = setup.scenarios4.count * strategies.count * setup.clips4
+        var done = 0
+        progress("experiment 4", 0, total)
+        for name in setup.scenarios4 {
+            let truths = try (0..<setup.clips4).map { try episode(name, $0, frames: setup.frames4) }
+            var videos: [[UInt8]] = []
+            for (label, strategy, k) in strategies {
+                var model: [ClipTrace] = [], simulator: [ClipTrace] = []
+                var physics = setup.physics
+                physics.context = k
+                for (i, truth) in truths.enumerated() {
+                    let rng = RNG(seed: setup.seed).split("experiment-4").split(name).split(label).split(i)
+                    let (trace, video) = rollout(truth, context: setup.context4, strategy: strategy, k: k,
+                                                 sampler: .ddim, rng: rng)
+                    model.append(trace)
+                    simulator.append(ClipTrace(simulator: truth, firstGenerated: trace.firstGenerated,
+                                               windowStarts: trace.windowStarts, observed: trace.observed, scorer: scorer))
+                    if i == 0 { videos.append(bytes(video, frames: truth.count)) }
+                    done += 1
+                    progress("experiment 4", done, total)
+                }
+                results.append(ScenarioResult(scenario: name, stitching: label,
+                                              model: PhysicsSummary(model, config: physics),
+                                              simulator: PhysicsSummary(simulator, config: physics)))
+            }
+            pictures.append(ClipPictures(title: name, model: videos, labels: strategies.map(\.name),
+                                         simulator: Rasterizer.bytes(truths[0]), frames: setup.frames4, size: size))
+        }
+        return (results, pictures)
+    }
+}

@@ -1,0 +1,346 @@
+// The report as files: one list of blocks (headings, text, tables, figures) rendered twice —
+// report.md linking the figure files, and index.html with the SVG plots inline and the GIFs
+// and PNGs embedded as data URIs, so it opens offline from anywhere — plus metrics.json and
+// the figure files themselves.
+
+import Foundation
+import World
+
+/// A piece of the report.
+enum ReportBlock {
+    case heading(String, level: Int)
+    case text(String)
+    case table([String], [[String]])
+    case preformatted([String])
+    /// A file among the report's files (.svg, .png or .gif) and its caption.
+    case figure(String, caption: String)
+}
+
+/// The report's files, in the order they are written.
+public struct ReportFiles {
+    /// (name relative to the report folder, bytes).
+    public var files: [(name: String, bytes: [UInt8])] = []
+
+    mutating func add(_ name: String, _ bytes: [UInt8]) { files.append((name, bytes)) }
+    func bytes(_ name: String) -> [UInt8]? { files.first { $0.name == name }?.bytes }
+}
+
+/// Pictures of one run, by experiment.
+public struct ReportPictures {
+    public var experiment1: [ClipPictures] = []
+    public var experiment2: [ClipPictures] = []
+    public var experiment4: [ClipPictures] = []
+
+    public init() {}
+}
+
+extension ReproduceReport {
+    /// Every file of the report: figures, metrics.json, report.md, index.html.
+    public func files(pictures: ReportPictures) throws -> ReportFiles {
+        var files = ReportFiles()
+        let blocks = document(pictures: pictures, files: &files)
+        files.add("metrics.json", try encoded())
+        files.add("headline.md", Array(ReportBlock.markdown([.text(provenance), headlineTable]).utf8))
+        files.add("report.md", Array(ReportBlock.markdown(blocks).utf8))
+        files.add("index.html", Array(ReportBlock.html(blocks, files: files).utf8))
+        return files
+    }
+
+    /// A side-by-side GIF and a contact sheet of `p`, added to `files`; returns their names.
+    func picture(_ p: ClipPictures, name: String, every: Int, files: inout ReportFiles) -> (gif: String, sheet: String) {
+        let (bytes, width) = Frames.sideBySide(p.rows, frames: p.frames, height: p.size, width: p.size)
+        let gif = "\(name).gif", sheet = "\(name).png"
+        files.add(gif, GIF.encode(frames: bytes, count: p.frames, height: p.size, width: width, scale: 4, delay: 12))
+        let picked = Array(stride(from: 0, to: p.frames, by: every))
+        let n = p.size * p.size * 3
+        let rows = p.rows.map { clip in picked.flatMap { clip[($0 * n)..<(($0 + 1) * n)] } }
+        files.add(sheet, PNG.encode(RGBImage.contactSheet(rows: rows, frames: picked.count, height: p.size, width: p.size,
+                                                          scale: 2)))
+        return (gif, sheet)
+    }
+
+    /// Which run made the numbers, in one line.
+    var provenance: String {
+        let step = checkpoint.step.map { " at step \($0)" } ?? ""
+        return "From `vidgen reproduce\(setup.mode == "quick" ? " --quick" : "")` (\(setup.mode) settings, \(setup.steps) "
+            + "denoising steps) with the checkpoint \(checkpoint.path)\(step) (\(model.width) wide, \(model.depth) blocks, "
+            + "\(model.attention.rawValue) attention); the run took " + String(format: "%.0f s.", timings.total)
+    }
+
+    /// The headline as a table (also written alone as headline.md, for the README).
+    var headlineTable: ReportBlock {
+        .table(["claim", "measure", "video model", "simulator"], headline.map { [$0.claim, $0.measure, $0.model, $0.simulator] })
+    }
+
+    func plot(_ plot: LinePlot, _ name: String, _ caption: String, files: inout ReportFiles) -> ReportBlock {
+        files.add(name, Array(plot.svg.utf8))
+        return .figure(name, caption: caption)
+    }
+
+    // MARK: - The document
+
+    func document(pictures: ReportPictures, files: inout ReportFiles) -> [ReportBlock] {
+        let m = model, s = setup
+        var b: [ReportBlock] = [.heading("vidgen: video model against the simulator", level: 1)]
+        var info = "Checkpoint \(checkpoint.path)"
+        if let step = checkpoint.step { info += " at step \(step)" }
+        info += "; model \(m.frames) frames of \(m.size)×\(m.size), patch \(m.patch), width \(m.width), depth \(m.depth), "
+            + "\(m.heads) heads, \(m.attention.rawValue) attention. Mode \(s.mode): \(s.steps) denoising steps per window, "
+            + "scene seeds from \(s.firstSeed), noise seed \(s.seed). "
+            + String(format: "The run took %.0f s (experiments 1–4: %.0f, %.0f, %.0f, %.0f s) on a 2-core machine ", timings.total,
+                     timings.experiment1, timings.experiment2, timings.experiment3, timings.experiment4)
+            + "that may have been shared; timings are the only numbers that change from run to run."
+        b.append(.text(info))
+        b.append(.heading("Headline", level: 2))
+        b.append(.text("One row per failure mode: the number that shows it for the video model, and the same number for the "
+                       + "explicit-state simulator (its own frames through the same tracker and metrics)."))
+        b.append(headlineTable)
+        b += experiment1Blocks(pictures.experiment1, files: &files)
+        b += experiment2Blocks(pictures.experiment2, files: &files)
+        b += experiment3Blocks(files: &files)
+        b += experiment4Blocks(pictures.experiment4, files: &files)
+        b.append(.heading("Metric definitions", level: 2))
+        b.append(.text("Positions are the tracker's valid discs of each ball's colour, where the simulator has the ball wholly "
+                       + "in view; Δp is a frame-to-frame difference (px/frame), Δ²p a second difference (px/frame²). "
+                       + "Realism: share of generated frames in which every blob is a valid palette disc on a clean background. "
+                       + "Position error: |p − p_sim| per horizon (1 = first generated frame). Velocity error: |Δp − Δp_sim|. "
+                       + "Implied gravity: parabolas fitted to each ball's runs of ≥ \(s.physics.minFlight) frames with |Δ²p| ≤ "
+                       + "\(Format.number(s.physics.eventAcceleration)) px/frame² (no bounce), g = 2 × the t² coefficient. "
+                       + "Energy: Σ r² (½|Δp|² + g·height above the floor), the median over a window's frames, against the "
+                       + "simulator's energy at the first generated frame. Wall penetration: a disc (true radius) reaching more than "
+                       + "\(Format.number(s.physics.penetrationTolerance)) px past a wall. Count changes: Σ|n_f − n_{f−1}| of valid "
+                       + "discs. Colour swaps: a disc of one colour where another colour was a frame before, that colour gone. "
+                       + "Seam |Δ²p|: centred on the last frame before each stitched window, beside |Δ²p| inside windows and the "
+                       + "simulator's at the same frames. Permanence: a ball hidden for more frames than the stitching's context "
+                       + "must be found within \(s.physics.grace) frames of its return, within \(Format.number(s.physics.tolerance)) "
+                       + "px of the simulator; stuck = found at its last-seen spot though the simulator moved it. Spread: per "
+                       + "ball, √(var x + var y) of its position across seeds."))
+        return b
+    }
+
+    func experiment1Blocks(_ pictures: [ClipPictures], files: inout ReportFiles) -> [ReportBlock] {
+        let s = setup
+        var b: [ReportBlock] = [
+            .heading("1. Plausible but not physical", level: 2),
+            .text("\(s.clips1) held-out clips per scenario, \(s.frames1) frames: \(s.context) context frames from the simulator, "
+                  + "then DDIM rollouts stitched with last-k \(s.context). Each cell: video model / simulator. Position, velocity, "
+                  + "gravity and energy are measured on the balls found; balls missed says how many were not."),
+        ]
+        b.append(.table(
+            ["scenario", "realism", "count wrong", "balls missed", "pos. error (mean)", "pos. error (h \(s.frames1 - s.context))", "vel. error",
+             "implied g (true)", "g error", "energy drift", "past wall", "count changes /100", "colour swaps /100"],
+            experiment1.map { r in
+                let (x, y) = (r.model, r.simulator)
+                return [r.scenario, pair(x.realism, y.realism, Format.percent), pair(x.countWrong, y.countWrong, Format.percent),
+                        pair(x.missRate, y.missRate, Format.percent),
+                        pair(x.positionError, y.positionError, Format.px), pair(x.finalPositionError, y.finalPositionError, Format.px),
+                        pair(x.velocityError, y.velocityError, Format.number),
+                        "\(Format.vector(x.impliedGravity)) (\(Format.vector(y.trueGravity)))",
+                        pair(x.gravityError, y.gravityError, Format.number), pair(x.energyDrift, y.energyDrift, Format.percent),
+                        pair(x.penetrationRate, y.penetrationRate, Format.percent),
+                        pair(x.countChangesPer100, y.countChangesPer100, Format.number),
+                        pair(x.swapsPer100, y.swapsPer100, Format.number)]
+            }))
+        var series = experiment1.map { PlotSeries($0.scenario, values: $0.model.positionErrorByHorizon) }
+        if let id = experiment1.first { series.append(PlotSeries("simulator (\(id.scenario))", values: id.simulator.positionErrorByHorizon, dashed: true)) }
+        b.append(plot(LinePlot(title: "Position error vs horizon", xLabel: "horizon (frames after the context)",
+                               yLabel: "px", series: series), "exp1-position-error.svg",
+                      "Experiment 1: mean position error against the simulator, per scenario.", files: &files))
+        b.append(plot(LinePlot(title: "Velocity error vs horizon", xLabel: "horizon (frames after the context)", yLabel: "px/frame",
+                               series: experiment1.map { PlotSeries($0.scenario, values: $0.model.velocityErrorByHorizon) }),
+                      "exp1-velocity-error.svg", "Experiment 1: |Δp − Δp_sim| per horizon.", files: &files))
+        for p in pictures {
+            let (gif, sheet) = picture(p, name: "exp1-\(p.title)", every: max(1, p.frames / 12), files: &files)
+            b.append(.figure(gif, caption: "\(p.title): video model (left) beside the simulator (right), clip 0."))
+            let n = max(1, p.frames / 12)
+            b.append(.figure(sheet, caption: "\(p.title): frames 0, \(n), \(2 * n), …; top the model, bottom the simulator."))
+        }
+        return b
+    }
+
+    func experiment2Blocks(_ pictures: [ClipPictures], files: inout ReportFiles) -> [ReportBlock] {
+        let s = setup
+        var b: [ReportBlock] = [
+            .heading("2. Stochastic, not deterministic", level: 2),
+            .text("One id context (scene seed \(s.firstSeed), \(s.context) frames), \(s.seeds2) noise seeds, \(s.frames2)-frame "
+                  + "rollouts stitched with last-k \(s.context), \(s.steps) steps. Spread: per ball, √(var x + var y) of its position "
+                  + "over the seeds. The simulator run \(s.seeds2) times from the same start has exactly one future. Seed 0 was "
+                  + "rolled out a second time and its bytes compared."),
+        ]
+        b.append(.table(["sampler", "spread, first horizon", "spread, last horizon", "simulator spread", "distinct videos",
+                         "same seed twice"],
+                        experiment2.map { r in
+                            [r.sampler, Format.px(r.spread.first ?? nil), Format.px(r.spread.last { $0 != nil } ?? nil),
+                             Format.px(r.simulatorSpread.compactMap { $0 }.max()), "\(r.distinctVideos) of \(s.seeds2)",
+                             r.sameSeedIdentical ? "identical bytes" : "DIFFERENT bytes"]
+                        }))
+        var series = experiment2.map { PlotSeries($0.sampler.uppercased(), values: $0.spread) }
+        if let first = experiment2.first { series.append(PlotSeries("simulator", values: first.simulatorSpread, dashed: true)) }
+        b.append(plot(LinePlot(title: "Spread across seeds vs horizon", xLabel: "horizon (frames after the context)", yLabel: "px",
+                               series: series), "exp2-spread.svg", "Experiment 2: spread of positions over seeds.", files: &files))
+        for p in pictures {
+            let name = "exp2-" + p.title.prefix { $0 != "," }
+            let (gif, sheet) = picture(p, name: name, every: max(1, p.frames / 12), files: &files)
+            b.append(.figure(gif, caption: "\(p.title) from one context, then the simulator (right)."))
+            b.append(.figure(sheet, caption: "\(p.title): one row per seed, the simulator last."))
+        }
+        return b
+    }
+
+    func experiment3Blocks(files: inout ReportFiles) -> [ReportBlock] {
+        let r = experiment3
+        var b: [ReportBlock] = [
+            .heading("3. Attention cost", level: 2),
+            .text("The denoiser at batch 1, factorized against joint attention, over frames and resolution "
+                  + "(`vidgen bench attention-cost`\(setup.attention == .quick ? " --quick" : "")); timings were taken on a "
+                  + "machine that may have been shared, memory is exact."),
+            .preformatted(r.lines),
+        ]
+        var time: [PlotSeries] = [], memory: [PlotSeries] = []
+        for (c, kind) in r.setup.attentions.enumerated() {
+            let pts = r.points.filter { $0.attention == kind && $0.size == r.setup.framesSize }.sorted { $0.frames < $1.frames }
+            time.append(PlotSeries("\(kind.rawValue) fwd", pts.map { (Double($0.frames), Optional($0.forwardMs)) }, color: c))
+            time.append(PlotSeries("\(kind.rawValue) fwd+bwd", pts.map { (Double($0.frames), Optional($0.trainMs)) },
+                                   dashed: true, color: c))
+            memory.append(PlotSeries("\(kind.rawValue) fwd+bwd",
+                                     pts.map { (Double($0.frames), Optional(Double($0.trainPeakBytes) / 1_048_576)) }, color: c))
+        }
+        b.append(plot(LinePlot(title: "Time vs frames (\(r.setup.framesSize)×\(r.setup.framesSize))", xLabel: "frames T",
+                               yLabel: "ms", series: time, logX: true, logY: true),
+                      "exp3-time.svg", "Experiment 3: median time per call, log-log.", files: &files))
+        b.append(plot(LinePlot(title: "Peak tensor memory vs frames", xLabel: "frames T", yLabel: "MiB", series: memory,
+                               logX: true, logY: true),
+                      "exp3-memory.svg", "Experiment 3: peak tensor memory of forward+backward, log-log.", files: &files))
+        return b
+    }
+
+    func experiment4Blocks(_ pictures: [ClipPictures], files: inout ReportFiles) -> [ReportBlock] {
+        let s = setup
+        var b: [ReportBlock] = [
+            .heading("4. Windows and stitching", level: 2),
+            .text("\(s.clips4) held-out clip(s) per scenario, \(s.frames4) frames: \(s.context4) context frames from the simulator, "
+                  + "then DDIM windows of \(model.frames) frames stitched with last-frame or last-k (k = "
+                  + s.ks4.map(String.init).joined(separator: ", ") + "). In `key` the dark frames are observed (given black), "
+                  + "not generated. Each cell: video model / simulator (the simulator's frames at the same seams and windows). "
+                  + "Energy needs every ball found in both frames of an interval: in `occluder` the bar hides some ball in most "
+                  + "frames, so its energy is mostly not measured; in `key` the ball comes to rest, so the simulator's own energy "
+                  + "falls to 0 and the model's column is to be read against it. Hidings: balls hidden for longer than the "
+                  + "stitching's context."),
+        ]
+        b.append(.table(
+            ["scenario", "stitching", "seam |Δ²p|", "inside |Δ²p|", "pos. error (h \(s.frames4 - s.context4))",
+             "discs − balls (last window)", "energy drift (last window)", "hidings", "back right", "stuck", "never"],
+            experiment4.map { r in
+                let (x, y) = (r.model, r.simulator)
+                return [r.scenario, r.stitching, pair(x.seamJump, y.seamJump, Format.number),
+                        pair(x.insideJump, y.insideJump, Format.number),
+                        pair(x.finalPositionError, y.finalPositionError, Format.px),
+                        pair(x.countOffsetByWindow.last ?? nil, y.countOffsetByWindow.last ?? nil, Format.number),
+                        pair(x.energyDriftByWindow.last { $0 != nil } ?? nil, y.energyDriftByWindow.last { $0 != nil } ?? nil,
+                             Format.signedPercent),
+                        "\(x.hidings)", pair(x.permanence, y.permanence, Format.percent), pair(x.stuck, y.stuck, Format.percent),
+                        pair(x.never, y.never, Format.percent)]
+            }))
+        for name in s.scenarios4 {
+            let rs = experiment4.filter { $0.scenario == name }
+            guard let first = rs.first else { continue }
+            var series = rs.map { PlotSeries($0.stitching, values: $0.model.positionErrorByHorizon) }
+            series.append(PlotSeries("simulator", values: first.simulator.positionErrorByHorizon, dashed: true))
+            b.append(plot(LinePlot(title: "Position error vs horizon, \(name)", xLabel: "horizon (frames after the context)",
+                                   yLabel: "px", series: series),
+                          "exp4-\(name)-position-error.svg", "Experiment 4, \(name): position error per horizon.", files: &files))
+            func perWindow(_ key: KeyPath<PhysicsSummary, [Double?]>, scale: Double) -> [PlotSeries] {
+                var out = rs.map { r in
+                    PlotSeries(r.stitching, zip(r.model.windowStarts, r.model[keyPath: key]).map { (Double($0), $1.map { $0 * scale }) })
+                }
+                out.append(PlotSeries("simulator (\(first.stitching))",
+                                      zip(first.simulator.windowStarts, first.simulator[keyPath: key]).map { (Double($0), $1.map { $0 * scale }) },
+                                      dashed: true))
+                return out
+            }
+            let energy = perWindow(\.energyDriftByWindow, scale: 100)
+            if energy.contains(where: { $0.points.contains { $0.y != nil } }) {
+                b.append(plot(LinePlot(title: "Energy drift per window, \(name)", xLabel: "first frame of the window",
+                                       yLabel: "E/E₀ − 1 (%)", series: energy),
+                              "exp4-\(name)-energy.svg", "Experiment 4, \(name): energy per window against the start.", files: &files))
+            } else {
+                b.append(.text("No energy plot for \(name): no window had every ball found in two frames running."))
+            }
+            b.append(plot(LinePlot(title: "Discs − balls in view per window, \(name)", xLabel: "first frame of the window",
+                                   yLabel: "discs", series: perWindow(\.countOffsetByWindow, scale: 1)),
+                          "exp4-\(name)-count.svg", "Experiment 4, \(name): ball-count drift per window.", files: &files))
+        }
+        for p in pictures {
+            let (gif, sheet) = picture(p, name: "exp4-\(p.title)", every: 8, files: &files)
+            b.append(.figure(gif, caption: "\(p.title): " + p.labels.joined(separator: " | ") + ", clip 0."))
+            b.append(.figure(sheet, caption: "\(p.title): frames 0, 8, 16, …; rows " + p.labels.joined(separator: ", ") + "."))
+        }
+        return b
+    }
+
+    func pair(_ a: Double?, _ b: Double?, _ format: (Double?) -> String) -> String { "\(format(a)) / \(format(b))" }
+}
+
+// MARK: - Rendering
+
+extension ReportBlock {
+    static func markdown(_ blocks: [ReportBlock]) -> String {
+        var out = ""
+        for block in blocks {
+            switch block {
+            case let .heading(text, level): out += String(repeating: "#", count: level) + " \(text)\n\n"
+            case let .text(text): out += text + "\n\n"
+            case let .table(header, rows):
+                func line(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n" }
+                out += line(header) + line(header.map { _ in "---" }) + rows.map(line).joined() + "\n"
+            case let .preformatted(lines): out += "```\n" + lines.joined(separator: "\n") + "\n```\n\n"
+            case let .figure(file, caption): out += "![\(caption)](\(file))\n\n"
+            }
+        }
+        return out
+    }
+
+    static func html(_ blocks: [ReportBlock], files: ReportFiles) -> String {
+        func esc(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+        }
+        var out = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>vidgen report</title>
+            <style>
+            body { font-family: sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em; color: #222; }
+            table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
+            th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: left; }
+            th { background: #f3f3f3; }
+            pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 12px; }
+            figure { display: inline-block; margin: 0.5em 1em 0.5em 0; vertical-align: top; max-width: 100%; }
+            figure img { image-rendering: pixelated; max-width: 100%; }
+            figcaption { font-size: 12px; color: #555; max-width: 540px; }
+            </style></head><body>
+
+            """
+        for block in blocks {
+            switch block {
+            case let .heading(text, level): out += "<h\(level)>\(esc(text))</h\(level)>\n"
+            case let .text(text): out += "<p>\(esc(text))</p>\n"
+            case let .table(header, rows):
+                out += "<table><tr>" + header.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
+                for r in rows { out += "<tr>" + r.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }
+                out += "</table>\n"
+            case let .preformatted(lines): out += "<pre>\(esc(lines.joined(separator: "\n")))</pre>\n"
+            case let .figure(file, caption):
+                guard let bytes = files.bytes(file) else { continue }
+                out += "<figure>"
+                if file.hasSuffix(".svg") {
+                    out += String(decoding: bytes, as: UTF8.self)
+                } else {
+                    let type = file.hasSuffix(".gif") ? "image/gif" : "image/png"
+                    out += "<img alt=\"\(esc(caption))\" src=\"data:\(type);base64,\(Data(bytes).base64EncodedString())\">"
+                }
+                out += "<figcaption>\(esc(caption))</figcaption></figure>\n"
+            }
+        }
+        return out + "</body></html>\n"
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import XCTest
+import Diffusion
+import Sample
+import Tensor
+import Train
+import World
+@testable import Eval
+
+/// The whole report on a tiny untrained model and tiny settings: every experiment runs, every
+/// file is written, and a second run gives the same numbers.
+final class ReproduceTests: XCTestCase {
+    func tinySetup() -> ReproduceSetup {
+        var attention = AttentionCostTests.tinySetup
+        attention.secondsPerFigure = 0.05
+        var s = ReproduceSetup(mode: "test", steps: 2, clips1: 1, frames1: 8, frames2: 6, clips4: 1, attention: attention)
+        s.scenarios1 = ["id", "ood-gravity"]
+        s.seeds2 = 3
+        // The tiny model is 16 px; the occluder's bar does not scale, so it sits this one out.
+        s.scenarios4 = ["id", "key"]
+        s.frames4 = 40
+        s.context4 = 2
+        s.ks4 = [2]
+        return s
+    }
+
+    func run(_ setup: ReproduceSetup, model: Denoiser) throws -> (ReproduceReport, ReportPictures) {
+        let e = Experiments(model: model, setup: setup)
+        let e1 = try e.plausibleNotPhysical(), e2 = try e.stochastic(), e4 = try e.windowsAndStitching()
+        var pictures = ReportPictures()
+        (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
+        let report = ReproduceReport(checkpoint: CheckpointInfo(folder: "tiny"), model: model.config, setup: setup,
+                                     experiment1: e1.results, experiment2: e2.results,
+                                     experiment3: AttentionCost.run(setup.attention), experiment4: e4.results,
+                                     timings: ReproduceTimings())
+        return (report, pictures)
+    }
+
+    func testTinyReportIsCompleteAndDeterministic() throws {
+        var rng = RNG(seed: 1)
+        let model = Denoiser(.tiny, rng: &rng)
+        let setup = tinySetup()
+        let (report, pictures) = try run(setup, model: model)
+        XCTAssertEqual(report.experiment1.map(\.scenario), ["id", "ood-gravity"])
+        XCTAssertEqual(report.experiment2.map(\.sampler), ["ddim", "ddpm"])
+        XCTAssert(report.experiment2.allSatisfy(\.sameSeedIdentical), "same seed, same bytes")
+        XCTAssertEqual(report.experiment4.map(\.stitching), ["last-frame", "last-k 2", "last-frame", "last-k 2"])
+        // The simulator's side of every table is the physics.
+        for r in report.experiment1 + report.experiment4 {
+            XCTAssertEqual(r.simulator.realism, 1, "\(r.scenario) \(r.stitching)")
+            XCTAssertLessThan(r.simulator.positionError ?? 0, 0.05)
+        }
+        for r in report.experiment2 {
+            XCTAssertFalse(r.simulatorSpread.compactMap { $0 }.isEmpty)
+            XCTAssert(r.simulatorSpread.allSatisfy { $0 == nil || $0 == 0 })
+        }
+        let key = try XCTUnwrap(report.experiment4.first { $0.scenario == "key" })
+        XCTAssertEqual(key.simulator.permanence, 1)
+        XCTAssertFalse(report.headline.isEmpty)
+        XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0.model.hasPrefix("yes") })
+
+        let files = try report.files(pictures: pictures)
+        let names = files.files.map(\.name)
+        for name in ["metrics.json", "headline.md", "report.md", "index.html", "exp1-position-error.svg", "exp2-spread.svg", "exp3-time.svg",
+                     "exp4-key-position-error.svg", "exp1-id.gif", "exp1-id.png", "exp4-key.gif"] {
+            XCTAssert(names.contains(name), name)
+        }
+        XCTAssertEqual(Set(names).count, names.count, "no file written twice")
+        let html = String(decoding: files.bytes("index.html")!, as: UTF8.self)
+        XCTAssert(html.contains("<svg"))
+        XCTAssert(html.contains("data:image/gif;base64,"))
+        XCTAssertFalse(html.contains("src=\"exp"), "no external files: the page is self-contained")
+        let md = String(decoding: files.bytes("report.md")!, as: UTF8.self)
+        XCTAssertNil(md.range(of: "\\b(nan|inf)\\b", options: [.regularExpression, .caseInsensitive]), "no NaN or ∞ in the tables")
+        XCTAssert(md.contains("![") && md.contains("| claim | measure | video model | simulator |"))
+        let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(files.bytes("metrics.json")!))
+        XCTAssertEqual(decoded.experiment1, report.experiment1)
+
+        // Same seeds, same numbers (the attention timings aside).
+        let (again, _) = try run(setup, model: model)
+        XCTAssertEqual(again.experiment1, report.experiment1)
+        XCTAssertEqual(again.experiment2, report.experiment2)
+        XCTAssertEqual(again.experiment4, report.experiment4)
+    }
+
+    func testPlotHasOneLinePerSeriesAndBreaksAtGaps() {
+        let plot = LinePlot(title: "t <1>", xLabel: "x", yLabel: "y",
+                            series: [PlotSeries("a", values: [1, 2, nil, 4, 5]), PlotSeries("b", values: [0.5, 0.25], dashed: true)])
+        let svg = plot.svg
+        XCTAssert(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 3, "a breaks at its gap; b is one line")
+        XCTAssert(svg.contains("t &lt;1&gt;"))
+        XCTAssert(svg.contains("stroke-dasharray"))
+        let log = LinePlot(title: "", xLabel: "", yLabel: "", series: [PlotSeries("c", [(4, 10), (64, 2000)])], logX: true, logY: true)
+        XCTAssertEqual(Axis(values: [4, 64], log: true, includeZero: false).ticks, [1, 10, 100])
+        XCTAssert(log.svg.contains(">1000<"))
+    }
+}
