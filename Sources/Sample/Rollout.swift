@@ -66,37 +66,14 @@ public struct WindowSampler {
         context: Tensor, frames: Int, strategy: StitchStrategy, k: Int, rng: RNG,
         onWindow: (Int, Int) -> Void = { _, _ in }
     ) -> Tensor {
-        let t = model.config.frames
-        let c0 = context.shape[1]
-        let ctxLen = strategy.contextLength(k: k)
-        precondition(ctxLen >= 1 && ctxLen < t, "context \(ctxLen) must be in 1..<\(t)")
-        precondition(c0 >= 1 && frames >= c0, "a rollout needs 1 ≤ context frames ≤ frames")
-        var video = context
-        let windows = WindowSampler.windowCount(frames: frames, given: c0, window: t, context: ctxLen)
-        var w = 0
-        while video.shape[1] < frames {
-            // The first window may use all the given frames (up to T − 1) as context.
-            let c = w == 0 ? min(c0, t - 1) : ctxLen
-            let have = video.shape[1]
-            let ctx = video.slice(axis: 1, (have - c)..<have)
-            var r = rng.split(w)
-            let win = window(context: ctx, rng: &r)
-            let new = win.slice(axis: 1, c..<t)
-            let need = min(t - c, frames - have)
-            video = Tensor.concatenate([video, new.slice(axis: 1, 0..<need)], axis: 1)
-            w += 1
-            onWindow(w, windows)
-        }
-        return video
+        let windows = WindowSampler.windowCount(frames: frames, given: context.shape[1], window: model.config.frames,
+                                                context: strategy.contextLength(k: k))
+        return rollout(context: context, frames: frames, strategy: strategy, k: k, rng: rng,
+                       observe: { _ in nil }, onWindow: { onWindow($0, windows) }).video
     }
 
     /// Windows a rollout takes.
     public static func windowCount(frames: Int, given c0: Int, window t: Int, context c: Int) -> Int {
-        var have = c0, n = 0
-        while have < frames {
-            have += n == 0 ? t - min(c0, t - 1) : t - c
-            n += 1
-        }
-        return n
+        windowStarts(frames: frames, given: c0, window: t, context: c).count
     }
 }
