@@ -62,20 +62,27 @@ public struct Block: ParameterVisitable {
         modulation = Linear(config.width, 3 * (count + 1) * config.width, zero: true, rng: &rng)
     }
 
-    /// x [B, T, N, D], cAct = SiLU(c) [B, D] → [B, T, N, D]
+    /// x [B, T, N, D], cAct = SiLU(c) [B, D] (one noise level per clip) or [B·T, D] (one per
+    /// frame) → [B, T, N, D]
     public func callAsFunction(_ x: Tensor, _ cAct: Tensor) -> Tensor {
         let d = x.shape[3]
         let mod = modulation(cAct)
-        func chunk(_ i: Int) -> Tensor { mod.slice(axis: 1, (i * d)..<((i + 1) * d)) }  // [B, D]
+        func chunk(_ i: Int) -> Tensor { mod.slice(axis: 1, (i * d)..<((i + 1) * d)) }  // [B or B·T, D]
         let axes: [AttentionAxis] = kind == .factorized ? [.space, .time] : [.spaceTime]
+        // The modulation applies to every token of a row of cAct: a clip's, or a frame's.
+        let rows = x.reshaped([cAct.shape[0], x.count / (cAct.shape[0] * d), d])
+        func gated(_ x: Tensor, _ gate: Tensor, _ y: Tensor) -> Tensor {
+            Tensor.gatedResidual(x.reshaped(rows.shape), gate: gate, y.reshaped(rows.shape)).reshaped(x.shape)
+        }
+        func modulated(_ x: Tensor, _ s: Int) -> Tensor {
+            modulate(x.reshaped(rows.shape), shift: chunk(3 * s), scale: chunk(3 * s + 1)).reshaped(x.shape)
+        }
         var x = x
         for (s, attention) in attentions.enumerated() {
-            let h = modulate(x, shift: chunk(3 * s), scale: chunk(3 * s + 1))
-            x = Tensor.gatedResidual(x, gate: chunk(3 * s + 2), attention(h, over: axes[s]))
+            x = gated(x, chunk(3 * s + 2), attention(modulated(x, s), over: axes[s]))
         }
         let s = attentions.count
-        let h = modulate(x, shift: chunk(3 * s), scale: chunk(3 * s + 1))
-        return Tensor.gatedResidual(x, gate: chunk(3 * s + 2), mlp(h))
+        return gated(x, chunk(3 * s + 2), mlp(modulated(x, s)))
     }
 
     public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
@@ -120,13 +127,14 @@ public struct Denoiser: ParameterVisitable {
     }
 
     /// x [B,T,C,H,W] (context frames clean, the rest noisy), mask [B·T] (1 = context
-    /// frame), t [B] noise levels in [0, 1] → v̂ [B,T,C,H,W].
+    /// frame), t noise levels in [0, 1]: [B] (one per clip) or [B·T] (one per frame) → v̂ [B,T,C,H,W].
     public func callAsFunction(_ x: Tensor, mask: [Float], t: [Float]) -> Tensor {
         let c = config
         let (b, frames) = (x.shape[0], x.shape[1])
         precondition(x.shape == [b, c.frames, c.channels, c.size, c.size],
                      "denoiser input \(x.shape) does not match [B, \(c.frames), \(c.channels), \(c.size), \(c.size)]")
-        precondition(mask.count == b * frames && t.count == b, "mask needs B·T = \(b * frames) and t B = \(b) entries")
+        precondition(mask.count == b * frames && (t.count == b || t.count == b * frames),
+                     "mask needs B·T = \(b * frames) entries and t B = \(b) or B·T")
         let (p, g, n, d) = (c.patch, c.size / c.patch, c.tokensPerFrame, c.width)
         func maskChannel(_ perFrame: Int) -> Tensor {
             Tensor(shape: [b, frames, perFrame, 1]) { out in
@@ -155,7 +163,9 @@ public struct Denoiser: ParameterVisitable {
         let mod = finalModulation(cAct)
         let shift = mod.slice(axis: 1, 0..<d)
         let scale = mod.slice(axis: 1, d..<(2 * d))
-        let out = finalLinear(modulate(h, shift: shift, scale: scale))  // [B,T,N,patchOutputs]
+        let rows = [t.count, b * frames * n / t.count, d]
+        let out = finalLinear(modulate(h.reshaped(rows), shift: shift, scale: scale))
+            .reshaped([b, frames, n, c.patchOutputs])
         if let head {
             // [B,T,g,g,P,P,F] → [B,T,g,P,g,P,F] = [B·T,H,W,F] → head → [B,T,H,W,C] → [B,T,C,H,W].
             let f = c.headChannels

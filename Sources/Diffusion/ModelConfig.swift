@@ -36,8 +36,21 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Channels per pixel the output layer unpatchifies into, refined by a 3×3
     /// convolution to the colour channels across patch seams; 0 unpatchifies colours directly.
     public var headChannels = 0
+    /// The noise schedule's shift k (CosineSchedule.shift): the model is trained and sampled
+    /// at SNR(t)/k²; 1 is the plain cosine schedule.
+    public var noiseShift = 1.0
+    /// Staggered denoising (FrameRamp): each generated frame trails the one before it by
+    /// this fraction of the noise range, so earlier frames clear first and later ones are
+    /// forecast from them. 0 denoises every frame of a window at one level.
+    public var frameLag = 0.0
 
     public init() {}
+
+    /// The noise schedule this model is trained and sampled with.
+    public var schedule: CosineSchedule { CosineSchedule(shift: noiseShift) }
+
+    /// The order in which this model's windows are denoised.
+    public var ramp: FrameRamp { FrameRamp(lag: frameLag) }
 
     /// Tokens per frame (N).
     public var tokensPerFrame: Int { (size / patch) * (size / patch) }
@@ -72,6 +85,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if patch < 1 || size < patch || size % patch != 0 { return "size \(size) must be a positive multiple of patch \(patch)" }
         if width < 1 || heads < 1 || width % heads != 0 { return "width \(width) must be a positive multiple of heads \(heads)" }
         if depth < 1 { return "depth must be at least 1, got \(depth)" }
+        if !(frameLag >= 0 && frameLag <= 10) { return "frameLag must be in 0...10, got \(frameLag)" }
+        if !(noiseShift >= 1 && noiseShift <= 1000) { return "noiseShift must be in 1...1000, got \(noiseShift)" }
         if mlpRatio < 1 { return "mlpRatio must be at least 1, got \(mlpRatio)" }
         if stemChannels < 0 || headChannels < 0 || stemChannels > 256 || headChannels > 256 {
             return "stemChannels and headChannels must be 0 (off) to 256, got \(stemChannels), \(headChannels)"

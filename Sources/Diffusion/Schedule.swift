@@ -2,6 +2,7 @@
 //
 // Legend (continuous time t ∈ [0, 1], t = 0 clean, t = 1 pure noise):
 //   ᾱ(t) = f(t)/f(0),  f(t) = cos²(π/2 · (t + s)/(1 + s)),  s = 0.008   (Nichol & Dhariwal 2021, eq. 17)
+//   shifted by k ≥ 1:  SNR_k(t) = SNR(t)/k², i.e. ᾱ_k = ᾱ/(ᾱ + k²(1 − ᾱ))  (Hoogeboom et al. 2023, §3.1)
 //   α_t = √ᾱ(t),  σ_t = √(1 − ᾱ(t))                                       (variance preserving)
 //   x_t = α_t·x₀ + σ_t·ε                                                  (forward process)
 //   v   = α_t·ε − σ_t·x₀                                                  (Salimans & Ho 2022, §4)
@@ -9,11 +10,21 @@
 
 import Tensor
 
-/// The cosine schedule.
-public struct CosineSchedule: Sendable {
+/// The cosine schedule, optionally shifted toward noise.
+///
+/// Why shift: a ball is a few dozen pixels of strong colour on black, so a matched filter
+/// still finds it in x_t down to log-SNR ≈ −5, which the plain cosine schedule reaches only
+/// at t ≈ 0.95. Below that the model learns to read the ball out of the noisy frame; only
+/// above it must it forecast the ball from the context. Dividing the SNR by k² at every t
+/// gives the forecasting regime a larger share of training draws and of sampler steps.
+public struct CosineSchedule: Equatable, Sendable {
     public var offset: Double = 0.008
+    /// k: SNR(t) is divided by k² (log-SNR lowered by 2 ln k); 1 is the plain cosine schedule.
+    public var shift: Double = 1
 
-    public init() {}
+    public init(shift: Double = 1) {
+        self.shift = shift
+    }
 
     /// ᾱ(t), clamped to [0, 1].
     public func alphaBar(_ t: Double) -> Double {
@@ -21,13 +32,38 @@ public struct CosineSchedule: Sendable {
             let c = Libm.cos((u + offset) / (1 + offset) * Double.pi / 2)
             return c * c
         }
-        return min(1, max(0, f(t) / f(0)))
+        let plain = min(1, max(0, f(t) / f(0)))
+        if shift == 1 { return plain }
+        return plain / (plain + shift * shift * (1 - plain))
     }
 
     /// (α_t, σ_t).
     public func alphaSigma(_ t: Double) -> (alpha: Double, sigma: Double) {
         let ab = alphaBar(t)
         return (ab.squareRoot(), (1 - ab).squareRoot())
+    }
+}
+
+/// Per-frame noise levels for staggered denoising (rolling / "pyramid" diffusion; Ruhe et
+/// al. 2024, Chen et al. 2024 "diffusion forcing"). As the chain's progress p goes from 0
+/// to 1, generated frame k (0-based, g generated frames) moves from t = 1 to t = 0 along
+///   t_k(p) = clamp(1 + k·λ − p·(1 + (g − 1)·λ), 0, 1),
+/// so frame k trails frame k − 1 by λ, each frame spends a share 1/(1 + (g − 1)λ) of the
+/// chain moving, and a frame that has reached 0 is final: it becomes context for the
+/// frames behind it. λ = 0 is the usual one level for the whole window.
+public struct FrameRamp: Equatable, Sendable {
+    /// λ, in units of t.
+    public var lag: Double
+
+    public init(lag: Double) {
+        precondition(lag >= 0, "a frame lag must be ≥ 0, got \(lag)")
+        self.lag = lag
+    }
+
+    /// t_k(p) for k = 0..<g.
+    public func levels(progress p: Double, generated g: Int) -> [Double] {
+        let span = 1 + Double(max(g - 1, 0)) * lag
+        return (0..<g).map { k in min(1, max(0, 1 + Double(k) * lag - p * span)) }
     }
 }
 
@@ -42,11 +78,14 @@ public struct NoisedBatch {
 }
 
 extension CosineSchedule {
-    /// Noises clean clips `x0` [B,T,C,H,W] at levels `t` [B] with `noise` (same shape),
-    /// leaving the frames where `mask` [B·T] is 1 clean (they are the context).
+    /// Noises clean clips `x0` [B,T,C,H,W] at levels `t` ([B], one per clip, or [B·T], one
+    /// per frame) with `noise` (same shape as x0), leaving the frames where `mask` [B·T] is 1
+    /// clean (they are the context).
     public func noised(_ x0: Tensor, t: [Float], mask: [Float], noise: Tensor) -> NoisedBatch {
         precondition(x0.shape == noise.shape, "noise \(noise.shape) must match clips \(x0.shape)")
         let (b, frames) = (x0.shape[0], x0.shape[1])
+        precondition(t.count == b || t.count == b * frames, "t needs B = \(b) or B·T = \(b * frames) levels, got \(t.count)")
+        let perFrameLevels = t.count == b * frames && frames > 1
         let per = x0.count / max(b * frames, 1)
         var input = Tensor.zeros(x0.shape), target = Tensor.zeros(x0.shape)
         x0.withUnsafeBufferPointer { px in
@@ -54,9 +93,9 @@ extension CosineSchedule {
                 input.withUnsafeMutableBufferPointer { pi in
                     target.withUnsafeMutableBufferPointer { pv in
                         for i in 0..<b {
-                            let (a, s) = alphaSigma(Double(t[i]))
-                            let (af, sf) = (Float(a), Float(s))
                             for f in 0..<frames {
+                                let (a, s) = alphaSigma(Double(t[perFrameLevels ? i * frames + f : i]))
+                                let (af, sf) = (Float(a), Float(s))
                                 let base = (i * frames + f) * per
                                 let context = mask[i * frames + f] != 0
                                 for j in base..<(base + per) {

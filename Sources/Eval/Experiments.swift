@@ -154,7 +154,7 @@ public struct Experiments {
         func frames(_ r: Range<Int>) -> Tensor {
             Tensor(shape: [1, r.count, 3, size, size], values: Array(planar[(r.lowerBound * per)..<(r.upperBound * per)]))
         }
-        let ws = WindowSampler(model: model, sampler: Sampler(sampler, steps: setup.steps))
+        let ws = WindowSampler(model: model, kind: sampler, steps: setup.steps)
         let plan = ws.rollout(context: frames(0..<context), frames: truth.count, strategy: strategy, k: k, rng: rng,
                               observe: { f in truth.frames[f].dark ? frames(f..<(f + 1)) : nil })
         let observed = Set(truth.frames.filter(\.dark).map(\.t))

@@ -34,7 +34,12 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
         let model = (folder as NSString).appendingPathComponent("model.safetensors")
         let state = (folder as NSString).appendingPathComponent("train-state.safetensors")
         step = CheckpointInfo.metadata(of: model)?["step"].flatMap { Int($0) }
-        let log = CheckpointInfo.log((folder as NSString).appendingPathComponent("train-log.csv"))
+        // A snapshot (RUN/snapshots/step-N) has no log of its own; its run's log covers it.
+        var log = CheckpointInfo.log((folder as NSString).appendingPathComponent("train-log.csv"))
+        if log.isEmpty {
+            let run = ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            log = CheckpointInfo.log((run as NSString).appendingPathComponent("train-log.csv"))
+        }
         if let step {
             let upTo = log.filter { $0.step <= step }
             if let row = upTo.last, row.step == step {
@@ -44,7 +49,8 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
             let window = upTo.filter { $0.step > step - 50 }
             if !window.isEmpty { lossMean50 = window.map(\.loss).reduce(0, +) / Double(window.count) }
         }
-        if seconds == nil, let s = CheckpointInfo.metadata(of: state)?["seconds"].flatMap({ Double($0) }) {
+        if seconds == nil, let s = (CheckpointInfo.metadata(of: state) ?? CheckpointInfo.metadata(of: model))?["seconds"]
+            .flatMap({ Double($0) }) {
             seconds = s
         }
     }

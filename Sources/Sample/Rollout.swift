@@ -28,8 +28,16 @@ public struct WindowSampler {
     public var sampler: Sampler
 
     public init(model: Denoiser, sampler: Sampler) {
+        precondition(sampler.schedule == model.config.schedule && sampler.ramp == model.config.ramp,
+                     "the sampler's schedule and ramp must be the model's")
         self.model = model
         self.sampler = sampler
+    }
+
+    /// A `kind` sampler of `steps` steps on the model's own noise schedule.
+    public init(model: Denoiser, kind: SamplerKind, steps: Int) {
+        self.init(model: model, sampler: Sampler(kind, steps: steps, schedule: model.config.schedule,
+                                                 ramp: model.config.ramp))
     }
 
     /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
@@ -53,8 +61,22 @@ public struct WindowSampler {
             return y
         }
         let noise = Tensor.randn(shape, rng: &rng)
-        let out = sampler.run(from: noise, rng: &rng, predict: { x, t in
-            model(withContext(x), mask: mask, t: [Float](repeating: t, count: b))
+        if sampler.ramp.lag == 0 {
+            let out = sampler.run(from: noise, rng: &rng, predict: { x, t in
+                model(withContext(x), mask: mask, t: [Float](repeating: t, count: b))
+            }, onStep: onStep)
+            return withContext(out)
+        }
+        // Staggered: a frame whose level has reached 0 is final and joins the context.
+        let out = sampler.run(window: noise, context: c, rng: &rng, predict: { x, levels in
+            var frameMask = mask, t = [Float](repeating: 0, count: b * m.frames)
+            for i in 0..<b {
+                for f in 0..<m.frames {
+                    t[i * m.frames + f] = levels[f]
+                    if levels[f] == 0 { frameMask[i * m.frames + f] = 1 }
+                }
+            }
+            return model(withContext(x), mask: frameMask, t: t)
         }, onStep: onStep)
         return withContext(out)
     }

@@ -14,7 +14,8 @@ public struct ClipBatch {
     public var clips: Tensor
     /// Context mask [B·T]: 1 for the first C frames of each clip.
     public var mask: [Float]
-    /// Noise level per clip [B].
+    /// Noise levels: one per clip [B], or one per frame [B·T] when the model's frames are
+    /// staggered (ModelConfig.frameLag > 0; context frames at 0).
     public var t: [Float]
     /// ε [B,T,C,H,W].
     public var noise: Tensor
@@ -39,7 +40,8 @@ public struct ClipStream {
         let per = frames * m.channels * m.size * m.size
         var pixels = [Float](repeating: 0, count: b * per)
         var mask = [Float](repeating: 0, count: b * frames)
-        var t = [Float](repeating: 0, count: b)
+        let ramp = m.ramp
+        var t = [Float](repeating: 0, count: ramp.lag > 0 ? b * frames : b)
         let stepRNG = root.split(step)
         for i in 0..<b {
             var rng = stepRNG.split(i)
@@ -50,7 +52,18 @@ public struct ClipStream {
             let unconditional = rng.uniform() < config.unconditionalShare
             let context = unconditional ? 0 : rng.int(in: config.contextMin...config.contextMax)
             for f in 0..<context { mask[i * frames + f] = 1 }
-            t[i] = Float(max(1e-3, Swift.min(1, Libm.pow(rng.uniform(), config.noisePower))))
+            // u^power is the level of a window denoised all at once; staggered, it sets the
+            // chain's progress p = 1 − u^power, and frames already at 0 join the context.
+            let u = max(1e-3, Swift.min(1, Libm.pow(rng.uniform(), config.noisePower)))
+            if ramp.lag > 0 {
+                let levels = ramp.levels(progress: 1 - u, generated: frames - context)
+                for (k, level) in levels.enumerated() {
+                    let f = i * frames + context + k
+                    if level <= 0 { mask[f] = 1 } else { t[f] = Float(max(1e-3, level)) }
+                }
+            } else {
+                t[i] = Float(u)
+            }
         }
         var noiseRNG = stepRNG.split("noise")
         let shape = [b, frames, m.channels, m.size, m.size]

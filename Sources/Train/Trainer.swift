@@ -36,7 +36,7 @@ public struct Trainer {
     let stream: ClipStream
     let names: [String]
     let decays: [Bool]
-    let schedule = CosineSchedule()
+    var schedule: CosineSchedule { config.model.schedule }
 
     /// A fresh run: weights from the "init" stream of the config's seed.
     public init(_ config: TrainConfig) throws {
@@ -116,6 +116,14 @@ public struct Trainer {
         try Checkpoint.write(dir, config: config, ema: emaNamed, state: state,
                              metadata: ["step": String(step), "format": "vidgen"],
                              stateMetadata: ["seconds": String(seconds)])
+    }
+
+    /// Writes a sampling-only copy of the run (EMA weights and config, no train state) to
+    /// `dir`, for scoring snapshots of a run against training time.
+    public func saveSnapshot(to dir: String) throws {
+        let emaNamed = zip(names, ema).map { (name: $0, value: $1) }
+        try Checkpoint.write(dir, config: config, ema: emaNamed, state: nil,
+                             metadata: ["step": String(step), "format": "vidgen", "seconds": String(seconds)])
     }
 
     /// The run saved in `dir`, ready to continue; nil if `dir` holds no train state.

@@ -29,9 +29,11 @@ public enum TrainingRun {
     /// there is one (its saved config wins; `steps`, if given, may extend the run).
     /// Without it, refuses a folder that already holds a checkpoint.
     @discardableResult
+    /// With `snapshotEvery`, every multiple of it also leaves a sampling copy in
+    /// `dir/snapshots/step-N` (Trainer.saveSnapshot).
     public static func run(
         _ config: TrainConfig, into dir: String, resume: Bool, steps: Int? = nil, checkpointEvery: Int? = nil,
-        observer: TrainingObserver = TrainingObserver()
+        snapshotEvery: Int? = nil, observer: TrainingObserver = TrainingObserver()
     ) throws -> Trainer {
         let statePath = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
         var trainer: Trainer
@@ -67,6 +69,9 @@ public enum TrainingRun {
             log.write(String(format: "%d,%.6f,%.6g,%.4f,%.2f\n", stats.step, stats.loss, stats.learningRate,
                              stats.gradNorm, trainer.seconds).data(using: .utf8)!)
             observer.step(stats, trainer)
+            if let snapshotEvery, trainer.step % snapshotEvery == 0 {
+                try trainer.saveSnapshot(to: snapshotFolder(dir, step: trainer.step))
+            }
             let stopping = observer.shouldStop()
             if trainer.step % trainer.config.checkpointEvery == 0 || trainer.step == total || stopping {
                 try trainer.save(to: dir)
@@ -81,6 +86,11 @@ public enum TrainingRun {
         }
         if lastSave != trainer.step { try trainer.save(to: dir) }
         return trainer
+    }
+
+    /// Where `run(snapshotEvery:)` leaves the snapshot of `step`.
+    public static func snapshotFolder(_ dir: String, step: Int) -> String {
+        ((dir as NSString).appendingPathComponent("snapshots") as NSString).appendingPathComponent("step-\(step)")
     }
 
     /// Opens the log for appending, dropping rows past `step` (left by a killed run).

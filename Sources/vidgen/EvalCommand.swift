@@ -120,7 +120,7 @@ extension Vidgen {
                 let info = CheckpointInfo(folder: dir)
                 let progress = Progress("eval \((dir as NSString).lastPathComponent)", total: clips, unit: "clips")
                 let start = Progress.now()
-                let generator = WindowQuality.model(WindowSampler(model: denoiser, sampler: Sampler(sampler, steps: steps)),
+                let generator = WindowQuality.model(WindowSampler(model: denoiser, kind: sampler, steps: steps),
                                                     rng: RNG(seed: seed).split("eval"))
                 let result = quality.evaluate("model", batch: batch, physics: physics, generator: generator) { done, _ in
                     progress.update(done)

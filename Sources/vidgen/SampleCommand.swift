@@ -86,7 +86,7 @@ extension Vidgen {
             let per = 3 * m.size * m.size
             let ctx = Tensor(shape: [1, context, 3, m.size, m.size], values: Array(truth[0..<(context * per)]))
 
-            let sampler = WindowSampler(model: model, sampler: Sampler(self.sampler, steps: steps))
+            let sampler = WindowSampler(model: model, kind: self.sampler, steps: steps)
             let windows = WindowSampler.windowCount(frames: total, given: context, window: window,
                                                     context: stitch.contextLength(k: context))
             let progress = Progress("sample", total: windows, unit: "windows")

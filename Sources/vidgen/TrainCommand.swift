@@ -24,6 +24,9 @@ extension Vidgen {
         @Option(help: "Checkpoint every this many steps (default: the config's checkpointEvery).")
         var checkpointEvery: Int?
 
+        @Option(help: "Also keep the EMA weights of every Nth step in OUT/snapshots/step-N, for a quality-vs-time curve (vidgen eval --csv).")
+        var snapshotEvery: Int?
+
         @Option(help: "Checkpoint folder to write (created if missing).")
         var out: String
 
@@ -36,6 +39,9 @@ extension Vidgen {
             }
             if let checkpointEvery, !(1...10_000_000).contains(checkpointEvery) {
                 throw ValidationError("--checkpoint-every must be between 1 and 10000000, got \(checkpointEvery)")
+            }
+            if let snapshotEvery, !(1...10_000_000).contains(snapshotEvery) {
+                throw ValidationError("--snapshot-every must be between 1 and 10000000, got \(snapshotEvery)")
             }
             try OutputPath.checkFolder(out)
         }
@@ -64,7 +70,7 @@ extension Vidgen {
                 },
                 shouldStop: { interruptRequested != 0 })
             let trainer = try TrainingRun.run(c, into: out, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
-                                              observer: observer)
+                                              snapshotEvery: snapshotEvery, observer: observer)
             print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, out as NSString))
         }
     }

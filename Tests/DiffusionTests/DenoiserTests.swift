@@ -30,6 +30,22 @@ final class DenoiserTests: XCTestCase {
         }
     }
 
+    /// One level per frame, all equal, is one level per clip: same forward, to rounding.
+    /// Different levels per frame change only what they should.
+    func testPerFrameLevels() {
+        var rng = RNG(seed: 3)
+        let c = ModelConfig.tiny
+        var model = Denoiser(c, rng: &rng)
+        model.visit("") { _, t in t = Tensor.randn(t.shape, std: 0.2, rng: &rng) }
+        let x = Tensor.randn([2, c.frames, 3, c.size, c.size], rng: &rng)
+        let mask: [Float] = [1, 0, 0, 0, 1, 1, 0, 0]
+        let perClip = model(x, mask: mask, t: [0.3, 0.8])
+        let perFrame = model(x, mask: mask, t: [0.3, 0.3, 0.3, 0.3, 0.8, 0.8, 0.8, 0.8])
+        for (a, b) in zip(perClip.values, perFrame.values) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(a))) }
+        let staggered = model(x, mask: mask, t: [0, 0.2, 0.5, 0.9, 0, 0, 0.4, 1])
+        XCTAssertGreaterThan(zip(perClip.values, staggered.values).map { abs($0 - $1) }.max()!, 1e-3)
+    }
+
     func testStemAndHeadParameters() {
         var rng = RNG(seed: 0)
         var c = ModelConfig.reference
@@ -45,7 +61,8 @@ final class DenoiserTests: XCTestCase {
     /// parameters of every kind (zero-initialized layers are randomized first so that
     /// every path carries gradient).
     func testDenoiserGradients() {
-        for (kind, convs) in [(AttentionKind.factorized, 0), (.joint, 0), (.joint, 3)] {
+        for (kind, convs, perFrame) in [(AttentionKind.factorized, 0, false), (.joint, 0, false), (.joint, 3, false),
+                                        (.factorized, 0, true)] {
             var c = ModelConfig.tiny  // narrowed so that finite differences stay accurate
             c.width = 32
             c.depth = 1
@@ -59,7 +76,8 @@ final class DenoiserTests: XCTestCase {
             let target = Tensor.randn(x.shape, rng: &rng)
             let lossMask = Tensor(shape: [2, c.frames], values: mask.map { 1 - $0 })
             func loss(_ m: Denoiser) -> Tensor {
-                Tensor.maskedMSE(m(x, mask: mask, t: [0.2, 0.7]), target, mask: lossMask)
+                let t: [Float] = perFrame ? [0, 0.2, 0.5, 0.9, 0, 0, 0.4, 0.7] : [0.2, 0.7]
+                return Tensor.maskedMSE(m(x, mask: mask, t: t), target, mask: lossMask)
             }
             let tape = Tape()
             var watched = model
@@ -76,7 +94,7 @@ final class DenoiserTests: XCTestCase {
                     }
                     let numeric = (perturbed(eps) - perturbed(-eps)) / (2 * eps)
                     let analytic = grads[p].values[i]
-                    XCTAssertEqual(analytic, numeric, accuracy: 1e-2 + 2e-2 * abs(numeric), "\(kind) convs \(convs) \(name)[\(i)]")
+                    XCTAssertEqual(analytic, numeric, accuracy: 1e-2 + 2e-2 * abs(numeric), "\(kind) convs \(convs) per-frame \(perFrame) \(name)[\(i)]")
                 }
             }
         }

@@ -11,6 +11,27 @@ final class SamplerTests: XCTestCase {
         XCTAssertLessThan(schedule.alphaBar(0.6), schedule.alphaBar(0.5))
     }
 
+    /// The shift divides the SNR by k² at every t and keeps the ends.
+    func testShiftedScheduleDividesTheSNR() {
+        let shifted = CosineSchedule(shift: 4)
+        XCTAssertEqual(shifted.alphaBar(0), 1, accuracy: 1e-12)
+        XCTAssertEqual(shifted.alphaBar(1), 0, accuracy: 1e-9)
+        for t in [0.1, 0.5, 0.9] {
+            let (a, b) = (schedule.alphaBar(t), shifted.alphaBar(t))
+            XCTAssertEqual(b / (1 - b), a / (1 - a) / 16, accuracy: 1e-9 * a / (1 - a))
+        }
+    }
+
+    func testFrameRampLevels() {
+        let flat = FrameRamp(lag: 0)
+        XCTAssertEqual(flat.levels(progress: 0.25, generated: 3), [0.75, 0.75, 0.75])
+        let ramp = FrameRamp(lag: 0.5)  // 4 frames: span 2.5
+        XCTAssertEqual(ramp.levels(progress: 0, generated: 4), [1, 1, 1, 1])
+        XCTAssertEqual(ramp.levels(progress: 1, generated: 4), [0, 0, 0, 0])
+        let mid = ramp.levels(progress: 0.4, generated: 4)  // 1 + k/2 − 1
+        for (a, b) in zip(mid, [0, 0.5, 1, 1]) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+    }
+
     func testNoisedBatchKeepsContextAndTargetsV() {
         var rng = RNG(seed: 1)
         let x0 = Tensor.uniform([1, 3, 1, 2, 2], -1, 1, rng: &rng), eps = Tensor.randn(x0.shape, rng: &rng)
@@ -40,6 +61,42 @@ final class SamplerTests: XCTestCase {
                 let noise = Tensor.randn([2, 5], rng: &r)
                 let out = Sampler(kind, steps: steps).run(from: noise, rng: &r, predict: ideal)
                 for (o, x) in zip(out.values, target.values) { XCTAssertEqual(o, x, accuracy: 1e-4, "\(kind) \(steps)") }
+            }
+        }
+    }
+
+    /// The staggered chain lands on the point too, frame by frame: every frame of a window
+    /// ends at x*, the context frames are never touched, and frames wait at t = 1 until
+    /// their turn (the predictor sees each frame's own level).
+    func testStaggeredChainRecoversThePoint() {
+        var rng = RNG(seed: 7)
+        let (b, frames, per) = (2, 5, 3)
+        let target = Tensor.uniform([b, frames, per], -0.9, 0.9, rng: &rng)
+        for kind in SamplerKind.allCases {
+            for steps in [1, 9, 40] {
+                let sampler = Sampler(kind, steps: steps, ramp: FrameRamp(lag: 0.3))
+                var seen: [[Float]] = []
+                let ideal: (Tensor, [Float]) -> Tensor = { x, levels in
+                    seen.append(levels)
+                    var v = [Float](repeating: 0, count: x.count)
+                    for i in 0..<x.count {
+                        let (a, s) = self.schedule.alphaSigma(Double(levels[(i / per) % frames]))
+                        let eps = (x.values[i] - target.values[i] * Float(a)) / Float(max(s, 1e-12))
+                        v[i] = eps * Float(a) - target.values[i] * Float(s)
+                    }
+                    return Tensor(shape: x.shape, values: v)
+                }
+                var r = RNG(seed: 8)
+                let noise = Tensor.randn(target.shape, rng: &r)
+                let out = sampler.run(window: noise, context: 2, rng: &r, predict: ideal)
+                for i in 0..<out.count {
+                    let frame = (i / per) % frames
+                    let expected = frame < 2 ? noise.values[i] : target.values[i]
+                    XCTAssertEqual(out.values[i], expected, accuracy: 1e-4, "\(kind) \(steps) frame \(frame)")
+                }
+                XCTAssertEqual(seen.count, steps)
+                XCTAssertEqual(seen.first, [0, 0, 1, 1, 1])
+                if steps == 40 { XCTAssert(seen.contains { $0[2] == 0 && $0[4] > 0.5 }, "frame 2 finishes before frame 4") }
             }
         }
     }

@@ -50,6 +50,34 @@ final class TrainTests: XCTestCase {
         XCTAssertLessThanOrEqual(a.clips.values.map(abs).max()!, 1)
     }
 
+    /// With a frame lag, levels come per frame: 0 on the context (which now includes the
+    /// generated frames the ramp has already finished), rising along the window, never above 1.
+    func testStaggeredBatchesRampAlongTheWindow() throws {
+        var config = TrainConfig.tiny
+        config.model.frameLag = 0.4
+        config.batchSize = 32
+        let stream = try ClipStream(config)
+        let frames = config.model.frames
+        var joined = 0
+        for step in 0..<4 {
+            let batch = try stream.batch(step: step)
+            XCTAssertEqual(batch.t.count, config.batchSize * frames)
+            for i in 0..<config.batchSize {
+                let t = Array(batch.t[(i * frames)..<((i + 1) * frames)])
+                let mask = Array(batch.mask[(i * frames)..<((i + 1) * frames)])
+                XCTAssertEqual(mask.first, 1, "the first frame is always context")
+                XCTAssertEqual(mask.last, 0, "the last frame is always generated")
+                for f in 0..<frames {
+                    XCTAssertEqual(mask[f] == 1, t[f] == 0, "clip \(i) frame \(f): context exactly where t = 0")
+                    if f > 0 { XCTAssertGreaterThanOrEqual(t[f], t[f - 1]) }
+                    XCTAssertLessThanOrEqual(t[f], 1)
+                }
+                if Int(mask.reduce(0, +)) > config.contextMax { joined += 1 }
+            }
+        }
+        XCTAssertGreaterThan(joined, 0, "some clips have finished generated frames beyond the context")
+    }
+
     /// A run stopped half way and resumed ends with exactly the bytes of one that ran through.
     func testResumeIsBitIdentical() throws {
         var c = TrainConfig.tiny
