@@ -32,7 +32,7 @@ public enum Checkpoint {
             throw CheckpointError("\(path): missing (not a vidgen checkpoint folder?)")
         }
         do {
-            return try TrainConfig.decode(data, file: path, overridingPreset: true)
+            return try TrainConfig.decode(TrainConfig.fillingLegacyKeys(data), file: path, overridingPreset: true)
         } catch let e as ConfigError {
             throw CheckpointError(e.description)
         }

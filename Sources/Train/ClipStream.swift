@@ -19,6 +19,9 @@ public struct ClipBatch {
     public var t: [Float]
     /// ε [B,T,C,H,W].
     public var noise: Tensor
+    /// Loss weight per frame [B·T] when it is not simply 1 − mask: staggered windows
+    /// without `lossOnWaitingFrames` leave out the frames still waiting at t = 1.
+    public var lossMask: [Float]?
 }
 
 /// Windows of `id` clips, seeded.
@@ -42,6 +45,7 @@ public struct ClipStream {
         var mask = [Float](repeating: 0, count: b * frames)
         let ramp = m.ramp
         var t = [Float](repeating: 0, count: ramp.lag > 0 ? b * frames : b)
+        var lossMask: [Float]? = ramp.lag > 0 && !config.lossOnWaitingFrames ? [Float](repeating: 0, count: b * frames) : nil
         let stepRNG = root.split(step)
         for i in 0..<b {
             var rng = stepRNG.split(i)
@@ -60,6 +64,7 @@ public struct ClipStream {
                 for (k, level) in levels.enumerated() {
                     let f = i * frames + context + k
                     if level <= 0 { mask[f] = 1 } else { t[f] = Float(max(1e-3, level)) }
+                    if level > 0 && level < 1 { lossMask?[f] = 1 }
                 }
             } else {
                 t[i] = Float(u)
@@ -68,7 +73,7 @@ public struct ClipStream {
         var noiseRNG = stepRNG.split("noise")
         let shape = [b, frames, m.channels, m.size, m.size]
         return ClipBatch(clips: Tensor(shape: shape, values: pixels), mask: mask, t: t,
-                         noise: Tensor.randn(shape, rng: &noiseRNG))
+                         noise: Tensor.randn(shape, rng: &noiseRNG), lossMask: lossMask)
     }
 }
 

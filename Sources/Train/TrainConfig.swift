@@ -7,11 +7,18 @@ import Foundation
 public struct TrainConfig: Codable, Equatable, Sendable {
     /// The preset this config started from (informational).
     public var preset = "default"
-    public var model = ModelConfig.reference
+    /// The reference architecture, trained on a schedule shifted toward noise (k = 4) with
+    /// staggered frames (λ = 0.5): see MODEL.md in data/default for what each bought.
+    public var model: ModelConfig = {
+        var m = ModelConfig.reference
+        m.noiseShift = 4
+        m.frameLag = 0.5
+        return m
+    }()
     /// Clips per step (B).
     public var batchSize = 16
     /// Total optimizer steps of the run.
-    public var steps = 12000
+    public var steps = 20000
     /// Peak learning rate, reached after `warmupSteps` of linear warm-up, then cosine
     /// decay to `minLRFraction`·peak at the last step.
     public var learningRate = 1e-3
@@ -32,9 +39,13 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var contextMax = 4
     /// Share of clips drawn with no context (unconditional generation).
     public var unconditionalShare = 0.0
-    /// Noise levels t = u^noisePower, u ~ U(0, 1): 1 is uniform, below 1 favours high
-    /// noise, where a forecast is decided (0.7 gives t > 0.5 a 62% share instead of 50%).
-    public var noisePower = 0.7
+    /// Noise levels t = u^noisePower, u ~ U(0, 1) (with staggered frames, the chain's
+    /// progress 1 − u^noisePower): 1 is uniform, below 1 favours high noise (0.7 gives
+    /// t > 0.5 a 62% share instead of 50%).
+    public var noisePower = 1.0
+    /// With staggered frames (model.frameLag > 0): also train on the frames still waiting
+    /// at t = 1, whose prediction the sampler never uses (a pure far-horizon forecast).
+    public var lossOnWaitingFrames = false
     /// Frames simulated per clip; the training window starts uniformly inside them.
     public var simulationFrames = 48
     /// Scenario the clips come from.
@@ -73,6 +84,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         var c = TrainConfig()
         c.preset = "tiny"
         c.model = .tiny
+        (c.model.noiseShift, c.model.frameLag) = (TrainConfig().model.noiseShift, TrainConfig().model.frameLag)
         c.contextMax = 2
         c.batchSize = 4
         c.steps = 300
@@ -159,6 +171,26 @@ extension TrainConfig {
         }
         if let problem = config.validationError() { throw ConfigError("\(file): \(problem)") }
         return config
+    }
+
+    /// Keys added after checkpoints were first written, with the value that those older
+    /// checkpoints were trained with. A saved config.json without them must not take a
+    /// preset's newer value: the weights would be sampled on the wrong schedule.
+    static let legacyKeys: [String: [String: Any]] = [
+        "": ["lossOnWaitingFrames": true],
+        "model": ["noiseShift": 1.0, "frameLag": 0.0, "stemChannels": 0, "headChannels": 0],
+    ]
+
+    /// `data` (a saved config.json) with every missing legacy key filled in; unparseable
+    /// data is returned as it is, for `decode` to report.
+    public static func fillingLegacyKeys(_ data: Data) -> Data {
+        guard var dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
+        for (section, keys) in legacyKeys {
+            var sub = section.isEmpty ? dict : (dict[section] as? [String: Any] ?? [:])
+            for (key, value) in keys where sub[key] == nil { sub[key] = value }
+            if section.isEmpty { dict = sub } else { dict[section] = sub }
+        }
+        return (try? JSONSerialization.data(withJSONObject: dict)) ?? data
     }
 
     private static func merge(

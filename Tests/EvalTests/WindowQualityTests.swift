@@ -137,7 +137,7 @@ final class WindowQualityTests: XCTestCase {
         var train = TrainConfig.tiny
         train.steps = 20
         train.checkpointEvery = 10
-        try TrainingRun.run(train, into: dir, resume: false)
+        try TrainingRun.run(train, into: dir, resume: false, snapshotEvery: 10)
         let (model, config) = try Checkpoint.loadModel(dir)
 
         var c = WindowQualityConfig()
@@ -146,8 +146,7 @@ final class WindowQualityTests: XCTestCase {
         c.size = config.model.size
         c.context = 2
         let q = try WindowQuality(c)
-        let generator = WindowQuality.model(WindowSampler(model: model, sampler: Sampler(.ddim, steps: 3)),
-                                            rng: RNG(seed: 1))
+        let generator = WindowQuality.model(WindowSampler(model: model, kind: .ddim, steps: 3), rng: RNG(seed: 1))
         let r = q.evaluate("model", batch: 3, generator: generator)
         XCTAssertEqual(r.scores.count, 4)
         XCTAssertEqual(r.all.frames, 4 * (c.window - 2))
@@ -169,6 +168,15 @@ final class WindowQualityTests: XCTestCase {
         var snapInfo = CheckpointInfo(folder: snap)
         snapInfo.path = dir
         XCTAssertEqual(snapInfo, info)
+        // So do the run's own snapshots (--snapshot-every), through the run's log.
+        var last = CheckpointInfo(folder: TrainingRun.snapshotFolder(dir, step: 20))
+        last.path = dir
+        XCTAssertEqual(last, info)
+        let first = CheckpointInfo(folder: TrainingRun.snapshotFolder(dir, step: 10))
+        XCTAssertEqual(first.step, 10)
+        XCTAssertLessThan(first.seconds ?? .infinity, info.seconds ?? 0)
+        let (early, _) = try Checkpoint.loadModel(TrainingRun.snapshotFolder(dir, step: 10))
+        XCTAssertNotEqual(early.namedParameters.map(\.value.values), model.namedParameters.map(\.value.values))
 
         let report = WindowQualityReport(
             config: c, sampler: "ddim", steps: 3, seed: 1, batch: 3,

@@ -4,13 +4,19 @@ import XCTest
 @testable import Tensor
 
 final class RolloutTests: XCTestCase {
-    func makeSampler(seed: UInt64 = 1) -> WindowSampler {
+    /// A tiny model with random weights, denoising its windows together (lag 0) or staggered.
+    func makeSampler(seed: UInt64 = 1, lag: Double = 0) -> WindowSampler {
         var rng = RNG(seed: seed)
-        var model = Denoiser(.tiny, rng: &rng)
+        var config = ModelConfig.tiny
+        (config.frameLag, config.noiseShift) = (lag, lag > 0 ? 4 : 1)
+        var model = Denoiser(config, rng: &rng)
         // Give the zero-initialized layers weights so the output depends on the input.
         model.visit("") { name, t in if name.hasPrefix("final") || name.contains("modulation") { t = .randn(t.shape, std: 0.05, rng: &rng) } }
-        return WindowSampler(model: model, sampler: Sampler(.ddpm, steps: 3))
+        return WindowSampler(model: model, kind: .ddpm, steps: 3)
     }
+
+    /// Every test below runs on both orders.
+    let lags = [0.0, 0.5]
 
     func context(frames: Int, seed: UInt64) -> Tensor {
         var rng = RNG(seed: seed)
@@ -19,57 +25,65 @@ final class RolloutTests: XCTestCase {
     }
 
     func testWindowKeepsContextFrames() {
-        let s = makeSampler()
-        let ctx = context(frames: 2, seed: 2)
-        var rng = RNG(seed: 3)
-        let w = s.window(context: ctx, rng: &rng)
-        XCTAssertEqual(w.shape, [1, 4, 3, 16, 16])
-        XCTAssertEqual(w.slice(axis: 1, 0..<2).values, ctx.values)
-        XCTAssert(w.values.allSatisfy { $0 >= -1 && $0 <= 1 })
+        for lag in lags {
+            let s = makeSampler(lag: lag)
+            let ctx = context(frames: 2, seed: 2)
+            var rng = RNG(seed: 3)
+            let w = s.window(context: ctx, rng: &rng)
+            XCTAssertEqual(w.shape, [1, 4, 3, 16, 16])
+            XCTAssertEqual(w.slice(axis: 1, 0..<2).values, ctx.values)
+            XCTAssert(w.values.allSatisfy { $0 >= -1 && $0 <= 1 })
+        }
     }
 
     func testRolloutLengthsAndStitching() {
-        let s = makeSampler()
-        let ctx = context(frames: 2, seed: 4)
-        for strategy in StitchStrategy.allCases {
-            let v = s.rollout(context: ctx, frames: 11, strategy: strategy, k: 2, rng: RNG(seed: 5))
-            XCTAssertEqual(v.shape, [1, 11, 3, 16, 16])
-            XCTAssertEqual(v.slice(axis: 1, 0..<2).values, ctx.values, "the given context opens the video")
+        for lag in lags {
+            let s = makeSampler(lag: lag)
+            let ctx = context(frames: 2, seed: 4)
+            for strategy in StitchStrategy.allCases {
+                let v = s.rollout(context: ctx, frames: 11, strategy: strategy, k: 2, rng: RNG(seed: 5))
+                XCTAssertEqual(v.shape, [1, 11, 3, 16, 16])
+                XCTAssertEqual(v.slice(axis: 1, 0..<2).values, ctx.values, "the given context opens the video")
+            }
+            // Window 4, given 2: first window adds 2; last-frame adds 3 per window, last-k (2) adds 2.
+            XCTAssertEqual(WindowSampler.windowCount(frames: 11, given: 2, window: 4, context: 1), 4)
+            XCTAssertEqual(WindowSampler.windowCount(frames: 11, given: 2, window: 4, context: 2), 5)
+            XCTAssertEqual(WindowSampler.windowCount(frames: 2, given: 2, window: 4, context: 1), 0)
         }
-        // Window 4, given 2: first window adds 2; last-frame adds 3 per window, last-k (2) adds 2.
-        XCTAssertEqual(WindowSampler.windowCount(frames: 11, given: 2, window: 4, context: 1), 4)
-        XCTAssertEqual(WindowSampler.windowCount(frames: 11, given: 2, window: 4, context: 2), 5)
-        XCTAssertEqual(WindowSampler.windowCount(frames: 2, given: 2, window: 4, context: 1), 0)
     }
 
     func testSameSeedSameVideoOtherSeedOther() {
-        let s = makeSampler()
-        let ctx = context(frames: 1, seed: 6)
-        let a = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
-        let b = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
-        let c = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 8)).values
-        XCTAssertEqual(a, b)
-        XCTAssertNotEqual(a, c)
+        for lag in lags {
+            let s = makeSampler(lag: lag)
+            let ctx = context(frames: 1, seed: 6)
+            let a = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
+            let b = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
+            let c = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 8)).values
+            XCTAssertEqual(a, b)
+            XCTAssertNotEqual(a, c)
+        }
     }
     /// With nothing observed the planned rollout is `rollout` byte for byte; observed frames
     /// appear verbatim and cut the window that would run into them.
     func testObservedRolloutMatchesAndCutsWindows() {
-        let s = makeSampler()
-        let ctx = context(frames: 2, seed: 9)
-        for strategy in StitchStrategy.allCases {
-            let plain = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, rng: RNG(seed: 10))
-            let plan = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, rng: RNG(seed: 10), observe: { _ in nil })
-            XCTAssertEqual(plan.video.values, plain.values)
-            let c = strategy.contextLength(k: 2)
-            XCTAssertEqual(plan.windowStarts, WindowSampler.windowStarts(frames: 13, given: 2, window: 4, context: c))
+        for lag in lags {
+            let s = makeSampler(lag: lag)
+            let ctx = context(frames: 2, seed: 9)
+            for strategy in StitchStrategy.allCases {
+                let plain = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, rng: RNG(seed: 10))
+                let plan = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, rng: RNG(seed: 10), observe: { _ in nil })
+                XCTAssertEqual(plan.video.values, plain.values)
+                let c = strategy.contextLength(k: 2)
+                XCTAssertEqual(plan.windowStarts, WindowSampler.windowStarts(frames: 13, given: 2, window: 4, context: c))
+            }
+            XCTAssertEqual(WindowSampler.windowStarts(frames: 11, given: 2, window: 4, context: 1), [2, 4, 7, 10])
+            let black = Tensor(shape: [1, 1, 3, 16, 16], values: [Float](repeating: -1, count: 3 * 256))
+            let plan = s.rollout(context: ctx, frames: 12, strategy: .lastK, k: 2, rng: RNG(seed: 11),
+                                 observe: { (5..<8).contains($0) ? black : nil })
+            XCTAssertEqual(plan.video.shape, [1, 12, 3, 16, 16])
+            for f in 5..<8 { XCTAssertEqual(plan.video.slice(axis: 1, f..<(f + 1)).values, black.values) }
+            // Window 0 makes 2–3, window 1 makes 4 and stops at the darkness; then 8–9, 10–11.
+            XCTAssertEqual(plan.windowStarts, [2, 4, 8, 10])
         }
-        XCTAssertEqual(WindowSampler.windowStarts(frames: 11, given: 2, window: 4, context: 1), [2, 4, 7, 10])
-        let black = Tensor(shape: [1, 1, 3, 16, 16], values: [Float](repeating: -1, count: 3 * 256))
-        let plan = s.rollout(context: ctx, frames: 12, strategy: .lastK, k: 2, rng: RNG(seed: 11),
-                             observe: { (5..<8).contains($0) ? black : nil })
-        XCTAssertEqual(plan.video.shape, [1, 12, 3, 16, 16])
-        for f in 5..<8 { XCTAssertEqual(plan.video.slice(axis: 1, f..<(f + 1)).values, black.values) }
-        // Window 0 makes 2–3, window 1 makes 4 and stops at the darkness; then 8–9, 10–11.
-        XCTAssertEqual(plan.windowStarts, [2, 4, 8, 10])
     }
 }

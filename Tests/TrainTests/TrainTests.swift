@@ -109,6 +109,25 @@ final class TrainTests: XCTestCase {
         }
     }
 
+    /// A config.json written before the schedule shift and staggered frames existed keeps
+    /// the values it was trained with, not the default preset's newer ones; a config file
+    /// given to --config still takes the preset's.
+    func testOldCheckpointConfigsKeepTheirSchedule() throws {
+        let dir = tmp("legacy")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let old = #"{"preset": "default", "noisePower": 0.7, "model": {"width": 128}}"#
+        try Data(old.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+        let loaded = try Checkpoint.loadConfig(dir)
+        XCTAssertEqual(loaded.model.noiseShift, 1)
+        XCTAssertEqual(loaded.model.frameLag, 0)
+        XCTAssertEqual(loaded.lossOnWaitingFrames, true)
+        XCTAssertEqual(loaded.noisePower, 0.7)
+        XCTAssertNotEqual(TrainConfig.default.model.frameLag, 0, "the preset has moved on")
+        let file = dir + "/override.json"
+        try Data(#"{"model": {"width": 64, "heads": 2}}"#.utf8).write(to: URL(fileURLWithPath: file))
+        XCTAssertEqual(try TrainConfig.resolve(file).model.frameLag, TrainConfig.default.model.frameLag)
+    }
+
     func testSavedModelLoadsAndMismatchesAreNamed() throws {
         var c = TrainConfig.tiny
         c.steps = 3
