@@ -62,7 +62,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Head dimension (DH).
     public var headDim: Int { width / heads }
 
-    /// The reference model: 8 frames of 3×32×32, patch 4, width 128, depth 4, 4 heads.
+    /// The reference model: 8 frames of 3×32×32, patch 4, width 128, depth 4, 4 heads, on
+    /// the plain cosine schedule with every frame at one level: the speed benchmark's
+    /// fixed workload. The training presets (TrainConfig) add their noise shift and frame lag.
     public static let reference = ModelConfig()
 
     /// A model small enough for tests to train in seconds.

@@ -1,7 +1,8 @@
 // Samplers: DDIM (η = 0, deterministic given the initial noise) and DDPM (ancestral).
 //
-// A sampler sees only a prediction closure (x_t, t) → v̂ and walks a grid of times
-// 1 = t_S > t_{S−1} > … > t_0 = 0. Legend (s = t_prev < t):
+// A sampler sees only a prediction closure — (x_t, t) → v̂, or for a staggered window
+// (x_t, per-frame levels) → v̂ — and walks a grid of times 1 = t_S > t_{S−1} > … > t_0 = 0.
+// Legend (s = t_prev < t):
 //   x̂₀ = α_t·x_t − σ_t·v̂, clipped to [−1, 1];  ε̂ = (x_t − α_t·x̂₀)/σ_t
 //   DDIM  (Song et al. 2021, eq. 12, η = 0):  x_s = α_s·x̂₀ + σ_s·ε̂
 //   DDPM  (Kingma et al. 2021, eq. 27–29, posterior q(x_s | x_t, x̂₀)):
@@ -11,6 +12,8 @@
 // The last step (s = 0) returns x̂₀.
 // Staggered windows (FrameRamp, λ > 0) take the same step frame by frame, each frame from
 // its own level t_k to its own s_k; a frame whose level does not change is left as it is.
+// `steps` counts denoiser calls for the whole window: with g generated frames each frame
+// moves during steps/(1 + (g − 1)λ) of them (50 steps, g = 6, λ = 0.5: about 14).
 
 import Tensor
 
@@ -116,8 +119,10 @@ public struct Sampler: Sendable {
 
     /// Runs the chain over a window from `noise` [B, T, …] (its first `context` frames are
     /// context and stay at level 0). `predict(x_t, levels [T])` returns v̂; `onStep(i)` is
-    /// told after each of the `steps` steps. With lag 0 this is `run(from:)` with the
-    /// context's level fixed at 0.
+    /// told after each of the `steps` steps. With lag 0 every generated frame walks
+    /// `times` together — the same chain as `run(from:)`, up to rounding and the order of
+    /// DDPM's draws — but the context is told its level is 0 (WindowSampler uses
+    /// `run(from:)` for lag 0, the model's level per clip).
     public func run(
         window noise: Tensor, context: Int, rng: inout RNG,
         predict: (Tensor, [Float]) -> Tensor, onStep: (Int) -> Void = { _ in }

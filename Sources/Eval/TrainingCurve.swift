@@ -1,16 +1,17 @@
 // The quality-vs-training-time curve: one CSV row per evaluated checkpoint.
 //
 // A training run keeps one checkpoint folder and overwrites it every `checkpointEvery`
-// steps, so a curve needs snapshots of it. The honest recipe: copy the folder's
-// model.safetensors, config.json and train-log.csv aside at the steps you want (the model
-// file carries its step; the log carries the training seconds and loss up to it), and
-// evaluate the snapshots afterwards, or while training is paused, so that evaluation does
-// not steal the cores the training minutes are measured on. `vidgen eval --checkpoint A
-// --checkpoint B … --csv curve.csv` appends one row per snapshot.
+// steps, so a curve needs snapshots of it: `vidgen train --snapshot-every N` leaves the EMA
+// weights and config of every Nth step in RUN/snapshots/step-N (a copy of a checkpoint's
+// model.safetensors, config.json and train-log.csv made by hand works too). Evaluate the
+// snapshots afterwards, or while training is paused, so that evaluation does not steal the
+// cores the training minutes are measured on. `vidgen eval --checkpoint A --checkpoint B …
+// --csv curve.csv` appends one row per snapshot.
 //
 // Per checkpoint: `step` from model.safetensors' metadata; `seconds` and `loss` from the
-// train-log.csv row of that step (falling back to train-state.safetensors' `seconds`); the
-// loss is one batch's, so the mean of the last 50 logged steps is given beside it.
+// train-log.csv row of that step — the folder's own log, or for RUN/snapshots/step-N the
+// run's — falling back to train-state.safetensors' `seconds`; the loss is one batch's, so
+// the mean of the last 50 logged steps is given beside it.
 
 import Foundation
 import World
@@ -34,10 +35,12 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
         let model = (folder as NSString).appendingPathComponent("model.safetensors")
         let state = (folder as NSString).appendingPathComponent("train-state.safetensors")
         step = CheckpointInfo.metadata(of: model)?["step"].flatMap { Int($0) }
-        // A snapshot (RUN/snapshots/step-N) has no log of its own; its run's log covers it.
+        // A snapshot (RUN/snapshots/step-N, `train --snapshot-every`) has no log of its own;
+        // its run's log covers it.
         var log = CheckpointInfo.log((folder as NSString).appendingPathComponent("train-log.csv"))
-        if log.isEmpty {
-            let run = ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let parent = (folder as NSString).deletingLastPathComponent
+        if log.isEmpty && (parent as NSString).lastPathComponent == "snapshots" {
+            let run = (parent as NSString).deletingLastPathComponent
             log = CheckpointInfo.log((run as NSString).appendingPathComponent("train-log.csv"))
         }
         if let step {
@@ -49,8 +52,7 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
             let window = upTo.filter { $0.step > step - 50 }
             if !window.isEmpty { lossMean50 = window.map(\.loss).reduce(0, +) / Double(window.count) }
         }
-        if seconds == nil, let s = (CheckpointInfo.metadata(of: state) ?? CheckpointInfo.metadata(of: model))?["seconds"]
-            .flatMap({ Double($0) }) {
+        if seconds == nil, let s = CheckpointInfo.metadata(of: state)?["seconds"].flatMap({ Double($0) }) {
             seconds = s
         }
     }

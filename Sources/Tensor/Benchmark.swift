@@ -60,14 +60,19 @@ public enum TensorBenchmark {
         rawSgemm(1024, 1024, 1024, false, false, runs: runs)
     }
 
-    /// Raw `cblas_sgemm` on preallocated buffers: C[m,n] = op(A)·op(B).
+    /// Raw `cblas_sgemm` on preallocated buffers, C[m,n] = op(A)·op(B), with OpenBLAS's
+    /// own threads on every core: what OpenBLAS alone does, not vidgen's split of it.
     public static func rawSgemm(_ m: Int, _ k: Int, _ n: Int, _ ta: Bool, _ tb: Bool, runs: Int) -> BenchResult {
         var rng = RNG(seed: 1)
         let a = Tensor.randn(ta ? [k, m] : [m, k], rng: &rng), b = Tensor.randn(tb ? [n, k] : [k, n], rng: &rng)
         let c = Tensor.zeros([m, n])
         let ms = withExtendedLifetime((a, b, c)) {
-            Stopwatch.medianMs(runs: runs) {
-                Tensor.gemm(ta, tb, m, n, k, a.ptr, b.ptr, c.ptr, lda: ta ? m : k, ldb: tb ? k : n, ldc: n)
+            BLASThreads.withOpenBLASThreads {
+                Stopwatch.medianMs(runs: runs) {
+                    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), 1, a.ptr, Int32(ta ? m : k), b.ptr, Int32(tb ? k : n),
+                                0, c.ptr, Int32(n))
+                }
             }
         }
         return BenchResult(name: "sgemm_\(m)x\(k)x\(n)\(suffix(ta, tb))", ms: ms, flops: 2 * Double(m * k * n))

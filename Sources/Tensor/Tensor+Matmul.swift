@@ -76,7 +76,14 @@ extension Tensor {
         return withExtendedLifetime((a, b)) { y }
     }
 
-    /// C[m,n] = op(A)·op(B), row-major, through cblas_sgemm.
+    /// C[m,n] = op(A)·op(B) (+ beta·C), row-major, through cblas_sgemm.
+    ///
+    /// OpenBLAS runs single-threaded (BLASThreads); a large product is cut here into one
+    /// block of C's rows (or, for few rows, columns) per core, each a single-threaded
+    /// sgemm on the shared Dispatch pool. Left to its own threads, OpenBLAS keeps a worker
+    /// spinning in sched_yield between calls, which took 15% of a training step from the
+    /// Dispatch kernels running in between. Every element of C is still one dot product
+    /// over the whole of K in OpenBLAS's own order, so the cut does not change a bit.
     @inline(__always)
     static func gemm(
         _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int,
@@ -88,7 +95,48 @@ extension Tensor {
             if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
-        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        BLASThreads.ensureSingle()
+        func call(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        }
+        let parts = Parallel.cores
+        guard parts > 1, m * n * k >= BLASThreads.minParallelFlops else { return call(m, n, a, b, c) }
+        if m >= 64 * parts {
+            // Rows of C: A's rows (ta: A's columns) and C's rows move together.
+            let size = (m + parts - 1) / parts
+            Parallel.forEach(parts) { p in
+                let lo = p * size, rows = min(m, lo + size) - lo
+                if rows > 0 { call(rows, n, ta ? a + lo : a + lo * lda, b, c + lo * ldc) }
+            }
+        } else {
+            // Columns of C: B's columns (tb: B's rows) and C's columns move together.
+            let size = ((n + parts - 1) / parts + 15) / 16 * 16
+            Parallel.forEach(parts) { p in
+                let lo = p * size, cols = min(n, lo + size) - lo
+                if cols > 0 { call(m, cols, a, tb ? b + lo * ldb : b + lo, c + lo) }
+            }
+        }
+    }
+}
+
+/// OpenBLAS's own threading, switched off once for the process (see `Tensor.gemm`).
+public enum BLASThreads {
+    /// Products smaller than this many multiply-adds run as one call.
+    static let minParallelFlops = 1 << 18
+
+    private static let single: Void = { openblas_set_num_threads(1) }()
+
+    /// Sets OpenBLAS to one thread, the first time only.
+    @inline(__always)
+    static func ensureSingle() { _ = single }
+
+    /// Runs `body` with OpenBLAS's own threads on every core (the raw-sgemm ceiling of
+    /// `vidgen bench`), then returns to one thread.
+    public static func withOpenBLASThreads<R>(_ body: () -> R) -> R {
+        ensureSingle()
+        openblas_set_num_threads(Int32(Parallel.cores))
+        defer { openblas_set_num_threads(1) }
+        return body()
     }
 }

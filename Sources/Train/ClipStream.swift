@@ -12,7 +12,8 @@ import World
 public struct ClipBatch {
     /// Clean clips x₀ [B,T,C,H,W] in [-1, 1].
     public var clips: Tensor
-    /// Context mask [B·T]: 1 for the first C frames of each clip.
+    /// Context mask [B·T]: 1 for the first C frames of each clip, and with staggered
+    /// frames also for the generated frames whose level has already reached 0.
     public var mask: [Float]
     /// Noise levels: one per clip [B], or one per frame [B·T] when the model's frames are
     /// staggered (ModelConfig.frameLag > 0; context frames at 0).

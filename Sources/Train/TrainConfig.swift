@@ -44,7 +44,8 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// t > 0.5 a 62% share instead of 50%).
     public var noisePower = 1.0
     /// With staggered frames (model.frameLag > 0): also train on the frames still waiting
-    /// at t = 1, whose prediction the sampler never uses (a pure far-horizon forecast).
+    /// at t = 1 — pure far-horizon forecasts, which the sampler discards but for each
+    /// frame's first step, where x̂₀ enters x_s only with weight α_s (about 0.02 at 50 steps).
     public var lossOnWaitingFrames = false
     /// Frames simulated per clip; the training window starts uniformly inside them.
     public var simulationFrames = 48

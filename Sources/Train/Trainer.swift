@@ -120,11 +120,13 @@ public struct Trainer {
     }
 
     /// Writes a sampling-only copy of the run (EMA weights and config, no train state) to
-    /// `dir`, for scoring snapshots of a run against training time.
+    /// `dir`, for scoring snapshots of a run against training time. Like the model file of a
+    /// checkpoint it holds no wall time, so equal runs leave equal bytes; the run's
+    /// train-log.csv has the seconds.
     public func saveSnapshot(to dir: String) throws {
         let emaNamed = zip(names, ema).map { (name: $0, value: $1) }
         try Checkpoint.write(dir, config: config, ema: emaNamed, state: nil,
-                             metadata: ["step": String(step), "format": "vidgen", "seconds": String(seconds)])
+                             metadata: ["step": String(step), "format": "vidgen"])
     }
 
     /// The run saved in `dir`, ready to continue; nil if `dir` holds no train state.

@@ -27,10 +27,10 @@ public enum TrainingRun {
 
     /// Trains `config` into `dir`. With `resume`, continues the checkpoint in `dir` if
     /// there is one (its saved config wins; `steps`, if given, may extend the run).
-    /// Without it, refuses a folder that already holds a checkpoint.
+    /// Without it, refuses a folder that already holds a checkpoint. With `snapshotEvery`,
+    /// every multiple of it also leaves a sampling copy in `dir/snapshots/step-N`
+    /// (Trainer.saveSnapshot).
     @discardableResult
-    /// With `snapshotEvery`, every multiple of it also leaves a sampling copy in
-    /// `dir/snapshots/step-N` (Trainer.saveSnapshot).
     public static func run(
         _ config: TrainConfig, into dir: String, resume: Bool, steps: Int? = nil, checkpointEvery: Int? = nil,
         snapshotEvery: Int? = nil, observer: TrainingObserver = TrainingObserver()

@@ -14,7 +14,7 @@ extension Vidgen {
                 The folder is built beside OUT under a temporary name and moved into place when complete, so \
                 OUT is never half-written; an existing OUT is replaced only if it holds a previous report. \
                 --quick takes under ten minutes on a 2-core machine (fewer clips, 10 denoising steps); the full \
-                run uses 50 steps and more clips and reports its time. Progress goes to stderr.
+                run uses 20 steps and more clips and reports its time. Progress goes to stderr.
                 """)
 
         @Flag(help: "Fewer clips and denoising steps: under ten minutes on 2 cores.")

@@ -72,15 +72,16 @@ final class SamplerTests: XCTestCase {
         var rng = RNG(seed: 7)
         let (b, frames, per) = (2, 5, 3)
         let target = Tensor.uniform([b, frames, per], -0.9, 0.9, rng: &rng)
-        for kind in SamplerKind.allCases {
+        for (kind, shift) in [(SamplerKind.ddim, 1.0), (.ddpm, 1), (.ddim, 4), (.ddpm, 4)] {
+            let schedule = CosineSchedule(shift: shift)
             for steps in [1, 9, 40] {
-                let sampler = Sampler(kind, steps: steps, ramp: FrameRamp(lag: 0.3))
+                let sampler = Sampler(kind, steps: steps, schedule: schedule, ramp: FrameRamp(lag: 0.3))
                 var seen: [[Float]] = []
                 let ideal: (Tensor, [Float]) -> Tensor = { x, levels in
                     seen.append(levels)
                     var v = [Float](repeating: 0, count: x.count)
                     for i in 0..<x.count {
-                        let (a, s) = self.schedule.alphaSigma(Double(levels[(i / per) % frames]))
+                        let (a, s) = schedule.alphaSigma(Double(levels[(i / per) % frames]))
                         let eps = (x.values[i] - target.values[i] * Float(a)) / Float(max(s, 1e-12))
                         v[i] = eps * Float(a) - target.values[i] * Float(s)
                     }
@@ -100,6 +101,41 @@ final class SamplerTests: XCTestCase {
             }
         }
     }
+
+    /// A staggered step with every frame at one level is the plain step, up to rounding
+    /// (DDPM draws the same noise from the same generator).
+    func testStaggeredStepWithOneLevelIsThePlainStep() {
+        var rng = RNG(seed: 9)
+        let x = Tensor.randn([2, 3, 4], rng: &rng), v = Tensor.randn([2, 3, 4], rng: &rng)
+        for kind in SamplerKind.allCases {
+            for (t, s) in [(Float(0.7), Float(0.55)), (0.2, 0)] {
+                let sampler = Sampler(kind, steps: 10, schedule: CosineSchedule(shift: 4))
+                var r1 = RNG(seed: 10), r2 = RNG(seed: 10)
+                let plain = sampler.step(x, t: t, tPrev: s, v: v, rng: &r1)
+                let staggered = sampler.step(window: x, t: [t, t, t], tPrev: [s, s, s], v: v, rng: &r2)
+                for (a, b) in zip(plain.values, staggered.values) { XCTAssertEqual(a, b, accuracy: 1e-5, "\(kind) \(t)→\(s)") }
+            }
+        }
+    }
+
+    /// Pinned values of a staggered loop on a shifted schedule (v̂ = 0.5·x_t − 0.1): any
+    /// change to the staggered step's arithmetic or the ramp shows up here.
+    func testPinnedStaggeredToyLoop() {
+        let toy: (Tensor, [Float]) -> Tensor = { x, _ in x * 0.5 - 0.1 }
+        var r1 = RNG(seed: 11)
+        let noise = Tensor.randn([1, 4, 1], rng: &r1)
+        func run(_ kind: SamplerKind) -> [Float] {
+            var rng = RNG(seed: 12)
+            return Sampler(kind, steps: 8, schedule: CosineSchedule(shift: 4), ramp: FrameRamp(lag: 0.5))
+                .run(window: noise, context: 1, rng: &rng, predict: toy).values
+        }
+        XCTAssertEqual(run(.ddim), Self.pinnedStaggeredDDIM)
+        XCTAssertEqual(run(.ddpm), Self.pinnedStaggeredDDPM)
+        XCTAssertEqual(run(.ddim)[0], noise.values[0], "the context frame is never touched")
+    }
+
+    static let pinnedStaggeredDDIM: [Float] = [-0.40102315, -0.06491059, 0.049560353, 0.042354196]
+    static let pinnedStaggeredDDPM: [Float] = [-0.40102315, 0.032921135, 0.15334657, 0.058368787]
 
     /// Pinned values of a full loop on a fixed toy predictor (v̂ = 0.5·x_t − 0.1):
     /// any change to the samplers' arithmetic shows up here.

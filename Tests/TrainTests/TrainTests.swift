@@ -78,6 +78,36 @@ final class TrainTests: XCTestCase {
         XCTAssertGreaterThan(joined, 0, "some clips have finished generated frames beyond the context")
     }
 
+    /// Without `lossOnWaitingFrames` the loss covers exactly the frames on the move
+    /// (0 < t < 1); with it, every frame that is not context.
+    func testWaitingFramesLeaveTheLoss() throws {
+        var config = TrainConfig.tiny
+        config.batchSize = 32
+        XCTAssertFalse(config.lossOnWaitingFrames)
+        let batch = try ClipStream(config).batch(step: 3)
+        let lossMask = try XCTUnwrap(batch.lossMask)
+        for (i, t) in batch.t.enumerated() { XCTAssertEqual(lossMask[i] == 1, t > 0 && t < 1, "frame \(i) at t = \(t)") }
+        XCTAssert(batch.t.contains(1), "some frames wait at t = 1")
+        config.lossOnWaitingFrames = true
+        XCTAssertNil(try ClipStream(config).batch(step: 3).lossMask)
+    }
+
+    /// The presets train what their comments say: the default's schedule shift and frame
+    /// lag, mirrored by tiny and small; the reference architecture stays the speed workload.
+    func testPresetsShareTheRecipe() {
+        let d = TrainConfig.default
+        XCTAssertEqual(d.model.noiseShift, 4)
+        XCTAssertEqual(d.model.frameLag, 0.5)
+        XCTAssertFalse(d.lossOnWaitingFrames)
+        for p in [TrainConfig.tiny, .small] {
+            XCTAssertEqual(p.model.noiseShift, d.model.noiseShift, p.preset)
+            XCTAssertEqual(p.model.frameLag, d.model.frameLag, p.preset)
+        }
+        var architecture = d.model
+        (architecture.noiseShift, architecture.frameLag) = (1, 0)
+        XCTAssertEqual(architecture, ModelConfig.reference)
+    }
+
     /// A run stopped half way and resumed ends with exactly the bytes of one that ran through.
     func testResumeIsBitIdentical() throws {
         var c = TrainConfig.tiny

@@ -177,6 +177,27 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout.components(separatedBy: "checkpoint at step").count - 1, 3, r.stdout)
     }
+
+    /// `--snapshot-every` keeps the EMA weights of every Nth step beside the run; equal runs
+    /// leave equal snapshot bytes.
+    func testSnapshotEveryFlag() throws {
+        let dir = CLI.tmp("snapshots")
+        try assertRejected(["train", "--config", "tiny", "--snapshot-every", "0", "--out", dir + "/r"], mentioning: "--snapshot-every")
+        for run in ["a", "b"] {
+            let r = try CLI.run(["train", "--config", "tiny", "--steps", "6", "--snapshot-every", "3", "--out", dir + "/" + run])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/a/snapshots").sorted()
+        XCTAssertEqual(names, ["step-3", "step-6"])
+        for name in names {
+            let a = FileManager.default.contents(atPath: dir + "/a/snapshots/\(name)/model.safetensors")
+            XCTAssertNotNil(a)
+            XCTAssertEqual(a, FileManager.default.contents(atPath: dir + "/b/snapshots/\(name)/model.safetensors"), name)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/a/snapshots/\(name)/train-state.safetensors"))
+        }
+        XCTAssertEqual(FileManager.default.contents(atPath: dir + "/a/snapshots/step-6/model.safetensors"),
+                       FileManager.default.contents(atPath: dir + "/a/model.safetensors"), "the last snapshot is the final model")
+    }
     /// `vidgen reproduce` refuses bad input before any work, never touches a folder that is
     /// not a report, and leaves nothing behind when the checkpoint is bad.
     func testReproduceRejectsBadInput() throws {
