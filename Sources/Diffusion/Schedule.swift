@@ -69,7 +69,7 @@ public struct FrameRamp: Equatable, Sendable {
 
 /// One training example's noising: model input, v target and loss mask.
 public struct NoisedBatch {
-    /// Model input [B,T,C,H,W]: context frames clean, the others x_t.
+    /// Model input [B,T,C,H,W]: context frames clean (or at their own small level), the others x_t.
     public var input: Tensor
     /// v target [B,T,C,H,W].
     public var target: Tensor
@@ -80,7 +80,8 @@ public struct NoisedBatch {
 extension CosineSchedule {
     /// Noises clean clips `x0` [B,T,C,H,W] at levels `t` ([B], one per clip, or [B·T], one
     /// per frame) with `noise` (same shape as x0), leaving the frames where `mask` [B·T] is 1
-    /// clean (they are the context).
+    /// clean (they are the context) unless they have a per-frame level above 0 (context
+    /// noise, ModelConfig.contextNoise).
     public func noised(_ x0: Tensor, t: [Float], mask: [Float], noise: Tensor) -> NoisedBatch {
         precondition(x0.shape == noise.shape, "noise \(noise.shape) must match clips \(x0.shape)")
         let (b, frames) = (x0.shape[0], x0.shape[1])
@@ -94,10 +95,12 @@ extension CosineSchedule {
                     target.withUnsafeMutableBufferPointer { pv in
                         for i in 0..<b {
                             for f in 0..<frames {
-                                let (a, s) = alphaSigma(Double(t[perFrameLevels ? i * frames + f : i]))
+                                let level = t[perFrameLevels ? i * frames + f : i]
+                                let (a, s) = alphaSigma(Double(level))
                                 let (af, sf) = (Float(a), Float(s))
                                 let base = (i * frames + f) * per
-                                let context = mask[i * frames + f] != 0
+                                // A context frame stays clean unless it has a level of its own.
+                                let context = mask[i * frames + f] != 0 && !(perFrameLevels && level > 0)
                                 for j in base..<(base + per) {
                                     pi[j] = context ? px[j] : af * px[j] + sf * pe[j]
                                     pv[j] = af * pe[j] - sf * px[j]

@@ -67,16 +67,28 @@ public struct WindowSampler {
             }, onStep: onStep)
             return withContext(out)
         }
-        // Staggered: a frame whose level has reached 0 is final and joins the context.
+        // Staggered: a frame whose level has reached 0 is final and joins the context, with
+        // context noise at the handoff level (one draw of noise per window).
+        let handoff = m.handoffLevel
+        let handoffNoise = handoff > 0 ? Tensor.randn(shape, rng: &rng).values : []
+        let (ha, hs) = handoff > 0 ? m.schedule.alphaSigma(Double(handoff)) : (1, 0)
         let out = sampler.run(window: noise, context: c, rng: &rng, predict: { x, levels in
             var frameMask = mask, t = [Float](repeating: 0, count: b * m.frames)
+            var input = withContext(x)
             for i in 0..<b {
                 for f in 0..<m.frames {
                     t[i * m.frames + f] = levels[f]
-                    if levels[f] == 0 { frameMask[i * m.frames + f] = 1 }
+                    guard f >= c && levels[f] == 0 else { continue }
+                    frameMask[i * m.frames + f] = 1
+                    guard handoff > 0 else { continue }
+                    t[i * m.frames + f] = handoff
+                    let base = (i * m.frames + f) * perFrame
+                    input.withUnsafeMutableBufferPointer { p in
+                        for j in base..<(base + perFrame) { p[j] = Float(ha) * p[j] + Float(hs) * handoffNoise[j] }
+                    }
                 }
             }
-            return model(withContext(x), mask: frameMask, t: t)
+            return model(input, mask: frameMask, t: t)
         }, onStep: onStep)
         return withContext(out)
     }

@@ -16,7 +16,8 @@ public struct ClipBatch {
     /// frames also for the generated frames whose level has already reached 0.
     public var mask: [Float]
     /// Noise levels: one per clip [B], or one per frame [B·T] when the model's frames are
-    /// staggered (ModelConfig.frameLag > 0; context frames at 0).
+    /// staggered (ModelConfig.frameLag > 0; context frames at 0, or with context noise at
+    /// a small level of their own).
     public var t: [Float]
     /// ε [B,T,C,H,W].
     public var noise: Tensor
@@ -69,6 +70,15 @@ public struct ClipStream {
                 }
             } else {
                 t[i] = Float(u)
+            }
+        }
+        if m.contextNoise > 0 {
+            // Context noise: each context frame, with probability ½, at a level in 0…contextNoise.
+            var levelRNG = stepRNG.split("context-noise")
+            for f in 0..<(b * frames) where mask[f] == 1 {
+                let noisy = levelRNG.uniform() < 0.5
+                let level = levelRNG.uniform() * m.contextNoise
+                if noisy && level > 0 { t[f] = Float(level) }
             }
         }
         var noiseRNG = stepRNG.split("noise")

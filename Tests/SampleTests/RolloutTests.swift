@@ -5,18 +5,18 @@ import XCTest
 
 final class RolloutTests: XCTestCase {
     /// A tiny model with random weights, denoising its windows together (lag 0) or staggered.
-    func makeSampler(seed: UInt64 = 1, lag: Double = 0) -> WindowSampler {
+    func makeSampler(seed: UInt64 = 1, lag: Double = 0, contextNoise: Double = 0) -> WindowSampler {
         var rng = RNG(seed: seed)
         var config = ModelConfig.tiny
-        (config.frameLag, config.noiseShift) = (lag, lag > 0 ? 4 : 1)
+        (config.frameLag, config.noiseShift, config.contextNoise) = (lag, lag > 0 ? 4 : 1, contextNoise)
         var model = Denoiser(config, rng: &rng)
         // Give the zero-initialized layers weights so the output depends on the input.
         model.visit("") { name, t in if name.hasPrefix("final") || name.contains("modulation") { t = .randn(t.shape, std: 0.05, rng: &rng) } }
         return WindowSampler(model: model, kind: .ddpm, steps: 3)
     }
 
-    /// Every test below runs on both orders.
-    let lags = [0.0, 0.5]
+    /// Every test below runs on both orders, and staggered with context noise.
+    let variants: [(lag: Double, contextNoise: Double)] = [(0, 0), (0.5, 0), (0.5, 0.1)]
 
     func context(frames: Int, seed: UInt64) -> Tensor {
         var rng = RNG(seed: seed)
@@ -25,8 +25,8 @@ final class RolloutTests: XCTestCase {
     }
 
     func testWindowKeepsContextFrames() {
-        for lag in lags {
-            let s = makeSampler(lag: lag)
+        for v in variants {
+            let s = makeSampler(lag: v.lag, contextNoise: v.contextNoise)
             let ctx = context(frames: 2, seed: 2)
             var rng = RNG(seed: 3)
             let w = s.window(context: ctx, rng: &rng)
@@ -36,9 +36,24 @@ final class RolloutTests: XCTestCase {
         }
     }
 
+    /// With context noise the frames a staggered window has finished reach the model
+    /// noised at the handoff level: same weights and seed, other frames; the context stays.
+    func testContextNoiseHandsOnNoisedFrames() {
+        // Same seed, same weights: contextNoise does not change the parameters.
+        let plain = WindowSampler(model: makeSampler(lag: 0.5).model, kind: .ddim, steps: 6)
+        let noisy = WindowSampler(model: makeSampler(lag: 0.5, contextNoise: 0.1).model, kind: .ddim, steps: 6)
+        let ctx = context(frames: 1, seed: 9)
+        var (r1, r2) = (RNG(seed: 10), RNG(seed: 10))
+        let a = plain.window(context: ctx, rng: &r1), b = noisy.window(context: ctx, rng: &r2)
+        XCTAssertEqual(b.slice(axis: 1, 0..<1).values, ctx.values)
+        XCTAssertEqual(a.slice(axis: 1, 0..<2).values, b.slice(axis: 1, 0..<2).values,
+                       "the first generated frame is made before any frame is handed on")
+        XCTAssertNotEqual(a.slice(axis: 1, 2..<4).values, b.slice(axis: 1, 2..<4).values)
+    }
+
     func testRolloutLengthsAndStitching() {
-        for lag in lags {
-            let s = makeSampler(lag: lag)
+        for v in variants {
+            let s = makeSampler(lag: v.lag, contextNoise: v.contextNoise)
             let ctx = context(frames: 2, seed: 4)
             for strategy in StitchStrategy.allCases {
                 let v = s.rollout(context: ctx, frames: 11, strategy: strategy, k: 2, rng: RNG(seed: 5))
@@ -53,8 +68,8 @@ final class RolloutTests: XCTestCase {
     }
 
     func testSameSeedSameVideoOtherSeedOther() {
-        for lag in lags {
-            let s = makeSampler(lag: lag)
+        for v in variants {
+            let s = makeSampler(lag: v.lag, contextNoise: v.contextNoise)
             let ctx = context(frames: 1, seed: 6)
             let a = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
             let b = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
@@ -66,8 +81,8 @@ final class RolloutTests: XCTestCase {
     /// With nothing observed the planned rollout is `rollout` byte for byte; observed frames
     /// appear verbatim and cut the window that would run into them.
     func testObservedRolloutMatchesAndCutsWindows() {
-        for lag in lags {
-            let s = makeSampler(lag: lag)
+        for v in variants {
+            let s = makeSampler(lag: v.lag, contextNoise: v.contextNoise)
             let ctx = context(frames: 2, seed: 9)
             for strategy in StitchStrategy.allCases {
                 let plain = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, rng: RNG(seed: 10))

@@ -92,6 +92,52 @@ final class TrainTests: XCTestCase {
         XCTAssertNil(try ClipStream(config).batch(step: 3).lossMask)
     }
 
+    /// Context noise gives about half the context frames a level in (0, contextNoise], and
+    /// changes nothing else about the batch: same clips, masks, noise and generated levels.
+    func testContextNoiseLevelsOnlyTheContext() throws {
+        var config = TrainConfig.tiny
+        config.batchSize = 32
+        let plain = try ClipStream(config).batch(step: 5)
+        config.model.contextNoise = 0.1
+        let noisy = try ClipStream(config).batch(step: 5)
+        XCTAssertEqual(noisy.clips.values, plain.clips.values)
+        XCTAssertEqual(noisy.noise.values, plain.noise.values)
+        XCTAssertEqual(noisy.mask, plain.mask)
+        XCTAssertEqual(noisy.lossMask, plain.lossMask)
+        var (context, raised) = (0, 0)
+        for f in 0..<noisy.t.count {
+            if plain.mask[f] == 0 { XCTAssertEqual(noisy.t[f], plain.t[f], "frame \(f)"); continue }
+            context += 1
+            if noisy.t[f] > 0 { raised += 1; XCTAssertLessThanOrEqual(noisy.t[f], 0.1) }
+        }
+        XCTAssert((context / 4...context * 3 / 4).contains(raised), "\(raised) of \(context) context frames noised")
+        // The noised input: a raised context frame is α·x₀ + σ·ε at its level, a clean one is x₀.
+        let schedule = config.model.schedule
+        let input = schedule.noised(noisy.clips, t: noisy.t, mask: noisy.mask, noise: noisy.noise).input
+        let per = noisy.clips.count / noisy.t.count
+        for f in 0..<noisy.t.count where noisy.mask[f] == 1 {
+            let (a, s) = schedule.alphaSigma(Double(noisy.t[f]))
+            let j = f * per + 7
+            let expected = noisy.t[f] > 0 ? Float(a) * noisy.clips.values[j] + Float(s) * noisy.noise.values[j] : noisy.clips.values[j]
+            XCTAssertEqual(input.values[j], expected, accuracy: 1e-6, "frame \(f)")
+        }
+    }
+
+    /// contextNoise needs staggered frames and a small range; old config.json files load with 0.
+    func testContextNoiseConfig() throws {
+        var m = ModelConfig.tiny
+        m.contextNoise = 0.1
+        XCTAssertEqual(m.validationError(), "contextNoise needs staggered frames (frameLag > 0)")
+        m.frameLag = 0.5
+        XCTAssertNil(m.validationError())
+        XCTAssertEqual(m.handoffLevel, 0.05)
+        m.contextNoise = 0.8
+        XCTAssertEqual(m.validationError(), "contextNoise must be in 0...0.5, got 0.8")
+        let legacy = TrainConfig.fillingLegacyKeys(Data(#"{"model": {"frameLag": 0.5}}"#.utf8))
+        let dict = try XCTUnwrap(JSONSerialization.jsonObject(with: legacy) as? [String: Any])
+        XCTAssertEqual((dict["model"] as? [String: Any])?["contextNoise"] as? Double, 0)
+    }
+
     /// The presets train what their comments say: the default's schedule shift and frame
     /// lag, mirrored by tiny and small; the reference architecture stays the speed workload.
     func testPresetsShareTheRecipe() {
