@@ -33,19 +33,22 @@ extension WindowSampler {
         precondition(c0 >= 1 && frames >= c0, "a rollout needs 1 ≤ context frames ≤ frames")
         var video = context
         var starts: [Int] = []
+        var own = [Bool](repeating: false, count: c0)  // frame f came from the model
         while video.shape[1] < frames {
             let have = video.shape[1]
             if let given = observe(have) {
                 video = Tensor.concatenate([video, given], axis: 1)
+                own.append(false)
                 continue
             }
             let w = starts.count
             let c = min(w == 0 ? min(c0, t - 1) : ctxLen, have)
             var r = rng.split(w)
-            let win = window(context: video.slice(axis: 1, (have - c)..<have), rng: &r)
+            let win = window(context: video.slice(axis: 1, (have - c)..<have), generated: Array(own[(have - c)..<have]), rng: &r)
             var need = min(t - c, frames - have)
             if let next = (have..<(have + need)).first(where: { observe($0) != nil }) { need = next - have }
             video = Tensor.concatenate([video, win.slice(axis: 1, c..<(c + need))], axis: 1)
+            own += [Bool](repeating: true, count: need)
             starts.append(have)
             onWindow(starts.count)
         }

@@ -42,7 +42,10 @@ public struct WindowSampler {
 
     /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
     /// frames are the context. `rng` supplies the initial noise and DDPM's noise.
-    public func window(context: Tensor, rng: inout RNG, onStep: (Int) -> Void = { _ in }) -> Tensor {
+    /// `generated[f]` says context frame f is the model's own (an earlier window's): with
+    /// context noise it is handed on at the handoff level, like the frames this window finishes.
+    public func window(context: Tensor, generated: [Bool] = [], rng: inout RNG,
+                       onStep: (Int) -> Void = { _ in }) -> Tensor {
         let m = model.config
         let (b, c) = (context.shape[0], context.shape[1])
         precondition(c >= 0 && c < m.frames, "context of \(c) frames does not fit a \(m.frames)-frame window")
@@ -75,10 +78,12 @@ public struct WindowSampler {
         let out = sampler.run(window: noise, context: c, rng: &rng, predict: { x, levels in
             var frameMask = mask, t = [Float](repeating: 0, count: b * m.frames)
             var input = withContext(x)
+            // A frame of the model's own — from the context or finished in this window.
             for i in 0..<b {
                 for f in 0..<m.frames {
                     t[i * m.frames + f] = levels[f]
-                    guard f >= c && levels[f] == 0 else { continue }
+                    let own = f < c ? f < generated.count && generated[f] : levels[f] == 0
+                    guard own else { continue }
                     frameMask[i * m.frames + f] = 1
                     guard handoff > 0 else { continue }
                     t[i * m.frames + f] = handoff

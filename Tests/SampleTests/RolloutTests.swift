@@ -49,6 +49,14 @@ final class RolloutTests: XCTestCase {
         XCTAssertEqual(a.slice(axis: 1, 0..<2).values, b.slice(axis: 1, 0..<2).values,
                        "the first generated frame is made before any frame is handed on")
         XCTAssertNotEqual(a.slice(axis: 1, 2..<4).values, b.slice(axis: 1, 2..<4).values)
+        // A context frame marked as the model's own is handed on noised too; without context
+        // noise the mark changes nothing.
+        for (sampler, changes) in [(plain, false), (noisy, true)] {
+            var (r3, r4) = (RNG(seed: 11), RNG(seed: 11))
+            let given = sampler.window(context: ctx, generated: [false], rng: &r3)
+            let own = sampler.window(context: ctx, generated: [true], rng: &r4)
+            XCTAssertEqual(given.values != own.values, changes)
+        }
     }
 
     func testRolloutLengthsAndStitching() {
