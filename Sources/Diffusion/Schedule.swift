@@ -73,7 +73,7 @@ public struct NoisedBatch {
     public var input: Tensor
     /// v target [B,T,C,H,W].
     public var target: Tensor
-    /// Loss weight per frame [B, T]: 1 on generated frames, 0 on context frames.
+    /// Loss weight per frame [B, T]: by default 1 on generated frames, 0 on context frames.
     public var lossMask: Tensor
 }
 
@@ -81,8 +81,9 @@ extension CosineSchedule {
     /// Noises clean clips `x0` [B,T,C,H,W] at levels `t` ([B], one per clip, or [B·T], one
     /// per frame) with `noise` (same shape as x0), leaving the frames where `mask` [B·T] is 1
     /// clean (they are the context) unless they have a per-frame level above 0 (context
-    /// noise, ModelConfig.contextNoise).
-    public func noised(_ x0: Tensor, t: [Float], mask: [Float], noise: Tensor) -> NoisedBatch {
+    /// noise, ModelConfig.contextNoise). The loss covers the frames that are not context, or
+    /// those where `lossMask` [B·T] is 1 when it is given.
+    public func noised(_ x0: Tensor, t: [Float], mask: [Float], noise: Tensor, lossMask: [Float]? = nil) -> NoisedBatch {
         precondition(x0.shape == noise.shape, "noise \(noise.shape) must match clips \(x0.shape)")
         let (b, frames) = (x0.shape[0], x0.shape[1])
         precondition(t.count == b || t.count == b * frames, "t needs B = \(b) or B·T = \(b * frames) levels, got \(t.count)")
@@ -111,8 +112,8 @@ extension CosineSchedule {
                 }
             }
         }
-        let lossMask = Tensor(shape: [b, frames], values: mask.map { 1 - $0 })
-        return NoisedBatch(input: input, target: target, lossMask: lossMask)
+        let weights = Tensor(shape: [b, frames], values: lossMask ?? mask.map { 1 - $0 })
+        return NoisedBatch(input: input, target: target, lossMask: weights)
     }
 }
 

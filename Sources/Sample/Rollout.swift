@@ -75,6 +75,7 @@ public struct WindowSampler {
         let handoff = m.handoffLevel
         let handoffNoise = handoff > 0 ? Tensor.randn(shape, rng: &rng).values : []
         let (ha, hs) = handoff > 0 ? m.schedule.alphaSigma(Double(handoff)) : (1, 0)
+        let (alpha, sigma) = (Float(ha), Float(hs))
         let out = sampler.run(window: noise, context: c, rng: &rng, predict: { x, levels in
             var frameMask = mask, t = [Float](repeating: 0, count: b * m.frames)
             var input = withContext(x)
@@ -89,7 +90,7 @@ public struct WindowSampler {
                     t[i * m.frames + f] = handoff
                     let base = (i * m.frames + f) * perFrame
                     input.withUnsafeMutableBufferPointer { p in
-                        for j in base..<(base + perFrame) { p[j] = Float(ha) * p[j] + Float(hs) * handoffNoise[j] }
+                        for j in base..<(base + perFrame) { p[j] = alpha * p[j] + sigma * handoffNoise[j] }
                     }
                 }
             }

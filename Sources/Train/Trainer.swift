@@ -72,8 +72,7 @@ public struct Trainer {
     /// `lap` is told when each phase ends (for `vidgen bench train`).
     public mutating func trainStep(on batch: ClipBatch, lap: (StepPhase) -> Void = { _ in }) throws -> StepStats {
         let lr = learningRate(step: step, config)
-        var noised = schedule.noised(batch.clips, t: batch.t, mask: batch.mask, noise: batch.noise)
-        if let lossMask = batch.lossMask { noised.lossMask = Tensor(shape: noised.lossMask.shape, values: lossMask) }
+        let noised = schedule.noised(batch.clips, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
 
         let tape = Tape()
         var watched = model
