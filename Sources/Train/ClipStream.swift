@@ -81,10 +81,50 @@ public struct ClipStream {
                 if noisy && level > 0 { t[f] = Float(level) }
             }
         }
+        if config.contextSpecks > 0 {
+            var speckRNG = stepRNG.split("specks")
+            for f in 0..<(b * frames) where mask[f] == 1 {
+                if speckRNG.uniform() < config.contextSpecks {
+                    Self.addSpecks(to: &pixels, frame: f, side: m.size, rng: &speckRNG)
+                }
+            }
+        }
         var noiseRNG = stepRNG.split("noise")
         let shape = [b, frames, m.channels, m.size, m.size]
         return ClipBatch(clips: Tensor(shape: shape, values: pixels), mask: mask, t: t,
                          noise: Tensor.randn(shape, rng: &noiseRNG), lossMask: lossMask)
+    }
+}
+
+extension ClipStream {
+    /// Blends 1…3 specks into frame `frame` of planar clips [·, 3, side, side] in [-1, 1]:
+    /// squares of 1…3 pixels in the colour of a random lit pixel of the frame, at strength
+    /// 0.25…1, half of them within 6 pixels of that pixel and half anywhere — the kind of
+    /// stray fragment a roll-out leaves in the frames it hands on. A frame with nothing lit
+    /// is left as it is.
+    static func addSpecks(to pixels: inout [Float], frame: Int, side n: Int, rng: inout RNG) {
+        let hw = n * n
+        let base = frame * 3 * hw
+        let lit = (0..<hw).filter { i in (0..<3).contains { c in pixels[base + c * hw + i] > -0.5 } }
+        guard !lit.isEmpty else { return }
+        for _ in 0..<rng.int(in: 1...3) {
+            let source = lit[rng.int(in: 0...(lit.count - 1))]
+            let colour = (0..<3).map { pixels[base + $0 * hw + source] }
+            let size = rng.int(in: 1...3)
+            let near = rng.uniform() < 0.5
+            let x = near ? source % n + rng.int(in: -6...6) : rng.int(in: 0...(n - 1))
+            let y = near ? source / n + rng.int(in: -6...6) : rng.int(in: 0...(n - 1))
+            let (x0, y0) = (Swift.min(Swift.max(x, 0), n - size), Swift.min(Swift.max(y, 0), n - size))
+            let a = Float(rng.uniform(0.25, 1))
+            for yy in y0..<(y0 + size) {
+                for xx in x0..<(x0 + size) {
+                    for c in 0..<3 {
+                        let j = base + c * hw + yy * n + xx
+                        pixels[j] = pixels[j] * (1 - a) + colour[c] * a
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -47,6 +47,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// at t = 1 — pure far-horizon forecasts, which the sampler discards but for each
     /// frame's first step, where x̂₀ enters x_s only with weight α_s (about 0.02 at 50 steps).
     public var lossOnWaitingFrames = false
+    /// Specks in the context, against the roll-out's runaway stray pixels: each context
+    /// frame (given or finished in the window), with this probability, gets 1…3 small
+    /// squares of a ball's colour blended in at a random place (ClipStream.addSpecks).
+    /// The targets stay clean, so the model learns that a speck in the past is no ball in
+    /// the future. 0 turns it off.
+    public var contextSpecks = 0.0
     /// Frames simulated per clip; the training window starts uniformly inside them.
     public var simulationFrames = 48
     /// Scenario the clips come from.
@@ -120,6 +126,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
             return "context range \(contextMin)...\(contextMax) must lie in 1...\(model.frames - 1)"
         }
         if !(0...1).contains(unconditionalShare) { return "unconditionalShare must be in [0, 1]" }
+        if !(0...1).contains(contextSpecks) { return "contextSpecks must be in [0, 1], got \(contextSpecks)" }
         if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
         if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }
         if checkpointEvery < 1 { return "checkpointEvery must be at least 1, got \(checkpointEvery)" }

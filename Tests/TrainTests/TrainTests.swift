@@ -123,6 +123,36 @@ final class TrainTests: XCTestCase {
         }
     }
 
+    /// Context specks change only context frames' pixels, each changed frame by a few pixels
+    /// in a colour already in it; masks, levels and noise stay, and the batch is still a
+    /// function of the step.
+    func testContextSpecksTouchOnlyTheContext() throws {
+        var config = TrainConfig.tiny
+        config.batchSize = 32
+        let plain = try ClipStream(config).batch(step: 5)
+        config.contextSpecks = 1
+        let speckled = try ClipStream(config).batch(step: 5)
+        XCTAssertEqual(speckled.clips.values, try ClipStream(config).batch(step: 5).clips.values)
+        XCTAssertEqual(speckled.mask, plain.mask)
+        XCTAssertEqual(speckled.t, plain.t)
+        XCTAssertEqual(speckled.noise.values, plain.noise.values)
+        let side = config.model.size, hw = side * side
+        var changedFrames = 0
+        for f in 0..<plain.mask.count {
+            let range = (f * 3 * hw)..<((f + 1) * 3 * hw)
+            let (before, after) = (Array(plain.clips.values[range]), Array(speckled.clips.values[range]))
+            let changed = (0..<hw).filter { i in (0..<3).contains { before[$0 * hw + i] != after[$0 * hw + i] } }
+            if plain.mask[f] == 0 { XCTAssert(changed.isEmpty, "generated frame \(f) changed"); continue }
+            if !changed.isEmpty { changedFrames += 1 }
+            XCTAssertLessThanOrEqual(changed.count, 27, "3 specks of at most 3×3 pixels")
+            for v in after { XCTAssert((-1...1).contains(v)) }
+        }
+        let context = plain.mask.filter { $0 == 1 }.count
+        XCTAssertGreaterThan(changedFrames, context / 2, "\(changedFrames) of \(context) context frames speckled")
+        config.contextSpecks = 1.5
+        XCTAssertEqual(config.validationError(), "contextSpecks must be in [0, 1], got 1.5")
+    }
+
     /// contextNoise needs staggered frames and a small range; old config.json files load with 0.
     func testContextNoiseConfig() throws {
         var m = ModelConfig.tiny
