@@ -1,0 +1,71 @@
+// Sampling one window with a denoiser: context frames given, the rest generated.
+//
+// Shapes: B clips, T frames per window (the model's), C context frames; frames are
+// [3, H, W] in [-1, 1]. At every denoising step the context frames of the model's input
+// are replaced by the clean context. Staggered models (ModelConfig.frameLag > 0) finish
+// their frames one after another, and each finished frame joins the context.
+
+import Tensor
+
+extension Denoiser {
+    /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
+    /// frames are the context. `rng` supplies the initial noise and DDPM's noise.
+    /// `generated[f]` says context frame f is the model's own (an earlier window's): with
+    /// context noise it is handed on at the handoff level, like the frames this window finishes.
+    public func sampleWindow(context: Tensor, generated: [Bool] = [], sampler: Sampler, rng: inout RNG,
+                             onStep: (Int) -> Void = { _ in }) -> Tensor {
+        let m = config
+        precondition(sampler.schedule == m.schedule && sampler.ramp == m.ramp,
+                     "the sampler's schedule and ramp must be the model's")
+        let (b, c) = (context.shape[0], context.shape[1])
+        precondition(c >= 0 && c < m.frames, "context of \(c) frames does not fit a \(m.frames)-frame window")
+        let shape = [b, m.frames, m.channels, m.size, m.size]
+        let perFrame = m.channels * m.size * m.size
+        var mask = [Float](repeating: 0, count: b * m.frames)
+        for i in 0..<b { for f in 0..<c { mask[i * m.frames + f] = 1 } }
+        let ctx = context.values
+        func withContext(_ x: Tensor) -> Tensor {
+            var y = x
+            y.withUnsafeMutableBufferPointer { p in
+                for i in 0..<b {
+                    for j in 0..<(c * perFrame) { p[i * m.frames * perFrame + j] = ctx[i * c * perFrame + j] }
+                }
+            }
+            return y
+        }
+        let noise = Tensor.randn(shape, rng: &rng)
+        if sampler.ramp.lag == 0 {
+            let out = sampler.run(from: noise, rng: &rng, predict: { x, t in
+                self(withContext(x), mask: mask, t: [Float](repeating: t, count: b))
+            }, onStep: onStep)
+            return withContext(out)
+        }
+        // Staggered: a frame whose level has reached 0 is final and joins the context, with
+        // context noise at the handoff level (one draw of noise per window).
+        let handoff = m.handoffLevel
+        let handoffNoise = handoff > 0 ? Tensor.randn(shape, rng: &rng).values : []
+        let (ha, hs) = handoff > 0 ? m.schedule.alphaSigma(Double(handoff)) : (1, 0)
+        let (alpha, sigma) = (Float(ha), Float(hs))
+        let out = sampler.run(window: noise, context: c, rng: &rng, predict: { x, levels in
+            var frameMask = mask, t = [Float](repeating: 0, count: b * m.frames)
+            var input = withContext(x)
+            // A frame of the model's own — from the context or finished in this window.
+            for i in 0..<b {
+                for f in 0..<m.frames {
+                    t[i * m.frames + f] = levels[f]
+                    let own = f < c ? f < generated.count && generated[f] : levels[f] == 0
+                    guard own else { continue }
+                    frameMask[i * m.frames + f] = 1
+                    guard handoff > 0 else { continue }
+                    t[i * m.frames + f] = handoff
+                    let base = (i * m.frames + f) * perFrame
+                    input.withUnsafeMutableBufferPointer { p in
+                        for j in base..<(base + perFrame) { p[j] = alpha * p[j] + sigma * handoffNoise[j] }
+                    }
+                }
+            }
+            return self(input, mask: frameMask, t: t)
+        }, onStep: onStep)
+        return withContext(out)
+    }
+}
