@@ -24,6 +24,9 @@ public struct ClipBatch {
     /// Loss weight per frame [B·T] when it is not simply 1 − mask: staggered windows
     /// without `lossOnWaitingFrames` leave out the frames still waiting at t = 1.
     public var lossMask: [Float]?
+    /// Context frames C drawn for each clip [B]; mask 1 beyond them marks the frames a
+    /// staggered window has finished.
+    public var context: [Int]
 }
 
 /// Windows of `id` clips, seeded.
@@ -48,6 +51,7 @@ public struct ClipStream {
         let ramp = m.ramp
         var t = [Float](repeating: 0, count: ramp.lag > 0 ? b * frames : b)
         var lossMask: [Float]? = ramp.lag > 0 && !config.lossOnWaitingFrames ? [Float](repeating: 0, count: b * frames) : nil
+        var contexts = [Int](repeating: 0, count: b)
         let stepRNG = root.split(step)
         for i in 0..<b {
             var rng = stepRNG.split(i)
@@ -57,6 +61,7 @@ public struct ClipStream {
             pixels.replaceSubrange((i * per)..<((i + 1) * per), with: window)
             let unconditional = rng.uniform() < config.unconditionalShare
             let context = unconditional ? 0 : rng.int(in: config.contextMin...config.contextMax)
+            contexts[i] = context
             for f in 0..<context { mask[i * frames + f] = 1 }
             // u^power is the level of a window denoised all at once; staggered, it sets the
             // chain's progress p = 1 − u^power, and frames already at 0 join the context.
@@ -92,7 +97,7 @@ public struct ClipStream {
         var noiseRNG = stepRNG.split("noise")
         let shape = [b, frames, m.channels, m.size, m.size]
         return ClipBatch(clips: Tensor(shape: shape, values: pixels), mask: mask, t: t,
-                         noise: Tensor.randn(shape, rng: &noiseRNG), lossMask: lossMask)
+                         noise: Tensor.randn(shape, rng: &noiseRNG), lossMask: lossMask, context: contexts)
     }
 }
 

@@ -53,6 +53,13 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// The targets stay clean, so the model learns that a speck in the past is no ball in
     /// the future. 0 turns it off.
     public var contextSpecks = 0.0
+    /// Training on the model's own roll-outs, against exposure bias (staggered models only):
+    /// this share of each batch's clips has the frames its window has already finished
+    /// (mask 1 beyond the drawn context) replaced by what the EMA model samples from the
+    /// clip's context, with `rolloutSteps` DDIM steps. The targets stay the simulator's.
+    /// 0 turns it off.
+    public var rolloutShare = 0.0
+    public var rolloutSteps = 10
     /// Frames simulated per clip; the training window starts uniformly inside them.
     public var simulationFrames = 48
     /// Scenario the clips come from.
@@ -127,6 +134,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         }
         if !(0...1).contains(unconditionalShare) { return "unconditionalShare must be in [0, 1]" }
         if !(0...1).contains(contextSpecks) { return "contextSpecks must be in [0, 1], got \(contextSpecks)" }
+        if !(0...1).contains(rolloutShare) { return "rolloutShare must be in [0, 1], got \(rolloutShare)" }
+        if rolloutShare > 0 && model.frameLag == 0 { return "rolloutShare needs staggered frames (model.frameLag > 0)" }
+        if rolloutSteps < 1 || rolloutSteps > 1000 { return "rolloutSteps must be in 1...1000, got \(rolloutSteps)" }
         if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
         if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }
         if checkpointEvery < 1 { return "checkpointEvery must be at least 1, got \(checkpointEvery)" }

@@ -153,6 +153,40 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual(config.validationError(), "contextSpecks must be in [0, 1], got 1.5")
     }
 
+    /// Own roll-outs replace exactly the finished frames (mask 1 beyond the drawn context) of
+    /// the chosen clips; the context, the frames in flight and every other field stay, and
+    /// the same step gives the same frames.
+    func testOwnRolloutsReplaceOnlyFinishedFrames() throws {
+        var config = TrainConfig.tiny
+        config.batchSize = 12
+        config.rolloutShare = 1
+        config.rolloutSteps = 3
+        let trainer = try Trainer(config)
+        let batch = try ClipStream(config).batch(step: 0)
+        let own = trainer.withOwnFrames(batch)
+        XCTAssertEqual(own.clips.values, trainer.withOwnFrames(batch).clips.values)
+        XCTAssertEqual(own.mask, batch.mask)
+        XCTAssertEqual(own.t, batch.t)
+        XCTAssertEqual(own.noise.values, batch.noise.values)
+        let frames = config.model.frames
+        let per = batch.clips.count / batch.mask.count
+        var replaced = 0
+        for i in 0..<batch.context.count {
+            for f in 0..<frames {
+                let j = i * frames + f
+                let (a, b) = (Array(batch.clips.values[(j * per)..<((j + 1) * per)]), Array(own.clips.values[(j * per)..<((j + 1) * per)]))
+                let finished = f >= batch.context[i] && batch.mask[j] == 1
+                if finished { replaced += 1; XCTAssertNotEqual(a, b, "finished frame \(f) of clip \(i)") } else { XCTAssertEqual(a, b, "frame \(f) of clip \(i)") }
+            }
+        }
+        XCTAssertGreaterThan(replaced, 0, "some clips have finished frames")
+        config.rolloutShare = 0
+        XCTAssertEqual(try Trainer(config).withOwnFrames(batch).clips.values, batch.clips.values)
+        config.rolloutShare = 0.5
+        config.model.frameLag = 0
+        XCTAssertEqual(config.validationError(), "rolloutShare needs staggered frames (model.frameLag > 0)")
+    }
+
     /// contextNoise needs staggered frames and a small range; old config.json files load with 0.
     func testContextNoiseConfig() throws {
         var m = ModelConfig.tiny
