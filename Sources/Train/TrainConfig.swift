@@ -196,7 +196,7 @@ extension TrainConfig {
     /// preset's newer value: the weights would be sampled on the wrong schedule.
     static let legacyKeys: [String: [String: Any]] = [
         "": ["lossOnWaitingFrames": true],
-        "model": ["noiseShift": 1.0, "frameLag": 0.0, "contextNoise": 0.0, "stemChannels": 0, "headChannels": 0],
+        "model": ["noiseShift": 1.0, "frameLag": 0.0, "contextNoise": 0.0, "handoff": 0.0, "stemChannels": 0, "headChannels": 0],
     ]
 
     /// `data` (a saved config.json) with every missing legacy key filled in; unparseable

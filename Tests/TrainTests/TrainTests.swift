@@ -200,6 +200,28 @@ final class TrainTests: XCTestCase {
         let legacy = TrainConfig.fillingLegacyKeys(Data(#"{"model": {"frameLag": 0.5}}"#.utf8))
         let dict = try XCTUnwrap(JSONSerialization.jsonObject(with: legacy) as? [String: Any])
         XCTAssertEqual((dict["model"] as? [String: Any])?["contextNoise"] as? Double, 0)
+        XCTAssertEqual((dict["model"] as? [String: Any])?["handoff"] as? Double, 0)
+    }
+
+    /// `handoff` sets the sampling handoff level on its own, for a model trained with or
+    /// without context noise; it needs staggered frames and a small level.
+    func testHandoffOverridesTheContextNoiseHalf() {
+        var m = ModelConfig.tiny
+        m.frameLag = 0.5
+        XCTAssertEqual(m.handoffLevel, 0)
+        m.handoff = 0.1
+        XCTAssertNil(m.validationError())
+        XCTAssertEqual(m.handoffLevel, 0.1)
+        m.contextNoise = 0.1
+        XCTAssertEqual(m.handoffLevel, 0.1)
+        m.handoff = 0
+        XCTAssertEqual(m.handoffLevel, 0.05)
+        m.handoff = 0.6
+        XCTAssertEqual(m.validationError(), "handoff must be in 0...0.5, got 0.6")
+        m.handoff = 0.1
+        m.frameLag = 0
+        m.contextNoise = 0
+        XCTAssertEqual(m.validationError(), "handoff needs staggered frames (frameLag > 0)")
     }
 
     /// The presets train what their comments say: the default's schedule shift and frame
