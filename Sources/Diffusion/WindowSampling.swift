@@ -10,8 +10,9 @@ import Tensor
 extension Denoiser {
     /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
     /// frames are the context. `rng` supplies the initial noise and DDPM's noise.
-    /// `generated[f]` says context frame f is the model's own (an earlier window's): with
-    /// context noise it is handed on at the handoff level, like the frames this window finishes.
+    /// `generated[f]` says context frame f is the model's own (an earlier window's): it is
+    /// handed on at the model's handoff level (ModelConfig.handoffLevel, when above 0), like
+    /// the frames this window finishes.
     public func sampleWindow(context: Tensor, generated: [Bool] = [], sampler: Sampler, rng: inout RNG,
                              onStep: (Int) -> Void = { _ in }) -> Tensor {
         let m = config
@@ -40,8 +41,8 @@ extension Denoiser {
             }, onStep: onStep)
             return withContext(out)
         }
-        // Staggered: a frame whose level has reached 0 is final and joins the context, with
-        // context noise at the handoff level (one draw of noise per window).
+        // Staggered: a frame whose level has reached 0 is final and joins the context,
+        // noised to the handoff level if there is one (one draw of noise per window).
         let handoff = m.handoffLevel
         let handoffNoise = handoff > 0 ? Tensor.randn(shape, rng: &rng).values : []
         let (ha, hs) = handoff > 0 ? m.schedule.alphaSigma(Double(handoff)) : (1, 0)

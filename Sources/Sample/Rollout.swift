@@ -41,10 +41,8 @@ public struct WindowSampler {
     }
 
     /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
-    /// frames are the context (Denoiser.sampleWindow). `rng` supplies the initial noise and
-    /// DDPM's noise. `generated[f]` says context frame f is the model's own (an earlier
-    /// window's): with context noise it is handed on at the handoff level, like the frames
-    /// this window finishes.
+    /// frames are the context; `generated` marks the context frames that are the model's
+    /// own. See Denoiser.sampleWindow.
     public func window(context: Tensor, generated: [Bool] = [], rng: inout RNG,
                        onStep: (Int) -> Void = { _ in }) -> Tensor {
         model.sampleWindow(context: context, generated: generated, sampler: sampler, rng: &rng, onStep: onStep)
