@@ -43,23 +43,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// this fraction of the noise range, so earlier frames clear first and later ones are
     /// forecast from them. 0 denoises every frame of a window at one level.
     public var frameLag = 0.0
-    /// Context-noise augmentation for staggered models (frameLag > 0), against exposure
-    /// bias: training noises each context frame, with probability ½, to a level drawn
-    /// uniformly from 0…contextNoise and tells the model that level; sampling hands each
-    /// frame it has finished on to the next frames at `handoffLevel` (the same draw of
-    /// noise for the rest of the window), so stray pixels in its own output count for less
-    /// than the simulator's clean frames. 0 is off.
-    public var contextNoise = 0.0
-    /// The handoff level, when set (> 0): a sampling setting that changes no weight, so a
-    /// model trained without context noise can still hand its own frames on noised.
-    public var handoff = 0.0
-
     public init() {}
-
-    /// The level at which sampling hands on the frames the model made itself (a staggered
-    /// window's finished frames, a stitched window's generated context): `handoff` when
-    /// set, else contextNoise/2.
-    public var handoffLevel: Float { Float(handoff > 0 ? handoff : contextNoise / 2) }
 
     /// The noise schedule this model is trained and sampled with.
     public var schedule: CosineSchedule { CosineSchedule(shift: noiseShift) }
@@ -103,10 +87,6 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if width < 1 || heads < 1 || width % heads != 0 { return "width \(width) must be a positive multiple of heads \(heads)" }
         if depth < 1 { return "depth must be at least 1, got \(depth)" }
         if !(frameLag >= 0 && frameLag <= 10) { return "frameLag must be in 0...10, got \(frameLag)" }
-        if !(contextNoise >= 0 && contextNoise <= 0.5) { return "contextNoise must be in 0...0.5, got \(contextNoise)" }
-        if contextNoise > 0 && frameLag == 0 { return "contextNoise needs staggered frames (frameLag > 0)" }
-        if !(handoff >= 0 && handoff <= 0.5) { return "handoff must be in 0...0.5, got \(handoff)" }
-        if handoff > 0 && frameLag == 0 { return "handoff needs staggered frames (frameLag > 0)" }
         if !(noiseShift >= 1 && noiseShift <= 1000) { return "noiseShift must be in 1...1000, got \(noiseShift)" }
         if mlpRatio < 1 { return "mlpRatio must be at least 1, got \(mlpRatio)" }
         if stemChannels < 0 || headChannels < 0 || stemChannels > 256 || headChannels > 256 {

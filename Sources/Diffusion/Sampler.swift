@@ -45,8 +45,8 @@ public struct Sampler: Sendable {
     /// The time grid, from 1 down to 0 (steps + 1 points).
     public var times: [Float] { (0...steps).reversed().map { Float($0) / Float(steps) } }
 
-    /// One step from x_t at `t` to `tPrev`, given the prediction v̂. `rng` supplies DDPM's noise.
-    public func step(_ x: Tensor, t: Float, tPrev: Float, v: Tensor, rng: inout RNG) -> Tensor {
+    /// One step from x_t at `t` to `tPrev`, given the prediction v̂. `noise` supplies DDPM's.
+    public func step(_ x: Tensor, t: Float, tPrev: Float, v: Tensor, noise: inout ClipNoise) -> Tensor {
         let (at, st) = schedule.alphaSigma(Double(t))
         let (aFloat, sFloat) = (Float(at), Float(st))
         let x0 = (x * aFloat - v * sFloat).map { min(1, max(-1, $0)) }
@@ -61,7 +61,7 @@ public struct Sampler: Sendable {
             let s2ts = max(0, st * st - ats * ats * ss * ss)
             let meanX = Float(ats * ss * ss / (st * st)), meanX0 = Float(as_ * s2ts / (st * st))
             let std = Float((s2ts * ss * ss / (st * st)).squareRoot())
-            let z = Tensor.randn(x.shape, rng: &rng)
+            let z = noise.randn(x.shape)
             return x * meanX + x0 * meanX0 + z * std
         }
     }
@@ -77,11 +77,11 @@ public struct Sampler: Sendable {
 
     /// One step of a window x [B, T, …] whose frame f moves from level t[f] to s[f]
     /// (T levels each). DDPM draws its noise for the whole window, then uses the moving frames'.
-    public func step(window x: Tensor, t: [Float], tPrev s: [Float], v: Tensor, rng: inout RNG) -> Tensor {
+    public func step(window x: Tensor, t: [Float], tPrev s: [Float], v: Tensor, noise: inout ClipNoise) -> Tensor {
         let (b, frames) = (x.shape[0], x.shape[1])
         precondition(t.count == frames && s.count == frames, "a window of \(frames) frames needs \(frames) levels")
         let per = x.count / max(b * frames, 1)
-        let z = kind == .ddpm ? Tensor.randn(x.shape, rng: &rng) : nil
+        let z = kind == .ddpm ? noise.randn(x.shape) : nil
         let (xs, vs, zs) = (x.values, v.values, z?.values)
         var out = xs
         for f in 0..<frames where t[f] != s[f] {
@@ -117,39 +117,39 @@ public struct Sampler: Sendable {
         return Tensor(shape: x.shape, values: out)
     }
 
-    /// Runs the chain over a window from `noise` [B, T, …] (its first `context` frames are
+    /// Runs the chain over a window from `start` [B, T, …] (its first `context` frames are
     /// context and stay at level 0). `predict(x_t, levels [T])` returns v̂; `onStep(i)` is
     /// told after each of the `steps` steps. With lag 0 every generated frame walks
     /// `times` together — the same chain as `run(from:)`, up to rounding and the order of
     /// DDPM's draws — but the context is told its level is 0 (WindowSampler uses
     /// `run(from:)` for lag 0, the model's level per clip).
     public func run(
-        window noise: Tensor, context: Int, rng: inout RNG,
+        window start: Tensor, context: Int, noise: inout ClipNoise,
         predict: (Tensor, [Float]) -> Tensor, onStep: (Int) -> Void = { _ in }
     ) -> Tensor {
-        let frames = noise.shape[1]
+        let frames = start.shape[1]
         precondition(context >= 0 && context < frames, "context of \(context) frames does not fit a \(frames)-frame window")
-        var x = noise
+        var x = start
         var t = levels(0, context: context, frames: frames)
         for i in 0..<steps {
             let s = levels(i + 1, context: context, frames: frames)
-            x = step(window: x, t: t, tPrev: s, v: predict(x, t), rng: &rng)
+            x = step(window: x, t: t, tPrev: s, v: predict(x, t), noise: &noise)
             t = s
             onStep(i + 1)
         }
         return x
     }
 
-    /// Runs the whole chain from `noise` (x at t = 1). `predict(x_t, t)` returns v̂;
+    /// Runs the whole chain from `start` (x at t = 1); `noise` supplies DDPM's draws. `predict(x_t, t)` returns v̂;
     /// `onStep(i)` is told after each of the `steps` steps.
     public func run(
-        from noise: Tensor, rng: inout RNG,
+        from start: Tensor, noise: inout ClipNoise,
         predict: (Tensor, Float) -> Tensor, onStep: (Int) -> Void = { _ in }
     ) -> Tensor {
         let grid = times
-        var x = noise
+        var x = start
         for i in 0..<steps {
-            x = step(x, t: grid[i], tPrev: grid[i + 1], v: predict(x, grid[i]), rng: &rng)
+            x = step(x, t: grid[i], tPrev: grid[i + 1], v: predict(x, grid[i]), noise: &noise)
             onStep(i + 1)
         }
         return x

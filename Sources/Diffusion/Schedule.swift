@@ -81,7 +81,7 @@ extension CosineSchedule {
     /// Noises clean clips `x0` [B,T,C,H,W] at levels `t` ([B], one per clip, or [B·T], one
     /// per frame) with `noise` (same shape as x0), leaving the frames where `mask` [B·T] is 1
     /// clean (they are the context) unless they have a per-frame level above 0 (context
-    /// noise, ModelConfig.contextNoise). The loss covers the frames that are not context, or
+    /// noise, TrainConfig.contextNoise). The loss covers the frames that are not context, or
     /// those where `lossMask` [B·T] is 1 when it is given.
     public func noised(_ x0: Tensor, t: [Float], mask: [Float], noise: Tensor, lossMask: [Float]? = nil) -> NoisedBatch {
         precondition(x0.shape == noise.shape, "noise \(noise.shape) must match clips \(x0.shape)")

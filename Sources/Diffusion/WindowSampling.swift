@@ -9,11 +9,13 @@ import Tensor
 
 extension Denoiser {
     /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
-    /// frames are the context. `rng` supplies the initial noise and DDPM's noise.
+    /// frames are the context. `noise` (one stream per clip) supplies the initial noise,
+    /// the handoff's and DDPM's.
     /// `generated[f]` says context frame f is the model's own (an earlier window's): it is
-    /// handed on at the model's handoff level (ModelConfig.handoffLevel, when above 0), like
-    /// the frames this window finishes.
-    public func sampleWindow(context: Tensor, generated: [Bool] = [], sampler: Sampler, rng: inout RNG,
+    /// handed on at the `handoff` level (SamplingConfig.handoff; 0 is off), like the frames
+    /// this window finishes.
+    public func sampleWindow(context: Tensor, generated: [Bool] = [], sampler: Sampler, handoff: Float = 0,
+                             noise: inout ClipNoise,
                              onStep: (Int) -> Void = { _ in }) -> Tensor {
         let m = config
         precondition(sampler.schedule == m.schedule && sampler.ramp == m.ramp,
@@ -34,20 +36,20 @@ extension Denoiser {
             }
             return y
         }
-        let noise = Tensor.randn(shape, rng: &rng)
+        precondition(noise.count == b, "\(noise.count) noise streams for \(b) clips")
+        let start = noise.randn(shape)
         if sampler.ramp.lag == 0 {
-            let out = sampler.run(from: noise, rng: &rng, predict: { x, t in
+            let out = sampler.run(from: start, noise: &noise, predict: { x, t in
                 self(withContext(x), mask: mask, t: [Float](repeating: t, count: b))
             }, onStep: onStep)
             return withContext(out)
         }
         // Staggered: a frame whose level has reached 0 is final and joins the context,
         // noised to the handoff level if there is one (one draw of noise per window).
-        let handoff = m.handoffLevel
-        let handoffNoise = handoff > 0 ? Tensor.randn(shape, rng: &rng).values : []
+        let handoffNoise = handoff > 0 ? noise.randn(shape).values : []
         let (ha, hs) = handoff > 0 ? m.schedule.alphaSigma(Double(handoff)) : (1, 0)
         let (alpha, sigma) = (Float(ha), Float(hs))
-        let out = sampler.run(window: noise, context: c, rng: &rng, predict: { x, levels in
+        let out = sampler.run(window: start, context: c, noise: &noise, predict: { x, levels in
             var frameMask = mask, t = [Float](repeating: 0, count: b * m.frames)
             var input = withContext(x)
             // A frame of the model's own — from the context or finished in this window.

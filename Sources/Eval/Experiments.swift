@@ -108,13 +108,16 @@ public struct ClipPictures: Sendable {
 /// Runs the experiments with one denoiser.
 public struct Experiments {
     public let model: Denoiser
+    /// The handoff level the model is sampled with (its sampling.json's).
+    public let handoff: Double
     public let setup: ReproduceSetup
     let scorer: WindowQuality
     /// Told (experiment, done, total) after each rollout.
     public var progress: (String, Int, Int) -> Void = { _, _, _ in }
 
-    public init(model: Denoiser, setup: ReproduceSetup) {
+    public init(model: Denoiser, handoff: Double = 0, setup: ReproduceSetup) {
         self.model = model
+        self.handoff = handoff
         self.setup = setup
         var q = WindowQualityConfig()
         q.size = model.config.size
@@ -155,8 +158,8 @@ public struct Experiments {
         func frames(_ r: Range<Int>) -> Tensor {
             Tensor(shape: [1, r.count, 3, size, size], values: Array(planar[(r.lowerBound * per)..<(r.upperBound * per)]))
         }
-        let ws = WindowSampler(model: model, kind: sampler, steps: setup.steps)
-        let plan = ws.rollout(context: frames(0..<context), frames: truth.count, strategy: strategy, k: k, rng: rng,
+        let ws = WindowSampler(model: model, kind: sampler, steps: setup.steps, handoff: handoff)
+        let plan = ws.rollout(context: frames(0..<context), frames: truth.count, strategy: strategy, k: k, noise: ClipNoise([rng]),
                               observe: { f in truth.frames[f].dark ? frames(f..<(f + 1)) : nil })
         let observed = Set(truth.frames.filter(\.dark).map(\.t))
         let video = plan.video.values

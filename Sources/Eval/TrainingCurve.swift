@@ -81,23 +81,28 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
 
 /// Appends rows to the curve CSV.
 public enum TrainingCurve {
-    public static let header = "checkpoint,step,minutes,loss,loss_mean50,scenario,clips,sampler,steps,"
-        + "count_correct,mean_error,median_error,miss_rate,penalized_error,realism,"
+    public static let header = "checkpoint,step,minutes,loss,loss_mean50,scenario,clips,frames,stitch,sampler,steps,handoff,"
+        + "real,count_correct,mean_error,median_error,miss_rate,penalized_error,realism,"
+        + "worst_window_real,worst_window_count,gravity_y,"
         + "copy_last_count,copy_last_error,const_vel_count,const_vel_error"
 
     /// One row: the checkpoint, the model's scores and the baselines' on the same clips.
-    public static func row(
-        _ info: CheckpointInfo, model: WindowQualityResult, copyLast: WindowQualityResult,
-        constantVelocity: WindowQualityResult, config: WindowQualityConfig, sampler: String, steps: Int
-    ) -> String {
+    /// For one window per clip, `frames` is the window and the window columns are empty.
+    public static func row(_ model: ModelQuality, in report: WindowQualityReport) -> String {
         func num(_ x: Double?, _ digits: Int = 4) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "" }
+        let (info, r, config) = (model.checkpoint, model.result, report.config)
         let name = info.path.contains(",") ? "\"\(info.path)\"" : info.path
+        let windows = r.byWindow ?? []
         return [name, info.step.map(String.init) ?? "", num(info.seconds.map { $0 / 60 }, 2), num(info.loss, 6),
-                num(info.lossMean50, 6), config.scenario, String(config.clips), sampler, String(steps),
-                num(model.all.countCorrect), num(model.all.meanError), num(model.all.medianError),
-                num(model.all.missRate), num(model.all.penalizedError), num(model.all.realism),
-                num(copyLast.all.countCorrect), num(copyLast.all.meanError),
-                num(constantVelocity.all.countCorrect), num(constantVelocity.all.meanError)].joined(separator: ",")
+                num(info.lossMean50, 6), config.scenario, String(config.clips), String(config.clipFrames),
+                config.long?.stitch.rawValue ?? "", model.sampling.sampler.rawValue, String(model.sampling.steps),
+                num(model.sampling.handoff, 3),
+                num(r.all.real), num(r.all.countCorrect), num(r.all.meanError), num(r.all.medianError),
+                num(r.all.missRate), num(r.all.penalizedError), num(r.all.realism),
+                num(windows.map(\.stats.real).min()), num(windows.map(\.stats.countCorrect).min()),
+                num(r.physics?.impliedGravity?[1]),
+                num(report.copyLast.all.countCorrect), num(report.copyLast.all.meanError),
+                num(report.constantVelocity.all.countCorrect), num(report.constantVelocity.all.meanError)].joined(separator: ",")
     }
 
     /// Appends `rows` to the CSV at `path` (writing the header first if the file is new or

@@ -1,4 +1,5 @@
-// The generators a model is compared with, and the model itself as a generator.
+// The generators a model is compared with, and the model itself as a generator. Each makes
+// the whole clip: one window, or a long video (WindowQualityConfig.long).
 //
 //   simulator           the truth, rendered: the tracker's floor (count 100%, error ≈ 0.02 px)
 //   copy-last           the last context frame repeated: what a model that learned no motion does
@@ -17,15 +18,15 @@ import World
 extension WindowQuality {
     /// The simulator's own frames: an oracle that every metric must score as perfect.
     public var simulator: WindowGenerator {
-        let clips = self.clips, shape = [config.window, 3, config.size, config.size]
+        let clips = self.clips, shape = [config.clipFrames, 3, config.size, config.size]
         return { _, range in
             Tensor(shape: [range.count] + shape, values: range.flatMap { Rasterizer.planar(clips[$0]) })
         }
     }
 
-    /// Repeats the last context frame over the rest of the window.
+    /// Repeats the last context frame over the rest of the clip.
     public var copyLast: WindowGenerator {
-        let (t, s) = (config.window, config.size)
+        let (t, s) = (config.clipFrames, config.size)
         return { context, _ in
             let (b, c) = (context.shape[0], context.shape[1])
             let per = 3 * s * s
@@ -44,7 +45,7 @@ extension WindowQuality {
     /// Extrapolates the simulator's last two context positions at constant velocity, stopping
     /// at the walls, and draws the result (with one context frame, velocity 0).
     public var constantVelocity: WindowGenerator {
-        let clips = self.clips, (t, s) = (config.window, config.size)
+        let clips = self.clips, (t, s) = (config.clipFrames, config.size)
         return { context, range in
             let c = context.shape[1]
             var out = [Float]()
@@ -72,13 +73,16 @@ extension WindowQuality {
         }
     }
 
-    /// A denoiser's windows. Each batch draws its noise from `rng.split(first clip index)`,
-    /// so a run is reproducible for a given batch size (the noise of a clip depends on the
-    /// batch it shares).
-    public static func model(_ sampler: WindowSampler, rng: RNG) -> WindowGenerator {
+    /// A denoiser's clips: one window, or with `config.long` a video stitched window after
+    /// window. Clip i draws its noise from `rng.split(i)`, whatever batch it is in, so the
+    /// scores do not depend on the batch size.
+    public func model(_ sampler: WindowSampler, rng: RNG) -> WindowGenerator {
+        let config = self.config
         return { context, range in
-            var r = rng.split(range.lowerBound)
-            return sampler.window(context: context, rng: &r)
+            var noise = ClipNoise(root: rng, clips: range)
+            guard let long = config.long else { return sampler.window(context: context, noise: &noise) }
+            return sampler.rollout(context: context, frames: long.frames, strategy: long.stitch, k: config.context,
+                                   noise: noise)
         }
     }
 }

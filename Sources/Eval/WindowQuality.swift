@@ -41,6 +41,9 @@ public struct WindowQualityConfig: Codable, Equatable, Sendable {
     public var firstSeed: UInt64 = 1_000_000_000
     /// Frames per window (T), the model's.
     public var window = 8
+    /// Long videos: each clip is `long.frames` frames, made window after window by
+    /// stitching; nil scores one window per clip.
+    public var long: LongVideo?
     /// Context frames taken from the simulator (C).
     public var context = 2
     /// Frame size, pixels (the scenario is resized to it).
@@ -67,7 +70,32 @@ public struct WindowQualityConfig: Codable, Equatable, Sendable {
         if context < 1 || context >= window { return "context \(context) must be in 1..<\(window) (the window)" }
         if simulationFrames < window { return "simulationFrames (\(simulationFrames)) must be ≥ the window (\(window))" }
         if UInt64.max - firstSeed < UInt64(clips) { return "firstSeed + clips overflows 64 bits" }
+        if let long, long.frames < window { return "a long video of \(long.frames) frames is shorter than the window (\(window))" }
+        if let long, long.frames > 100_000 { return "a long video of \(long.frames) frames is too long (at most 100000)" }
         return nil
+    }
+
+    /// Frames of each scored clip (F): the window, or the long video's length.
+    public var clipFrames: Int { long?.frames ?? window }
+
+    /// The first generated frame of each window of a clip.
+    public var windowStarts: [Int] {
+        guard let long else { return [context] }
+        return WindowSampler.windowStarts(frames: long.frames, given: context, window: window,
+                                          context: long.stitch.contextLength(k: context))
+    }
+}
+
+/// A long, stitched video: its length and how each window takes its context from the
+/// video so far (last-k takes the last C frames, C the simulator's context length).
+public struct LongVideo: Codable, Equatable, Sendable {
+    /// Frames per video (F), the simulator's context included.
+    public var frames: Int
+    public var stitch: StitchStrategy
+
+    public init(frames: Int, stitch: StitchStrategy) {
+        self.frames = frames
+        self.stitch = stitch
     }
 }
 
@@ -90,13 +118,14 @@ public struct WindowQuality: Sendable {
         self.config = config
         self.tracker = tracker
         let scenario = try Scenario.named(config.scenario).resized(to: config.size)
+        // A long video starts where the window of the same clip starts, and runs on.
         let span = config.simulationFrames - config.window
         clips = try (0..<config.clips).map { i in
             let seed = config.firstSeed + UInt64(i)
             var rng = RNG(seed: seed).split("eval-window")
             let start = rng.int(in: 0...span)
-            var ep = try scenario.episode(seed: seed, frames: config.simulationFrames)
-            ep.frames = Array(ep.frames[start..<(start + config.window)])
+            var ep = try scenario.episode(seed: seed, frames: max(config.simulationFrames, start + config.clipFrames))
+            ep.frames = Array(ep.frames[start..<(start + config.clipFrames)])
             return ep
         }
     }
@@ -123,15 +152,17 @@ public struct WindowQuality: Sendable {
 
     // MARK: - Evaluation
 
-    /// Runs `generator` over all clips, `batch` at a time, and scores frames C..<T of each;
-    /// with `physics`, also the physics metrics of the windows (one window per clip).
+    /// Runs `generator` over all clips, `batch` at a time, and scores frames C..<F of each;
+    /// with `physics`, also the physics metrics of the clips (their windows as in
+    /// `config.windowStarts`). The scores do not depend on `batch`.
     /// `onBatch(clipsDone, clipsTotal)` reports progress.
     public func evaluate(
         _ name: String, batch: Int = 32, physics: PhysicsConfig? = nil, generator: WindowGenerator,
         onBatch: (Int, Int) -> Void = { _, _ in }
     ) -> WindowQualityResult {
         precondition(batch >= 1, "batch must be at least 1")
-        let (n, t, s) = (clips.count, config.window, config.size)
+        let (n, t, s) = (clips.count, config.clipFrames, config.size)
+        let starts = config.windowStarts
         var scores: [[FrameScore]] = []
         var traces: [ClipTrace] = []
         var lo = 0
@@ -145,7 +176,7 @@ public struct WindowQuality: Sendable {
                 if physics != nil {
                     let o = b * t * frameCount
                     traces.append(ClipTrace(frames: Array(values[o..<(o + t * frameCount)]), truth: clips[i],
-                                            firstGenerated: config.context, windowStarts: [config.context], scorer: self))
+                                            firstGenerated: config.context, windowStarts: starts, scorer: self))
                 }
                 scores.append((config.context..<t).map { f in
                     let o = (b * t + f) * frameCount
@@ -261,6 +292,9 @@ public struct FrameScore: Codable, Equatable, Sendable {
 
     public var countCorrect: Bool { found >= visible && found <= visible + partial }
     public var realistic: Bool { invalidBlobs == 0 && strayPixels == 0 }
+    /// A real frame: every ball wholly in view is a valid disc of its colour, there is no
+    /// other disc, no blob that is not a disc and no stray pixel.
+    public var real: Bool { realistic && misses == 0 && extras == 0 }
 }
 
 /// Aggregates over a set of generated frames.
@@ -285,6 +319,8 @@ public struct QualityStats: Codable, Equatable, Sendable {
     public var penalizedError: Double?
     /// Share of frames in which every blob is a valid disc on a clean background.
     public var realism: Double
+    /// Share of real frames (FrameScore.real): realism, and every ball drawn in its colour.
+    public var real: Double
     /// Stray pixels per frame.
     public var strayPixelsPerFrame: Double
 
@@ -303,6 +339,7 @@ public struct QualityStats: Codable, Equatable, Sendable {
         extrasPerFrame = Double(scores.reduce(0) { $0 + $1.extras }) / nf
         penalizedError = balls == 0 ? nil : (errors.reduce(0, +) + Double(misses) * missPenalty) / Double(balls)
         realism = Double(scores.filter(\.realistic).count) / nf
+        real = Double(scores.filter(\.real).count) / nf
         strayPixelsPerFrame = Double(scores.reduce(0) { $0 + $1.strayPixels }) / nf
     }
 
@@ -319,37 +356,68 @@ public struct WindowQualityResult: Codable, Equatable, Sendable {
     public var name: String
     /// All generated frames together.
     public var all: QualityStats
-    /// One row per generated frame of the window (frames C+1 … T, 1-based).
+    /// One row per generated frame of the clip (frames C+1 … F, 1-based).
     public var byFrame: [QualityStats]
+    /// Long videos: one row per stitched window.
+    public var byWindow: [WindowStats]?
     /// Per clip, per generated frame (not written to JSON).
     public var scores: [[FrameScore]]
     /// The physics metrics of the windows, when asked for.
     public var physics: PhysicsSummary?
 
-    enum CodingKeys: String, CodingKey { case name, all, byFrame, physics }
+    enum CodingKeys: String, CodingKey { case name, all, byFrame, byWindow, physics }
 
     public init(name: String, scores: [[FrameScore]], config: WindowQualityConfig) {
         self.name = name
         self.scores = scores
         let flat = scores.flatMap { $0 }
         all = QualityStats(flat, missPenalty: config.missPenalty)
-        byFrame = (config.context..<config.window).map { f in
+        byFrame = (config.context..<config.clipFrames).map { f in
             QualityStats(flat.filter { $0.frame == f }, frame: f + 1, missPenalty: config.missPenalty)
         }
+        if config.long != nil {
+            let starts = config.windowStarts
+            byWindow = starts.enumerated().map { w, first in
+                let end = w + 1 < starts.count ? starts[w + 1] : config.clipFrames
+                return WindowStats(window: w + 1, firstFrame: first + 1, lastFrame: end,
+                                   stats: QualityStats(flat.filter { (first..<end).contains($0.frame) }, missPenalty: config.missPenalty))
+            }
+        }
     }
+
+    /// The long-video bar: in every stitched window, ≥ 95% of the generated frames are real
+    /// and the ball count is right in ≥ 98% of them.
+    public var meetsLongBar: Bool {
+        guard let byWindow, !byWindow.isEmpty else { return false }
+        return byWindow.allSatisfy { $0.stats.real >= 0.95 && $0.stats.countCorrect >= 0.98 }
+    }
+
+    /// The stitched window with the fewest real frames (long videos).
+    public var worstWindow: WindowStats? { byWindow?.min { $0.stats.real < $1.stats.real } }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         all = try c.decode(QualityStats.self, forKey: .all)
         byFrame = try c.decode([QualityStats].self, forKey: .byFrame)
+        byWindow = try c.decodeIfPresent([WindowStats].self, forKey: .byWindow)
         physics = try c.decodeIfPresent(PhysicsSummary.self, forKey: .physics)
         scores = []
     }
 
-    /// Issue 7's bar: count right on ≥ 95% of frames, mean error ≤ 1 px and below `copyLast`'s.
+    /// The in-window bar: count right on ≥ 95% of frames, mean error ≤ 1 px and below `copyLast`'s.
     public func meetsBar(against copyLast: WindowQualityResult) -> Bool {
         guard let e = all.meanError, let c = copyLast.all.meanError else { return false }
         return all.countCorrect >= 0.95 && e <= 1.0 && e < c
     }
+}
+
+/// The scores of one stitched window of a long video, over every clip.
+public struct WindowStats: Codable, Equatable, Sendable {
+    /// 1-based window number.
+    public var window: Int
+    /// Its generated frames, 1-based and inclusive.
+    public var firstFrame: Int
+    public var lastFrame: Int
+    public var stats: QualityStats
 }

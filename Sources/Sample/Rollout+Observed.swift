@@ -21,9 +21,9 @@ public struct RolloutPlan {
 
 extension WindowSampler {
     /// A video of `frames` frames like `rollout`, where `observe(f)` may supply frame f
-    /// ([B, 1, 3, H, W]) instead of the model. Window w draws its noise from `rng.split(w)`.
+    /// ([B, 1, 3, H, W]) instead of the model. Window w draws its noise from `noise.split(w)`.
     public func rollout(
-        context: Tensor, frames: Int, strategy: StitchStrategy, k: Int, rng: RNG,
+        context: Tensor, frames: Int, strategy: StitchStrategy, k: Int, noise: ClipNoise,
         observe: (Int) -> Tensor?, onWindow: (Int) -> Void = { _ in }
     ) -> RolloutPlan {
         let t = model.config.frames
@@ -43,8 +43,8 @@ extension WindowSampler {
             }
             let w = starts.count
             let c = min(w == 0 ? min(c0, t - 1) : ctxLen, have)
-            var r = rng.split(w)
-            let win = window(context: video.slice(axis: 1, (have - c)..<have), generated: Array(own[(have - c)..<have]), rng: &r)
+            var r = noise.split(w)
+            let win = window(context: video.slice(axis: 1, (have - c)..<have), generated: Array(own[(have - c)..<have]), noise: &r)
             var need = min(t - c, frames - have)
             if let next = (have..<(have + need)).first(where: { observe($0) != nil }) { need = next - have }
             video = Tensor.concatenate([video, win.slice(axis: 1, c..<(c + need))], axis: 1)

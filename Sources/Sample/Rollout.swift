@@ -26,38 +26,49 @@ public enum StitchStrategy: String, CaseIterable, Codable, Sendable {
 public struct WindowSampler {
     public var model: Denoiser
     public var sampler: Sampler
+    /// The handoff level of the model's own frames (SamplingConfig.handoff; 0 is off).
+    public var handoff: Float
 
-    public init(model: Denoiser, sampler: Sampler) {
+    public init(model: Denoiser, sampler: Sampler, handoff: Double = 0) {
         precondition(sampler.schedule == model.config.schedule && sampler.ramp == model.config.ramp,
                      "the sampler's schedule and ramp must be the model's")
+        precondition(handoff == 0 || model.config.frameLag > 0, "a handoff needs a staggered model")
         self.model = model
         self.sampler = sampler
+        self.handoff = Float(handoff)
     }
 
     /// A `kind` sampler of `steps` steps on the model's own noise schedule.
-    public init(model: Denoiser, kind: SamplerKind, steps: Int) {
+    public init(model: Denoiser, kind: SamplerKind, steps: Int, handoff: Double = 0) {
         self.init(model: model, sampler: Sampler(kind, steps: steps, schedule: model.config.schedule,
-                                                 ramp: model.config.ramp))
+                                                 ramp: model.config.ramp), handoff: handoff)
+    }
+
+    /// The sampler `settings` describe, on the model's own noise schedule.
+    public init(model: Denoiser, settings: SamplingConfig) {
+        self.init(model: model, kind: settings.sampler, steps: settings.steps, handoff: settings.handoff)
     }
 
     /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
     /// frames are the context; `generated` marks the context frames that are the model's
     /// own. See Denoiser.sampleWindow.
-    public func window(context: Tensor, generated: [Bool] = [], rng: inout RNG,
+    public func window(context: Tensor, generated: [Bool] = [], noise: inout ClipNoise,
                        onStep: (Int) -> Void = { _ in }) -> Tensor {
-        model.sampleWindow(context: context, generated: generated, sampler: sampler, rng: &rng, onStep: onStep)
+        model.sampleWindow(context: context, generated: generated, sampler: sampler, handoff: handoff, noise: &noise,
+                           onStep: onStep)
     }
 
     /// A video of `frames` frames: `context` [B, C0, 3, H, W] followed by generated frames,
     /// window after window, each conditioned per `strategy` on the last `k` (or 1) frames.
-    /// Window w draws its noise from `rng.split(w)`. `onWindow(w, count)` reports progress.
+    /// Window w draws its noise from `noise.split(w)` (one stream per clip). `onWindow(w, count)`
+    /// reports progress.
     public func rollout(
-        context: Tensor, frames: Int, strategy: StitchStrategy, k: Int, rng: RNG,
+        context: Tensor, frames: Int, strategy: StitchStrategy, k: Int, noise: ClipNoise,
         onWindow: (Int, Int) -> Void = { _, _ in }
     ) -> Tensor {
         let windows = WindowSampler.windowCount(frames: frames, given: context.shape[1], window: model.config.frames,
                                                 context: strategy.contextLength(k: k))
-        return rollout(context: context, frames: frames, strategy: strategy, k: k, rng: rng,
+        return rollout(context: context, frames: frames, strategy: strategy, k: k, noise: noise,
                        observe: { _ in nil }, onWindow: { onWindow($0, windows) }).video
     }
 

@@ -2,6 +2,7 @@
 //   model.safetensors        EMA weights by dotted name — what sampling loads
 //   config.json              the resolved TrainConfig
 //   train-state.safetensors  weights, EMA, AdamW moments, step — what --resume loads
+//   sampling.json            optional: how the model is meant to be sampled (SamplingConfig)
 // Each file is written to a temporary name and renamed into place. train-state is
 // written first and holds everything a resume needs, so a kill between the two writes
 // leaves a consistent pair (the model file is then one checkpoint older).
@@ -9,6 +10,7 @@
 import Diffusion
 import Foundation
 import Tensor
+import World
 
 /// A checkpoint that cannot be used, as one line naming the file and the problem.
 public struct CheckpointError: Error, CustomStringConvertible, Equatable {
@@ -20,6 +22,47 @@ public enum Checkpoint {
     public static let modelFile = "model.safetensors"
     public static let configFile = "config.json"
     public static let stateFile = "train-state.safetensors"
+    public static let samplingFile = "sampling.json"
+
+    /// The sampling settings of `dir`: its sampling.json, where a key left out takes its
+    /// default; without one, the defaults, with the handoff an older config.json kept
+    /// under "model".
+    public static func loadSampling(_ dir: String) throws -> SamplingConfig {
+        let path = (dir as NSString).appendingPathComponent(samplingFile)
+        var settings = SamplingConfig()
+        if let data = FileManager.default.contents(atPath: path) {
+            guard let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw CheckpointError("\(path): not a JSON object")
+            }
+            if let unknown = dict.keys.sorted().first(where: { !SamplingConfig.keys.contains($0) }) {
+                throw CheckpointError("\(path): unknown key '\(unknown)' (valid: \(SamplingConfig.keys.joined(separator: ", ")))")
+            }
+            do {
+                settings = try JSONDecoder().decode(SamplingConfig.self, from: data)
+            } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+                throw CheckpointError("\(path): bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
+            } catch {
+                throw CheckpointError("\(path): \(error)")
+            }
+        } else {
+            let configPath = (dir as NSString).appendingPathComponent(configFile)
+            if let data = FileManager.default.contents(atPath: configPath),
+               let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+               let handoff = (dict["model"] as? [String: Any])?["handoff"] as? Double {
+                settings.handoff = handoff
+            }
+        }
+        let config = try loadConfig(dir)
+        if let problem = settings.validationError(for: config.model) { throw CheckpointError("\(path): \(problem)") }
+        return settings
+    }
+
+    /// Writes `settings` as `dir`/sampling.json.
+    public static func writeSampling(_ settings: SamplingConfig, to dir: String) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(Array(try e.encode(settings)) + [10], to: (dir as NSString).appendingPathComponent(samplingFile))
+    }
 
     /// Loads the config saved in `dir`.
     public static func loadConfig(_ dir: String) throws -> TrainConfig {
@@ -32,7 +75,7 @@ public enum Checkpoint {
             throw CheckpointError("\(path): missing (not a vidgen checkpoint folder?)")
         }
         do {
-            return try TrainConfig.decode(TrainConfig.fillingLegacyKeys(data), file: path, overridingPreset: true)
+            return try TrainConfig.decode(TrainConfig.fillingLegacyKeys(data, file: path), file: path, overridingPreset: true)
         } catch let e as ConfigError {
             throw CheckpointError(e.description)
         }

@@ -77,20 +77,16 @@ public struct ClipStream {
                 t[i] = Float(u)
             }
         }
-        if m.contextNoise > 0 {
-            // Context noise: each context frame, with probability ½, at a level in 0…contextNoise.
+        if config.contextNoise > 0 {
+            // One level per clip: on every finished frame, and on the given context of a
+            // `noisedContextShare` of the clips.
             var levelRNG = stepRNG.split("context-noise")
-            for f in 0..<(b * frames) where mask[f] == 1 {
-                let noisy = levelRNG.uniform() < 0.5
-                let level = levelRNG.uniform() * m.contextNoise
-                if noisy && level > 0 { t[f] = Float(level) }
-            }
-        }
-        if config.contextSpecks > 0 {
-            var speckRNG = stepRNG.split("specks")
-            for f in 0..<(b * frames) where mask[f] == 1 {
-                if speckRNG.uniform() < config.contextSpecks {
-                    Self.addSpecks(to: &pixels, frame: f, side: m.size, rng: &speckRNG)
+            for i in 0..<b {
+                let level = Float(levelRNG.uniform() * config.contextNoise)
+                let seam = levelRNG.uniform() < config.noisedContextShare
+                guard level > 0 else { continue }
+                for f in 0..<frames where mask[i * frames + f] == 1 && (seam || f >= contexts[i]) {
+                    t[i * frames + f] = level
                 }
             }
         }
@@ -98,38 +94,6 @@ public struct ClipStream {
         let shape = [b, frames, m.channels, m.size, m.size]
         return ClipBatch(clips: Tensor(shape: shape, values: pixels), mask: mask, t: t,
                          noise: Tensor.randn(shape, rng: &noiseRNG), lossMask: lossMask, context: contexts)
-    }
-}
-
-extension ClipStream {
-    /// Blends 1…3 specks into frame `frame` of planar clips [·, 3, side, side] in [-1, 1]:
-    /// squares of 1…3 pixels in the colour of a random lit pixel of the frame, at strength
-    /// 0.25…1, half of them within 6 pixels of that pixel and half anywhere — the kind of
-    /// stray fragment a roll-out leaves in the frames it hands on. A frame with nothing lit
-    /// is left as it is.
-    static func addSpecks(to pixels: inout [Float], frame: Int, side n: Int, rng: inout RNG) {
-        let hw = n * n
-        let base = frame * 3 * hw
-        let lit = (0..<hw).filter { i in (0..<3).contains { c in pixels[base + c * hw + i] > -0.5 } }
-        guard !lit.isEmpty else { return }
-        for _ in 0..<rng.int(in: 1...3) {
-            let source = lit[rng.int(in: 0...(lit.count - 1))]
-            let colour = (0..<3).map { pixels[base + $0 * hw + source] }
-            let size = rng.int(in: 1...3)
-            let near = rng.uniform() < 0.5
-            let x = near ? source % n + rng.int(in: -6...6) : rng.int(in: 0...(n - 1))
-            let y = near ? source / n + rng.int(in: -6...6) : rng.int(in: 0...(n - 1))
-            let (x0, y0) = (Swift.min(Swift.max(x, 0), n - size), Swift.min(Swift.max(y, 0), n - size))
-            let a = Float(rng.uniform(0.25, 1))
-            for yy in y0..<(y0 + size) {
-                for xx in x0..<(x0 + size) {
-                    for c in 0..<3 {
-                        let j = base + c * hw + yy * n + xx
-                        pixels[j] = pixels[j] * (1 - a) + colour[c] * a
-                    }
-                }
-            }
-        }
     }
 }
 

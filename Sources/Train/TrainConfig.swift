@@ -47,19 +47,15 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// at t = 1 — pure far-horizon forecasts, which the sampler discards but for each
     /// frame's first step, where x̂₀ enters x_s only with weight α_s (about 0.02 at 50 steps).
     public var lossOnWaitingFrames = false
-    /// Specks in the context, against the roll-out's runaway stray pixels: each context
-    /// frame (given or finished in the window), with this probability, gets 1…3 small
-    /// squares of a ball's colour blended in at a random place (ClipStream.addSpecks).
-    /// The targets stay clean, so the model learns that a speck in the past is no ball in
-    /// the future. 0 turns it off.
-    public var contextSpecks = 0.0
-    /// Training on the model's own roll-outs, against exposure bias (staggered models only):
-    /// this share of each batch's clips has the frames its window has already finished
-    /// (mask 1 beyond the drawn context) replaced by what the EMA model samples from the
-    /// clip's context, with `rolloutSteps` DDIM steps. The targets stay the simulator's.
-    /// 0 turns it off.
-    public var rolloutShare = 0.0
-    public var rolloutSteps = 10
+    /// Context-noise augmentation, against exposure bias in stitched videos (0 is off).
+    /// A stitched window's context is the model's own frames, handed on noised to the
+    /// sampling handoff level; training shows the model that case. Each clip draws one level
+    /// L uniformly from 0…contextNoise: the frames a staggered window has finished are always
+    /// noised to L, and the given context frames are too in a `noisedContextShare` of the
+    /// clips (the seam, where no frame is clean); in the others they stay clean (the
+    /// simulator's frames of a first window). The model is told each frame's level.
+    public var contextNoise = 0.0
+    public var noisedContextShare = 0.5
     /// Frames simulated per clip; the training window starts uniformly inside them.
     public var simulationFrames = 48
     /// Scenario the clips come from.
@@ -133,10 +129,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
             return "context range \(contextMin)...\(contextMax) must lie in 1...\(model.frames - 1)"
         }
         if !(0...1).contains(unconditionalShare) { return "unconditionalShare must be in [0, 1]" }
-        if !(0...1).contains(contextSpecks) { return "contextSpecks must be in [0, 1], got \(contextSpecks)" }
-        if !(0...1).contains(rolloutShare) { return "rolloutShare must be in [0, 1], got \(rolloutShare)" }
-        if rolloutShare > 0 && model.frameLag == 0 { return "rolloutShare needs staggered frames (model.frameLag > 0)" }
-        if rolloutSteps < 1 || rolloutSteps > 1000 { return "rolloutSteps must be in 1...1000, got \(rolloutSteps)" }
+        if !(contextNoise >= 0 && contextNoise <= 0.5) { return "contextNoise must be in 0...0.5, got \(contextNoise)" }
+        if contextNoise > 0 && model.frameLag == 0 { return "contextNoise needs staggered frames (model.frameLag > 0)" }
+        if !(0...1).contains(noisedContextShare) { return "noisedContextShare must be in [0, 1], got \(noisedContextShare)" }
         if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
         if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }
         if checkpointEvery < 1 { return "checkpointEvery must be at least 1, got \(checkpointEvery)" }
@@ -196,16 +191,37 @@ extension TrainConfig {
     /// preset's newer value: the weights would be sampled on the wrong schedule.
     static let legacyKeys: [String: [String: Any]] = [
         "": ["lossOnWaitingFrames": true],
-        "model": ["noiseShift": 1.0, "frameLag": 0.0, "contextNoise": 0.0, "handoff": 0.0, "stemChannels": 0, "headChannels": 0],
+        "model": ["noiseShift": 1.0, "frameLag": 0.0, "stemChannels": 0, "headChannels": 0],
     ]
 
-    /// `data` (a saved config.json) with every missing legacy key filled in; unparseable
-    /// data is returned as it is, for `decode` to report.
-    public static func fillingLegacyKeys(_ data: Data) -> Data {
+    /// Options vidgen no longer has, with the value that meant "off" (nan: any value). A
+    /// saved config.json may still hold them; it loads if they are off, and otherwise
+    /// names the option. `model.handoff` is a sampling setting now (sampling.json), which
+    /// Checkpoint.loadSampling reads from an old config.json.
+    static let retiredKeys: [String: [String: Double]] = [
+        "": ["contextSpecks": 0, "rolloutShare": 0, "rolloutSteps": .nan],
+        "model": ["contextNoise": 0, "handoff": .nan],
+    ]
+
+    /// `data` (a saved config.json) with every missing legacy key filled in and every
+    /// retired key that is off dropped; unparseable data is returned as it is, for
+    /// `decode` to report, and a retired option that is on is an error.
+    public static func fillingLegacyKeys(_ data: Data, file: String = "config.json") throws -> Data {
         guard var dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
         for (section, keys) in legacyKeys {
             var sub = section.isEmpty ? dict : (dict[section] as? [String: Any] ?? [:])
             for (key, value) in keys where sub[key] == nil { sub[key] = value }
+            if section.isEmpty { dict = sub } else { dict[section] = sub }
+        }
+        for (section, keys) in retiredKeys {
+            guard var sub = section.isEmpty ? dict : dict[section] as? [String: Any] else { continue }
+            for (key, off) in keys {
+                guard let value = sub.removeValue(forKey: key) else { continue }
+                if !off.isNaN, (value as? Double) != off {
+                    let name = section.isEmpty ? key : section + "." + key
+                    throw ConfigError("\(file): sets '\(name)' to \(value), an option vidgen no longer has (see data/default/MODEL.md)")
+                }
+            }
             if section.isEmpty { dict = sub } else { dict[section] = sub }
         }
         return (try? JSONSerialization.data(withJSONObject: dict)) ?? data

@@ -66,50 +66,7 @@ public struct Trainer {
     /// One optimizer step.
     public mutating func trainStep() throws -> StepStats {
         let batch = try stream.batch(step: step)
-        return try trainStep(on: config.rolloutShare > 0 ? withOwnFrames(batch) : batch)
-    }
-
-    /// `batch` with the finished frames of a `rolloutShare` of its clips replaced by the EMA
-    /// model's own: each chosen clip's window is sampled from its drawn context (clips that
-    /// share a context length are sampled together), and the frames the batch marks as
-    /// finished (mask 1 beyond the context) are taken from it. The noise comes from the
-    /// run's "rollout" stream, split by step, so a resumed run draws the same.
-    public func withOwnFrames(_ batch: ClipBatch) -> ClipBatch {
-        let m = config.model
-        let (b, frames) = (batch.context.count, m.frames)
-        let perFrame = m.channels * m.size * m.size
-        var rng = RNG(seed: config.seed).split("rollout").split(step)
-        var chosen: [Int: [Int]] = [:]
-        for i in 0..<b {
-            let c = batch.context[i]
-            let finished = (c..<frames).contains { batch.mask[i * frames + $0] == 1 }
-            if rng.uniform() < config.rolloutShare && finished { chosen[c, default: []].append(i) }
-        }
-        guard !chosen.isEmpty else { return batch }
-        let sampler = Sampler(.ddim, steps: config.rolloutSteps, schedule: m.schedule, ramp: m.ramp)
-        let model = emaModel
-        var out = batch
-        var pixels = batch.clips.values
-        for c in chosen.keys.sorted() {
-            let clips = chosen[c]!
-            var context = [Float](repeating: 0, count: clips.count * c * perFrame)
-            for (k, i) in clips.enumerated() {
-                let from = i * frames * perFrame
-                context.replaceSubrange((k * c * perFrame)..<((k + 1) * c * perFrame),
-                                        with: pixels[from..<(from + c * perFrame)])
-            }
-            var windowRNG = rng.split(c)
-            let window = model.sampleWindow(context: Tensor(shape: [clips.count, c, m.channels, m.size, m.size], values: context),
-                                            sampler: sampler, rng: &windowRNG).values
-            for (k, i) in clips.enumerated() {
-                for f in c..<frames where batch.mask[i * frames + f] == 1 {
-                    let (to, from) = ((i * frames + f) * perFrame, (k * frames + f) * perFrame)
-                    pixels.replaceSubrange(to..<(to + perFrame), with: window[from..<(from + perFrame)])
-                }
-            }
-        }
-        out.clips = Tensor(shape: batch.clips.shape, values: pixels)
-        return out
+        return try trainStep(on: batch)
     }
 
     /// One optimizer step on `batch`.

@@ -12,11 +12,13 @@ extension Vidgen {
     struct EvalCmd: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "eval",
-            abstract: "Score a model's windows against the simulator on held-out clips, beside copy-last and constant-velocity baselines.",
+            abstract: "Score a model's windows or long videos against the simulator on held-out clips, beside copy-last and constant-velocity baselines.",
             discussion: """
-                The simulator gives the first --context frames of each window, the model makes the rest; the \
-                tracker scores every generated frame: ball count right, centroid error of the balls matched by \
-                colour (with the miss rate), and per-frame realism; then the physics metrics of the windows \
+                The simulator gives the first --context frames of each clip, the model makes the rest: one window, \
+                or with --frames F a video of F frames stitched window after window (last-k and last-frame, or \
+                the one --stitch names; scores by window). The tracker scores every generated frame: real (every \
+                ball a valid disc of its colour, nothing else drawn), ball count right, centroid error of the balls \
+                matched by colour (with the miss rate), and realism; then the physics metrics of the clips \
                 (velocity error, implied gravity, energy, wall penetration, count changes, colour swaps). Scene seeds start at --first-scene-seed, a \
                 range training never draws. Repeat --checkpoint to score several snapshots of a run on the same \
                 clips; --csv appends one row per checkpoint (step, minutes, loss, scores, baselines) for a \
@@ -41,11 +43,20 @@ extension Vidgen {
         @Option(help: "Context frames from the simulator.")
         var context = 2
 
+        @Option(help: "Long videos: frames per video, the context included (default: one window per clip).")
+        var frames: Int?
+
+        @Option(help: "With --frames: how windows are stitched, \(StitchStrategy.allCases.map(\.rawValue).joined(separator: ", ")) (default: both).")
+        var stitch: StitchStrategy?
+
         @Option(help: "Reverse process: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         var sampler: SamplerKind = .ddim
 
         @Option(help: "Denoising steps per window.")
         var steps = 50
+
+        @Option(help: "Handoff level of the model's own frames (default: each checkpoint's sampling.json; 0 is off).")
+        var handoff: Double?
 
         @Option(help: "Clips per sampler call.")
         var batch = 32
@@ -64,6 +75,9 @@ extension Vidgen {
             if !(1...10_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000, got \(steps)") }
             if !(1...4096).contains(batch) { throw ValidationError("--batch must be between 1 and 4096, got \(batch)") }
             if context < 1 { throw ValidationError("--context must be at least 1, got \(context)") }
+            if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be between 1 and 100000, got \(frames)") }
+            if stitch != nil && frames == nil { throw ValidationError("--stitch needs --frames (long videos)") }
+            if let handoff, !(0...0.5).contains(handoff) { throw ValidationError("--handoff must be in 0...0.5, got \(handoff)") }
             if !Scenario.names.contains(scenario) {
                 throw ValidationError("unknown scenario '\(scenario)'; valid: \(Scenario.names.joined(separator: ", "))")
             }
@@ -80,22 +94,31 @@ extension Vidgen {
 
         func run() throws {
             // Load every model first, so a bad checkpoint fails before any work.
-            let dirs: [String], denoisers: [Denoiser]
+            let models: [EvaluatedModel]
             do {
                 if let csv { try TrainingCurve.check(csv) }
-                dirs = baselinesOnly ? [] : (checkpoint.isEmpty ? [try ShippedModel.path()] : checkpoint)
-                denoisers = try dirs.map { try Checkpoint.loadModel($0).0 }
+                let dirs = baselinesOnly ? [] : (checkpoint.isEmpty ? [try ShippedModel.path()] : checkpoint)
+                models = try dirs.map { dir in
+                    var sampling = try Checkpoint.loadSampling(dir)
+                    (sampling.sampler, sampling.steps) = (sampler, steps)
+                    if let handoff { sampling.handoff = handoff }
+                    let denoiser = try Checkpoint.loadModel(dir).0
+                    if let problem = sampling.validationError(for: denoiser.config) { throw CheckpointError("\(dir): \(problem)") }
+                    return EvaluatedModel(folder: dir, denoiser: denoiser, sampling: sampling)
+                }
             } catch {
                 throw fail("\(error)", code: 1)
             }
-            let configs = denoisers.map(\.config)
-            let model = configs.first ?? ModelConfig.reference
-            if let other = zip(dirs, configs).first(where: { $0.1.frames != model.frames || $0.1.size != model.size }) {
-                throw fail("\(other.0) has a \(other.1.frames)-frame \(other.1.size)-px window, \(dirs[0]) a "
-                           + "\(model.frames)-frame \(model.size)-px one; evaluate them separately")
+            let model = models.first?.denoiser.config ?? ModelConfig.reference
+            if let other = models.first(where: { $0.denoiser.config.frames != model.frames || $0.denoiser.config.size != model.size }) {
+                throw fail("\(other.folder) has a \(other.denoiser.config.frames)-frame \(other.denoiser.config.size)-px window, "
+                           + "\(models[0].folder) a \(model.frames)-frame \(model.size)-px one; evaluate them separately")
             }
             guard context < model.frames else {
                 throw fail("--context must be below the window of \(model.frames) frames, got \(context)")
+            }
+            if let frames, frames < model.frames {
+                throw fail("--frames (\(frames)) must be at least the model's window of \(model.frames) frames")
             }
             var q = WindowQualityConfig()
             q.scenario = scenario
@@ -105,47 +128,41 @@ extension Vidgen {
             q.context = context
             q.size = model.size
             q.missPenalty = Double(model.size) / 2
-            let quality: WindowQuality
-            do { quality = try WindowQuality(q) } catch { throw fail("\(error)") }
+            let configs = frames.map { f in (stitch.map { [$0] } ?? [.lastK, .lastFrame]).map { s -> WindowQualityConfig in
+                var long = q
+                long.long = LongVideo(frames: f, stitch: s)
+                return long
+            } } ?? [q]
 
-            var physics = PhysicsConfig()
-            physics.context = context
-            let simulator = quality.evaluate("simulator", batch: batch, physics: physics, generator: quality.simulator)
-            let copyLast = quality.evaluate("copy-last", batch: batch, physics: physics, generator: quality.copyLast)
-            let constant = quality.evaluate("constant-velocity", batch: batch, physics: physics,
-                                            generator: quality.constantVelocity)
-
-            var models: [ModelQuality] = []
-            for (dir, denoiser) in zip(dirs, denoisers) {
-                let info = CheckpointInfo(folder: dir)
-                let progress = Progress("eval \((dir as NSString).lastPathComponent)", total: clips, unit: "clips")
-                let start = Progress.now()
-                let generator = WindowQuality.model(WindowSampler(model: denoiser, kind: sampler, steps: steps),
-                                                    rng: RNG(seed: seed).split("eval"))
-                let result = quality.evaluate("model", batch: batch, physics: physics, generator: generator) { done, _ in
-                    progress.update(done)
+            var reports: [WindowQualityReport] = []
+            for config in configs {
+                let what = config.long.map { " \($0.stitch.rawValue)" } ?? ""
+                var bars: [Progress] = []
+                let report: WindowQualityReport
+                do {
+                    report = try WindowQualityReport.measure(config, models: models, seed: seed, batch: batch, progress: { k, done, total in
+                        if bars.count <= k {
+                            bars.append(Progress("eval \((models[k].folder as NSString).lastPathComponent)\(what)", total: total, unit: "clips"))
+                        }
+                        bars[k].update(done)
+                    }, clock: Progress.now)
+                } catch {
+                    throw fail("\(error)")
                 }
-                models.append(ModelQuality(checkpoint: info, result: result, evalSeconds: Progress.now() - start,
-                                           meetsBar: result.meetsBar(against: copyLast)))
+                print(report.table() + "\n")
+                reports.append(report)
             }
-
-            let report = WindowQualityReport(
-                config: q, sampler: dirs.isEmpty ? nil : sampler.rawValue, steps: dirs.isEmpty ? nil : steps,
-                seed: dirs.isEmpty ? nil : seed, batch: batch, simulator: simulator, copyLast: copyLast,
-                constantVelocity: constant, models: models)
-            print(report.table())
             do {
-                try AtomicFile.write(try report.encoded(), to: out)
+                let bytes = frames == nil ? try reports[0].encoded() : try StitchedQualityReport(stitchings: reports).encoded()
+                try AtomicFile.write(bytes, to: out)
                 if let csv {
-                    try TrainingCurve.append(models.map {
-                        TrainingCurve.row($0.checkpoint, model: $0.result, copyLast: copyLast, constantVelocity: constant,
-                                          config: q, sampler: sampler.rawValue, steps: steps)
-                    }, to: csv)
+                    try TrainingCurve.append(reports.flatMap { r in r.models.map { TrainingCurve.row($0, in: r) } }, to: csv)
                 }
             } catch {
                 throw fail("\(error)", code: 1)
             }
-            print("wrote \(out)" + (csv.map { " and appended \(models.count) row\(models.count == 1 ? "" : "s") to \($0)" } ?? ""))
+            let rows = reports.reduce(0) { $0 + $1.models.count }
+            print("wrote \(out)" + (csv.map { " and appended \(rows) row\(rows == 1 ? "" : "s") to \($0)" } ?? ""))
         }
     }
 }

@@ -43,17 +43,18 @@ extension Vidgen {
         }
 
         func run() throws {
-            let dir: String, model: Denoiser
+            let dir: String, model: Denoiser, sampling: SamplingConfig
             do {
                 dir = try checkpoint ?? ShippedModel.path()
                 model = try Checkpoint.loadModel(dir).0
+                sampling = try Checkpoint.loadSampling(dir)
             } catch {
                 throw fail("\(error)", code: 1)
             }
             let setup: ReproduceSetup = quick ? .quick : .full
             let start = Progress.now()
             var timings = ReproduceTimings()
-            var experiments = Experiments(model: model, setup: setup)
+            var experiments = Experiments(model: model, handoff: sampling.handoff, setup: setup)
             do { try experiments.check() } catch { throw fail("\(dir): \(error)") }
             var bars: [String: Progress] = [:]
             experiments.progress = { name, done, total in

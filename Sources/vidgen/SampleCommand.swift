@@ -36,11 +36,14 @@ extension Vidgen {
         @Option(help: "How windows are stitched: \(StitchStrategy.allCases.map(\.rawValue).joined(separator: ", ")).")
         var stitch: StitchStrategy = .lastK
 
-        @Option(help: "Reverse process: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var sampler: SamplerKind = .ddim
+        @Option(help: "Reverse process: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: the checkpoint's sampling.json, else ddim).")
+        var sampler: SamplerKind?
 
-        @Option(help: "Denoising steps per window.")
-        var steps: Int = 50
+        @Option(help: "Denoising steps per window (default: the checkpoint's sampling.json, else 50).")
+        var steps: Int?
+
+        @Option(help: "Handoff level of the model's own frames (default: the checkpoint's sampling.json; 0 is off).")
+        var handoff: Double?
 
         @Option(help: "Scenario of the context scene: \(Scenario.names.joined(separator: ", ")).")
         var scenario: String?
@@ -56,7 +59,8 @@ extension Vidgen {
 
         func validate() throws {
             if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be between 1 and 100000, got \(frames)") }
-            if !(1...10_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000, got \(steps)") }
+            if let steps, !(1...10_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000, got \(steps)") }
+            if let handoff, !(0...0.5).contains(handoff) { throw ValidationError("--handoff must be in 0...0.5, got \(handoff)") }
             if context < 1 { throw ValidationError("--context must be at least 1, got \(context)") }
             if let frames, frames < context { throw ValidationError("--frames (\(frames)) must be at least --context (\(context))") }
             if (scenario == nil) != (sceneSeed == nil) { throw ValidationError("--scenario and --scene-seed go together") }
@@ -74,6 +78,11 @@ extension Vidgen {
         func run() throws {
             let dir = try checkpoint ?? ShippedModel.path()
             let (model, config) = try Checkpoint.loadModel(dir)
+            var sampling = try Checkpoint.loadSampling(dir)
+            if let sampler { sampling.sampler = sampler }
+            if let steps { sampling.steps = steps }
+            if let handoff { sampling.handoff = handoff }
+            if let problem = sampling.validationError(for: config.model) { throw ValidationError(problem) }
             let m = config.model
             let window = m.frames
             guard context < window else {
@@ -86,12 +95,12 @@ extension Vidgen {
             let per = 3 * m.size * m.size
             let ctx = Tensor(shape: [1, context, 3, m.size, m.size], values: Array(truth[0..<(context * per)]))
 
-            let sampler = WindowSampler(model: model, kind: self.sampler, steps: steps)
+            let sampler = WindowSampler(model: model, settings: sampling)
             let windows = WindowSampler.windowCount(frames: total, given: context, window: window,
                                                     context: stitch.contextLength(k: context))
             let progress = Progress("sample", total: windows, unit: "windows")
             let video = sampler.rollout(context: ctx, frames: total, strategy: stitch, k: context,
-                                        rng: RNG(seed: seed).split("sample")) { w, _ in progress.update(w) }
+                                        noise: ClipNoise([RNG(seed: seed).split("sample")])) { w, _ in progress.update(w) }
             let bytes = Frames.bytes(planar: video.values, frames: total, height: m.size, width: m.size)
             if let npy { try NPY.write(frames: bytes, shape: [total, m.size, m.size, 3], to: npy) }
             if scenario != nil {
@@ -103,7 +112,7 @@ extension Vidgen {
                 print("wrote \(out) (sample | simulator) and \(statesPath)")
             } else {
                 try GIF.write(frames: bytes, count: total, height: m.size, width: m.size, to: out)
-                print("wrote \(out): \(total) frames, \(windows) window\(windows == 1 ? "" : "s"), \(self.sampler.rawValue) \(steps) steps")
+                print("wrote \(out): \(total) frames, \(windows) window\(windows == 1 ? "" : "s"), \(sampling.sampler.rawValue) \(sampling.steps) steps")
             }
         }
     }

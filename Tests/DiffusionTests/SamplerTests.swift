@@ -57,9 +57,9 @@ final class SamplerTests: XCTestCase {
         }
         for kind in SamplerKind.allCases {
             for steps in [1, 7, 50] {
-                var r = RNG(seed: 3)
-                let noise = Tensor.randn([2, 5], rng: &r)
-                let out = Sampler(kind, steps: steps).run(from: noise, rng: &r, predict: ideal)
+                var r = ClipNoise([RNG(seed: 3)])
+                let noise = r.randn([2, 5])
+                let out = Sampler(kind, steps: steps).run(from: noise, noise: &r, predict: ideal)
                 for (o, x) in zip(out.values, target.values) { XCTAssertEqual(o, x, accuracy: 1e-4, "\(kind) \(steps)") }
             }
         }
@@ -87,9 +87,9 @@ final class SamplerTests: XCTestCase {
                     }
                     return Tensor(shape: x.shape, values: v)
                 }
-                var r = RNG(seed: 8)
-                let noise = Tensor.randn(target.shape, rng: &r)
-                let out = sampler.run(window: noise, context: 2, rng: &r, predict: ideal)
+                var r = ClipNoise([RNG(seed: 8)])
+                let noise = r.randn(target.shape)
+                let out = sampler.run(window: noise, context: 2, noise: &r, predict: ideal)
                 for i in 0..<out.count {
                     let frame = (i / per) % frames
                     let expected = frame < 2 ? noise.values[i] : target.values[i]
@@ -110,9 +110,9 @@ final class SamplerTests: XCTestCase {
         for kind in SamplerKind.allCases {
             for (t, s) in [(Float(0.7), Float(0.55)), (0.2, 0)] {
                 let sampler = Sampler(kind, steps: 10, schedule: CosineSchedule(shift: 4))
-                var r1 = RNG(seed: 10), r2 = RNG(seed: 10)
-                let plain = sampler.step(x, t: t, tPrev: s, v: v, rng: &r1)
-                let staggered = sampler.step(window: x, t: [t, t, t], tPrev: [s, s, s], v: v, rng: &r2)
+                var r1 = ClipNoise([RNG(seed: 10)]), r2 = ClipNoise([RNG(seed: 10)])
+                let plain = sampler.step(x, t: t, tPrev: s, v: v, noise: &r1)
+                let staggered = sampler.step(window: x, t: [t, t, t], tPrev: [s, s, s], v: v, noise: &r2)
                 for (a, b) in zip(plain.values, staggered.values) { XCTAssertEqual(a, b, accuracy: 1e-5, "\(kind) \(t)→\(s)") }
             }
         }
@@ -125,9 +125,9 @@ final class SamplerTests: XCTestCase {
         var r1 = RNG(seed: 11)
         let noise = Tensor.randn([1, 4, 1], rng: &r1)
         func run(_ kind: SamplerKind) -> [Float] {
-            var rng = RNG(seed: 12)
+            var rng = ClipNoise([RNG(seed: 12)])
             return Sampler(kind, steps: 8, schedule: CosineSchedule(shift: 4), ramp: FrameRamp(lag: 0.5))
-                .run(window: noise, context: 1, rng: &rng, predict: toy).values
+                .run(window: noise, context: 1, noise: &rng, predict: toy).values
         }
         XCTAssertEqual(run(.ddim), Self.pinnedStaggeredDDIM)
         XCTAssertEqual(run(.ddpm), Self.pinnedStaggeredDDPM)
@@ -143,10 +143,10 @@ final class SamplerTests: XCTestCase {
         let toy: (Tensor, Float) -> Tensor = { x, _ in x * 0.5 - 0.1 }
         var r1 = RNG(seed: 4)
         let noise = Tensor.randn([4], rng: &r1)
-        var r2 = RNG(seed: 5)
-        let ddim = Sampler(.ddim, steps: 10).run(from: noise, rng: &r2, predict: toy).values
-        var r3 = RNG(seed: 5)
-        let ddpm = Sampler(.ddpm, steps: 10).run(from: noise, rng: &r3, predict: toy).values
+        var r2 = ClipNoise([RNG(seed: 5)])
+        let ddim = Sampler(.ddim, steps: 10).run(from: noise, noise: &r2, predict: toy).values
+        var r3 = ClipNoise([RNG(seed: 5)])
+        let ddpm = Sampler(.ddpm, steps: 10).run(from: noise, noise: &r3, predict: toy).values
         XCTAssertEqual(ddim, Self.pinnedDDIM)
         XCTAssertEqual(ddpm, Self.pinnedDDPM)
     }
@@ -159,8 +159,8 @@ final class SamplerTests: XCTestCase {
         var r = RNG(seed: 6)
         let noise = Tensor.randn([16], rng: &r)
         func run(_ kind: SamplerKind, seed: UInt64) -> [Float] {
-            var rng = RNG(seed: seed)
-            return Sampler(kind, steps: 20).run(from: noise, rng: &rng, predict: toy).values
+            var rng = ClipNoise([RNG(seed: seed)])
+            return Sampler(kind, steps: 20).run(from: noise, noise: &rng, predict: toy).values
         }
         XCTAssertEqual(run(.ddim, seed: 1), run(.ddim, seed: 2))
         XCTAssertEqual(run(.ddpm, seed: 1), run(.ddpm, seed: 1))

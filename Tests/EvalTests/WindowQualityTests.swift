@@ -146,11 +146,12 @@ final class WindowQualityTests: XCTestCase {
         c.size = config.model.size
         c.context = 2
         let q = try WindowQuality(c)
-        let generator = WindowQuality.model(WindowSampler(model: model, kind: .ddim, steps: 3), rng: RNG(seed: 1))
+        let generator = q.model(WindowSampler(model: model, kind: .ddim, steps: 3), rng: RNG(seed: 1))
         let r = q.evaluate("model", batch: 3, generator: generator)
         XCTAssertEqual(r.scores.count, 4)
         XCTAssertEqual(r.all.frames, 4 * (c.window - 2))
         XCTAssertEqual(r.byFrame.map(\.frame), Array(3...c.window))
+        XCTAssertNil(r.byWindow)
         let again = q.evaluate("model", batch: 3, generator: generator)
         XCTAssertEqual(again, r, "same seed, same batch: same scores")
 
@@ -178,19 +179,18 @@ final class WindowQualityTests: XCTestCase {
         let (early, _) = try Checkpoint.loadModel(TrainingRun.snapshotFolder(dir, step: 10))
         XCTAssertNotEqual(early.namedParameters.map(\.value.values), model.namedParameters.map(\.value.values))
 
-        let report = WindowQualityReport(
-            config: c, sampler: "ddim", steps: 3, seed: 1, batch: 3,
-            simulator: q.evaluate("simulator", generator: q.simulator), copyLast: q.evaluate("copy-last", generator: q.copyLast),
-            constantVelocity: q.evaluate("constant-velocity", generator: q.constantVelocity),
-            models: [ModelQuality(checkpoint: info, result: r, evalSeconds: 0, meetsBar: false)])
+        let evaluated = EvaluatedModel(folder: dir, denoiser: model, sampling: SamplingConfig(steps: 3))
+        let report = try WindowQualityReport.measure(c, models: [evaluated], seed: 1, batch: 3)
+        XCTAssertEqual(report.models[0].result.all, q.evaluate("model", batch: 4, generator: q.model(
+            WindowSampler(model: model, kind: .ddim, steps: 3), rng: RNG(seed: 1).split("eval"))).all)
         let decoded = try JSONDecoder().decode(WindowQualityReport.self, from: Data(try report.encoded()))
-        XCTAssertEqual(decoded.models[0].result.all, r.all)
+        XCTAssertEqual(decoded.models[0].result.all, report.models[0].result.all)
         XCTAssertEqual(decoded.models[0].checkpoint.step, 20)
+        XCTAssertEqual(decoded.models[0].sampling, SamplingConfig(steps: 3))
         XCTAssertTrue(report.table().contains("copy last frame"))
 
         let csv = dir + "/curve.csv"
-        let row = TrainingCurve.row(info, model: r, copyLast: report.copyLast, constantVelocity: report.constantVelocity,
-                                    config: c, sampler: "ddim", steps: 3)
+        let row = TrainingCurve.row(report.models[0], in: report)
         try TrainingCurve.append([row], to: csv)
         try TrainingCurve.append([row], to: csv)
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
@@ -200,6 +200,70 @@ final class WindowQualityTests: XCTestCase {
                        TrainingCurve.header.split(separator: ",").count)
         try "something else\n".write(toFile: dir + "/other.csv", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try TrainingCurve.append([row], to: dir + "/other.csv"))
+    }
+
+    /// A score never depends on how the clips were batched: clip i's noise is its own.
+    func testScoresDoNotDependOnTheBatch() throws {
+        var rng = RNG(seed: 4)
+        var config = ModelConfig.tiny
+        (config.frameLag, config.noiseShift) = (0.5, 4)
+        var model = Denoiser(config, rng: &rng)
+        model.visit("") { name, t in if name.hasPrefix("final") || name.contains("modulation") { t = .randn(t.shape, std: 0.05, rng: &rng) } }
+        var c = WindowQualityConfig()
+        (c.clips, c.window, c.size, c.context) = (5, config.frames, config.size, 2)
+        for long in [nil, LongVideo(frames: 9, stitch: .lastK)] {
+            c.long = long
+            let q = try WindowQuality(c)
+            for kind in SamplerKind.allCases {
+                let generator = q.model(WindowSampler(model: model, kind: kind, steps: 4, handoff: 0.1), rng: RNG(seed: 2))
+                let (one, all) = (q.evaluate("m", batch: 1, generator: generator), q.evaluate("m", batch: 5, generator: generator))
+                XCTAssertEqual(one.scores, all.scores, "\(kind), long \(String(describing: long))")
+                XCTAssertEqual(q.evaluate("m", batch: 2, generator: generator).scores, all.scores)
+            }
+        }
+    }
+
+    /// Long videos: each clip runs on from the frames of its window, is scored frame by frame
+    /// and window by window, and the simulator scores real in every window.
+    func testLongVideosScoreEveryWindow() throws {
+        var c = WindowQualityConfig()
+        (c.clips, c.window, c.size, c.context) = (6, 4, 16, 2)
+        let window = try WindowQuality(c)
+        for stitch in StitchStrategy.allCases {
+            c.long = LongVideo(frames: 13, stitch: stitch)
+            let q = try WindowQuality(c)
+            XCTAssertEqual(q.clips.map(\.count), [Int](repeating: 13, count: 6))
+            for (a, b) in zip(q.clips, window.clips) {
+                XCTAssertEqual(Array(a.frames[0..<4]), b.frames, "a long clip starts with its window")
+            }
+            // last-k takes 2 context frames, so each window adds 2; last-frame takes 1 and adds 3.
+            XCTAssertEqual(c.windowStarts, stitch == .lastK ? [2, 4, 6, 8, 10, 12] : [2, 4, 7, 10])
+            let truth = q.evaluate("simulator", physics: PhysicsConfig(), generator: q.simulator)
+            XCTAssertEqual(truth.byFrame.count, 11)
+            XCTAssertEqual(truth.byWindow?.map(\.firstFrame), c.windowStarts.map { $0 + 1 })
+            XCTAssertEqual(truth.byWindow?.last?.lastFrame, 13)
+            XCTAssertEqual(truth.byWindow?.map(\.stats.frames).reduce(0, +), 6 * 11)
+            XCTAssert(truth.meetsLongBar)
+            XCTAssertEqual(truth.all.real, 1)
+            let still = q.evaluate("copy-last", generator: q.copyLast)
+            XCTAssertEqual(still.all.real, 1, "a still frame is real")
+            XCTAssertGreaterThan(still.all.meanError ?? 0, truth.all.meanError ?? 1)
+        }
+        c.long = LongVideo(frames: 3, stitch: .lastK)
+        XCTAssertThrowsError(try WindowQuality(c))
+    }
+
+    /// A frame is real only when every ball is a valid disc of its colour and nothing else is drawn.
+    func testRealNeedsEveryBallInItsColour() {
+        let good = FrameScore(frame: 2, visible: 2, partial: 0, found: 2, errors: [0.1, 0.2], misses: 0, extras: 0,
+                              invalidBlobs: 0, strayPixels: 0)
+        XCTAssert(good.real)
+        var recoloured = good
+        (recoloured.misses, recoloured.extras) = (1, 1)
+        XCTAssert(recoloured.realistic && recoloured.countCorrect && !recoloured.real)
+        var speck = good
+        speck.strayPixels = 1
+        XCTAssertFalse(speck.real)
     }
 
     /// The held-out clips are fixed by the config: same seeds, same windows; mid-motion starts.

@@ -5,18 +5,18 @@ import XCTest
 
 final class RolloutTests: XCTestCase {
     /// A tiny model with random weights, denoising its windows together (lag 0) or staggered.
-    func makeSampler(seed: UInt64 = 1, lag: Double = 0, contextNoise: Double = 0) -> WindowSampler {
+    func makeSampler(seed: UInt64 = 1, lag: Double = 0, handoff: Double = 0) -> WindowSampler {
         var rng = RNG(seed: seed)
         var config = ModelConfig.tiny
-        (config.frameLag, config.noiseShift, config.contextNoise) = (lag, lag > 0 ? 4 : 1, contextNoise)
+        (config.frameLag, config.noiseShift) = (lag, lag > 0 ? 4 : 1)
         var model = Denoiser(config, rng: &rng)
         // Give the zero-initialized layers weights so the output depends on the input.
         model.visit("") { name, t in if name.hasPrefix("final") || name.contains("modulation") { t = .randn(t.shape, std: 0.05, rng: &rng) } }
-        return WindowSampler(model: model, kind: .ddpm, steps: 3)
+        return WindowSampler(model: model, kind: .ddpm, steps: 3, handoff: handoff)
     }
 
-    /// Every test below runs on both orders, and staggered with context noise.
-    let variants: [(lag: Double, contextNoise: Double)] = [(0, 0), (0.5, 0), (0.5, 0.1)]
+    /// Every test below runs on both orders, and staggered with a handoff level.
+    let variants: [(lag: Double, handoff: Double)] = [(0, 0), (0.5, 0), (0.5, 0.05)]
 
     func context(frames: Int, seed: UInt64) -> Tensor {
         var rng = RNG(seed: seed)
@@ -26,45 +26,45 @@ final class RolloutTests: XCTestCase {
 
     func testWindowKeepsContextFrames() {
         for v in variants {
-            let s = makeSampler(lag: v.lag, contextNoise: v.contextNoise)
+            let s = makeSampler(lag: v.lag, handoff: v.handoff)
             let ctx = context(frames: 2, seed: 2)
-            var rng = RNG(seed: 3)
-            let w = s.window(context: ctx, rng: &rng)
+            var rng = ClipNoise([RNG(seed: 3)])
+            let w = s.window(context: ctx, noise: &rng)
             XCTAssertEqual(w.shape, [1, 4, 3, 16, 16])
             XCTAssertEqual(w.slice(axis: 1, 0..<2).values, ctx.values)
             XCTAssert(w.values.allSatisfy { $0 >= -1 && $0 <= 1 })
         }
     }
 
-    /// With context noise the frames a staggered window has finished reach the model
-    /// noised at the handoff level: same weights and seed, other frames; the context stays.
-    func testContextNoiseHandsOnNoisedFrames() {
-        // Same seed, same weights: contextNoise does not change the parameters.
+    /// With a handoff level the frames a staggered window has finished reach the model
+    /// noised to it: same weights and seed, other frames; the context stays.
+    func testHandoffHandsOnNoisedFrames() {
+        // Same seed, same weights: the handoff does not change the parameters.
         let plain = WindowSampler(model: makeSampler(lag: 0.5).model, kind: .ddim, steps: 6)
-        let noisy = WindowSampler(model: makeSampler(lag: 0.5, contextNoise: 0.1).model, kind: .ddim, steps: 6)
+        let noisy = WindowSampler(model: plain.model, kind: .ddim, steps: 6, handoff: 0.05)
         let ctx = context(frames: 1, seed: 9)
-        var (r1, r2) = (RNG(seed: 10), RNG(seed: 10))
-        let a = plain.window(context: ctx, rng: &r1), b = noisy.window(context: ctx, rng: &r2)
+        var (r1, r2) = (ClipNoise([RNG(seed: 10)]), ClipNoise([RNG(seed: 10)]))
+        let a = plain.window(context: ctx, noise: &r1), b = noisy.window(context: ctx, noise: &r2)
         XCTAssertEqual(b.slice(axis: 1, 0..<1).values, ctx.values)
         XCTAssertEqual(a.slice(axis: 1, 0..<2).values, b.slice(axis: 1, 0..<2).values,
                        "the first generated frame is made before any frame is handed on")
         XCTAssertNotEqual(a.slice(axis: 1, 2..<4).values, b.slice(axis: 1, 2..<4).values)
-        // A context frame marked as the model's own is handed on noised too; without context
-        // noise the mark changes nothing.
+        // A context frame marked as the model's own is handed on noised too; without a
+        // handoff the mark changes nothing.
         for (sampler, changes) in [(plain, false), (noisy, true)] {
-            var (r3, r4) = (RNG(seed: 11), RNG(seed: 11))
-            let given = sampler.window(context: ctx, generated: [false], rng: &r3)
-            let own = sampler.window(context: ctx, generated: [true], rng: &r4)
+            var (r3, r4) = (ClipNoise([RNG(seed: 11)]), ClipNoise([RNG(seed: 11)]))
+            let given = sampler.window(context: ctx, generated: [false], noise: &r3)
+            let own = sampler.window(context: ctx, generated: [true], noise: &r4)
             XCTAssertEqual(given.values != own.values, changes)
         }
     }
 
     func testRolloutLengthsAndStitching() {
         for v in variants {
-            let s = makeSampler(lag: v.lag, contextNoise: v.contextNoise)
+            let s = makeSampler(lag: v.lag, handoff: v.handoff)
             let ctx = context(frames: 2, seed: 4)
             for strategy in StitchStrategy.allCases {
-                let v = s.rollout(context: ctx, frames: 11, strategy: strategy, k: 2, rng: RNG(seed: 5))
+                let v = s.rollout(context: ctx, frames: 11, strategy: strategy, k: 2, noise: ClipNoise([RNG(seed: 5)]))
                 XCTAssertEqual(v.shape, [1, 11, 3, 16, 16])
                 XCTAssertEqual(v.slice(axis: 1, 0..<2).values, ctx.values, "the given context opens the video")
             }
@@ -77,11 +77,11 @@ final class RolloutTests: XCTestCase {
 
     func testSameSeedSameVideoOtherSeedOther() {
         for v in variants {
-            let s = makeSampler(lag: v.lag, contextNoise: v.contextNoise)
+            let s = makeSampler(lag: v.lag, handoff: v.handoff)
             let ctx = context(frames: 1, seed: 6)
-            let a = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
-            let b = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 7)).values
-            let c = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, rng: RNG(seed: 8)).values
+            let a = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, noise: ClipNoise([RNG(seed: 7)])).values
+            let b = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, noise: ClipNoise([RNG(seed: 7)])).values
+            let c = s.rollout(context: ctx, frames: 7, strategy: .lastFrame, k: 1, noise: ClipNoise([RNG(seed: 8)])).values
             XCTAssertEqual(a, b)
             XCTAssertNotEqual(a, c)
         }
@@ -90,18 +90,18 @@ final class RolloutTests: XCTestCase {
     /// appear verbatim and cut the window that would run into them.
     func testObservedRolloutMatchesAndCutsWindows() {
         for v in variants {
-            let s = makeSampler(lag: v.lag, contextNoise: v.contextNoise)
+            let s = makeSampler(lag: v.lag, handoff: v.handoff)
             let ctx = context(frames: 2, seed: 9)
             for strategy in StitchStrategy.allCases {
-                let plain = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, rng: RNG(seed: 10))
-                let plan = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, rng: RNG(seed: 10), observe: { _ in nil })
+                let plain = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, noise: ClipNoise([RNG(seed: 10)]))
+                let plan = s.rollout(context: ctx, frames: 13, strategy: strategy, k: 2, noise: ClipNoise([RNG(seed: 10)]), observe: { _ in nil })
                 XCTAssertEqual(plan.video.values, plain.values)
                 let c = strategy.contextLength(k: 2)
                 XCTAssertEqual(plan.windowStarts, WindowSampler.windowStarts(frames: 13, given: 2, window: 4, context: c))
             }
             XCTAssertEqual(WindowSampler.windowStarts(frames: 11, given: 2, window: 4, context: 1), [2, 4, 7, 10])
             let black = Tensor(shape: [1, 1, 3, 16, 16], values: [Float](repeating: -1, count: 3 * 256))
-            let plan = s.rollout(context: ctx, frames: 12, strategy: .lastK, k: 2, rng: RNG(seed: 11),
+            let plan = s.rollout(context: ctx, frames: 12, strategy: .lastK, k: 2, noise: ClipNoise([RNG(seed: 11)]),
                                  observe: { (5..<8).contains($0) ? black : nil })
             XCTAssertEqual(plan.video.shape, [1, 12, 3, 16, 16])
             for f in 5..<8 { XCTAssertEqual(plan.video.slice(axis: 1, f..<(f + 1)).values, black.values) }

@@ -1,0 +1,66 @@
+// One `vidgen eval` measurement: the reference generators and each model, scored on the
+// same held-out clips — one window per clip, or long stitched videos.
+
+import Diffusion
+import Foundation
+import Sample
+import Tensor
+
+/// A model to score: its folder, weights and the settings it is sampled with.
+public struct EvaluatedModel {
+    public var folder: String
+    public var denoiser: Denoiser
+    public var sampling: SamplingConfig
+
+    public init(folder: String, denoiser: Denoiser, sampling: SamplingConfig) {
+        self.folder = folder
+        self.denoiser = denoiser
+        self.sampling = sampling
+    }
+}
+
+extension WindowQualityReport {
+    /// Scores the simulator, copy-last, constant velocity and every model on the clips of
+    /// `config`. Clip i of a model draws its noise from `RNG(seed).split("eval").split(i)`.
+    /// `progress(model, clipsDone, clipsTotal)` reports each model's work.
+    public static func measure(
+        _ config: WindowQualityConfig, models: [EvaluatedModel], seed: UInt64, batch: Int,
+        progress: (Int, Int, Int) -> Void = { _, _, _ in }, clock: () -> Double = { 0 }
+    ) throws -> WindowQualityReport {
+        let quality = try WindowQuality(config)
+        var physics = PhysicsConfig()
+        physics.context = config.context
+        let simulator = quality.evaluate("simulator", batch: batch, physics: physics, generator: quality.simulator)
+        let copyLast = quality.evaluate("copy-last", batch: batch, physics: physics, generator: quality.copyLast)
+        let constant = quality.evaluate("constant-velocity", batch: batch, physics: physics,
+                                        generator: quality.constantVelocity)
+        var scored: [ModelQuality] = []
+        for (k, m) in models.enumerated() {
+            let start = clock()
+            let generator = quality.model(WindowSampler(model: m.denoiser, settings: m.sampling),
+                                          rng: RNG(seed: seed).split("eval"))
+            let result = quality.evaluate("model", batch: batch, physics: physics, generator: generator) {
+                progress(k, $0, $1)
+            }
+            scored.append(ModelQuality(checkpoint: CheckpointInfo(folder: m.folder), sampling: m.sampling, result: result,
+                                       evalSeconds: clock() - start,
+                                       meetsBar: config.long == nil ? result.meetsBar(against: copyLast) : result.meetsLongBar))
+        }
+        return WindowQualityReport(config: config, seed: models.isEmpty ? nil : seed, batch: batch, simulator: simulator,
+                                   copyLast: copyLast, constantVelocity: constant, models: scored)
+    }
+}
+
+/// Long-video evaluations, one per stitching, as `vidgen eval --frames F` writes them.
+public struct StitchedQualityReport: Codable, Equatable, Sendable {
+    public var stitchings: [WindowQualityReport]
+
+    public init(stitchings: [WindowQualityReport]) { self.stitchings = stitchings }
+
+    /// Pretty, key-sorted JSON.
+    public func encoded() throws -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try e.encode(self)) + [10]
+    }
+}
