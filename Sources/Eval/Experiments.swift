@@ -108,6 +108,8 @@ public struct ClipPictures: Sendable {
 /// Runs the experiments with one denoiser.
 public struct Experiments {
     public let model: Denoiser
+    /// A latent model's frame autoencoder (nil for a pixel model).
+    public let codec: FrameAutoencoder?
     /// The handoff level the model is sampled with (its sampling.json's).
     public let handoff: Double
     public let setup: ReproduceSetup
@@ -115,17 +117,19 @@ public struct Experiments {
     /// Told (experiment, done, total) after each rollout.
     public var progress: (String, Int, Int) -> Void = { _, _, _ in }
 
-    public init(model: Denoiser, handoff: Double = 0, setup: ReproduceSetup) {
+    public init(model: Denoiser, codec: FrameAutoencoder? = nil, handoff: Double = 0, setup: ReproduceSetup) {
         self.model = model
+        self.codec = codec
         self.handoff = handoff
         self.setup = setup
         var q = WindowQualityConfig()
-        q.size = model.config.size
+        q.size = codec?.config.frameSize ?? model.config.size
         q.window = model.config.frames
         scorer = WindowQuality(scoring: q)
     }
 
-    var size: Int { model.config.size }
+    /// Frame side in pixels.
+    var size: Int { codec?.config.frameSize ?? model.config.size }
 
     /// Throws before any work if a scenario cannot be drawn at the model's size (the
     /// occluder's bar and the key's drop do not scale) or a context does not fit its window.
@@ -158,7 +162,7 @@ public struct Experiments {
         func frames(_ r: Range<Int>) -> Tensor {
             Tensor(shape: [1, r.count, 3, size, size], values: Array(planar[(r.lowerBound * per)..<(r.upperBound * per)]))
         }
-        let ws = WindowSampler(model: model, kind: sampler, steps: setup.steps, handoff: handoff)
+        let ws = WindowSampler(model: model, kind: sampler, steps: setup.steps, handoff: handoff, codec: codec)
         let plan = ws.rollout(context: frames(0..<context), frames: truth.count, strategy: strategy, k: k, noise: ClipNoise([rng]),
                               observe: { f in truth.frames[f].dark ? frames(f..<(f + 1)) : nil })
         let observed = Set(truth.frames.filter(\.dark).map(\.t))

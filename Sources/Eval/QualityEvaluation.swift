@@ -6,17 +6,23 @@ import Foundation
 import Sample
 import Tensor
 
-/// A model to score: its folder, weights and the settings it is sampled with.
+/// A model to score: its folder, weights (a latent model's with its autoencoder) and the
+/// settings it is sampled with.
 public struct EvaluatedModel {
     public var folder: String
     public var denoiser: Denoiser
+    public var codec: FrameAutoencoder?
     public var sampling: SamplingConfig
 
-    public init(folder: String, denoiser: Denoiser, sampling: SamplingConfig) {
+    public init(folder: String, denoiser: Denoiser, codec: FrameAutoencoder? = nil, sampling: SamplingConfig) {
         self.folder = folder
         self.denoiser = denoiser
+        self.codec = codec
         self.sampling = sampling
     }
+
+    /// The model's sampler.
+    public var sampler: WindowSampler { WindowSampler(model: denoiser, settings: sampling, codec: codec) }
 }
 
 extension WindowQualityReport {
@@ -37,7 +43,7 @@ extension WindowQualityReport {
         var scored: [ModelQuality] = []
         for (k, m) in models.enumerated() {
             let start = clock()
-            let generator = quality.model(WindowSampler(model: m.denoiser, settings: m.sampling),
+            let generator = quality.model(m.sampler,
                                           rng: RNG(seed: seed).split("eval"))
             let result = quality.evaluate("model", batch: batch, physics: physics, generator: generator) {
                 progress(k, $0, $1)

@@ -28,34 +28,51 @@ public struct WindowSampler {
     public var sampler: Sampler
     /// The handoff level of the model's own frames (SamplingConfig.handoff; 0 is off).
     public var handoff: Float
+    /// A latent model's frame autoencoder: windows are sampled on the latents of the
+    /// context and decoded to pixels. nil for a pixel model.
+    public var codec: FrameAutoencoder?
 
-    public init(model: Denoiser, sampler: Sampler, handoff: Double = 0) {
+    public init(model: Denoiser, sampler: Sampler, handoff: Double = 0, codec: FrameAutoencoder? = nil) {
         precondition(sampler.schedule == model.config.schedule && sampler.ramp == model.config.ramp,
                      "the sampler's schedule and ramp must be the model's")
         precondition(handoff == 0 || model.config.frameLag > 0, "a handoff needs a staggered model")
+        precondition(codec.map { $0.config.latentChannels == model.config.channels && $0.config.latentSize == model.config.size } ?? true,
+                     "the autoencoder's latents must be the model's frames")
         self.model = model
         self.sampler = sampler
         self.handoff = Float(handoff)
+        self.codec = codec
     }
 
     /// A `kind` sampler of `steps` steps on the model's own noise schedule.
-    public init(model: Denoiser, kind: SamplerKind, steps: Int, handoff: Double = 0) {
+    public init(model: Denoiser, kind: SamplerKind, steps: Int, handoff: Double = 0, codec: FrameAutoencoder? = nil) {
         self.init(model: model, sampler: Sampler(kind, steps: steps, schedule: model.config.schedule,
-                                                 ramp: model.config.ramp), handoff: handoff)
+                                                 ramp: model.config.ramp), handoff: handoff, codec: codec)
     }
 
     /// The sampler `settings` describe, on the model's own noise schedule.
-    public init(model: Denoiser, settings: SamplingConfig) {
-        self.init(model: model, kind: settings.sampler, steps: settings.steps, handoff: settings.handoff)
+    public init(model: Denoiser, settings: SamplingConfig, codec: FrameAutoencoder? = nil) {
+        self.init(model: model, kind: settings.sampler, steps: settings.steps, handoff: settings.handoff, codec: codec)
     }
+
+    /// Frame side in pixels (H = W).
+    public var frameSize: Int { codec?.config.frameSize ?? model.config.size }
 
     /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
     /// frames are the context; `generated` marks the context frames that are the model's
     /// own. See Denoiser.sampleWindow.
     public func window(context: Tensor, generated: [Bool] = [], noise: inout ClipNoise,
                        onStep: (Int) -> Void = { _ in }) -> Tensor {
-        model.sampleWindow(context: context, generated: generated, sampler: sampler, handoff: handoff, noise: &noise,
-                           onStep: onStep)
+        guard let codec else {
+            return model.sampleWindow(context: context, generated: generated, sampler: sampler, handoff: handoff,
+                                      noise: &noise, onStep: onStep)
+        }
+        // Latent: sample on the context's latents, decode, and keep the given context pixels.
+        let latents = model.sampleWindow(context: codec.encodeClips(context), generated: generated, sampler: sampler,
+                                         handoff: handoff, noise: &noise, onStep: onStep)
+        let c = context.shape[1]
+        let frames = codec.decodeClips(latents)
+        return c == 0 ? frames : Tensor.concatenate([context, frames.slice(axis: 1, c..<frames.shape[1])], axis: 1)
     }
 
     /// A video of `frames` frames: `context` [B, C0, 3, H, W] followed by generated frames,

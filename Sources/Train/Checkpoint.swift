@@ -3,6 +3,7 @@
 //   config.json              the resolved TrainConfig
 //   train-state.safetensors  weights, EMA, AdamW moments, step — what --resume loads
 //   sampling.json            optional: how the model is meant to be sampled (SamplingConfig)
+//   autoencoder.safetensors  a latent model's frame autoencoder (TrainConfig.latent)
 // Each file is written to a temporary name and renamed into place. train-state is
 // written first and holds everything a resume needs, so a kill between the two writes
 // leaves a consistent pair (the model file is then one checkpoint older).
@@ -81,6 +82,11 @@ public enum Checkpoint {
         }
     }
 
+    /// The frame autoencoder of a latent model's folder `dir`; nil for a pixel model.
+    public static func loadCodec(_ dir: String, config: TrainConfig) throws -> FrameAutoencoder? {
+        config.latent ? try loadCodecWeights(dir, config: config.autoencoder) : nil
+    }
+
     /// The sampling model of `dir`: its config and EMA weights.
     public static func loadModel(_ dir: String) throws -> (Denoiser, TrainConfig) {
         let config = try loadConfig(dir)
@@ -129,9 +135,14 @@ public enum Checkpoint {
     /// Writes a folder: config, then train state (if given), then the EMA model.
     static func write(
         _ dir: String, config: TrainConfig, ema: [(name: String, value: Tensor)],
-        state: [SafeTensorsEntry]?, metadata: [String: String], stateMetadata: [String: String] = [:]
+        state: [SafeTensorsEntry]?, metadata: [String: String], stateMetadata: [String: String] = [:],
+        codec: FrameAutoencoder? = nil
     ) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if let codec {
+            try SafeTensors.write(codec.namedParameters.map { $0.value.entry($0.name) }, metadata: ["format": "vidgen-codec"],
+                                  to: (dir as NSString).appendingPathComponent(codecFile))
+        }
         let configPath = (dir as NSString).appendingPathComponent(configFile)
         try config.encoded().write(to: URL(fileURLWithPath: configPath), options: .atomic)
         if let state {

@@ -10,7 +10,7 @@ import World
 
 /// One training batch.
 public struct ClipBatch {
-    /// Clean clips x₀ [B,T,C,H,W] in [-1, 1].
+    /// Clean clips x₀ [B,T,3,H,W] in [-1, 1], at the frame size (TrainConfig.frameSize).
     public var clips: Tensor
     /// Context mask [B·T]: 1 for the first C frames of each clip, and with staggered
     /// frames also for the generated frames whose level has already reached 0.
@@ -19,7 +19,7 @@ public struct ClipBatch {
     /// staggered (ModelConfig.frameLag > 0; context frames at 0, or with context noise at
     /// a small level of their own).
     public var t: [Float]
-    /// ε [B,T,C,H,W].
+    /// ε [B,T,C,H,W], the model's shape (for a latent model, the latents').
     public var noise: Tensor
     /// Loss weight per frame [B·T] when it is not simply 1 − mask: staggered windows
     /// without `lossOnWaitingFrames` leave out the frames still waiting at t = 1.
@@ -37,7 +37,7 @@ public struct ClipStream {
 
     public init(_ config: TrainConfig) throws {
         self.config = config
-        scenario = try Scenario.named(config.scenario).resized(to: config.model.size)
+        scenario = try Scenario.named(config.scenario).resized(to: config.frameSize)
         root = RNG(seed: config.seed).split("data")
     }
 
@@ -45,7 +45,7 @@ public struct ClipStream {
     public func batch(step: Int) throws -> ClipBatch {
         let m = config.model
         let (b, frames) = (config.batchSize, m.frames)
-        let per = frames * m.channels * m.size * m.size
+        let per = frames * 3 * config.frameSize * config.frameSize
         var pixels = [Float](repeating: 0, count: b * per)
         var mask = [Float](repeating: 0, count: b * frames)
         let ramp = m.ramp
@@ -91,8 +91,8 @@ public struct ClipStream {
             }
         }
         var noiseRNG = stepRNG.split("noise")
-        let shape = [b, frames, m.channels, m.size, m.size]
-        return ClipBatch(clips: Tensor(shape: shape, values: pixels), mask: mask, t: t,
+        let (fs, shape) = (config.frameSize, [b, frames, m.channels, m.size, m.size])
+        return ClipBatch(clips: Tensor(shape: [b, frames, 3, fs, fs], values: pixels), mask: mask, t: t,
                          noise: Tensor.randn(shape, rng: &noiseRNG), lossMask: lossMask, context: contexts)
     }
 }

@@ -5,11 +5,16 @@ import Tensor
 /// Learning rate at `step` (0-based): linear warm-up to the peak, then cosine decay to
 /// `minLRFraction`·peak at the last step.
 public func learningRate(step: Int, _ c: TrainConfig) -> Double {
-    if step < c.warmupSteps { return c.learningRate * Double(step + 1) / Double(c.warmupSteps) }
-    let span = max(1, c.steps - c.warmupSteps)
-    let progress = min(1, Double(step - c.warmupSteps) / Double(span))
+    learningRate(step: step, peak: c.learningRate, warmup: c.warmupSteps, steps: c.steps, floor: c.minLRFraction)
+}
+
+/// Linear warm-up over `warmup` steps to `peak`, then cosine decay to `floor`·peak at `steps`.
+public func learningRate(step: Int, peak: Double, warmup: Int, steps: Int, floor: Double) -> Double {
+    if step < warmup { return peak * Double(step + 1) / Double(warmup) }
+    let span = max(1, steps - warmup)
+    let progress = min(1, Double(step - warmup) / Double(span))
     let cosine = 0.5 * (1 + Libm.cos(Double.pi * progress))
-    return c.learningRate * (c.minLRFraction + (1 - c.minLRFraction) * cosine)
+    return peak * (floor + (1 - floor) * cosine)
 }
 
 /// EMA decay at `step`: min(decay, (1 + s)/(10 + s)), so early averages are not
@@ -31,6 +36,23 @@ public func globalNorm(_ grads: [Tensor]) -> Double {
     return total.squareRoot()
 }
 
+/// AdamW's constants.
+public struct AdamSettings: Equatable, Sendable {
+    public var beta1 = 0.9
+    public var beta2 = 0.99
+    public var epsilon = 1e-8
+    public var weightDecay = 0.0
+
+    public init(beta1: Double = 0.9, beta2: Double = 0.99, epsilon: Double = 1e-8, weightDecay: Double = 0) {
+        (self.beta1, self.beta2, self.epsilon, self.weightDecay) = (beta1, beta2, epsilon, weightDecay)
+    }
+}
+
+extension TrainConfig {
+    /// The run's AdamW constants.
+    public var adam: AdamSettings { AdamSettings(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay) }
+}
+
 /// AdamW state: first and second moments per parameter, in the model's parameter order.
 public struct AdamW {
     public var m: [Tensor]
@@ -45,7 +67,7 @@ public struct AdamW {
     /// 1-based count used for bias correction. `decay[i]` says whether weight decay
     /// applies to parameter i.
     public mutating func update(
-        _ params: inout [Tensor], grads: [Tensor], lr: Double, step: Int, decay: [Bool], _ c: TrainConfig
+        _ params: inout [Tensor], grads: [Tensor], lr: Double, step: Int, decay: [Bool], _ c: AdamSettings
     ) {
         let b1 = Float(c.beta1), b2 = Float(c.beta2), eps = Float(c.epsilon)
         let bc1 = Float(1 - Libm.pow(c.beta1, Double(step))), bc2 = Float(1 - Libm.pow(c.beta2, Double(step)))

@@ -56,6 +56,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// simulator's frames of a first window). The model is told each frame's level.
     public var contextNoise = 0.0
     public var noisedContextShare = 0.5
+    /// A latent model: the denoiser works on the latents of a frame autoencoder of shape
+    /// `autoencoder` (model.channels = its latent channels, model.size = its latent side),
+    /// whose trained weights the run keeps in autoencoder.safetensors. Off: pixels.
+    public var latent = false
+    public var autoencoder = AutoencoderConfig()
     /// Frames simulated per clip; the training window starts uniformly inside them.
     public var simulationFrames = 48
     /// Scenario the clips come from.
@@ -70,7 +75,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     // MARK: - Presets
 
     /// Names accepted by `--config`.
-    public static let presetNames = ["tiny", "small", "default"]
+    public static let presetNames = ["tiny", "small", "default", "latent", "latent-tiny"]
 
     /// The shipped model's recipe.
     public static var `default`: TrainConfig { TrainConfig() }
@@ -105,11 +110,40 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         return c
     }
 
+    /// The default recipe on the latents of the default frame autoencoder (8 channels on
+    /// an 8×8 grid, one token per cell: the same 64 tokens per frame as 4×4 pixel patches).
+    public static var latentDefault: TrainConfig {
+        var c = TrainConfig()
+        c.preset = "latent"
+        c.latent = true
+        c.model.channels = c.autoencoder.latentChannels
+        c.model.size = c.autoencoder.latentSize
+        c.model.patch = 1
+        return c
+    }
+
+    /// `tiny` on the latents of the tiny autoencoder.
+    public static var latentTiny: TrainConfig {
+        var c = TrainConfig.tiny
+        c.preset = "latent-tiny"
+        c.latent = true
+        c.autoencoder = .tiny
+        c.model.channels = c.autoencoder.latentChannels
+        c.model.size = c.autoencoder.latentSize
+        c.model.patch = 1
+        return c
+    }
+
+    /// Frame side in pixels: the model's, or for a latent model the autoencoder's.
+    public var frameSize: Int { latent ? autoencoder.frameSize : model.size }
+
     public static func preset(_ name: String) -> TrainConfig? {
         switch name {
         case "tiny": return .tiny
         case "small": return .small
         case "default": return .default
+        case "latent": return .latentDefault
+        case "latent-tiny": return .latentTiny
         default: return nil
         }
     }
@@ -134,6 +168,14 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if !(0...1).contains(noisedContextShare) { return "noisedContextShare must be in [0, 1], got \(noisedContextShare)" }
         if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
         if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }
+        if latent {
+            if let e = autoencoder.validationError() { return "autoencoder: " + e }
+            if model.channels != autoencoder.latentChannels || model.size != autoencoder.latentSize {
+                return "a latent model needs model.channels = \(autoencoder.latentChannels) and model.size = \(autoencoder.latentSize) (the autoencoder's latents), got \(model.channels) and \(model.size)"
+            }
+        } else if model.channels != 3 {
+            return "a pixel model needs model.channels = 3, got \(model.channels)"
+        }
         if checkpointEvery < 1 { return "checkpointEvery must be at least 1, got \(checkpointEvery)" }
         return nil
     }
@@ -190,7 +232,7 @@ extension TrainConfig {
     /// checkpoints were trained with. A saved config.json without them must not take a
     /// preset's newer value: the weights would be sampled on the wrong schedule.
     static let legacyKeys: [String: [String: Any]] = [
-        "": ["lossOnWaitingFrames": true],
+        "": ["lossOnWaitingFrames": true, "latent": false],
         "model": ["noiseShift": 1.0, "frameLag": 0.0, "stemChannels": 0, "headChannels": 0],
     ]
 

@@ -29,6 +29,8 @@ public struct Trainer {
     public private(set) var model: Denoiser
     public private(set) var ema: [Tensor]
     public private(set) var adam: AdamW
+    /// A latent model's frame autoencoder (frozen): clips are encoded before noising.
+    public let codec: FrameAutoencoder?
     /// Steps taken so far.
     public private(set) var step = 0
     /// Training wall time so far, seconds (informational; not part of any result).
@@ -38,9 +40,17 @@ public struct Trainer {
     let decays: [Bool]
     var schedule: CosineSchedule { config.model.schedule }
 
-    /// A fresh run: weights from the "init" stream of the config's seed.
-    public init(_ config: TrainConfig) throws {
+    /// A fresh run: weights from the "init" stream of the config's seed. A latent config
+    /// needs its trained `codec`.
+    public init(_ config: TrainConfig, codec: FrameAutoencoder? = nil) throws {
         if let problem = config.validationError() { throw ConfigError(problem) }
+        if config.latent {
+            guard let codec else { throw TrainError("a latent model trains on an autoencoder's latents: give one with --autoencoder DIR") }
+            guard codec.config == config.autoencoder else {
+                throw TrainError("the autoencoder's shape differs from the config's 'autoencoder'")
+            }
+        }
+        self.codec = config.latent ? codec : nil
         self.config = config
         var rng = RNG(seed: config.seed).split("init")
         model = Denoiser(config.model, rng: &rng)
@@ -73,7 +83,8 @@ public struct Trainer {
     /// `lap` is told when each phase ends (for `vidgen bench train`).
     public mutating func trainStep(on batch: ClipBatch, lap: (StepPhase) -> Void = { _ in }) throws -> StepStats {
         let lr = learningRate(step: step, config)
-        let noised = schedule.noised(batch.clips, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
+        let clean = codec.map { $0.encodeClips(batch.clips) } ?? batch.clips
+        let noised = schedule.noised(clean, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
 
         let tape = Tape()
         var watched = model
@@ -92,7 +103,7 @@ public struct Trainer {
             grads = grads.map { $0 * scale }
         }
         var params = model.namedParameters.map(\.value)
-        adam.update(&params, grads: grads, lr: lr, step: step + 1, decay: decays, config)
+        adam.update(&params, grads: grads, lr: lr, step: step + 1, decay: decays, config.adam)
         var i = 0
         model.visit("") { _, t in t = params[i]; i += 1 }
         updateEMA(&ema, params, decay: emaDecay(step: step, config))
@@ -116,7 +127,7 @@ public struct Trainer {
         let emaNamed = zip(names, ema).map { (name: $0, value: $1) }
         try Checkpoint.write(dir, config: config, ema: emaNamed, state: state,
                              metadata: ["step": String(step), "format": "vidgen"],
-                             stateMetadata: ["seconds": String(seconds)])
+                             stateMetadata: ["seconds": String(seconds)], codec: codec)
     }
 
     /// Writes a sampling-only copy of the run (EMA weights and config, no train state) to
@@ -126,7 +137,7 @@ public struct Trainer {
     public func saveSnapshot(to dir: String) throws {
         let emaNamed = zip(names, ema).map { (name: $0, value: $1) }
         try Checkpoint.write(dir, config: config, ema: emaNamed, state: nil,
-                             metadata: ["step": String(step), "format": "vidgen"])
+                             metadata: ["step": String(step), "format": "vidgen"], codec: codec)
     }
 
     /// The run saved in `dir`, ready to continue; nil if `dir` holds no train state.
@@ -134,7 +145,7 @@ public struct Trainer {
         let path = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let config = try Checkpoint.loadConfig(dir)
-        var trainer = try Trainer(config)
+        var trainer = try Trainer(config, codec: try Checkpoint.loadCodec(dir, config: config))
         let file = try Checkpoint.readSafeTensors(path)
         guard let stepText = file.metadata["step"], let step = Int(stepText), step >= 0 else {
             throw CheckpointError("\(path): no valid 'step' in the metadata")

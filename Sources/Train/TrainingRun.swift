@@ -1,5 +1,6 @@
 // A whole training run into a checkpoint folder: resume or start, step, log, checkpoint.
 
+import Diffusion
 import Foundation
 import Tensor
 
@@ -29,11 +30,12 @@ public enum TrainingRun {
     /// there is one (its saved config wins; `steps`, if given, may extend the run).
     /// Without it, refuses a folder that already holds a checkpoint. With `snapshotEvery`,
     /// every multiple of it also leaves a sampling copy in `dir/snapshots/step-N`
-    /// (Trainer.saveSnapshot).
+    /// (Trainer.saveSnapshot). A latent config starts from the trained `codec` (a resumed
+    /// run has its own copy).
     @discardableResult
     public static func run(
         _ config: TrainConfig, into dir: String, resume: Bool, steps: Int? = nil, checkpointEvery: Int? = nil,
-        snapshotEvery: Int? = nil, observer: TrainingObserver = TrainingObserver()
+        snapshotEvery: Int? = nil, codec: FrameAutoencoder? = nil, observer: TrainingObserver = TrainingObserver()
     ) throws -> Trainer {
         let statePath = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
         var trainer: Trainer
@@ -44,7 +46,7 @@ public enum TrainingRun {
             if let checkpointEvery { c.checkpointEvery = checkpointEvery }
             if c != trainer.config {
                 let old = trainer
-                trainer = try Trainer(c)
+                trainer = try Trainer(c, codec: old.codec)
                 trainer.adopt(old)
             }
             observer.note("resuming \(dir) at step \(trainer.step) of \(trainer.config.steps)")
@@ -56,7 +58,7 @@ public enum TrainingRun {
             var c = config
             if let steps { c.steps = steps }
             if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-            trainer = try Trainer(c)
+            trainer = try Trainer(c, codec: codec)
         }
         let log = try openLog(dir, keepingThrough: trainer.step)
         defer { try? log.close() }

@@ -102,32 +102,34 @@ extension Vidgen {
                     var sampling = try Checkpoint.loadSampling(dir)
                     (sampling.sampler, sampling.steps) = (sampler, steps)
                     if let handoff { sampling.handoff = handoff }
-                    let denoiser = try Checkpoint.loadModel(dir).0
+                    let (denoiser, config) = try Checkpoint.loadModel(dir)
                     if let problem = sampling.validationError(for: denoiser.config) { throw CheckpointError("\(dir): \(problem)") }
-                    return EvaluatedModel(folder: dir, denoiser: denoiser, sampling: sampling)
+                    return EvaluatedModel(folder: dir, denoiser: denoiser, codec: try Checkpoint.loadCodec(dir, config: config),
+                                          sampling: sampling)
                 }
             } catch {
                 throw fail("\(error)", code: 1)
             }
-            let model = models.first?.denoiser.config ?? ModelConfig.reference
-            if let other = models.first(where: { $0.denoiser.config.frames != model.frames || $0.denoiser.config.size != model.size }) {
-                throw fail("\(other.folder) has a \(other.denoiser.config.frames)-frame \(other.denoiser.config.size)-px window, "
-                           + "\(models[0].folder) a \(model.frames)-frame \(model.size)-px one; evaluate them separately")
+            let window = models.first?.denoiser.config.frames ?? ModelConfig.reference.frames
+            let size = models.first?.sampler.frameSize ?? ModelConfig.reference.size
+            if let other = models.first(where: { $0.denoiser.config.frames != window || $0.sampler.frameSize != size }) {
+                throw fail("\(other.folder) has a \(other.denoiser.config.frames)-frame \(other.sampler.frameSize)-px window, "
+                           + "\(models[0].folder) a \(window)-frame \(size)-px one; evaluate them separately")
             }
-            guard context < model.frames else {
-                throw fail("--context must be below the window of \(model.frames) frames, got \(context)")
+            guard context < window else {
+                throw fail("--context must be below the window of \(window) frames, got \(context)")
             }
-            if let frames, frames < model.frames {
-                throw fail("--frames (\(frames)) must be at least the model's window of \(model.frames) frames")
+            if let frames, frames < window {
+                throw fail("--frames (\(frames)) must be at least the model's window of \(window) frames")
             }
             var q = WindowQualityConfig()
             q.scenario = scenario
             q.clips = clips
             q.firstSeed = firstSceneSeed
-            q.window = model.frames
+            q.window = window
             q.context = context
-            q.size = model.size
-            q.missPenalty = Double(model.size) / 2
+            q.size = size
+            q.missPenalty = Double(size) / 2
             let configs = frames.map { f in (stitch.map { [$0] } ?? [.lastK, .lastFrame]).map { s -> WindowQualityConfig in
                 var long = q
                 long.long = LongVideo(frames: f, stitch: s)

@@ -43,10 +43,11 @@ extension Vidgen {
         }
 
         func run() throws {
-            let dir: String, model: Denoiser, sampling: SamplingConfig
+            let dir: String, model: Denoiser, codec: FrameAutoencoder?, sampling: SamplingConfig
             do {
                 dir = try checkpoint ?? ShippedModel.path()
-                model = try Checkpoint.loadModel(dir).0
+                let (denoiser, config) = try Checkpoint.loadModel(dir)
+                (model, codec) = (denoiser, try Checkpoint.loadCodec(dir, config: config))
                 sampling = try Checkpoint.loadSampling(dir)
             } catch {
                 throw fail("\(error)", code: 1)
@@ -54,7 +55,7 @@ extension Vidgen {
             let setup: ReproduceSetup = quick ? .quick : .full
             let start = Progress.now()
             var timings = ReproduceTimings()
-            var experiments = Experiments(model: model, handoff: sampling.handoff, setup: setup)
+            var experiments = Experiments(model: model, codec: codec, handoff: sampling.handoff, setup: setup)
             do { try experiments.check() } catch { throw fail("\(dir): \(error)") }
             var bars: [String: Progress] = [:]
             experiments.progress = { name, done, total in

@@ -84,34 +84,35 @@ extension Vidgen {
             if let handoff { sampling.handoff = handoff }
             if let problem = sampling.validationError(for: config.model) { throw ValidationError(problem) }
             let m = config.model
+            let size = config.frameSize
             let window = m.frames
             guard context < window else {
                 throw ValidationError("--context must be below the model's window of \(window) frames, got \(context)")
             }
             let total = frames ?? window
-            let scene = try Scenario.named(scenario ?? "id").resized(to: m.size)
+            let scene = try Scenario.named(scenario ?? "id").resized(to: size)
             let episode = try scene.episode(seed: sceneSeed ?? seed, frames: total)
             let truth = Rasterizer.planar(episode)
-            let per = 3 * m.size * m.size
-            let ctx = Tensor(shape: [1, context, 3, m.size, m.size], values: Array(truth[0..<(context * per)]))
+            let per = 3 * size * size
+            let ctx = Tensor(shape: [1, context, 3, size, size], values: Array(truth[0..<(context * per)]))
 
-            let sampler = WindowSampler(model: model, settings: sampling)
+            let sampler = WindowSampler(model: model, settings: sampling, codec: try Checkpoint.loadCodec(dir, config: config))
             let windows = WindowSampler.windowCount(frames: total, given: context, window: window,
                                                     context: stitch.contextLength(k: context))
             let progress = Progress("sample", total: windows, unit: "windows")
             let video = sampler.rollout(context: ctx, frames: total, strategy: stitch, k: context,
                                         noise: ClipNoise([RNG(seed: seed).split("sample")])) { w, _ in progress.update(w) }
-            let bytes = Frames.bytes(planar: video.values, frames: total, height: m.size, width: m.size)
-            if let npy { try NPY.write(frames: bytes, shape: [total, m.size, m.size, 3], to: npy) }
+            let bytes = Frames.bytes(planar: video.values, frames: total, height: size, width: size)
+            if let npy { try NPY.write(frames: bytes, shape: [total, size, size, 3], to: npy) }
             if scenario != nil {
-                let truthBytes = Frames.bytes(planar: truth, frames: total, height: m.size, width: m.size)
-                let (pair, width) = Frames.sideBySide([bytes, truthBytes], frames: total, height: m.size, width: m.size)
-                try GIF.write(frames: pair, count: total, height: m.size, width: width, to: out)
+                let truthBytes = Frames.bytes(planar: truth, frames: total, height: size, width: size)
+                let (pair, width) = Frames.sideBySide([bytes, truthBytes], frames: total, height: size, width: size)
+                try GIF.write(frames: pair, count: total, height: size, width: width, to: out)
                 let statesPath = (out as NSString).deletingPathExtension + ".states.json"
                 try AtomicFile.write(try episode.statesJSON(), to: statesPath)
                 print("wrote \(out) (sample | simulator) and \(statesPath)")
             } else {
-                try GIF.write(frames: bytes, count: total, height: m.size, width: m.size, to: out)
+                try GIF.write(frames: bytes, count: total, height: size, width: size, to: out)
                 print("wrote \(out): \(total) frames, \(windows) window\(windows == 1 ? "" : "s"), \(sampling.sampler.rawValue) \(sampling.steps) steps")
             }
         }

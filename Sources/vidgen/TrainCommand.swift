@@ -27,6 +27,9 @@ extension Vidgen {
         @Option(help: "Also keep the EMA weights of every Nth step in OUT/snapshots/step-N, for a quality-vs-time curve (vidgen eval --csv).")
         var snapshotEvery: Int?
 
+        @Option(help: "A latent config's trained frame autoencoder (a `vidgen autoencoder` folder); a resumed run keeps its own copy.")
+        var autoencoder: String?
+
         @Option(help: "Checkpoint folder to write (created if missing).")
         var out: String
 
@@ -69,8 +72,9 @@ extension Vidgen {
                     progress?.update(stats.step, extra: String(format: "loss %.4f  lr %.2e", stats.loss, stats.learningRate))
                 },
                 shouldStop: { interruptRequested != 0 })
+            let codec = try autoencoder.map { try Checkpoint.loadCodecFolder($0).0 }
             let trainer = try TrainingRun.run(c, into: out, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
-                                              snapshotEvery: snapshotEvery, observer: observer)
+                                              snapshotEvery: snapshotEvery, codec: codec, observer: observer)
             print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, out as NSString))
         }
     }

@@ -6,6 +6,6 @@ struct Vidgen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vidgen",
         abstract: "A small video-diffusion lab: train, sample and measure why video models are not world simulators.",
-        subcommands: [DataCmd.self, Train.self, SampleCmd.self, EvalCmd.self, Reproduce.self, Bench.self]
+        subcommands: [DataCmd.self, Train.self, AutoencoderCmd.self, SampleCmd.self, EvalCmd.self, Reproduce.self, Bench.self]
     )
 }

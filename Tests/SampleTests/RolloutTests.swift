@@ -110,3 +110,27 @@ final class RolloutTests: XCTestCase {
         }
     }
 }
+
+final class LatentWindowTests: XCTestCase {
+    /// A latent model's window: pixels in, pixels out, the context kept as given, and the
+    /// same noise gives the same frames.
+    func testLatentWindowKeepsTheContextPixels() {
+        var rng = RNG(seed: 3)
+        let codec = FrameAutoencoder(.tiny, rng: &rng)
+        var config = ModelConfig.tiny
+        (config.channels, config.size, config.patch, config.frameLag, config.noiseShift) = (4, 4, 1, 0.5, 4)
+        var model = Denoiser(config, rng: &rng)
+        model.visit("") { name, t in if name.hasPrefix("final") || name.contains("modulation") { t = .randn(t.shape, std: 0.05, rng: &rng) } }
+        let sampler = WindowSampler(model: model, kind: .ddim, steps: 4, handoff: 0.1, codec: codec)
+        XCTAssertEqual(sampler.frameSize, 16)
+        let ctx = Tensor.uniform([2, 2, 3, 16, 16], -1, 1, rng: &rng)
+        var (a, b) = (ClipNoise([RNG(seed: 1), RNG(seed: 2)]), ClipNoise([RNG(seed: 1), RNG(seed: 2)]))
+        let w = sampler.window(context: ctx, noise: &a)
+        XCTAssertEqual(w.shape, [2, 4, 3, 16, 16])
+        XCTAssertEqual(w.slice(axis: 1, 0..<2).values, ctx.values)
+        XCTAssert(w.values.allSatisfy { (-1...1).contains($0) })
+        XCTAssertEqual(sampler.window(context: ctx, noise: &b).values, w.values)
+        let video = sampler.rollout(context: ctx, frames: 9, strategy: .lastK, k: 2, noise: ClipNoise([RNG(seed: 1), RNG(seed: 2)]))
+        XCTAssertEqual(video.shape, [2, 9, 3, 16, 16])
+    }
+}

@@ -1,0 +1,119 @@
+// A small frame autoencoder: the denoiser of a latent model works on its latents, and its
+// decoder, trained on clean frames only, draws every frame the model makes.
+//
+// Shapes (N frames; H = W = frameSize; h = w = H/4; L latent channels):
+//   encode  planar [N, 3, H, W] → channel-last [N, H, W, 3]
+//           conv 3×3 → E₀, GELU, space-to-depth 2 → [N, H/2, W/2, 4E₀]
+//           conv 3×3 → E₁, GELU, space-to-depth 2 → [N, h, w, 4E₁]
+//           conv 3×3 → L, tanh → planar [N, L, h, w], in (−1, 1) like pixels, so the
+//           samplers' clipping of x̂₀ to [−1, 1] holds for latents too
+//   decode  the mirror: conv 3×3 → 4E₁, GELU, depth-to-space 2; conv 3×3 → 4E₀, GELU,
+//           depth-to-space 2 → [N, H, W, E₀]; conv 3×3 → E₀, GELU; conv 3×3 → 3 → planar
+//           [N, 3, H, W] (a linear output; callers clip to [−1, 1])
+// Each 3×3 convolution sees its neighbours, so neighbouring latent cells agree on the
+// pixels between them: no seam along a 4×4 grid.
+
+import Tensor
+
+/// The autoencoder's shape.
+public struct AutoencoderConfig: Codable, Equatable, Sendable {
+    /// Frame side in pixels (H = W); a multiple of 4.
+    public var frameSize = 32
+    /// Latent channels per cell (L).
+    public var latentChannels = 8
+    /// Feature widths of the two stages (E₀ at full size, E₁ at half size).
+    public var widths = [32, 64]
+
+    public init() {}
+
+    /// Latent side (h = w = H/4).
+    public var latentSize: Int { frameSize / 4 }
+
+    /// A codec small enough for tests.
+    public static var tiny: AutoencoderConfig {
+        var c = AutoencoderConfig()
+        (c.frameSize, c.latentChannels, c.widths) = (16, 4, [8, 16])
+        return c
+    }
+
+    /// Problems a user can cause, as one readable line.
+    public func validationError() -> String? {
+        if frameSize < 4 || frameSize % 4 != 0 || frameSize > 1024 { return "frameSize must be a multiple of 4 in 4...1024, got \(frameSize)" }
+        if !(1...256).contains(latentChannels) { return "latentChannels must be in 1...256, got \(latentChannels)" }
+        if widths.count != 2 || widths.contains(where: { !(1...1024).contains($0) }) {
+            return "widths must be two widths in 1...1024, got \(widths)"
+        }
+        return nil
+    }
+}
+
+/// Encoder and decoder of single frames.
+public struct FrameAutoencoder: ParameterVisitable {
+    public let config: AutoencoderConfig
+    public var encoder: [Conv]
+    public var decoder: [Conv]
+
+    /// Xavier-uniform convolutions (Conv's rule), zero biases.
+    public init(_ config: AutoencoderConfig, rng: inout RNG) {
+        self.config = config
+        let (e0, e1, l) = (config.widths[0], config.widths[1], config.latentChannels)
+        encoder = [Conv(3, e0, rng: &rng), Conv(4 * e0, e1, rng: &rng), Conv(4 * e1, l, rng: &rng)]
+        decoder = [Conv(l, 4 * e1, rng: &rng), Conv(e1, 4 * e0, rng: &rng), Conv(e0, e0, rng: &rng), Conv(e0, 3, rng: &rng)]
+    }
+
+    /// Planar frames [N, 3, H, W] in [−1, 1] → latents [N, L, h, w] in (−1, 1).
+    public func encode(_ frames: Tensor) -> Tensor {
+        let c = config
+        precondition(frames.rank == 4 && Array(frames.shape.dropFirst()) == [3, c.frameSize, c.frameSize],
+                     "encode: frames \(frames.shape) must be [N, 3, \(c.frameSize), \(c.frameSize)]")
+        var x = frames.permuted([0, 2, 3, 1])
+        x = Self.spaceToDepth(encoder[0](x).gelu())
+        x = Self.spaceToDepth(encoder[1](x).gelu())
+        return encoder[2](x).tanh().permuted([0, 3, 1, 2])
+    }
+
+    /// Latents [N, L, h, w] → planar frames [N, 3, H, W] (not clipped).
+    public func decode(_ latents: Tensor) -> Tensor {
+        let c = config
+        precondition(latents.rank == 4 && Array(latents.shape.dropFirst()) == [c.latentChannels, c.latentSize, c.latentSize],
+                     "decode: latents \(latents.shape) must be [N, \(c.latentChannels), \(c.latentSize), \(c.latentSize)]")
+        var x = latents.permuted([0, 2, 3, 1])
+        x = Self.depthToSpace(decoder[0](x).gelu())
+        x = Self.depthToSpace(decoder[1](x).gelu())
+        x = decoder[2](x).gelu()
+        return decoder[3](x).permuted([0, 3, 1, 2])
+    }
+
+    /// [N, H, W, C] → [N, H/2, W/2, 4C]: each 2×2 block of pixels becomes one cell.
+    static func spaceToDepth(_ x: Tensor) -> Tensor {
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        return x.reshaped([n, h / 2, 2, w / 2, 2, c]).permuted([0, 1, 3, 2, 4, 5]).reshaped([n, h / 2, w / 2, 4 * c])
+    }
+
+    /// [N, h, w, 4C] → [N, 2h, 2w, C], the inverse of `spaceToDepth`.
+    static func depthToSpace(_ x: Tensor) -> Tensor {
+        let (n, h, w, c4) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        return x.reshaped([n, h, w, 2, 2, c4 / 4]).permuted([0, 1, 3, 2, 4, 5]).reshaped([n, 2 * h, 2 * w, c4 / 4])
+    }
+
+    public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
+        for i in encoder.indices { encoder[i].visit(join(prefix, "encoder.\(i)"), f) }
+        for i in decoder.indices { decoder[i].visit(join(prefix, "decoder.\(i)"), f) }
+    }
+}
+
+extension FrameAutoencoder {
+    /// Encodes clips [B, T, 3, H, W] → [B, T, L, h, w].
+    public func encodeClips(_ clips: Tensor) -> Tensor {
+        let (b, t) = (clips.shape[0], clips.shape[1])
+        let z = encode(clips.reshaped([b * t] + Array(clips.shape.dropFirst(2))))
+        return z.reshaped([b, t] + Array(z.shape.dropFirst()))
+    }
+
+    /// Decodes clips [B, T, L, h, w] → [B, T, 3, H, W], clipped to [−1, 1].
+    public func decodeClips(_ latents: Tensor) -> Tensor {
+        let (b, t) = (latents.shape[0], latents.shape[1])
+        let x = decode(latents.reshaped([b * t] + Array(latents.shape.dropFirst(2)))).map { min(1, max(-1, $0)) }
+        return x.reshaped([b, t] + Array(x.shape.dropFirst()))
+    }
+}

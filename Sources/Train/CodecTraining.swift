@@ -1,0 +1,180 @@
+// Training the frame autoencoder (FrameAutoencoder) that a latent model denoises in.
+//
+// Each step draws `batchSize` single frames: frame i of step s comes from an episode of the
+// scenario seeded from (seed, s, i), at a time drawn from the same stream, so a batch is a
+// pure function of the seed and the step. The loss is a weighted MSE on pixels: lit pixels
+// (a ball or its rim) weigh `litWeight` times more than the black background, which would
+// otherwise teach the decoder that drawing nothing is nearly right.
+//
+// A codec folder: autoencoder.safetensors (weights by dotted name) and autoencoder.json (the
+// CodecConfig). Training takes minutes; it does not resume.
+
+import Diffusion
+import Foundation
+import Tensor
+import World
+
+/// How a frame autoencoder is trained. Saved as autoencoder.json beside its weights.
+public struct CodecConfig: Codable, Equatable, Sendable {
+    public var preset = "default"
+    public var model = AutoencoderConfig()
+    /// Frames per step.
+    public var batchSize = 64
+    public var steps = 3000
+    public var learningRate = 2e-3
+    public var warmupSteps = 100
+    public var minLRFraction = 0.05
+    /// Weight of a lit pixel's error against a background pixel's.
+    public var litWeight = 4.0
+    public var scenario = "id"
+    /// Frames simulated per episode; a frame is drawn from anywhere in them.
+    public var simulationFrames = 48
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    public static let presetNames = ["tiny", "default"]
+
+    public static var tiny: CodecConfig {
+        var c = CodecConfig()
+        (c.preset, c.model, c.batchSize, c.steps, c.warmupSteps, c.simulationFrames) = ("tiny", .tiny, 16, 200, 20, 16)
+        return c
+    }
+
+    public static func preset(_ name: String) -> CodecConfig? {
+        switch name {
+        case "tiny": return .tiny
+        case "default": return CodecConfig()
+        default: return nil
+        }
+    }
+
+    /// Problems a user can cause, as one readable line.
+    public func validationError() -> String? {
+        if let e = model.validationError() { return "model: " + e }
+        if !(1...4096).contains(batchSize) { return "batchSize must be in 1...4096, got \(batchSize)" }
+        if steps < 1 { return "steps must be at least 1, got \(steps)" }
+        if !(learningRate > 0 && learningRate < 1) { return "learningRate must be in (0, 1), got \(learningRate)" }
+        if !(litWeight >= 1 && litWeight <= 1000) { return "litWeight must be in 1...1000, got \(litWeight)" }
+        if simulationFrames < 1 { return "simulationFrames must be at least 1, got \(simulationFrames)" }
+        return nil
+    }
+}
+
+/// A frame autoencoder in training.
+public struct CodecTrainer {
+    public let config: CodecConfig
+    public private(set) var model: FrameAutoencoder
+    var adam: AdamW
+    public private(set) var step = 0
+    let scenario: Scenario
+    let root: RNG
+
+    public init(_ config: CodecConfig) throws {
+        if let problem = config.validationError() { throw ConfigError(problem) }
+        self.config = config
+        var rng = RNG(seed: config.seed).split("codec-init")
+        model = FrameAutoencoder(config.model, rng: &rng)
+        adam = AdamW(like: model.namedParameters.map(\.value))
+        scenario = try Scenario.named(config.scenario).resized(to: config.model.frameSize)
+        root = RNG(seed: config.seed).split("codec-data")
+    }
+
+    /// The frames of step `step`: planar [N, 3, H, W].
+    public func batch(step: Int) throws -> Tensor {
+        let s = config.model.frameSize
+        var values: [Float] = []
+        values.reserveCapacity(config.batchSize * 3 * s * s)
+        let stepRNG = root.split(step)
+        for i in 0..<config.batchSize {
+            var rng = stepRNG.split(i)
+            let episode = try scenario.episode(seed: rng.next(), frames: config.simulationFrames)
+            let t = rng.int(in: 0...(config.simulationFrames - 1))
+            values += Rasterizer.planar([episode.frames[t]], scene: episode.scene)
+        }
+        return Tensor(shape: [config.batchSize, 3, s, s], values: values)
+    }
+
+    /// The weighted reconstruction loss of `frames` (no tape: a plain evaluation).
+    public func loss(_ frames: Tensor, model: FrameAutoencoder? = nil) -> Tensor {
+        let m = model ?? self.model
+        let weights = frames.map { $0 > -0.8 ? Float(config.litWeight) : 1 }
+        let diff = m.decode(m.encode(frames)) - frames
+        return (diff * diff * weights).mean()
+    }
+
+    /// One AdamW step; returns the batch's loss.
+    public mutating func trainStep() throws -> Float {
+        let frames = try batch(step: step)
+        let lr = learningRate(step: step, peak: config.learningRate, warmup: config.warmupSteps, steps: config.steps,
+                              floor: config.minLRFraction)
+        let tape = Tape()
+        var watched = model
+        watched.visit("") { _, t in t = tape.watch(t) }
+        let loss = self.loss(frames, model: watched)
+        var grads = tape.gradients(of: loss, wrt: watched.namedParameters.map(\.value))
+        let norm = globalNorm(grads)
+        guard loss.item.isFinite, norm.isFinite else { throw TrainError("non-finite loss at codec step \(step + 1)") }
+        if norm > 1 { grads = grads.map { $0 * Float(1 / norm) } }
+        var params = model.namedParameters.map(\.value)
+        adam.update(&params, grads: grads, lr: lr, step: step + 1, decay: params.map { _ in false }, AdamSettings())
+        var i = 0
+        model.visit("") { _, t in t = params[i]; i += 1 }
+        step += 1
+        return loss.item
+    }
+
+    /// Writes the codec folder `dir`.
+    public func save(to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Checkpoint.writeJSON(config, to: (dir as NSString).appendingPathComponent(Checkpoint.codecConfigFile))
+        try SafeTensors.write(model.namedParameters.map { $0.value.entry($0.name) },
+                              metadata: ["step": String(step), "format": "vidgen-codec"],
+                              to: (dir as NSString).appendingPathComponent(Checkpoint.codecFile))
+    }
+}
+
+extension Checkpoint {
+    public static let codecFile = "autoencoder.safetensors"
+    public static let codecConfigFile = "autoencoder.json"
+
+    /// The trained codec of a codec folder (autoencoder.json + autoencoder.safetensors).
+    public static func loadCodecFolder(_ dir: String) throws -> (FrameAutoencoder, CodecConfig) {
+        let path = (dir as NSString).appendingPathComponent(codecConfigFile)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CheckpointError("\(path): missing (not a vidgen autoencoder folder?)")
+        }
+        let config: CodecConfig
+        do { config = try JSONDecoder().decode(CodecConfig.self, from: data) } catch {
+            throw CheckpointError("\(path): not a codec config (\(error))")
+        }
+        if let problem = config.validationError() { throw CheckpointError("\(path): \(problem)") }
+        return (try loadCodecWeights(dir, config: config.model), config)
+    }
+
+    /// The codec weights in `dir`/autoencoder.safetensors, for a codec of shape `config`.
+    public static func loadCodecWeights(_ dir: String, config: AutoencoderConfig) throws -> FrameAutoencoder {
+        let path = (dir as NSString).appendingPathComponent(codecFile)
+        let file = try readSafeTensors(path)
+        var rng = RNG(seed: 0)
+        var codec = FrameAutoencoder(config, rng: &rng)
+        var problem: String?
+        codec.visit("") { name, t in
+            guard problem == nil else { return }
+            guard let e = file[name], e.shape == t.shape else {
+                problem = "\(path): tensor '\(name)' is missing or misshapen for the autoencoder config"
+                return
+            }
+            t = Tensor(e)
+        }
+        if let problem { throw CheckpointError(problem) }
+        return codec
+    }
+
+    /// Pretty, key-sorted JSON, written atomically.
+    static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(Array(try e.encode(value)) + [10], to: path)
+    }
+}

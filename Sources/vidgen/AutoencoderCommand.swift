@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Train
+
+extension Vidgen {
+    /// `vidgen autoencoder`: trains the frame autoencoder a latent model denoises in.
+    struct AutoencoderCmd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "autoencoder",
+            abstract: "Train a frame autoencoder on simulator frames into a folder, for a latent model.",
+            discussion: """
+                Writes OUT/autoencoder.json and OUT/autoencoder.safetensors when done (minutes; it does not \
+                resume). Then: vidgen train --config latent --autoencoder OUT --out RUN.
+                """)
+
+        @Option(help: "A preset (\(CodecConfig.presetNames.joined(separator: ", "))).")
+        var config = "default"
+
+        @Option(help: "Optimizer steps (default: the preset's).")
+        var steps: Int?
+
+        @Option(help: "Seed of the run's random streams.")
+        var seed: UInt64?
+
+        @Option(help: "Folder to write (created if missing).")
+        var out: String
+
+        func validate() throws {
+            guard CodecConfig.preset(config) != nil else {
+                throw ValidationError("unknown config '\(config)': use \(CodecConfig.presetNames.joined(separator: ", "))")
+            }
+            if let steps, !(1...10_000_000).contains(steps) {
+                throw ValidationError("--steps must be between 1 and 10000000, got \(steps)")
+            }
+            try OutputPath.checkFolder(out)
+        }
+
+        func run() throws {
+            var c = CodecConfig.preset(config)!
+            if let steps { c.steps = steps }
+            if let seed { c.seed = seed }
+            var trainer = try CodecTrainer(c)
+            let progress = Progress("autoencoder", total: c.steps)
+            var recent: [Float] = []
+            while trainer.step < c.steps {
+                let loss = try trainer.trainStep()
+                recent = Array((recent + [loss]).suffix(50))
+                progress.update(trainer.step, extra: String(format: "loss %.5f", recent.reduce(0, +) / Float(recent.count)))
+            }
+            do { try trainer.save(to: out) } catch { throw fail("\(error)", code: 1) }
+            // A step the run never reaches: frames it did not train on.
+            let held = trainer.loss(try trainer.batch(step: c.steps + 1_000_000)).item
+            print(String(format: "trained %d steps; loss on a held-out batch %.5f; wrote %@", trainer.step, held, out as NSString))
+        }
+    }
+}
