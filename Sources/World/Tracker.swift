@@ -1,5 +1,3 @@
-import World
-
 // The ball tracker: finds palette-coloured discs in a frame — the simulator's or a model's —
 // and links them across frames.
 //
@@ -16,7 +14,7 @@ import World
 // Shapes: T frames, H height, W width. Packed bytes are [T, H, W, 3]; planar floats are
 // [T, 3, H, W] in [-1, 1].
 
-/// Tracker thresholds. The defaults are tuned on simulator frames (see EvalTests).
+/// Tracker thresholds. The defaults are tuned on simulator frames (see WorldTests/TrackerTests).
 public struct TrackerConfig: Codable, Equatable, Sendable {
     /// Pixels with |c| below this (RGB in [0, 1], |c| ≤ √3) are background unless they touch a blob.
     public var minBrightness: Float = 0.1

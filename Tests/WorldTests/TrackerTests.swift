@@ -1,7 +1,6 @@
 import XCTest
 import Tensor
-import World
-@testable import Eval
+@testable import World
 
 final class TrackerTests: XCTestCase {
     /// Balls whose drawn discs (radius + 0.5) come within 1 px of each other: their rims mix.

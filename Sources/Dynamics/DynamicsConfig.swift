@@ -1,0 +1,221 @@
+// The learned dynamics' configuration: the architecture (`InteractionConfig`, saved with the
+// weights) and the training recipe, as plain values with presets `tiny` and `default`. A
+// JSON file overrides any key of the preset it names; an unknown key is an error.
+
+import Foundation
+import World
+
+/// The interaction network's shape and the scales that bring its inputs and outputs to O(1).
+public struct InteractionConfig: Codable, Equatable, Sendable {
+    /// Frame size the model works in, pixels (the walls are the image borders).
+    public var width = 32
+    public var height = 32
+    /// Hidden width and number of hidden layers of the relation MLP (per ordered ball pair).
+    public var relationHidden = 128
+    public var relationLayers = 2
+    /// Width of a relation's effect, summed over senders.
+    public var effectWidth = 64
+    /// Hidden width and number of hidden layers of the object MLP (per ball).
+    public var objectHidden = 128
+    public var objectLayers = 2
+    /// Inputs are divided by these: positions and distances, velocities, radii (pixels, px/frame).
+    public var positionScale = 8.0
+    public var velocityScale = 1.0
+    public var radiusScale = 4.0
+    /// Gaps to walls and between balls are capped at this, pixels (wider ones cannot close
+    /// within a frame at the speeds of the training scenario).
+    public var contactRange = 4.0
+    /// The network's output times this is Δv, pixels per frame.
+    public var deltaScale = 0.5
+
+    public init() {}
+
+    /// Problems a user can cause, as one readable line.
+    public func validationError() -> String? {
+        if width < 4 || height < 4 || width > 4096 || height > 4096 { return "width and height must be in 4...4096" }
+        for (name, v) in [("relationHidden", relationHidden), ("effectWidth", effectWidth), ("objectHidden", objectHidden)]
+        where v < 1 || v > 4096 { return "\(name) must be in 1...4096, got \(v)" }
+        if relationLayers < 1 || relationLayers > 8 { return "relationLayers must be in 1...8, got \(relationLayers)" }
+        if objectLayers < 1 || objectLayers > 8 { return "objectLayers must be in 1...8, got \(objectLayers)" }
+        for (name, v) in [("positionScale", positionScale), ("velocityScale", velocityScale),
+                          ("radiusScale", radiusScale), ("deltaScale", deltaScale), ("contactRange", contactRange)] where !(v > 0 && v.isFinite) {
+            return "\(name) must be > 0, got \(v)"
+        }
+        return nil
+    }
+}
+
+/// Where the training states come from.
+public enum StateSource: String, Codable, Equatable, Sendable, CaseIterable {
+    /// The tracker on rendered frames: the model learns from pixels, as the video model does.
+    case tracker
+    /// The simulator's states directly (the ablation).
+    case simulator
+}
+
+/// Everything that defines a training run of the dynamics model. Saved as config.json.
+public struct DynamicsConfig: Codable, Equatable, Sendable {
+    /// The preset this config started from (informational).
+    public var preset = "default"
+    public var model = InteractionConfig()
+    /// Clips simulated per step; every transition of each is in the batch.
+    public var clipsPerStep = 8
+    /// Frames per training clip (each gives frames − 2 transitions).
+    public var clipFrames = 32
+    /// Scenario the clips come from; its frame size must be the model's.
+    public var scenario = "id"
+    public var source = StateSource.tracker
+    /// Standard deviation of the Gaussian noise added to input positions and velocities
+    /// (pixels, px/frame); the target is the true next velocity, so the model learns to
+    /// correct its own errors (as graph-network simulators do).
+    public var positionNoise = 0.02
+    public var velocityNoise = 0.02
+    /// Share of training states whose balls' last change of velocity is withheld, so that
+    /// the model also serves a two-frame context.
+    public var unknownChangeShare = 0.25
+    /// Optimizer steps of the run (30,000 train in about 8 minutes on two cores, niced beside
+    /// another job: 16 ms a step).
+    public var steps = 30000
+    /// Peak learning rate after linear warm-up, cosine decay to minLRFraction·peak.
+    public var learningRate = 2e-3
+    public var warmupSteps = 100
+    public var minLRFraction = 0.02
+    /// AdamW; decay applies to weight matrices only.
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var epsilon = 1e-8
+    public var weightDecay = 0.0
+    /// Gradients are scaled down to this global L2 norm when larger.
+    public var gradClip = 1.0
+    /// A checkpoint every this many steps (and at the end).
+    public var checkpointEvery = 1000
+    /// Seed of every random stream of the run (init, data, noise).
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    // MARK: - Presets
+
+    /// Names a config file's "preset" key may take.
+    public static let presetNames = ["tiny", "default"]
+
+    /// The recipe of the shipped model.
+    public static var `default`: DynamicsConfig { DynamicsConfig() }
+
+    /// Trains in seconds; what the tests use.
+    public static var tiny: DynamicsConfig {
+        var c = DynamicsConfig()
+        c.preset = "tiny"
+        c.model.relationHidden = 32
+        c.model.relationLayers = 1
+        c.model.effectWidth = 16
+        c.model.objectHidden = 32
+        c.model.objectLayers = 1
+        c.clipsPerStep = 2
+        c.clipFrames = 16
+        c.steps = 200
+        c.warmupSteps = 10
+        c.checkpointEvery = 50
+        return c
+    }
+
+    public static func preset(_ name: String) -> DynamicsConfig? {
+        switch name {
+        case "tiny": return .tiny
+        case "default": return .default
+        default: return nil
+        }
+    }
+
+    /// Problems a user can cause, as one readable line.
+    public func validationError() -> String? {
+        if let e = model.validationError() { return "model: " + e }
+        guard let s = try? Scenario.named(scenario) else {
+            return "unknown scenario '\(scenario)'; valid scenarios: \(Scenario.names.joined(separator: ", "))"
+        }
+        if s.width != model.width || s.height != model.height {
+            return "scenario '\(scenario)' is \(s.width)×\(s.height), the model \(model.width)×\(model.height)"
+        }
+        if clipsPerStep < 1 || clipsPerStep > 1024 { return "clipsPerStep must be in 1...1024, got \(clipsPerStep)" }
+        if clipFrames < 3 || clipFrames > 1024 { return "clipFrames must be in 3...1024, got \(clipFrames)" }
+        if !(positionNoise >= 0) || !(velocityNoise >= 0) { return "positionNoise and velocityNoise must be ≥ 0" }
+        if !(0...1).contains(unknownChangeShare) { return "unknownChangeShare must be in [0, 1], got \(unknownChangeShare)" }
+        if steps < 1 { return "steps must be at least 1, got \(steps)" }
+        if !(learningRate > 0 && learningRate < 1) { return "learningRate must be in (0, 1), got \(learningRate)" }
+        if warmupSteps < 0 { return "warmupSteps must be ≥ 0, got \(warmupSteps)" }
+        if !(0...1).contains(minLRFraction) { return "minLRFraction must be in [0, 1], got \(minLRFraction)" }
+        if !(0..<1).contains(beta1) || !(0..<1).contains(beta2) { return "beta1 and beta2 must be in [0, 1)" }
+        if !(epsilon > 0) || !(weightDecay >= 0) || !(gradClip > 0) { return "epsilon and gradClip must be > 0, weightDecay ≥ 0" }
+        if checkpointEvery < 1 { return "checkpointEvery must be at least 1, got \(checkpointEvery)" }
+        return nil
+    }
+}
+
+// MARK: - JSON
+
+/// A config or checkpoint that cannot be used, as one line naming the file and the problem.
+public struct DynamicsError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension DynamicsConfig {
+    /// Decodes a config: keys missing from `data` take the values of the preset its "preset"
+    /// key names ("default" if none); unknown keys, bad values and invalid settings are errors.
+    public static func decode(_ data: Data, file: String) throws -> DynamicsConfig {
+        guard let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw DynamicsError("\(file): not a JSON object")
+        }
+        let presetName = (dict["preset"] as? String) ?? "default"
+        guard let base = preset(presetName) else {
+            throw DynamicsError("\(file): unknown preset '\(presetName)' (use \(presetNames.joined(separator: ", ")))")
+        }
+        let baseDict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
+        let merged = try merge(dict, into: baseDict, path: "", file: file)
+        let config: DynamicsConfig
+        do {
+            config = try JSONDecoder().decode(DynamicsConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
+                let DecodingError.valueNotFound(_, context) {
+            throw DynamicsError("\(file): bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
+        } catch {
+            throw DynamicsError("\(file): \(error)")
+        }
+        if let problem = config.validationError() { throw DynamicsError("\(file): \(problem)") }
+        return config
+    }
+
+    /// Resolves a preset name or a JSON file (see `decode`).
+    public static func resolve(_ presetOrPath: String) throws -> DynamicsConfig {
+        if let p = preset(presetOrPath) { return p }
+        guard let data = FileManager.default.contents(atPath: presetOrPath) else {
+            throw DynamicsError("unknown config '\(presetOrPath)': use \(presetNames.joined(separator: ", ")) or a .json file")
+        }
+        return try decode(data, file: presetOrPath)
+    }
+
+    private static func merge(_ over: [String: Any], into base: [String: Any], path: String, file: String) throws -> [String: Any] {
+        var out = base
+        for key in over.keys.sorted() {
+            let name = path.isEmpty ? key : path + "." + key
+            guard let old = base[key] else {
+                throw DynamicsError("\(file): unknown key '\(name)' (valid: \(base.keys.sorted().joined(separator: ", ")))")
+            }
+            if let sub = over[key] as? [String: Any], let oldSub = old as? [String: Any] {
+                out[key] = try merge(sub, into: oldSub, path: name, file: file)
+            } else if old is [String: Any] {
+                throw DynamicsError("\(file): bad value for '\(name)' (expected an object)")
+            } else {
+                out[key] = over[key]
+            }
+        }
+        return out
+    }
+
+    /// The config as pretty, key-sorted JSON with a final newline.
+    public func encoded() -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try! e.encode(self)) + [10]
+    }
+}

@@ -1,0 +1,73 @@
+import XCTest
+import Tensor
+import World
+@testable import Dynamics
+
+final class InteractionNetworkTests: XCTestCase {
+    /// A small batch with padding: clips of 1, 3 and 2 balls from the simulator.
+    func batch(_ c: DynamicsConfig) throws -> [Transition] {
+        var out: [Transition] = []
+        for (seed, n) in [(1, 1), (2, 3), (5, 2)] {
+            var s = Scenario.id
+            s.ballCount = n...n
+            let ep = try s.episode(seed: UInt64(seed), frames: 4)
+            out += TrainingData.transitions(ep, source: .simulator, perception: Perception())
+        }
+        return out
+    }
+
+    /// The loss's gradient with respect to every parameter against central differences.
+    func testGradientOfLossMatchesFiniteDifferences() throws {
+        var c = DynamicsConfig.tiny
+        c.model.relationHidden = 8
+        c.model.effectWidth = 4
+        c.model.objectHidden = 8
+        var rng = RNG(seed: 7)
+        var net = InteractionNetwork(c.model, rng: &rng)
+        // Larger last layers than the init, so that every path carries gradient.
+        net.relation.layers[1].weight = Tensor.randn(net.relation.layers[1].weight.shape, std: 0.5, rng: &rng)
+        net.object.layers[1].weight = Tensor.randn(net.object.layers[1].weight.shape, std: 0.5, rng: &rng)
+        var noise = RNG(seed: 8)
+        let (x, target, mask) = TrainingData.tensors(try batch(c), c, rng: &noise)
+        XCTAssertEqual(x.balls, 3)
+        XCTAssertEqual(mask.values.filter { $0 == 1 }.count, 2 * (1 + 3 + 2))
+        let params = net.parameters
+        let (_, grads) = valueAndGrad(params) { ps in
+            var n = net
+            n.parameters = ps
+            return n.loss(x, target: target, mask: mask)
+        }
+        func loss(_ ps: [Tensor]) -> Double {
+            var n = net
+            n.parameters = ps
+            return Double(n.loss(x, target: target, mask: mask).item)
+        }
+        let eps: Float = 1e-2
+        var checked = 0
+        for (k, p) in params.enumerated() {
+            for i in stride(from: 0, to: p.count, by: max(1, p.count / 24)) {
+                var plus = params, minus = params
+                plus[k].withUnsafeMutableBufferPointer { $0[i] += eps }
+                minus[k].withUnsafeMutableBufferPointer { $0[i] -= eps }
+                let numeric = (loss(plus) - loss(minus)) / Double(2 * eps)
+                let analytic = Double(grads[k].values[i])
+                XCTAssertEqual(analytic, numeric, accuracy: 2e-3 + 2e-2 * abs(numeric),
+                               "\(net.namedParameters[k].name)[\(i)]")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 100)
+    }
+
+    /// Padding does not change a clip's prediction: a clip alone and beside a bigger one agree.
+    func testPaddingDoesNotChangePredictions() throws {
+        let c = DynamicsConfig.tiny
+        var rng = RNG(seed: 1)
+        let net = InteractionNetwork(c.model, rng: &rng)
+        let states = try batch(c).map(\.state)
+        let alone = net(InteractionBatch([states[0]], c.model)).values
+        let padded = net(InteractionBatch([states[0], states[2]], c.model)).values
+        XCTAssertEqual(states[2].balls.count, 3)
+        for k in 0..<2 { XCTAssertEqual(padded[k], alone[k], accuracy: 1e-6) }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import XCTest
+import Tensor
+import World
+@testable import Dynamics
+
+final class TrainerTests: XCTestCase {
+    func folder(_ name: String) -> String {
+        let dir = NSTemporaryDirectory() + "dynamics-\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        return dir
+    }
+
+    var config: DynamicsConfig {
+        var c = DynamicsConfig.tiny
+        c.steps = 12
+        c.checkpointEvery = 4
+        c.clipsPerStep = 1
+        c.clipFrames = 8
+        return c
+    }
+
+    /// Stopping after 6 steps and resuming from the folder gives the same bytes as 12 steps in one go.
+    func testResumeIsBitIdentical() throws {
+        let a = folder("a"), b = folder("b")
+        var whole = try DynamicsTrainer(config: config, folder: a)
+        var losses: [Double] = []
+        try whole.train { losses.append($0.loss) }
+        var first = try DynamicsTrainer(config: config, folder: b)
+        try first.train(steps: 6)
+        try first.save()
+        var second = try DynamicsTrainer.resume(folder: b)
+        XCTAssertEqual(second.step, 6)
+        var resumed: [Double] = []
+        try second.train { resumed.append($0.loss) }
+        XCTAssertEqual(Array(losses[6...]), resumed)
+        for file in [DynamicsCheckpoint.modelFile, DynamicsCheckpoint.stateFile, DynamicsCheckpoint.configFile] {
+            let x = FileManager.default.contents(atPath: a + "/" + file), y = FileManager.default.contents(atPath: b + "/" + file)
+            XCTAssertNotNil(x)
+            XCTAssertEqual(x, y, file)
+        }
+        let model = try StateModel.load(a)
+        XCTAssertEqual(model.network.parameters.map(\.values), whole.network.parameters.map(\.values))
+    }
+
+    /// Roll-out is a pure function: same context, same bytes; the ball count never changes.
+    func testRolloutIsDeterministicAndKeepsBalls() throws {
+        var t = try DynamicsTrainer(config: config, folder: folder("roll"))
+        try t.train(steps: 3)
+        let ep = try Scenario.id.episode(seed: 11, frames: 2)
+        var s = Scenario.id
+        s.ballCount = 3...3
+        let ep3 = try s.episode(seed: 4, frames: 2)
+        for e in [ep, ep3] {
+            let context = Rasterizer.planar(e)
+            let x = t.model.rollout(contextFrames: context, frames: 12), y = t.model.rollout(contextFrames: context, frames: 12)
+            XCTAssertEqual(x.count, 12 * 3 * 32 * 32)
+            XCTAssertEqual(x, y)
+        }
+        // A ball outside the view keeps being stepped rather than dropped.
+        let away = WorldState(width: 32, height: 32, balls: [BallState(position: Vec2(-20, 16), velocity: Vec2(-1, 0),
+                                                                        radius: 3, color: 2)])
+        XCTAssertTrue(t.model.rollout(from: away, frames: 5).allSatisfy { $0.balls.count == 1 })
+    }
+
+    /// Bad configs and checkpoints end in one readable line naming the problem.
+    func testConfigErrorsAreOneLine() throws {
+        func error(_ json: String) -> String {
+            do {
+                _ = try DynamicsConfig.decode(Data(json.utf8), file: "c.json")
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        let cases: [(String, String)] = [
+            (#"{"stepz": 3}"#, "unknown key 'stepz'"),
+            (#"{"model": {"width": 32, "hiden": 2}}"#, "unknown key 'model.hiden'"),
+            (#"{"steps": "many"}"#, "bad value for 'steps'"),
+            (#"{"source": "oracle"}"#, "bad value for 'source'"),
+            (#"{"preset": "huge"}"#, "unknown preset 'huge'"),
+            (#"{"model": 3}"#, "bad value for 'model'"),
+            (#"{"scenario": "moon"}"#, "unknown scenario 'moon'"),
+            (#"{"model": {"width": 40}}"#, "scenario 'id' is 32×32, the model 40×32"),
+            (#"{"learningRate": -1}"#, "learningRate must be in (0, 1)"),
+            ("[1, 2]", "not a JSON object"),
+        ]
+        for (json, expected) in cases {
+            let e = error(json)
+            XCTAssertTrue(e.hasPrefix("c.json: "), e)
+            XCTAssertTrue(e.contains(expected), "\(json): \(e)")
+            XCTAssertFalse(e.contains("\n"), e)
+        }
+        XCTAssertEqual(try DynamicsConfig.decode(Data(#"{"preset": "tiny", "steps": 7}"#.utf8), file: "c.json").steps, 7)
+        XCTAssertEqual(try DynamicsConfig.decode(DynamicsConfig.default.encoded().data, file: "c.json"), .default)
+        XCTAssertThrowsError(try StateModel.load(folder("missing"))) { e in
+            XCTAssertTrue("\(e)".contains("does not exist"), "\(e)")
+        }
+    }
+}
+
+extension Array where Element == UInt8 {
+    var data: Data { Data(self) }
+}
