@@ -103,9 +103,7 @@ public struct Denoiser: ParameterVisitable {
     public var timeOut: Linear
     public var blocks: [Block]
     public var finalModulation: Linear  // SiLU(c) → (shift, scale) [B, 2D]; zero-initialized
-    public var finalLinear: Linear      // [D → C·P·P]; zero-initialized (random under a head)
-    public var stem: Conv?              // [C + 1 → S], when config.stemChannels > 0
-    public var head: Conv?              // [F → C]; zero-initialized, when config.headChannels > 0
+    public var finalLinear: Linear      // [D → C·P·P]; zero-initialized
 
     /// A freshly initialized model. Position embeddings ~ N(0, 0.02²).
     public init(_ config: ModelConfig, rng: inout RNG) {
@@ -118,12 +116,7 @@ public struct Denoiser: ParameterVisitable {
         timeOut = Linear(d, d, rng: &rng)
         blocks = (0..<config.depth).map { _ in Block(config, rng: &rng) }
         finalModulation = Linear(d, 2 * d, zero: true, rng: &rng)
-        let hasHead = config.headChannels > 0
-        // Under a head the zero-initialized layer is the head's conv (two zero layers in a
-        // row would pass no gradient to either).
-        finalLinear = Linear(d, config.patchOutputs, zero: !hasHead, rng: &rng)
-        stem = config.stemChannels > 0 ? Conv(config.channels + 1, config.stemChannels, rng: &rng) : nil
-        head = hasHead ? Conv(config.headChannels, config.channels, zero: true, rng: &rng) : nil
+        finalLinear = Linear(d, config.patchOutputs, zero: true, rng: &rng)
     }
 
     /// x [B,T,C,H,W] (context frames clean, the rest noisy), mask [B·T] (1 = context
@@ -141,20 +134,10 @@ public struct Denoiser: ParameterVisitable {
                 for i in 0..<(b * frames) { for j in 0..<perFrame { out[i * perFrame + j] = mask[i] } }
             }
         }
-        let tokensIn: Tensor
-        if let stem {
-            // [B,T,C,H,W] → [B·T,H,W,C] + mask → stem → [B,T,g,P,g,P,S] → [B,T,g,g,P,P,S].
-            let pixels = x.permuted([0, 1, 3, 4, 2]).reshaped([b, frames, c.size * c.size, c.channels])
-            let withMask = Tensor.concatenate([pixels, maskChannel(c.size * c.size)], axis: 3)
-            let features = stem(withMask.reshaped([b * frames, c.size, c.size, c.channels + 1])).gelu()
-            tokensIn = features.reshaped([b, frames, g, p, g, p, c.stemChannels]).permuted([0, 1, 2, 4, 3, 5, 6])
-                .reshaped([b, frames, n, c.patchInputs])
-        } else {
-            // Patchify: [B,T,C,g,P,g,P] → [B,T,g,g,C,P,P] → [B,T,N,C·P·P], then the mask channel.
-            let patches = x.reshaped([b, frames, c.channels, g, p, g, p]).permuted([0, 1, 3, 5, 2, 4, 6])
-                .reshaped([b, frames, n, c.channels * p * p])
-            tokensIn = Tensor.concatenate([patches, maskChannel(n)], axis: 3)
-        }
+        // Patchify: [B,T,C,g,P,g,P] → [B,T,g,g,C,P,P] → [B,T,N,C·P·P], then the mask channel.
+        let patches = x.reshaped([b, frames, c.channels, g, p, g, p]).permuted([0, 1, 3, 5, 2, 4, 6])
+            .reshaped([b, frames, n, c.channels * p * p])
+        let tokensIn = Tensor.concatenate([patches, maskChannel(n)], axis: 3)
         var h = embed(tokensIn)
         h = h + posSpace + posTime.reshaped([frames, 1, d])
         let cEmb = timeOut(timeIn(noiseLevelEmbedding(t, dim: d)).silu())
@@ -166,20 +149,12 @@ public struct Denoiser: ParameterVisitable {
         let rows = [t.count, b * frames * n / t.count, d]
         let out = finalLinear(modulate(h.reshaped(rows), shift: shift, scale: scale))
             .reshaped([b, frames, n, c.patchOutputs])
-        if let head {
-            // [B,T,g,g,P,P,F] → [B,T,g,P,g,P,F] = [B·T,H,W,F] → head → [B,T,H,W,C] → [B,T,C,H,W].
-            let f = c.headChannels
-            let features = out.reshaped([b, frames, g, g, p, p, f]).permuted([0, 1, 2, 4, 3, 5, 6])
-                .reshaped([b * frames, c.size, c.size, f])
-            return head(features.gelu()).reshaped([b, frames, c.size, c.size, c.channels]).permuted([0, 1, 4, 2, 3])
-        }
         // Unpatchify: [B,T,g,g,C,P,P] → [B,T,C,g,P,g,P] → [B,T,C,H,W].
         return out.reshaped([b, frames, g, g, c.channels, p, p]).permuted([0, 1, 4, 2, 5, 3, 6])
             .reshaped([b, frames, c.channels, c.size, c.size])
     }
 
     public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
-        if stem != nil { stem!.visit(join(prefix, "stem.conv"), f) }
         embed.visit(join(prefix, "embed"), f)
         f(join(prefix, "pos.space"), &posSpace)
         f(join(prefix, "pos.time"), &posTime)
@@ -188,6 +163,5 @@ public struct Denoiser: ParameterVisitable {
         for i in blocks.indices { blocks[i].visit(join(prefix, "blocks.\(i)"), f) }
         finalModulation.visit(join(prefix, "final.modulation"), f)
         finalLinear.visit(join(prefix, "final.linear"), f)
-        if head != nil { head!.visit(join(prefix, "head.conv"), f) }
     }
 }

@@ -30,12 +30,6 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var mlpRatio = 4
     /// Factorized (spatial, then temporal) or joint space-time attention.
     public var attention = AttentionKind.factorized
-    /// Channels of a 3×3 convolutional stem on the pixels (and mask) before patch
-    /// embedding; 0 embeds raw patches.
-    public var stemChannels = 0
-    /// Channels per pixel the output layer unpatchifies into, refined by a 3×3
-    /// convolution to the colour channels across patch seams; 0 unpatchifies colours directly.
-    public var headChannels = 0
     /// The noise schedule's shift k (CosineSchedule.shift): the model is trained and sampled
     /// at SNR(t)/k²; 1 is the plain cosine schedule.
     public var noiseShift = 1.0
@@ -53,11 +47,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
     /// Tokens per frame (N).
     public var tokensPerFrame: Int { (size / patch) * (size / patch) }
-    /// Values per patch the embedding sees: C·P·P pixels plus the context-mask channel,
-    /// or the stem's S·P·P features (the stem already saw the mask).
-    public var patchInputs: Int { stemChannels > 0 ? stemChannels * patch * patch : channels * patch * patch + 1 }
-    /// Values per patch the output layer makes: C·P·P colours, or headChannels·P·P features.
-    public var patchOutputs: Int { (headChannels > 0 ? headChannels : channels) * patch * patch }
+    /// Values per patch the embedding sees: C·P·P values plus the context-mask channel.
+    public var patchInputs: Int { channels * patch * patch + 1 }
+    /// Values per patch the output layer makes: C·P·P.
+    public var patchOutputs: Int { channels * patch * patch }
     /// Head dimension (DH).
     public var headDim: Int { width / heads }
 
@@ -89,9 +82,6 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if !(frameLag >= 0 && frameLag <= 10) { return "frameLag must be in 0...10, got \(frameLag)" }
         if !(noiseShift >= 1 && noiseShift <= 1000) { return "noiseShift must be in 1...1000, got \(noiseShift)" }
         if mlpRatio < 1 { return "mlpRatio must be at least 1, got \(mlpRatio)" }
-        if stemChannels < 0 || headChannels < 0 || stemChannels > 256 || headChannels > 256 {
-            return "stemChannels and headChannels must be 0 (off) to 256, got \(stemChannels), \(headChannels)"
-        }
         if frames > 1024 || size > 1024 || width > 8192 || depth > 256 || heads > 256 || mlpRatio > 64 {
             return "config is far larger than vidgen supports (frames ≤ 1024, size ≤ 1024, width ≤ 8192, depth ≤ 256)"
         }

@@ -31,10 +31,7 @@ public enum ModelBenchmark {
         let n = Double(m.tokensPerFrame), t = Double(m.frames)
         perBlock += m.attention == .factorized ? 4 * tokens * d * (n + t) : 4 * tokens * d * n * t
         let embed = 2 * tokens * Double(m.patchInputs) * d + 2 * tokens * d * Double(m.patchOutputs)
-        // 3×3 stem and head convolutions, one output per pixel and channel.
-        let pixels = Double(batch * m.frames * m.size * m.size)
-        let convs = 2 * pixels * 9 * (Double((m.channels + 1) * m.stemChannels) + Double(m.headChannels * m.channels))
-        return Double(m.depth) * perBlock + embed + convs
+        return Double(m.depth) * perBlock + embed
     }
 
     /// Median train step (≥ `runs` after 2 warm-ups), with its phases, and peak memory.

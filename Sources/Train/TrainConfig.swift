@@ -233,7 +233,7 @@ extension TrainConfig {
     /// preset's newer value: the weights would be sampled on the wrong schedule.
     static let legacyKeys: [String: [String: Any]] = [
         "": ["lossOnWaitingFrames": true, "latent": false],
-        "model": ["noiseShift": 1.0, "frameLag": 0.0, "stemChannels": 0, "headChannels": 0],
+        "model": ["noiseShift": 1.0, "frameLag": 0.0],
     ]
 
     /// Options vidgen no longer has, with the value that meant "off" (nan: any value). A
@@ -242,7 +242,7 @@ extension TrainConfig {
     /// Checkpoint.loadSampling reads from an old config.json.
     static let retiredKeys: [String: [String: Double]] = [
         "": ["contextSpecks": 0, "rolloutShare": 0, "rolloutSteps": .nan],
-        "model": ["contextNoise": 0, "handoff": .nan],
+        "model": ["contextNoise": 0, "handoff": .nan, "stemChannels": 0, "headChannels": 0],
     ]
 
     /// `data` (a saved config.json) with every missing legacy key filled in and every
