@@ -1,5 +1,7 @@
 import ArgumentParser
+import Diffusion
 import Foundation
+import Eval
 import Train
 
 extension Vidgen {
@@ -25,6 +27,9 @@ extension Vidgen {
         @Option(help: "Folder to write (created if missing).")
         var out: String
 
+        @Flag(help: "Do not train: score the autoencoder already in --out on held-out frames.")
+        var scoreOnly = false
+
         func validate() throws {
             guard CodecConfig.preset(config) != nil else {
                 throw ValidationError("unknown config '\(config)': use \(CodecConfig.presetNames.joined(separator: ", "))")
@@ -32,10 +37,26 @@ extension Vidgen {
             if let steps, !(1...10_000_000).contains(steps) {
                 throw ValidationError("--steps must be between 1 and 10000000, got \(steps)")
             }
-            try OutputPath.checkFolder(out)
+            if !scoreOnly { try OutputPath.checkFolder(out) }
+        }
+
+        /// Scores `codec` on the frames of 64 held-out clips and prints one line.
+        func report(_ codec: FrameAutoencoder) throws {
+            var q = WindowQualityConfig()
+            (q.clips, q.size) = (64, codec.config.frameSize)
+            q.missPenalty = Double(q.size) / 2
+            let s = try WindowQuality(q).reconstruction(by: codec)
+            print(String(format: "held-out frames decoded: %d frames, real %.1f%%, count right %.1f%%, centroid error %.3f px mean, "
+                         + "%.2f stray pixels per frame", s.frames, 100 * s.real, 100 * s.countCorrect, s.meanError ?? .nan,
+                         s.strayPixelsPerFrame))
         }
 
         func run() throws {
+            if scoreOnly {
+                let codec: FrameAutoencoder
+                do { codec = try Checkpoint.loadCodecFolder(out).0 } catch { throw fail("\(error)", code: 1) }
+                return try report(codec)
+            }
             var c = CodecConfig.preset(config)!
             if let steps { c.steps = steps }
             if let seed { c.seed = seed }
@@ -51,6 +72,7 @@ extension Vidgen {
             // A step the run never reaches: frames it did not train on.
             let held = trainer.loss(try trainer.batch(step: c.steps + 1_000_000)).item
             print(String(format: "trained %d steps; loss on a held-out batch %.5f; wrote %@", trainer.step, held, out as NSString))
+            try report(trainer.model)
         }
     }
 }
