@@ -81,6 +81,35 @@ final class CLITests: XCTestCase {
         XCTAssert(FileManager.default.fileExists(atPath: dir + "/s.states.json"))
     }
 
+    /// A latent model end to end: the autoencoder, a run on its latents, a long-video eval
+    /// of both stitchings into JSON and curve rows, and a sample with a handoff override.
+    func testLatentModelTrainsEvaluatesAndSamples() throws {
+        let dir = CLI.tmp("latent")
+        try assertRejected(["train", "--config", "latent-tiny", "--out", dir + "/none"], mentioning: "--autoencoder")
+        try assertRejected(["autoencoder", "--config", "huge", "--out", dir + "/ae"], mentioning: "tiny, default")
+        let ae = try CLI.run(["autoencoder", "--config", "tiny", "--steps", "10", "--out", dir + "/ae"])
+        XCTAssertEqual(ae.status, 0, ae.stderr)
+        XCTAssert(ae.stdout.contains("held-out frames decoded"), ae.stdout)
+        let t = try CLI.run(["train", "--config", "latent-tiny", "--steps", "4", "--autoencoder", dir + "/ae", "--out", dir + "/run"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        XCTAssert(FileManager.default.fileExists(atPath: dir + "/run/autoencoder.safetensors"))
+        let e = try CLI.run(["eval", "--checkpoint", dir + "/run", "--clips", "2", "--steps", "2", "--frames", "9",
+                             "--out", dir + "/m.json", "--csv", dir + "/curve.csv"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssert(e.stdout.contains("last-k stitching") && e.stdout.contains("last-frame stitching"), e.stdout)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/m.json"))) as? [String: Any])
+        XCTAssertEqual((json["stitchings"] as? [Any])?.count, 2)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/curve.csv", encoding: .utf8).split(separator: "\n").count, 3)
+        let s = try CLI.run(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--steps", "2", "--frames", "7",
+                             "--handoff", "0.2", "--out", dir + "/v.gif"])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        try assertRejected(["eval", "--checkpoint", dir + "/run", "--stitch", "last-k", "--out", dir + "/x.json"], mentioning: "--frames")
+        try assertRejected(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--handoff", "0.9", "--out", dir + "/x.gif"],
+                           mentioning: "--handoff")
+        try Data(#"{"handof": 0.1}"#.utf8).write(to: URL(fileURLWithPath: dir + "/run/sampling.json"))
+        try assertRejected(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--out", dir + "/x.gif"], mentioning: "handof")
+    }
+
     /// `vidgen bench sample` prints its table and writes the JSON of DESIGN.md "Formats".
     func testBenchSampleWritesJSON() throws {
         let dir = CLI.tmp("bench")
