@@ -77,6 +77,8 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
     /// Share of training states whose balls' last change of velocity is withheld, so that
     /// the model also serves a two-frame context.
     public var unknownChangeShare = 0.25
+    /// Steps the network is unrolled for the loss (RolloutLoss.swift); 1 is the one-step Δv loss.
+    public var rolloutSteps = 1
     /// Optimizer steps of the run (30,000 train in about 8 minutes on two cores, niced beside
     /// another job: 16 ms a step).
     public var steps = 30000
@@ -142,6 +144,8 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
         }
         if clipsPerStep < 1 || clipsPerStep > 1024 { return "clipsPerStep must be in 1...1024, got \(clipsPerStep)" }
         if clipFrames < 3 || clipFrames > 1024 { return "clipFrames must be in 3...1024, got \(clipFrames)" }
+        if rolloutSteps < 1 || rolloutSteps > 64 { return "rolloutSteps must be in 1...64, got \(rolloutSteps)" }
+        if clipFrames < rolloutSteps + 2 { return "clipFrames must be at least rolloutSteps + 2 = \(rolloutSteps + 2), got \(clipFrames)" }
         if !(positionNoise >= 0) || !(velocityNoise >= 0) { return "positionNoise and velocityNoise must be ≥ 0" }
         if !(0...1).contains(unknownChangeShare) { return "unknownChangeShare must be in [0, 1], got \(unknownChangeShare)" }
         if steps < 1 { return "steps must be at least 1, got \(steps)" }
