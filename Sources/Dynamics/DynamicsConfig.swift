@@ -25,6 +25,8 @@ public struct InteractionConfig: Codable, Equatable, Sendable {
     /// Gaps to walls and between balls are capped at this, pixels (wider ones cannot close
     /// within a frame at the speeds of the training scenario).
     public var contactRange = 4.0
+    /// Contact times (frames) of straight-line motion are capped at this.
+    public var contactHorizon = 2.0
     /// The network's output times this is Δv, pixels per frame.
     public var deltaScale = 0.5
 
@@ -38,7 +40,8 @@ public struct InteractionConfig: Codable, Equatable, Sendable {
         if relationLayers < 1 || relationLayers > 8 { return "relationLayers must be in 1...8, got \(relationLayers)" }
         if objectLayers < 1 || objectLayers > 8 { return "objectLayers must be in 1...8, got \(objectLayers)" }
         for (name, v) in [("positionScale", positionScale), ("velocityScale", velocityScale),
-                          ("radiusScale", radiusScale), ("deltaScale", deltaScale), ("contactRange", contactRange)] where !(v > 0 && v.isFinite) {
+                          ("radiusScale", radiusScale), ("deltaScale", deltaScale), ("contactRange", contactRange),
+                          ("contactHorizon", contactHorizon)] where !(v > 0 && v.isFinite) {
             return "\(name) must be > 0, got \(v)"
         }
         return nil
@@ -67,12 +70,15 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
     public var source = StateSource.tracker
     /// Standard deviation of the Gaussian noise added to input positions and velocities
     /// (pixels, px/frame); the target is the true next velocity, so the model learns to
-    /// correct its own errors (as graph-network simulators do).
-    public var positionNoise = 0.02
-    public var velocityNoise = 0.02
+    /// correct its own errors (as graph-network simulators do). Perception is exact to about
+    /// 1e-5 px (DiscFit.swift), so the noise only stands for the model's own roll-out errors.
+    public var positionNoise = 0.003
+    public var velocityNoise = 0.003
     /// Share of training states whose balls' last change of velocity is withheld, so that
     /// the model also serves a two-frame context.
     public var unknownChangeShare = 0.25
+    /// Steps the network is unrolled for the loss (RolloutLoss.swift); 1 is the one-step Δv loss.
+    public var rolloutSteps = 1
     /// Optimizer steps of the run (30,000 train in about 8 minutes on two cores, niced beside
     /// another job: 16 ms a step).
     public var steps = 30000
@@ -138,6 +144,8 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
         }
         if clipsPerStep < 1 || clipsPerStep > 1024 { return "clipsPerStep must be in 1...1024, got \(clipsPerStep)" }
         if clipFrames < 3 || clipFrames > 1024 { return "clipFrames must be in 3...1024, got \(clipFrames)" }
+        if rolloutSteps < 1 || rolloutSteps > 64 { return "rolloutSteps must be in 1...64, got \(rolloutSteps)" }
+        if clipFrames < rolloutSteps + 2 { return "clipFrames must be at least rolloutSteps + 2 = \(rolloutSteps + 2), got \(clipFrames)" }
         if !(positionNoise >= 0) || !(velocityNoise >= 0) { return "positionNoise and velocityNoise must be ≥ 0" }
         if !(0...1).contains(unknownChangeShare) { return "unknownChangeShare must be in [0, 1], got \(unknownChangeShare)" }
         if steps < 1 { return "steps must be at least 1, got \(steps)" }

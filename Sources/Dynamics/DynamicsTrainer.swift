@@ -1,5 +1,6 @@
 // The training loop of the dynamics model:
-// lr(step) → batch(seed, step) → noise → forward/backward → clip → AdamW → log → checkpoint.
+// lr(step) → batch(seed, step) → noise → forward/backward (one step, or K unrolled) → clip →
+// AdamW → log → checkpoint.
 // Every random stream is split from the seed by name and step, so a resumed run is
 // bit-identical to an uninterrupted one.
 
@@ -77,11 +78,17 @@ public struct DynamicsTrainer {
         let lr = dynamicsLearningRate(step: step, config)
         var noise = RNG(seed: config.seed).split("noise").split(step)
         let data = transitions ?? TrainingData.batch(config, step: step, perception: perception)
-        let (batch, target, mask) = TrainingData.tensors(data, config, rng: &noise)
         let tape = Tape()
         var net = network
         net.parameters = network.parameters.map { tape.watch($0) }
-        let loss = net.loss(batch, target: target, mask: mask)
+        let loss: Tensor
+        if config.rolloutSteps > 1 {
+            loss = net.rolloutLoss(TrainingData.noisyStates(data, config, rng: &noise), truth: data,
+                                   steps: config.rolloutSteps).loss
+        } else {
+            let (batch, target, mask) = TrainingData.tensors(data, config, rng: &noise)
+            loss = net.loss(batch, target: target, mask: mask)
+        }
         var grads = tape.gradients(of: loss, wrt: net.parameters)
         let norm = DynamicsAdamW.clip(&grads, to: config.gradClip)
         var params = network.parameters

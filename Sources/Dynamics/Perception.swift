@@ -12,15 +12,27 @@ public struct Perception: Sendable {
     }
 
     /// Per frame of planar `frames` [T, 3, H, W], the valid detections by palette index
-    /// (when a colour shows twice, the larger blob).
+    /// (when a colour shows twice, the larger blob), centres and radii refitted to the
+    /// pixels (DiscFit.swift).
     public func detections(planar frames: [Float], height H: Int, width W: Int) -> [[Int: Detection]] {
         let T = frames.count / (3 * H * W)
         precondition(T * 3 * H * W == frames.count, "perception: \(frames.count) floats are not [T,3,\(H),\(W)]")
-        return tracker.detect(planar: frames, frames: T, height: H, width: W).map { dets in
+        let hw = H * W
+        var rgb = [Float](repeating: 0, count: hw * 3)
+        return tracker.detect(planar: frames, frames: T, height: H, width: W).enumerated().map { t, dets in
+            for c in 0..<3 {
+                for i in 0..<hw {
+                    let v = frames[(t * 3 + c) * hw + i]
+                    rgb[i * 3 + c] = v.isNaN ? 0 : min(max((v + 1) / 2, 0), 1)
+                }
+            }
             var byColor: [Int: Detection] = [:]
             for d in dets where d.isValid {
                 if let old = byColor[d.color], old.area >= d.area { continue }
                 byColor[d.color] = d
+            }
+            for (k, d) in byColor {
+                byColor[k] = DiscFit.refine(d, rgb: rgb, height: H, width: W, color: tracker.palette[k])
             }
             return byColor
         }

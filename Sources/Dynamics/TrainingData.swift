@@ -10,28 +10,33 @@ public struct Transition: Equatable, Sendable {
     public var state: WorldState
     /// v_{t+1} = p_{t+1} − p_t per ball of `state`, pixels per frame.
     public var next: [Vec2?]
+    /// Positions p_{t+1} … p_{t+K} per ball of `state` ([K][ball], nil if unknown), pixels.
+    public var ahead: [[Vec2?]] = []
 }
 
 enum TrainingData {
-    /// Every transition of one episode: frames 1 ..< T − 1, balls seen at t − 1 and t.
-    static func transitions(_ episode: Episode, source: StateSource, perception: Perception) -> [Transition] {
+    /// Every transition of one episode with `steps` frames ahead: frames 1 ..< T − steps,
+    /// balls seen at t − 1 and t.
+    static func transitions(_ episode: Episode, source: StateSource, perception: Perception,
+                            steps K: Int = 1) -> [Transition] {
         let T = episode.count
-        guard T >= 3 else { return [] }
+        guard T >= K + 2 else { return [] }
         switch source {
         case .simulator:
-            return (1..<(T - 1)).map { t in
+            return (1..<(T - K)).map { t in
                 let s = WorldState(episode: episode, frame: t)
-                let ahead = WorldState(episode: episode, frame: t + 1)
-                return Transition(state: s, next: ahead.balls.map { $0.velocity })
+                let ahead = (1...K).map { k in WorldState(episode: episode, frame: t + k).balls.map { Optional($0.position) } }
+                return Transition(state: s, next: s.balls.indices.map { ahead[0][$0]! - s.balls[$0].position }, ahead: ahead)
             }
         case .tracker:
             let H = episode.scene.height, W = episode.scene.width
             let dets = perception.detections(planar: Rasterizer.planar(episode), height: H, width: W)
-            return (1..<(T - 1)).map { t in
+            return (1..<(T - K)).map { t in
                 var s = perception.state(Array(dets[max(0, t - 2)...t]), height: H, width: W)
                 s.balls.removeAll { dets[t - 1][$0.color] == nil }
-                let next = s.balls.map { b in dets[t + 1][b.color].map { $0.position - b.position } }
-                return Transition(state: s, next: next)
+                let ahead = (1...K).map { k in s.balls.map { dets[t + k][$0.color]?.position } }
+                let next = s.balls.indices.map { i in ahead[0][i].map { $0 - s.balls[i].position } }
+                return Transition(state: s, next: next, ahead: ahead)
             }
         }
     }
@@ -47,7 +52,7 @@ enum TrainingData {
         let scenario = try! Scenario.named(c.scenario)  // checked by validationError
         return (0..<c.clipsPerStep).flatMap { k in
             transitions(try! scenario.episode(seed: clipSeed(c, step: step, clip: k), frames: c.clipFrames),
-                        source: c.source, perception: perception)
+                        source: c.source, perception: perception, steps: c.rolloutSteps)
         }
     }
 
@@ -58,17 +63,7 @@ enum TrainingData {
     /// from a two-frame context does).
     static func tensors(_ transitions: [Transition], _ c: DynamicsConfig, rng: inout RNG)
         -> (batch: InteractionBatch, target: Tensor, mask: Tensor) {
-        var states = transitions.map(\.state)
-        for b in states.indices {
-            let forget = rng.uniform() < c.unknownChangeShare
-            for i in states[b].balls.indices {
-                states[b].balls[i].position += Vec2(rng.normal(), rng.normal()) * c.positionNoise
-                let dv = Vec2(rng.normal(), rng.normal()) * c.velocityNoise
-                states[b].balls[i].velocity += dv
-                if forget { states[b].balls[i].lastChange = nil }
-                states[b].balls[i].lastChange? += dv
-            }
-        }
+        let states = noisyStates(transitions, c, rng: &rng)
         let batch = InteractionBatch(states, c.model)
         let N = batch.balls
         var target = [Float](repeating: 0, count: states.count * N * 2)
@@ -83,5 +78,22 @@ enum TrainingData {
             }
         }
         return (batch, Tensor(shape: [states.count * N, 2], values: target), Tensor(shape: [states.count * N], values: mask))
+    }
+
+    /// The states of `transitions` with Gaussian noise from `rng` on positions and velocities;
+    /// a share `unknownChangeShare` of them forget their balls' last change.
+    static func noisyStates(_ transitions: [Transition], _ c: DynamicsConfig, rng: inout RNG) -> [WorldState] {
+        var states = transitions.map(\.state)
+        for b in states.indices {
+            let forget = rng.uniform() < c.unknownChangeShare
+            for i in states[b].balls.indices {
+                states[b].balls[i].position += Vec2(rng.normal(), rng.normal()) * c.positionNoise
+                let dv = Vec2(rng.normal(), rng.normal()) * c.velocityNoise
+                states[b].balls[i].velocity += dv
+                if forget { states[b].balls[i].lastChange = nil }
+                states[b].balls[i].lastChange? += dv
+            }
+        }
+        return states
     }
 }

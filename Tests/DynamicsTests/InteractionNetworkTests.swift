@@ -70,4 +70,25 @@ final class InteractionNetworkTests: XCTestCase {
         XCTAssertEqual(states[2].balls.count, 3)
         for k in 0..<2 { XCTAssertEqual(padded[k], alone[k], accuracy: 1e-6) }
     }
+
+    /// Contact times of straight-line motion: head-on, oblique, receding, already touching.
+    func testContactTimes() {
+        func check(_ dp: Vec2, _ dv: Vec2, _ tau: Double, _ n: Vec2, line: UInt = #line) {
+            let (t, normal) = InteractionBatch.contact(dp, dv, radii: 6, horizon: 2)
+            XCTAssertEqual(t, tau, accuracy: 1e-12, line: line)
+            XCTAssertEqual(normal.x, n.x, accuracy: 1e-12, line: line)
+            XCTAssertEqual(normal.y, n.y, accuracy: 1e-12, line: line)
+        }
+        check(Vec2(10, 0), Vec2(-4, 0), 1, Vec2(1, 0))
+        let t = (10 - 27.0.squareRoot()) / 8
+        check(Vec2(10, 3), Vec2(-8, 0), t, Vec2(10 - 8 * t, 3) / 6)
+        check(Vec2(10, 0), Vec2(4, 0), 2, Vec2(1, 0))
+        check(Vec2(0, 10), Vec2(0, -1), 2, Vec2(0, 1))  // closes too slowly for the horizon
+        check(Vec2(0, -5.5), Vec2(0, 0.1), 0, Vec2(0, -1))
+        // A ball 0.5 px from the right wall moving right at 1 px/frame meets it in half a frame.
+        let s = WorldState(width: 32, height: 32, balls: [BallState(position: Vec2(28.5, 16), velocity: Vec2(1, 0.5),
+                                                                     radius: 3, color: 0)])
+        let x = InteractionBatch([s], InteractionConfig()).objects.values
+        XCTAssertEqual(Array(x[10..<14]), [2, 0.5, 2, 2])
+    }
 }
