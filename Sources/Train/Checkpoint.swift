@@ -60,9 +60,7 @@ public enum Checkpoint {
 
     /// Writes `settings` as `dir`/sampling.json.
     public static func writeSampling(_ settings: SamplingConfig, to dir: String) throws {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(Array(try e.encode(settings)) + [10], to: (dir as NSString).appendingPathComponent(samplingFile))
+        try writeJSON(settings, to: (dir as NSString).appendingPathComponent(samplingFile))
     }
 
     /// Loads the config saved in `dir`.
@@ -100,7 +98,7 @@ public enum Checkpoint {
 
     /// Overwrites every parameter of `model` with the tensor `prefix + name` of `file`;
     /// a missing, extra or misshapen tensor is an error naming it.
-    static func assign(_ model: inout Denoiser, from file: SafeTensorsFile, prefix: String, path: String) throws {
+    static func assign<Model: ParameterVisitable>(_ model: inout Model, from file: SafeTensorsFile, prefix: String, path: String) throws {
         var problem: String?
         var used = 0
         model.visit("") { name, t in

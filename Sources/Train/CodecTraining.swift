@@ -158,16 +158,7 @@ extension Checkpoint {
         let file = try readSafeTensors(path)
         var rng = RNG(seed: 0)
         var codec = FrameAutoencoder(config, rng: &rng)
-        var problem: String?
-        codec.visit("") { name, t in
-            guard problem == nil else { return }
-            guard let e = file[name], e.shape == t.shape else {
-                problem = "\(path): tensor '\(name)' is missing or misshapen for the autoencoder config"
-                return
-            }
-            t = Tensor(e)
-        }
-        if let problem { throw CheckpointError(problem) }
+        try assign(&codec, from: file, prefix: "", path: path)
         return codec
     }
 
