@@ -5,9 +5,12 @@
 //   encode  planar [N, 3, H, W] → channel-last [N, H, W, 3]
 //           conv 3×3 → E₀, GELU, space-to-depth 2 → [N, H/2, W/2, 4E₀]
 //           conv 3×3 → E₁, GELU, space-to-depth 2 → [N, h, w, 4E₁]
-//           conv 3×3 → L, tanh → planar [N, L, h, w], in (−1, 1) like pixels, so the
-//           samplers' clipping of x̂₀ to [−1, 1] holds for latents too
-//   decode  the mirror: conv 3×3 → 4E₁, GELU, depth-to-space 2; conv 3×3 → 4E₀, GELU,
+//           conv 3×3 → L, tanh → raw latents; then each channel's measured range is
+//           mapped onto [−1, 1] (`LatentRange`) → planar [N, L, h, w]. A ball then spans
+//           the latents' range the way it spans the pixels' (black −1, lit +1), so the
+//           noise schedule tuned on pixels reads the same in latents, and the samplers'
+//           clipping of x̂₀ to [−1, 1] holds for latents too
+//   decode  undo the range map, then the mirror: conv 3×3 → 4E₁, GELU, depth-to-space 2; conv 3×3 → 4E₀, GELU,
 //           depth-to-space 2 → [N, H, W, E₀]; conv 3×3 → E₀, GELU; conv 3×3 → 3 → planar
 //           [N, 3, H, W] (a linear output; callers clip to [−1, 1])
 // Each 3×3 convolution sees its neighbours, so neighbouring latent cells agree on the
@@ -47,11 +50,52 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
     }
 }
 
+/// Where each latent channel lies: latents are stored as (raw − center)/halfRange, raw being
+/// the tanh output. Measured on held-out frames once the codec is trained (`measured`);
+/// until then the identity (center 0, half range 1).
+public struct LatentRange: Equatable, Sendable {
+    public var center: [Float]
+    public var halfRange: [Float]
+
+    public init(center: [Float], halfRange: [Float]) {
+        precondition(center.count == halfRange.count && halfRange.allSatisfy { $0 > 0 }, "a latent range needs positive half ranges")
+        (self.center, self.halfRange) = (center, halfRange)
+    }
+
+    public static func identity(channels: Int) -> LatentRange {
+        LatentRange(center: [Float](repeating: 0, count: channels), halfRange: [Float](repeating: 1, count: channels))
+    }
+
+    public var isIdentity: Bool { center.allSatisfy { $0 == 0 } && halfRange.allSatisfy { $0 == 1 } }
+
+    /// The range of raw latents [N, L, h, w]: per channel, the `tail` and 1 − `tail`
+    /// quantiles (so a rare outlier does not set it), widened to at least 0.05 across.
+    public static func measured(raw: Tensor, tail: Double = 0.001) -> LatentRange {
+        let (n, l) = (raw.shape[0], raw.shape[1])
+        let cells = raw.shape[2] * raw.shape[3]
+        let v = raw.values
+        var center = [Float](), half = [Float]()
+        for c in 0..<l {
+            var xs = [Float]()
+            xs.reserveCapacity(n * cells)
+            for i in 0..<n { xs += v[((i * l + c) * cells)..<((i * l + c + 1) * cells)] }
+            xs.sort()
+            let k = Int((Double(xs.count - 1) * tail).rounded())
+            let (lo, hi) = (xs[k], xs[xs.count - 1 - k])
+            center.append((lo + hi) / 2)
+            half.append(max(0.025, (hi - lo) / 2))
+        }
+        return LatentRange(center: center, halfRange: half)
+    }
+}
+
 /// Encoder and decoder of single frames.
 public struct FrameAutoencoder: ParameterVisitable {
     public let config: AutoencoderConfig
     public var encoder: [Conv]
     public var decoder: [Conv]
+    /// The map of raw latents onto [−1, 1]; not a trained parameter (`visit` skips it).
+    public var range: LatentRange
 
     /// Xavier-uniform convolutions (Conv's rule), zero biases.
     public init(_ config: AutoencoderConfig, rng: inout RNG) {
@@ -59,10 +103,21 @@ public struct FrameAutoencoder: ParameterVisitable {
         let (e0, e1, l) = (config.widths[0], config.widths[1], config.latentChannels)
         encoder = [Conv(3, e0, rng: &rng), Conv(4 * e0, e1, rng: &rng), Conv(4 * e1, l, rng: &rng)]
         decoder = [Conv(l, 4 * e1, rng: &rng), Conv(e1, 4 * e0, rng: &rng), Conv(e0, e0, rng: &rng), Conv(e0, 3, rng: &rng)]
+        range = .identity(channels: l)
     }
 
-    /// Planar frames [N, 3, H, W] in [−1, 1] → latents [N, L, h, w] in (−1, 1).
+    /// Planar frames [N, 3, H, W] in [−1, 1] → latents [N, L, h, w], in about [−1, 1].
     public func encode(_ frames: Tensor) -> Tensor {
+        var x = encodeRaw(frames).permuted([0, 2, 3, 1])
+        if !range.isIdentity {
+            let l = config.latentChannels
+            x = (x - Tensor(shape: [l], values: range.center)) * Tensor(shape: [l], values: range.halfRange.map { 1 / $0 })
+        }
+        return x.permuted([0, 3, 1, 2])
+    }
+
+    /// Frames → the raw tanh latents [N, L, h, w], before the range map.
+    public func encodeRaw(_ frames: Tensor) -> Tensor {
         let c = config
         precondition(frames.rank == 4 && Array(frames.shape.dropFirst()) == [3, c.frameSize, c.frameSize],
                      "encode: frames \(frames.shape) must be [N, 3, \(c.frameSize), \(c.frameSize)]")
@@ -78,6 +133,10 @@ public struct FrameAutoencoder: ParameterVisitable {
         precondition(latents.rank == 4 && Array(latents.shape.dropFirst()) == [c.latentChannels, c.latentSize, c.latentSize],
                      "decode: latents \(latents.shape) must be [N, \(c.latentChannels), \(c.latentSize), \(c.latentSize)]")
         var x = latents.permuted([0, 2, 3, 1])
+        if !range.isIdentity {
+            let l = c.latentChannels
+            x = x * Tensor(shape: [l], values: range.halfRange) + Tensor(shape: [l], values: range.center)
+        }
         x = Self.depthToSpace(decoder[0](x).gelu())
         x = Self.depthToSpace(decoder[1](x).gelu())
         x = decoder[2](x).gelu()
@@ -99,6 +158,20 @@ public struct FrameAutoencoder: ParameterVisitable {
     public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
         for i in encoder.indices { encoder[i].visit(join(prefix, "encoder.\(i)"), f) }
         for i in decoder.indices { decoder[i].visit(join(prefix, "decoder.\(i)"), f) }
+    }
+
+    /// Names of the range's tensors in a codec file.
+    public static let rangeCenterName = "latent.center", rangeHalfName = "latent.halfRange"
+
+    /// What a codec file holds: the weights, and the range unless it is the identity.
+    public var fileEntries: [SafeTensorsEntry] {
+        var entries = namedParameters.map { $0.value.entry($0.name) }
+        if !range.isIdentity {
+            let l = config.latentChannels
+            entries.append(Tensor(shape: [l], values: range.center).entry(Self.rangeCenterName))
+            entries.append(Tensor(shape: [l], values: range.halfRange).entry(Self.rangeHalfName))
+        }
+        return entries
     }
 }
 

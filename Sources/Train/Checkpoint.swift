@@ -98,7 +98,9 @@ public enum Checkpoint {
 
     /// Overwrites every parameter of `model` with the tensor `prefix + name` of `file`;
     /// a missing, extra or misshapen tensor is an error naming it.
-    static func assign<Model: ParameterVisitable>(_ model: inout Model, from file: SafeTensorsFile, prefix: String, path: String) throws {
+    /// Tensors named in `ignoring` are left to the caller.
+    static func assign<Model: ParameterVisitable>(_ model: inout Model, from file: SafeTensorsFile, prefix: String, path: String,
+                                                  ignoring: Set<String> = []) throws {
         var problem: String?
         var used = 0
         model.visit("") { name, t in
@@ -115,7 +117,7 @@ public enum Checkpoint {
             used += 1
         }
         if let problem { throw CheckpointError(problem) }
-        let expected = Set(model.namedParameters.map { prefix + $0.name })
+        let expected = Set(model.namedParameters.map { prefix + $0.name }).union(ignoring)
         if let extra = file.entries.first(where: { $0.name.hasPrefix(prefix) && !expected.contains($0.name) }) {
             throw CheckpointError("\(path): unexpected tensor '\(extra.name)' (the config does not match the weights)")
         }
@@ -138,7 +140,7 @@ public enum Checkpoint {
     ) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         if let codec {
-            try SafeTensors.write(codec.namedParameters.map { $0.value.entry($0.name) }, metadata: ["format": "vidgen-codec"],
+            try SafeTensors.write(codec.fileEntries, metadata: ["format": "vidgen-codec"],
                                   to: (dir as NSString).appendingPathComponent(codecFile))
         }
         let configPath = (dir as NSString).appendingPathComponent(configFile)

@@ -6,8 +6,10 @@
 // (a ball or its rim) weigh `litWeight` times more than the black background, which would
 // otherwise teach the decoder that drawing nothing is nearly right.
 //
-// A codec folder: autoencoder.safetensors (weights by dotted name) and autoencoder.json (the
-// CodecConfig). Training takes minutes; it does not resume.
+// A codec folder: autoencoder.safetensors (weights by dotted name, and the latent range) and
+// autoencoder.json (the CodecConfig). Training takes minutes; it does not resume. Once
+// trained, each latent channel's range is measured on held-out frames and stored, so a latent
+// model sees latents spread over [−1, 1] (LatentRange).
 
 import Diffusion
 import Foundation
@@ -124,13 +126,34 @@ public struct CodecTrainer {
         return loss.item
     }
 
-    /// Writes the codec folder `dir`.
-    public func save(to dir: String) throws {
+    /// Frames of steps the run never reaches (a step past 1,000,000 beyond the last).
+    public func heldOutBatch(_ k: Int) throws -> Tensor { try batch(step: config.steps + 1_000_000 + k) }
+
+    /// `codec` with its latent range measured on 512 held-out frames.
+    public func withMeasuredRange(_ codec: FrameAutoencoder) throws -> FrameAutoencoder {
+        var raw: [Float] = []
+        var n = 0
+        for k in 0..<max(1, 512 / config.batchSize) {
+            let z = codec.encodeRaw(try heldOutBatch(k))
+            raw += z.values
+            n += z.shape[0]
+        }
+        var c = codec
+        let l = codec.config
+        c.range = .measured(raw: Tensor(shape: [n, l.latentChannels, l.latentSize, l.latentSize], values: raw))
+        return c
+    }
+
+    /// Writes the codec folder `dir`: the trained model with its measured latent range, which
+    /// it returns.
+    @discardableResult
+    public func save(to dir: String) throws -> FrameAutoencoder {
+        let codec = try withMeasuredRange(model)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try Checkpoint.writeJSON(config, to: (dir as NSString).appendingPathComponent(Checkpoint.codecConfigFile))
-        try SafeTensors.write(model.namedParameters.map { $0.value.entry($0.name) },
-                              metadata: ["step": String(step), "format": "vidgen-codec"],
+        try SafeTensors.write(codec.fileEntries, metadata: ["step": String(step), "format": "vidgen-codec"],
                               to: (dir as NSString).appendingPathComponent(Checkpoint.codecFile))
+        return codec
     }
 }
 
@@ -152,13 +175,28 @@ extension Checkpoint {
         return (try loadCodecWeights(dir, config: config.model), config)
     }
 
-    /// The codec weights in `dir`/autoencoder.safetensors, for a codec of shape `config`.
+    /// The codec in `dir`/autoencoder.safetensors, for a codec of shape `config`: its weights,
+    /// and its latent range (the identity in a file that has none).
     public static func loadCodecWeights(_ dir: String, config: AutoencoderConfig) throws -> FrameAutoencoder {
         let path = (dir as NSString).appendingPathComponent(codecFile)
         let file = try readSafeTensors(path)
         var rng = RNG(seed: 0)
         var codec = FrameAutoencoder(config, rng: &rng)
-        try assign(&codec, from: file, prefix: "", path: path)
+        let names = [FrameAutoencoder.rangeCenterName, FrameAutoencoder.rangeHalfName]
+        try assign(&codec, from: file, prefix: "", path: path, ignoring: Set(names))
+        let range = names.map { file[$0] }
+        switch (range[0], range[1]) {
+        case (nil, nil): break
+        case let (center?, half?):
+            let l = config.latentChannels
+            let (c, h) = (Tensor(center), Tensor(half))
+            guard c.shape == [l], h.shape == [l], h.values.allSatisfy({ $0 > 0 && $0.isFinite }), c.values.allSatisfy(\.isFinite) else {
+                throw CheckpointError("\(path): the latent range must be \(l) finite centers and \(l) positive half ranges")
+            }
+            codec.range = LatentRange(center: c.values, halfRange: h.values)
+        default:
+            throw CheckpointError("\(path): the latent range needs both '\(names[0])' and '\(names[1])'")
+        }
         return codec
     }
 

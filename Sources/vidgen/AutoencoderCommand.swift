@@ -68,7 +68,10 @@ extension Vidgen {
                 recent = Array((recent + [loss]).suffix(50))
                 progress.update(trainer.step, extra: String(format: "loss %.5f", recent.reduce(0, +) / Float(recent.count)))
             }
-            do { try trainer.save(to: out) } catch { throw fail("\(error)", code: 1) }
+            let saved: FrameAutoencoder
+            do { saved = try trainer.save(to: out) } catch { throw fail("\(error)", code: 1) }
+            let ranges = zip(saved.range.center, saved.range.halfRange).map { String(format: "%.3f±%.3f", $0, $1) }
+            print("latent range by channel (raw tanh values, mapped onto [-1, 1]): " + ranges.joined(separator: " "))
             // A step the run never reaches: frames it did not train on.
             let held = trainer.loss(try trainer.batch(step: c.steps + 1_000_000)).item
             print(String(format: "trained %d steps; loss on a held-out batch %.5f; wrote %@", trainer.step, held, out as NSString))

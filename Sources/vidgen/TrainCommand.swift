@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diffusion
 import Foundation
 import Train
 
@@ -72,7 +73,13 @@ extension Vidgen {
                     progress?.update(stats.step, extra: String(format: "loss %.4f  lr %.2e", stats.loss, stats.learningRate))
                 },
                 shouldStop: { interruptRequested != 0 })
-            let codec = try autoencoder.map { try Checkpoint.loadCodecFolder($0).0 }
+            let codec = try autoencoder.map { dir -> FrameAutoencoder in
+                let (codec, codecConfig) = try Checkpoint.loadCodecFolder(dir)
+                guard codec.range.isIdentity else { return codec }
+                // A folder that stores no latent range: measure it, as `vidgen autoencoder` does.
+                print("\(dir) stores no latent range; measuring it on held-out frames for this run")
+                return try CodecTrainer(codecConfig).withMeasuredRange(codec)
+            }
             let trainer = try TrainingRun.run(c, into: out, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
                                               snapshotEvery: snapshotEvery, codec: codec, observer: observer)
             print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, out as NSString))

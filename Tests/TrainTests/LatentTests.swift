@@ -45,6 +45,15 @@ final class LatentTests: XCTestCase {
         let (loaded, config) = try Checkpoint.loadCodecFolder(dir)
         XCTAssertEqual(config, c)
         XCTAssertEqual(loaded.namedParameters.map(\.value.values), trainer.model.namedParameters.map(\.value.values))
+        // The saved latent range spreads held-out latents over [−1, 1] and decodes as before.
+        XCTAssertFalse(loaded.range.isIdentity)
+        XCTAssertEqual(loaded.range, try trainer.withMeasuredRange(trainer.model).range)
+        let frames = try trainer.heldOutBatch(0)
+        let z = loaded.encode(frames).values
+        XCTAssertGreaterThan(z.filter { abs($0) <= 1.0001 }.count, z.count * 99 / 100)
+        XCTAssertGreaterThan(z.map(abs).max()!, 0.99)
+        let unmapped = trainer.model.decode(trainer.model.encode(frames)).values
+        for (a, b) in zip(loaded.decode(loaded.encode(frames)).values, unmapped) { XCTAssertEqual(a, b, accuracy: 1e-4) }
         XCTAssertThrowsError(try Checkpoint.loadCodecFolder(dir + "-missing")) { e in
             XCTAssert("\(e)".contains("autoencoder.json: missing"), "\(e)")
         }
