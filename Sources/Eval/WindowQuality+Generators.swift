@@ -75,7 +75,7 @@ extension WindowQuality {
 
     /// A denoiser's clips: one window, or with `config.long` a video stitched window after
     /// window. Clip i draws its noise from `rng.split(i)`, whatever batch it is in, so the
-    /// scores do not depend on the batch size.
+    /// scores do not depend on the batch size (beyond float round-off in sgemm).
     public func model(_ sampler: WindowSampler, rng: RNG) -> WindowGenerator {
         let config = self.config
         return { context, range in

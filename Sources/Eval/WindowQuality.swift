@@ -154,7 +154,7 @@ public struct WindowQuality: Sendable {
 
     /// Runs `generator` over all clips, `batch` at a time, and scores frames C..<F of each;
     /// with `physics`, also the physics metrics of the clips (their windows as in
-    /// `config.windowStarts`). The scores do not depend on `batch`.
+    /// `config.windowStarts`). The scores do not depend on `batch` (beyond float round-off).
     /// `onBatch(clipsDone, clipsTotal)` reports progress.
     public func evaluate(
         _ name: String, batch: Int = 32, physics: PhysicsConfig? = nil, generator: WindowGenerator,

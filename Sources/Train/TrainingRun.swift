@@ -30,7 +30,7 @@ public enum TrainingRun {
     /// there is one (its saved config wins; `steps`, if given, may extend the run).
     /// Without it, refuses a folder that already holds a checkpoint. With `snapshotEvery`,
     /// every multiple of it also leaves a sampling copy in `dir/snapshots/step-N`
-    /// (Trainer.saveSnapshot). A latent config starts from the trained `codec` (a resumed
+    /// (Trainer.saveSnapshot), with the run's sampling.json if it has one. A latent config starts from the trained `codec` (a resumed
     /// run has its own copy).
     @discardableResult
     public static func run(
@@ -72,7 +72,13 @@ public enum TrainingRun {
                              stats.gradNorm, trainer.seconds).data(using: .utf8)!)
             observer.step(stats, trainer)
             if let snapshotEvery, trainer.step % snapshotEvery == 0 {
-                try trainer.saveSnapshot(to: snapshotFolder(dir, step: trainer.step))
+                let snapshot = snapshotFolder(dir, step: trainer.step)
+                try trainer.saveSnapshot(to: snapshot)
+                // A snapshot is sampled the way its run is.
+                let sampling = (dir as NSString).appendingPathComponent(Checkpoint.samplingFile)
+                if FileManager.default.fileExists(atPath: sampling) {
+                    try Checkpoint.writeSampling(try Checkpoint.loadSampling(dir), to: snapshot)
+                }
             }
             let stopping = observer.shouldStop()
             if trainer.step % trainer.config.checkpointEvery == 0 || trainer.step == total || stopping {

@@ -226,6 +226,14 @@ final class CLITests: XCTestCase {
         }
         XCTAssertEqual(FileManager.default.contents(atPath: dir + "/a/snapshots/step-6/model.safetensors"),
                        FileManager.default.contents(atPath: dir + "/a/model.safetensors"), "the last snapshot is the final model")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/a/snapshots/step-3/sampling.json"))
+        // A run's sampling.json goes with its snapshots.
+        XCTAssertEqual(try CLI.run(["train", "--config", "tiny", "--steps", "3", "--out", dir + "/c"]).status, 0)
+        try Data(#"{"handoff": 0.2}"#.utf8).write(to: URL(fileURLWithPath: dir + "/c/sampling.json"))
+        let r = try CLI.run(["train", "--resume", "--steps", "6", "--snapshot-every", "3", "--out", dir + "/c"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let saved = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/c/snapshots/step-6/sampling.json"))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: saved) as? [String: Any])?["handoff"] as? Double, 0.2)
     }
     /// `vidgen reproduce` refuses bad input before any work, never touches a folder that is
     /// not a report, and leaves nothing behind when the checkpoint is bad.
