@@ -151,14 +151,14 @@ public struct Experiments {
     /// Throws before any work if a scenario cannot be drawn at the model's size (the
     /// occluder's bar and the key's drop do not scale) or a context does not fit its window.
     public func check() throws {
-        if let stateModel, stateModel.config.width != size || stateModel.config.height != size {
-            throw WindowQualityError("the state model is \(stateModel.config.width)×\(stateModel.config.height) px, "
-                                     + "the video model \(size)×\(size)")
-        }
         let t = model.config.frames
         for (name, c) in [("experiments 1 and 2", setup.context), ("experiment 4", setup.context4)] + setup.ks4.map({ ("last-k", $0) })
         where c >= t {
             throw WindowQualityError("\(c) context frames (\(name)) do not fit the model's \(t)-frame window")
+        }
+        if let stateModel, stateModel.config.width != size || stateModel.config.height != size {
+            throw WindowQualityError("the state model is \(stateModel.config.width)×\(stateModel.config.height) px, "
+                                     + "the video model \(size)×\(size)")
         }
         for (name, frames) in setup.scenarios1.map({ ($0, setup.frames1) }) + setup.scenarios4.map({ ($0, setup.frames4) }) {
             do {
