@@ -23,11 +23,11 @@ let package = Package(
         .target(name: "Dynamics", dependencies: ["World", "Tensor"], swiftSettings: simd),
         .target(name: "Train", dependencies: ["Diffusion", "World", "Tensor"], swiftSettings: simd),
         .target(name: "Sample", dependencies: ["Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
-        .target(name: "Eval", dependencies: ["Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
+        .target(name: "Eval", dependencies: ["Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .executableTarget(
             name: "vidgen",
             dependencies: [
-                "Eval", "Sample", "Train", "Diffusion", "World", "Tensor",
+                "Eval", "Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simd
@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "SampleTests", dependencies: ["Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
-        .testTarget(name: "EvalTests", dependencies: ["Eval", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
+        .testTarget(name: "EvalTests", dependencies: ["Eval", "Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "vidgenTests", dependencies: ["vidgen"]),
     ],
     swiftLanguageModes: [.v5]

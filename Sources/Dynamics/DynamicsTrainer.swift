@@ -1,5 +1,5 @@
 // The training loop of the dynamics model:
-// lr(step) → batch(seed, step) → noise → forward/backward (one step, or K unrolled) → clip →
+// lr(step) → batch(seed, step) → noise → forward/backward → clip →
 // AdamW → log → checkpoint.
 // Every random stream is split from the seed by name and step, so a resumed run is
 // bit-identical to an uninterrupted one.
@@ -30,6 +30,13 @@ public struct DynamicsTrainer {
     public private(set) var network: InteractionNetwork
     var optimizer: DynamicsAdamW
     let perception = Perception()
+    /// Training wall time so far, seconds (informational; saved with the train state, not
+    /// part of any result). The caller's clock advances it (`train(clock:)`).
+    public private(set) var seconds = 0.0
+    /// train-log.csv rows of the steps since the last save.
+    var pendingLog: [String] = []
+    /// Every this many steps a row goes to train-log.csv (and the run's last step).
+    static let logEvery = 10
 
     /// A fresh run of `config` that checkpoints into `folder`.
     public init(config: DynamicsConfig, folder: String) throws {
@@ -41,19 +48,27 @@ public struct DynamicsTrainer {
         optimizer = DynamicsAdamW(like: network.parameters)
     }
 
-    /// The run saved in `folder`, ready to continue where it stopped.
-    public static func resume(folder: String) throws -> DynamicsTrainer {
-        var t = try DynamicsTrainer(config: DynamicsCheckpoint.loadConfig(folder), folder: folder)
+    /// The run saved in `folder`, ready to continue where it stopped. `steps` and
+    /// `checkpointEvery`, when given, replace the saved config's (a longer run changes the
+    /// learning-rate schedule from the step it resumes at).
+    public static func resume(folder: String, steps: Int? = nil, checkpointEvery: Int? = nil) throws -> DynamicsTrainer {
+        var config = try DynamicsCheckpoint.loadConfig(folder)
+        if let steps { config.steps = steps }
+        if let checkpointEvery { config.checkpointEvery = checkpointEvery }
+        var t = try DynamicsTrainer(config: config, folder: folder)
         let file = DynamicsCheckpoint.path(folder, DynamicsCheckpoint.stateFile)
         let st = try DynamicsCheckpoint.read(file)
         guard let s = st.metadata["step"], let step = Int(s), step >= 0 else {
             throw DynamicsError("\(file): no step in its metadata (not a dynamics train state?)")
         }
+        if step > config.steps { throw DynamicsError("\(folder) is at step \(step), past --steps \(config.steps)") }
         let like = t.network.namedParameters
         t.network.parameters = try DynamicsCheckpoint.tensors(st, prefix: "param.", like: like, file: file)
         t.optimizer.m = try DynamicsCheckpoint.tensors(st, prefix: "adam.m.", like: like, file: file)
         t.optimizer.v = try DynamicsCheckpoint.tensors(st, prefix: "adam.v.", like: like, file: file)
         t.step = step
+        t.seconds = st.metadata["seconds"].flatMap { Double($0) } ?? 0
+        try DynamicsCheckpoint.truncateLog(folder, after: step)
         return t
     }
 
@@ -63,13 +78,22 @@ public struct DynamicsTrainer {
     // MARK: - Training
 
     /// Trains up to `steps` more steps (all that remain of the run when nil), checkpointing
-    /// every `checkpointEvery` steps and at the last step of the run.
-    public mutating func train(steps: Int? = nil, progress: (DynamicsProgress) -> Void = { _ in }) throws {
+    /// every `checkpointEvery` steps and at the last step of the run. `clock` (seconds) times
+    /// the steps for the log; `shouldStop` ends the run early with a checkpoint.
+    public mutating func train(steps: Int? = nil, clock: () -> Double = { 0 }, shouldStop: () -> Bool = { false },
+                               progress: (DynamicsProgress) -> Void = { _ in }) throws {
         let end = min(config.steps, step + (steps ?? config.steps))
         while step < end {
+            let t0 = clock()
             let report = trainStep()
+            seconds += clock() - t0
+            if report.step % Self.logEvery == 0 || report.step == config.steps {
+                pendingLog.append(String(format: "%d,%.6g,%.6g,%.6g,%.3f", report.step, report.loss, report.learningRate,
+                                         report.gradNorm, seconds))
+            }
             progress(report)
-            if step % config.checkpointEvery == 0 || step == config.steps { try save() }
+            if step % config.checkpointEvery == 0 || step == config.steps || shouldStop() { try save() }
+            if shouldStop() { break }
         }
     }
 
@@ -81,14 +105,8 @@ public struct DynamicsTrainer {
         let tape = Tape()
         var net = network
         net.parameters = network.parameters.map { tape.watch($0) }
-        let loss: Tensor
-        if config.rolloutSteps > 1 {
-            loss = net.rolloutLoss(TrainingData.noisyStates(data, config, rng: &noise), truth: data,
-                                   steps: config.rolloutSteps).loss
-        } else {
-            let (batch, target, mask) = TrainingData.tensors(data, config, rng: &noise)
-            loss = net.loss(batch, target: target, mask: mask)
-        }
+        let (batch, target, weight) = TrainingData.tensors(data, config, rng: &noise)
+        let loss = net.loss(batch, target: target, weight: weight)
         var grads = tape.gradients(of: loss, wrt: net.parameters)
         let norm = DynamicsAdamW.clip(&grads, to: config.gradClip)
         var params = network.parameters
@@ -98,8 +116,8 @@ public struct DynamicsTrainer {
         return DynamicsProgress(step: step, steps: config.steps, loss: Double(loss.item), learningRate: lr, gradNorm: norm)
     }
 
-    /// Writes the checkpoint folder (model, config, train state).
-    public func save() throws {
+    /// Writes the checkpoint folder (model, config, train state) and appends the log.
+    public mutating func save() throws {
         let named = network.namedParameters
         var state: [SafeTensorsEntry] = []
         for (k, p) in named.enumerated() {
@@ -107,6 +125,8 @@ public struct DynamicsTrainer {
             state.append(optimizer.m[k].entry("adam.m." + p.name))
             state.append(optimizer.v[k].entry("adam.v." + p.name))
         }
-        try DynamicsCheckpoint.write(folder, config: config, model: named, state: state, step: step)
+        try DynamicsCheckpoint.write(folder, config: config, model: named, state: state, step: step, seconds: seconds)
+        try DynamicsCheckpoint.appendLog(folder, rows: pendingLog)
+        pendingLog = []
     }
 }

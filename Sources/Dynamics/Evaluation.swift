@@ -54,3 +54,77 @@ extension StateModel {
                              energyDrift: drift / k, simulatorEnergyDrift: simDrift / k, countChanges: changes)
     }
 }
+
+// MARK: - Errors by event
+
+/// What happens to a ball during one frame, as the simulator resolves it.
+public enum FrameEvent: String, Codable, CaseIterable, Sendable {
+    /// No collision: the ball flies on its parabola.
+    case free
+    /// It bounces off a wall (and touches no ball).
+    case wall
+    /// It collides with another ball (and perhaps a wall too).
+    case pair
+}
+
+/// One-step errors of the predicted velocity for one kind of event.
+public struct EventError: Codable, Equatable, Sendable {
+    public var event: FrameEvent
+    /// Ball-transitions of this kind.
+    public var count: Int
+    /// Mean and largest |v̂_{t+1} − v_{t+1}|, pixels per frame.
+    public var mean: Double
+    public var max: Double
+    /// This kind's share of the summed squared error over all transitions.
+    public var shareOfSquaredError: Double
+}
+
+extension StateModel {
+    /// One-step velocity errors by event, from the simulator's own states of `seeds` clips of
+    /// `scenario` (`frames` long): every transition t → t + 1 with t ≥ 2, each ball classified
+    /// by what the simulator resolves for it during the frame.
+    public func eventErrors(scenario: Scenario, seeds: [UInt64], frames: Int = 32) throws -> [EventError] {
+        var states: [WorldState] = [], truth: [[Vec2]] = [], kinds: [[FrameEvent]] = []
+        for seed in seeds {
+            let ep = try scenario.episode(seed: seed, frames: frames)
+            for t in 2..<(frames - 1) {
+                let s = WorldState(episode: ep, frame: t), next = WorldState(episode: ep, frame: t + 1)
+                var sim = Simulator(scene: ep.scene, balls: ep.frames[t].balls)
+                sim.step()
+                var kind = [FrameEvent](repeating: .free, count: ep.frames[t].balls.count)
+                for e in sim.events {
+                    switch e {
+                    case let .wall(ball, _): if kind[ball] == .free { kind[ball] = .wall }
+                    case let .pair(a, b): kind[a] = .pair; kind[b] = .pair
+                    case .rest: break
+                    }
+                }
+                // WorldState orders balls by colour; the simulator by id.
+                let byColor = ep.frames[t].balls.indices.sorted { ep.frames[t].balls[$0].color < ep.frames[t].balls[$1].color }
+                states.append(s)
+                truth.append(next.balls.map(\.velocity))
+                kinds.append(byColor.map { kind[$0] })
+            }
+        }
+        var sum: [FrameEvent: (n: Int, e: Double, sq: Double, max: Double)] = [:]
+        let batch = 256
+        for start in stride(from: 0, to: states.count, by: batch) {
+            let range = start..<min(states.count, start + batch)
+            let predicted = step(Array(states[range]))
+            for (k, b) in range.enumerated() {
+                for i in predicted[k].balls.indices {
+                    let e = (predicted[k].balls[i].velocity - truth[b][i]).length
+                    var a = sum[kinds[b][i]] ?? (0, 0, 0, 0)
+                    a = (a.n + 1, a.e + e, a.sq + e * e, Swift.max(a.max, e))
+                    sum[kinds[b][i]] = a
+                }
+            }
+        }
+        let total = sum.values.reduce(0) { $0 + $1.sq }
+        return FrameEvent.allCases.map { kind in
+            let a = sum[kind] ?? (0, 0, 0, 0)
+            return EventError(event: kind, count: a.n, mean: a.n > 0 ? a.e / Double(a.n) : 0, max: a.max,
+                              shareOfSquaredError: total > 0 ? a.sq / total : 0)
+        }
+    }
+}

@@ -2,9 +2,11 @@
 // whose effects are summed per receiving ball, and an object MLP per ball that turns the
 // ball's own state, its distances to the walls and the summed effects into Δv.
 //
-//   e_ij = φ_R(p_j − p_i, v_j − v_i, ⌊|p_j − p_i| − r_i − r_j⌋, r_i, r_j, τ_ij, n_ij, u_ij)  relation, i receives from j
-//   Δv_i = φ_O(v_i, c_i, k_i, r_i, ⌊x_i − r_i⌋, ⌊W − x_i − r_i⌋, ⌊y_i − r_i⌋, ⌊H − y_i − r_i⌋,
-//              τ_i^left, τ_i^right, τ_i^top, τ_i^bottom, Σ_{j≠i} e_ij)                object
+//   (e_ij, a_ij) = φ_R(p_j − p_i, v_j − v_i, ⌊|p_j − p_i| − r_i − r_j⌋, r_i, r_j, τ_ij, n_ij, u_ij, o_ij, τ'_ij, o'_ij)
+//                                                                          relation, i receives from j
+//   (f_i, w_i, w'_i) = φ_O(v_i, c_i, k_i, r_i, ⌊x_i − r_i⌋, ⌊W − x_i − r_i⌋, ⌊y_i − r_i⌋, ⌊H − y_i − r_i⌋,
+//                          τ_i^left, τ_i^right, τ_i^top, τ_i^bottom, q_i, q'_i, Σ_{j≠i} e_ij)   object
+//   Δv_i = f_i + w_i ⊙ q_i + w'_i ⊙ q'_i + Σ_{j≠i} (a¹ n_ij + a² o_ij n_ij + a³ (v_j − v_i) + a⁴ o'_ij n'_ij)
 //
 // c_i is the ball's last change of velocity and k_i = 1 when it is known (c_i = 0, k_i = 0
 // when not; see State.swift). Distances are edge to edge (to the other ball's edge, to the
@@ -19,11 +21,27 @@
 // time |p_j − p_i + (v_j − v_i) τ| = r_i + r_j (gravity cancels between balls), with the unit
 // normal n_ij and the normal approach speed u_ij at that moment (the present ones when the
 // balls do not touch within the horizon). Geometry only: the network still learns the bounce.
+//
+// A bounce's change of velocity is a product — how far straight-line motion would carry a
+// ball past the contact within the frame, times a factor of restitution and masses — and a
+// product of inputs is what an MLP fits worst. So the overshoots are inputs too, and the
+// outputs multiply them (as EGNN's messages scale relative positions, Satorras et al. 2021):
+// q_i per axis is how far past a wall straight-line motion would carry the ball this frame
+// (signed, 0 when it stays clear), o_ij = (1 − τ_ij) max(0, −u_ij) how far the pair would
+// close past contact along n_ij. The network learns the factors w_i and a_ij (a reflection
+// is w = −2, an elastic collision a² = 2 m_j / (m_i + m_j)), and f_i the rest (gravity).
+//
+// A velocity measured across a bounce, v_t = p_t − p_{t−1}, holds only the share of the
+// bounce after the contact; the share before it arrives in the next frame. So the same
+// overshoots are taken for the frame before, (p − v, v − c) when c is known: q'_i the travel
+// up to a wall the ball reached then (per axis), o'_ij = τ'_ij max(0, −u'_ij) the closing up
+// to a contact the pair had then, along its normal n'_ij — what the bounce still owes.
 //   v'_i = v_i + Δv_i,   p'_i = p_i + v'_i                          integration (State.swift)
 //
-// Inputs are divided by the config's scales, the output multiplied by `deltaScale`.
-// Shapes: B examples, N balls per example (padded), E effect width; pairs are flattened to
-// rows [B·N·N] (receiver-major), balls to rows [B·N].
+// Inputs are divided by the config's scales; vectors that outputs multiply are in network
+// units (divided by `deltaScale`), and Δv is the output times `deltaScale`.
+// Shapes: B examples, N balls per example (padded), E effect width, K = 4 pair basis vectors;
+// pairs are flattened to rows [B·N·N] (receiver-major), balls to rows [B·N].
 
 import Tensor
 import World
@@ -77,14 +95,21 @@ public struct MLP {
 public struct InteractionBatch {
     /// B, N.
     public let examples: Int, balls: Int
-    /// [B·N·N, 11] relation inputs (zeros where a pair is padding or i = j).
+    /// [B·N·N, 12] relation inputs (zeros where a pair is padding or i = j).
     public var relations: Tensor
     /// [B·N·N, 1] 1 for a real pair i ≠ j.
     public var pairMask: Tensor
-    /// [B·N, 14] object inputs.
+    /// [B·N·N, K, 2] the vectors the relation's factors multiply: n_ij, o_ij n_ij, v_j − v_i, o'_ij n'_ij.
+    public var pairBasis: Tensor
+    /// [B·N, 18] object inputs.
     public var objects: Tensor
+    /// [B·N, 2, 2] the wall vectors q_i and q'_i that the object's factors multiply.
+    public var wallBasis: Tensor
     /// [B·N] 1 for a real ball.
     public var ballMask: Tensor
+    /// Per ball row [B·N]: straight-line motion reaches a wall or another ball within the frame,
+    /// or did in the frame before.
+    public var inContact: [Bool]
 
     /// Features of `states` (each ball's state as the network sees it), padded to the most balls.
     public init(_ states: [WorldState], _ c: InteractionConfig) {
@@ -97,28 +122,63 @@ public struct InteractionBatch {
         func wallTime(_ gap: Double, _ speed: Double) -> Double {
             speed > 0 ? min(max(gap, 0) / speed, horizon) : horizon
         }
+        let K = InteractionNetwork.pairBasisVectors, unit = 1 / c.deltaScale
         var rel = [Float](repeating: 0, count: B * N * N * R), pm = [Float](repeating: 0, count: B * N * N)
+        var basis = [Float](repeating: 0, count: B * N * N * K * 2)
         var obj = [Float](repeating: 0, count: B * N * O), bm = [Float](repeating: 0, count: B * N)
+        var wall = [Float](repeating: 0, count: B * N * 4), contact = [Bool](repeating: false, count: B * N)
+        /// How far past the near wall straight-line motion at `speed` carries a ball `low`/`high`
+        /// from the two walls of an axis, signed along the axis.
+        func overshoot(low: Double, high: Double, speed: Double) -> Double {
+            max(0, speed - max(high, 0)) - max(0, -speed - max(low, 0))
+        }
         for (b, s) in states.enumerated() {
             let W = Double(s.width), H = Double(s.height)
             for (i, bi) in s.balls.enumerated() {
                 let o = (b * N + i) * O
                 let p = bi.position, r = bi.radius, v = bi.velocity, dv = bi.lastChange ?? Vec2(0, 0)
+                func overshoots(_ p: Vec2, _ v: Vec2) -> Vec2 {
+                    Vec2(overshoot(low: p.x - r, high: W - p.x - r, speed: v.x), overshoot(low: p.y - r, high: H - p.y - r, speed: v.y))
+                }
+                let q = overshoots(p, v)
+                // The frame before (p − v, v − c): the travel up to a wall it reached then.
+                var owed = Vec2(0, 0)
+                if let c = bi.lastChange {
+                    let before = v - c, qb = overshoots(p - v, before)
+                    owed = Vec2(qb.x != 0 ? before.x - qb.x : 0, qb.y != 0 ? before.y - qb.y : 0)
+                }
                 let row: [Double] = [v.x * sv, v.y * sv, dv.x * sv, dv.y * sv,
                                      bi.lastChange == nil ? 0 : 1, r * sr,
                                      gap(p.x - r), gap(W - p.x - r), gap(p.y - r), gap(H - p.y - r),
                                      wallTime(p.x - r, -v.x), wallTime(W - p.x - r, v.x),
-                                     wallTime(p.y - r, -v.y), wallTime(H - p.y - r, v.y)]
+                                     wallTime(p.y - r, -v.y), wallTime(H - p.y - r, v.y), q.x * sv, q.y * sv,
+                                     owed.x * sv, owed.y * sv]
                 for k in 0..<O { obj[o + k] = Float(row[k]) }
+                for (k, x) in [q.x, q.y, owed.x, owed.y].enumerated() { wall[(b * N + i) * 4 + k] = Float(x * unit) }
+                contact[b * N + i] = q != Vec2(0, 0) || owed != Vec2(0, 0)
                 bm[b * N + i] = 1
                 for (j, bj) in s.balls.enumerated() where j != i {
                     let r = ((b * N + i) * N + j)
                     let dp = bj.position - bi.position, dv = bj.velocity - bi.velocity
                     let (tau, n) = Self.contact(dp, dv, radii: bi.radius + bj.radius, horizon: horizon)
+                    let u = dv.dot(n), close = tau < 1 ? (1 - tau) * max(0, -u) : 0
+                    // The frame before: the closing up to a contact it had then, still owed.
+                    var tauBefore = horizon, owed = 0.0, nBefore = n
+                    if let ci = bi.lastChange, let cj = bj.lastChange {
+                        let dvBefore = dv - (cj - ci)
+                        let (t, nb) = Self.contact(dp - dv, dvBefore, radii: bi.radius + bj.radius, horizon: horizon)
+                        if t < 1 { (tauBefore, owed, nBefore) = (t, t * max(0, -dvBefore.dot(nb)), nb) }
+                    }
                     let f: [Double] = [dp.x * sp, dp.y * sp, dv.x * sv, dv.y * sv,
                                        gap(dp.length - bi.radius - bj.radius), bi.radius * sr, bj.radius * sr,
-                                       tau, n.x, n.y, dv.dot(n) * sv]
+                                       tau, n.x, n.y, u * sv, close * sv, tauBefore, owed * sv]
                     for k in 0..<R { rel[r * R + k] = Float(f[k]) }
+                    let vectors = [n, n * (close * unit), dv * unit, nBefore * (owed * unit)]
+                    for (k, e) in vectors.enumerated() {
+                        basis[(r * K + k) * 2] = Float(e.x)
+                        basis[(r * K + k) * 2 + 1] = Float(e.y)
+                    }
+                    if close > 0 || owed > 0 { contact[b * N + i] = true }
                     pm[r] = 1
                 }
             }
@@ -127,8 +187,11 @@ public struct InteractionBatch {
         balls = N
         relations = Tensor(shape: [B * N * N, R], values: rel)
         pairMask = Tensor(shape: [B * N * N, 1], values: pm)
+        pairBasis = Tensor(shape: [B * N * N, K, 2], values: basis)
         objects = Tensor(shape: [B * N, O], values: obj)
+        wallBasis = Tensor(shape: [B * N, 2, 2], values: wall)
         ballMask = Tensor(shape: [B * N], values: bm)
+        inContact = contact
     }
 
     /// The first τ in [0, horizon] at which |dp + dv τ| = radii while the gap closes, and the
@@ -155,29 +218,34 @@ public struct InteractionNetwork {
     public var relation: MLP
     public var object: MLP
 
-    /// Inputs per pair and per ball (see the file header).
-    static let relationInputs = 11, objectInputs = 14
+    /// Inputs per pair and per ball, and the pair's basis vectors (see the file header).
+    static let relationInputs = 14, objectInputs = 18, pairBasisVectors = 4
 
     /// A freshly initialized network; all draws come from `rng`.
     public init(_ config: InteractionConfig, rng: inout RNG) {
         self.config = config
         relation = MLP(inputs: Self.relationInputs, hidden: config.relationHidden, depth: config.relationLayers,
-                       outputs: config.effectWidth, rng: &rng)
+                       outputs: config.effectWidth + Self.pairBasisVectors, rng: &rng)
         object = MLP(inputs: Self.objectInputs + config.effectWidth, hidden: config.objectHidden,
-                     depth: config.objectLayers, outputs: 2, rng: &rng)
+                     depth: config.objectLayers, outputs: 6, rng: &rng)
     }
 
     /// Δv in network units (times `deltaScale` for pixels per frame), [B·N, 2].
     public func callAsFunction(_ x: InteractionBatch) -> Tensor {
-        let e = relation(x.relations) * x.pairMask  // [B·N·N, E]
-        let effects = e.reshaped([x.examples * x.balls, x.balls, config.effectWidth]).sum(axes: [1])  // [B·N, E]
-        return object(Tensor.concatenate([x.objects, effects], axis: 1))
+        let BN = x.examples * x.balls, E = config.effectWidth, K = Self.pairBasisVectors
+        let out = relation(x.relations) * x.pairMask  // [B·N·N, E + K]
+        let effects = out.slice(axis: 1, 0..<E).reshaped([BN, x.balls, E]).sum(axes: [1])  // [B·N, E]
+        let factors = out.slice(axis: 1, E..<(E + K)).reshaped([BN * x.balls, K, 1])
+        let pairs = (factors * x.pairBasis).reshaped([BN, x.balls * K, 2]).sum(axes: [1])  // [B·N, 2]
+        let own = object(Tensor.concatenate([x.objects, effects], axis: 1))  // [B·N, 6]
+        let walls = (own.slice(axis: 1, 2..<6).reshaped([BN, 2, 2]) * x.wallBasis).sum(axes: [1])  // [B·N, 2]
+        return own.slice(axis: 1, 0..<2) + walls + pairs
     }
 
-    /// Mean squared error of the predicted Δv against `target` [B·N, 2] (network units),
-    /// over the balls where `mask` [B·N] is 1.
-    public func loss(_ x: InteractionBatch, target: Tensor, mask: Tensor) -> Tensor {
-        Tensor.maskedMSE(self(x), target, mask: mask)
+    /// Weighted mean squared error of the predicted Δv against `target` [B·N, 2] (network
+    /// units), each ball row weighted by `weight` [B·N] (0 leaves it out).
+    public func loss(_ x: InteractionBatch, target: Tensor, weight: Tensor) -> Tensor {
+        Tensor.maskedMSE(self(x), target, mask: weight)
     }
 
     // MARK: - Parameters

@@ -72,10 +72,18 @@ public struct StateModel {
         return render(rollout(from: start, frames: frames))
     }
 
-    /// `states` drawn as planar [T, 3, H, W] frames.
+    /// `states` drawn as planar [T, 3, H, W] frames. A ball whose disc is wholly outside the
+    /// frame (or whose state is no longer finite) is kept in the state but not drawn.
     public func render(_ states: [WorldState]) -> [Float] {
         let scene = Scene(width: config.width, height: config.height)
-        return Rasterizer.planar(states.enumerated().map { t, s in scene.frameState(t: t, balls: s.simulatorBalls) },
-                                 scene: scene)
+        let W = Double(config.width), H = Double(config.height)
+        return Rasterizer.planar(states.enumerated().map { t, s in
+            let inView = s.simulatorBalls.filter { b in
+                let reach = b.radius + Scene.drawMargin
+                return b.position.x.isFinite && b.position.y.isFinite && b.radius.isFinite
+                    && b.position.x > -reach && b.position.x < W + reach && b.position.y > -reach && b.position.y < H + reach
+            }
+            return scene.frameState(t: t, balls: inView)
+        }, scene: scene)
     }
 }

@@ -10,33 +10,27 @@ public struct Transition: Equatable, Sendable {
     public var state: WorldState
     /// v_{t+1} = p_{t+1} − p_t per ball of `state`, pixels per frame.
     public var next: [Vec2?]
-    /// Positions p_{t+1} … p_{t+K} per ball of `state` ([K][ball], nil if unknown), pixels.
-    public var ahead: [[Vec2?]] = []
 }
 
 enum TrainingData {
-    /// Every transition of one episode with `steps` frames ahead: frames 1 ..< T − steps,
-    /// balls seen at t − 1 and t.
-    static func transitions(_ episode: Episode, source: StateSource, perception: Perception,
-                            steps K: Int = 1) -> [Transition] {
+    /// Every transition of one episode: frames 1 ..< T − 1, balls seen at t − 1 and t.
+    static func transitions(_ episode: Episode, source: StateSource, perception: Perception) -> [Transition] {
         let T = episode.count
-        guard T >= K + 2 else { return [] }
+        guard T >= 3 else { return [] }
         switch source {
         case .simulator:
-            return (1..<(T - K)).map { t in
-                let s = WorldState(episode: episode, frame: t)
-                let ahead = (1...K).map { k in WorldState(episode: episode, frame: t + k).balls.map { Optional($0.position) } }
-                return Transition(state: s, next: s.balls.indices.map { ahead[0][$0]! - s.balls[$0].position }, ahead: ahead)
+            return (1..<(T - 1)).map { t in
+                let s = WorldState(episode: episode, frame: t), after = WorldState(episode: episode, frame: t + 1)
+                return Transition(state: s, next: s.balls.indices.map { after.balls[$0].position - s.balls[$0].position })
             }
         case .tracker:
             let H = episode.scene.height, W = episode.scene.width
             let dets = perception.detections(planar: Rasterizer.planar(episode), height: H, width: W)
-            return (1..<(T - K)).map { t in
+            return (1..<(T - 1)).map { t in
                 var s = perception.state(Array(dets[max(0, t - 2)...t]), height: H, width: W)
                 s.balls.removeAll { dets[t - 1][$0.color] == nil }
-                let ahead = (1...K).map { k in s.balls.map { dets[t + k][$0.color]?.position } }
-                let next = s.balls.indices.map { i in ahead[0][i].map { $0 - s.balls[i].position } }
-                return Transition(state: s, next: next, ahead: ahead)
+                let next = s.balls.map { b in dets[t + 1][b.color].map { $0.position - b.position } }
+                return Transition(state: s, next: next)
             }
         }
     }
@@ -52,32 +46,33 @@ enum TrainingData {
         let scenario = try! Scenario.named(c.scenario)  // checked by validationError
         return (0..<c.clipsPerStep).flatMap { k in
             transitions(try! scenario.episode(seed: clipSeed(c, step: step, clip: k), frames: c.clipFrames),
-                        source: c.source, perception: perception, steps: c.rolloutSteps)
+                        source: c.source, perception: perception)
         }
     }
 
-    /// Network inputs and targets of `transitions`, with Gaussian noise from `rng` on the
-    /// input positions and velocities. The target is Δv = v_{t+1} − ṽ_t (ṽ the noisy
-    /// velocity) in network units; balls without a known v_{t+1} are masked out. A share
-    /// `unknownChangeShare` of the states forget their balls' last change (as perception
-    /// from a two-frame context does).
+    /// Network inputs, targets and loss weights of `transitions`, with Gaussian noise from
+    /// `rng` on the input positions and velocities. The target is Δv = v_{t+1} − ṽ_t (ṽ the
+    /// noisy velocity) in network units; balls without a known v_{t+1} weigh 0, balls whose
+    /// straight-line motion reaches a wall or another ball within the frame weigh
+    /// `contactWeight`, the others 1. A share `unknownChangeShare` of the states forget their
+    /// balls' last change (as perception from a two-frame context does).
     static func tensors(_ transitions: [Transition], _ c: DynamicsConfig, rng: inout RNG)
-        -> (batch: InteractionBatch, target: Tensor, mask: Tensor) {
+        -> (batch: InteractionBatch, target: Tensor, weight: Tensor) {
         let states = noisyStates(transitions, c, rng: &rng)
         let batch = InteractionBatch(states, c.model)
         let N = batch.balls
         var target = [Float](repeating: 0, count: states.count * N * 2)
-        var mask = [Float](repeating: 0, count: states.count * N)
+        var weight = [Float](repeating: 0, count: states.count * N)
         for (b, tr) in transitions.enumerated() {
             for (i, next) in tr.next.enumerated() {
                 guard let next else { continue }
                 let dv = (next - states[b].balls[i].velocity) / c.model.deltaScale
                 target[(b * N + i) * 2] = Float(dv.x)
                 target[(b * N + i) * 2 + 1] = Float(dv.y)
-                mask[b * N + i] = 1
+                weight[b * N + i] = batch.inContact[b * N + i] ? Float(c.contactWeight) : 1
             }
         }
-        return (batch, Tensor(shape: [states.count * N, 2], values: target), Tensor(shape: [states.count * N], values: mask))
+        return (batch, Tensor(shape: [states.count * N, 2], values: target), Tensor(shape: [states.count * N], values: weight))
     }
 
     /// The states of `transitions` with Gaussian noise from `rng` on positions and velocities;

@@ -15,6 +15,7 @@
 // scenario, strategy and clip, so a run is deterministic.
 
 import Diffusion
+import Dynamics
 import Sample
 import Tensor
 import Train
@@ -45,6 +46,9 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     public var ks4 = [2, 4]
     public var physics = PhysicsConfig()
     public var attention: AttentionCostSetup
+    /// Experiment 3 for the learned state model: roll-out lengths timed, and runs per length.
+    public var stateCostFrames = [8, 16, 32, 64, 128, 256]
+    public var stateCostRuns = 5
 
     /// 10 steps, 8 clips per scenario, two long rollouts per scenario and strategy: under
     /// two minutes with the shipped model on the quiet 2-core machine (README, "The report").
@@ -72,6 +76,8 @@ public struct ScenarioResult: Codable, Equatable, Sendable {
     public var stitching: String
     public var model: PhysicsSummary
     public var simulator: PhysicsSummary
+    /// The learned state model on the same clips (experiment 1, when one is measured).
+    public var stateModel: PhysicsSummary?
 }
 
 /// Experiment 2's numbers for one sampler.
@@ -103,6 +109,15 @@ public struct ClipPictures: Sendable {
         self.frames = frames
         self.size = size
     }
+
+    /// The pictures with `row` (labelled `label`) before the simulator's.
+    func adding(_ row: [UInt8]?, label: String) -> ClipPictures {
+        guard let row else { return self }
+        var p = self
+        p.rows.insert(row, at: p.rows.count - 1)
+        p.labels.insert(label, at: p.labels.count - 1)
+        return p
+    }
 }
 
 /// Runs the experiments with one denoiser.
@@ -113,6 +128,8 @@ public struct Experiments {
     /// The handoff level the model is sampled with (its sampling.json's).
     public let handoff: Double
     public let setup: ReproduceSetup
+    /// The learned explicit-state model measured beside the video model (none: video only).
+    public var stateModel: StateModel?
     let scorer: WindowQuality
     /// Told (experiment, done, total) after each rollout.
     public var progress: (String, Int, Int) -> Void = { _, _, _ in }
@@ -138,6 +155,10 @@ public struct Experiments {
         for (name, c) in [("experiments 1 and 2", setup.context), ("experiment 4", setup.context4)] + setup.ks4.map({ ("last-k", $0) })
         where c >= t {
             throw WindowQualityError("\(c) context frames (\(name)) do not fit the model's \(t)-frame window")
+        }
+        if let stateModel, stateModel.config.width != size || stateModel.config.height != size {
+            throw WindowQualityError("the state model is \(stateModel.config.width)×\(stateModel.config.height) px, "
+                                     + "the video model \(size)×\(size)")
         }
         for (name, frames) in setup.scenarios1.map({ ($0, setup.frames1) }) + setup.scenarios4.map({ ($0, setup.frames4) }) {
             do {
@@ -194,7 +215,7 @@ public struct Experiments {
                 simulator.append(ClipTrace(simulator: truth, firstGenerated: trace.firstGenerated,
                                            windowStarts: trace.windowStarts, observed: trace.observed, scorer: scorer))
                 if i == 0 {
-                    pictures.append(ClipPictures(title: name, model: [bytes(video, frames: truth.count)],
+                    pictures.append(ClipPictures(title: name, model: [bytes(video, frames: truth.count)], labels: ["video model"],
                                                  simulator: Rasterizer.bytes(truth), frames: truth.count, size: size))
                 }
                 done += 1
@@ -204,6 +225,11 @@ public struct Experiments {
                                           model: PhysicsSummary(model, config: setup.physics),
                                           simulator: PhysicsSummary(simulator, config: setup.physics)))
         }
+        if let stateModel {
+            let (summaries, videos) = try stateModelExperiment1(stateModel)
+            for i in results.indices { results[i].stateModel = summaries[results[i].scenario] }
+            pictures = pictures.map { $0.adding(videos[$0.title], label: "state model") }
+        }
         return (results, pictures)
     }
 
@@ -211,7 +237,7 @@ public struct Experiments {
 
     /// Spread over `seeds2` seeds from one `id` context, for DDIM and DDPM, and the
     /// same-seed byte check.
-    public func stochastic() throws -> (results: [SpreadResult], pictures: [ClipPictures]) {
+    public func stochastic() throws -> (results: [SpreadResult], pictures: [ClipPictures], state: SpreadResult?) {
         let truth = try episode("id", 0, frames: setup.frames2)
         var results: [SpreadResult] = [], pictures: [ClipPictures] = []
         let total = 2 * (setup.seeds2 + 1)
@@ -242,13 +268,13 @@ public struct Experiments {
                                          labels: (0..<min(4, videos.count)).map { "seed \($0)" },
                                          simulator: Rasterizer.bytes(truth), frames: truth.count, size: size))
         }
-        return (results, pictures)
+        return (results, pictures, try stateModel.map { try stateModelExperiment2($0) })
     }
 
     // MARK: - Experiment 4
 
     /// Long rollouts on each of `scenarios4` with each stitching.
-    public func windowsAndStitching() throws -> (results: [ScenarioResult], pictures: [ClipPictures]) {
+    public func windowsAndStitching() throws -> (results: [ScenarioResult], pictures: [ClipPictures], state: [ScenarioResult]) {
         var results: [ScenarioResult] = [], pictures: [ClipPictures] = []
         let strategies = setup.strategies4
         let total = setup.scenarios4.count * strategies.count * setup.clips4
@@ -279,6 +305,8 @@ public struct Experiments {
             pictures.append(ClipPictures(title: name, model: videos, labels: strategies.map(\.name),
                                          simulator: Rasterizer.bytes(truths[0]), frames: setup.frames4, size: size))
         }
-        return (results, pictures)
+        guard let stateModel else { return (results, pictures, []) }
+        let state = try stateModelExperiment4(stateModel)
+        return (results, pictures.map { $0.adding(state.videos[$0.title], label: "state model") }, state.results)
     }
 }

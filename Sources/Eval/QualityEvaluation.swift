@@ -2,6 +2,7 @@
 // same held-out clips — one window per clip, or long stitched videos.
 
 import Diffusion
+import Dynamics
 import Foundation
 import Sample
 import Tensor
@@ -25,12 +26,23 @@ public struct EvaluatedModel {
     public var sampler: WindowSampler { WindowSampler(model: denoiser, settings: sampling, codec: codec) }
 }
 
+/// A learned explicit-state model to score, and its folder.
+public struct EvaluatedStateModel {
+    public var folder: String
+    public var model: StateModel
+
+    public init(folder: String, model: StateModel) {
+        self.folder = folder
+        self.model = model
+    }
+}
+
 extension WindowQualityReport {
     /// Scores the simulator, copy-last, constant velocity and every model on the clips of
     /// `config`. Clip i of a model draws its noise from `RNG(seed).split("eval").split(i)`.
     /// `progress(model, clipsDone, clipsTotal)` reports each model's work.
     public static func measure(
-        _ config: WindowQualityConfig, models: [EvaluatedModel], seed: UInt64, batch: Int,
+        _ config: WindowQualityConfig, models: [EvaluatedModel], stateModels: [EvaluatedStateModel] = [], seed: UInt64, batch: Int,
         progress: (Int, Int, Int) -> Void = { _, _, _ in }, clock: () -> Double = { 0 }
     ) throws -> WindowQualityReport {
         let quality = try WindowQuality(config)
@@ -52,6 +64,15 @@ extension WindowQualityReport {
                                        evalSeconds: clock() - start,
                                        meetsBar: config.long == nil ? result.meetsBar(against: copyLast) : result.meetsLongBar))
         }
+        for (k, m) in stateModels.enumerated() {
+            let start = clock()
+            let result = quality.evaluate("state model", batch: batch, physics: physics, generator: quality.stateModel(m.model)) {
+                progress(models.count + k, $0, $1)
+            }
+            scored.append(ModelQuality(checkpoint: CheckpointInfo(folder: m.folder), sampling: nil, result: result,
+                                       evalSeconds: clock() - start,
+                                       meetsBar: config.long == nil ? result.meetsBar(against: copyLast) : result.meetsLongBar))
+        }
         return WindowQualityReport(config: config, seed: models.isEmpty ? nil : seed, batch: batch, simulator: simulator,
                                    copyLast: copyLast, constantVelocity: constant, models: scored)
     }
@@ -60,6 +81,8 @@ extension WindowQualityReport {
 /// Long-video evaluations, one per stitching, as `vidgen eval --frames F` writes them.
 public struct StitchedQualityReport: Codable, Equatable, Sendable {
     public var stitchings: [WindowQualityReport]
+    /// State models' own scores, as in `WindowQualityReport.stateScores`.
+    public var stateScores: [StateModelScores]?
 
     public init(stitchings: [WindowQualityReport]) { self.stitchings = stitchings }
 

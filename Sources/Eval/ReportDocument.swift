@@ -69,7 +69,11 @@ extension ReproduceReport {
 
     /// The headline as a table (also written alone as headline.md, for the README).
     var headlineTable: ReportBlock {
-        .table(["claim", "measure", "video model", "simulator"], headline.map { [$0.claim, $0.measure, $0.model, $0.simulator] })
+        guard stateModel != nil else {
+            return .table(["claim", "measure", "video model", "simulator"], headline.map { [$0.claim, $0.measure, $0.model, $0.simulator] })
+        }
+        return .table(["claim", "measure", "video model", "learned state model", "simulator"],
+                      headline.map { [$0.claim, $0.measure, $0.model, $0.stateModel, $0.simulator] })
     }
 
     func plot(_ plot: LinePlot, _ name: String, _ caption: String, files: inout ReportFiles) -> ReportBlock {
@@ -90,11 +94,19 @@ extension ReproduceReport {
             + String(format: "The run took %.0f s (experiments 1–4: %.0f, %.0f, %.0f, %.0f s) on a 2-core machine ", timings.total,
                      timings.experiment1, timings.experiment2, timings.experiment3, timings.experiment4)
             + "that may have been shared; timings are the only numbers that change from run to run."
+        if let st = stateModel {
+            info += " Learned state model: \(st.checkpoint.path)" + (st.checkpoint.step.map { " at step \($0)" } ?? "")
+                + " (interaction network, relation \(st.model.relationHidden)×\(st.model.relationLayers), object "
+                + "\(st.model.objectHidden)×\(st.model.objectLayers))."
+        }
         b.append(.text(info))
         b.append(.heading("Headline", level: 2))
-        b.append(.text("One row per failure mode: the number that shows it for the video model, and the same number for the "
-                       + "explicit-state simulator (its own frames through the same tracker and metrics)."))
+        b.append(.text("One row per failure mode: the number that shows it for the video model, "
+                       + (stateModel == nil ? "" : "the same number for the learned explicit-state model (the state it perceives "
+                          + "in the same context frames, rolled forward by its interaction network and drawn), ")
+                       + "and the same number for the explicit-state simulator (its own frames through the same tracker and metrics)."))
         b.append(headlineTable)
+        b += stateModelFindings()
         b += experiment1Blocks(pictures.experiment1, files: &files)
         b += experiment2Blocks(pictures.experiment2, files: &files)
         b += experiment3Blocks(files: &files)
@@ -123,25 +135,30 @@ extension ReproduceReport {
         var b: [ReportBlock] = [
             .heading("1. Plausible but not physical", level: 2),
             .text("\(s.clips1) held-out clips per scenario, \(s.frames1) frames: \(s.context) context frames from the simulator, "
-                  + "then DDIM rollouts stitched with last-k \(s.context). Each cell: video model / simulator. Position, velocity, "
-                  + "gravity and energy are measured on the balls found; balls missed says how many were not."),
+                  + "then DDIM rollouts stitched with last-k \(s.context). Each cell: video model / "
+                  + (stateModel == nil ? "" : "learned state model (one roll-out from the same context) / ")
+                  + "simulator. Position, velocity, gravity and energy are measured on the balls found; balls missed says how many were not."),
         ]
         b.append(.table(
             ["scenario", "realism", "count wrong", "balls missed", "pos. error (mean)", "pos. error (h \(s.frames1 - s.context))", "vel. error",
              "implied g (true)", "g error", "energy drift", "past wall", "count changes /100", "colour swaps /100"],
             experiment1.map { r in
-                let (x, y) = (r.model, r.simulator)
-                return [r.scenario, pair(x.realism, y.realism, Format.percent), pair(x.countWrong, y.countWrong, Format.percent),
-                        pair(x.missRate, y.missRate, Format.percent),
-                        pair(x.positionError, y.positionError, Format.px), pair(x.finalPositionError, y.finalPositionError, Format.px),
-                        pair(x.velocityError, y.velocityError, Format.number),
-                        "\(Format.vector(x.impliedGravity)) (\(Format.vector(y.trueGravity)))",
-                        pair(x.gravityError, y.gravityError, Format.number), pair(x.energyDrift, y.energyDrift, Format.percent),
-                        pair(x.penetrationRate, y.penetrationRate, Format.percent),
-                        pair(x.countChangesPer100, y.countChangesPer100, Format.number),
-                        pair(x.swapsPer100, y.swapsPer100, Format.number)]
+                let (x, y, z) = (r.model, r.simulator, r.stateModel)
+                func cell(_ v: (PhysicsSummary) -> Double?, _ f: (Double?) -> String) -> String {
+                    guard let z else { return pair(v(x), v(y), f) }
+                    return "\(f(v(x))) / \(f(v(z))) / \(f(v(y)))"
+                }
+                let gravity = [Format.vector(x.impliedGravity)] + (z.map { [Format.vector($0.impliedGravity)] } ?? [])
+                return [r.scenario, cell(\.realism, Format.percent), cell(\.countWrong, Format.percent),
+                        cell(\.missRate, Format.percent), cell(\.positionError, Format.px), cell(\.finalPositionError, Format.px),
+                        cell(\.velocityError, Format.number),
+                        gravity.joined(separator: " / ") + " (\(Format.vector(y.trueGravity)))",
+                        cell(\.gravityError, Format.number), cell(\.energyDrift, Format.percent),
+                        cell(\.penetrationRate, Format.percent), cell(\.countChangesPer100, Format.number),
+                        cell(\.swapsPer100, Format.number)]
             }))
         var series = experiment1.map { PlotSeries($0.scenario, values: $0.model.positionErrorByHorizon) }
+        series += experiment1.compactMap { r in r.stateModel.map { PlotSeries("\(r.scenario), state model", values: $0.positionErrorByHorizon, dashed: true) } }
         if let id = experiment1.first { series.append(PlotSeries("simulator (\(id.scenario))", values: id.simulator.positionErrorByHorizon, dashed: true)) }
         b.append(plot(LinePlot(title: "Position error vs horizon", xLabel: "horizon (frames after the context)",
                                yLabel: "px", series: series), "exp1-position-error.svg",
@@ -151,9 +168,9 @@ extension ReproduceReport {
                       "exp1-velocity-error.svg", "Experiment 1: |Δp − Δp_sim| per horizon.", files: &files))
         for p in pictures {
             let (gif, sheet) = picture(p, name: "exp1-\(p.title)", every: max(1, p.frames / 12), files: &files)
-            b.append(.figure(gif, caption: "\(p.title): video model (left) beside the simulator (right), clip 0."))
+            b.append(.figure(gif, caption: "\(p.title): " + p.labels.joined(separator: " | ") + ", left to right, clip 0."))
             let n = max(1, p.frames / 12)
-            b.append(.figure(sheet, caption: "\(p.title): frames 0, \(n), \(2 * n), …; top the model, bottom the simulator."))
+            b.append(.figure(sheet, caption: "\(p.title): frames 0, \(n), \(2 * n), …; rows " + p.labels.joined(separator: ", ") + "."))
         }
         return b
     }
@@ -169,12 +186,13 @@ extension ReproduceReport {
         ]
         b.append(.table(["sampler", "spread, first horizon", "spread, last horizon", "simulator spread", "distinct videos",
                          "same seed twice"],
-                        experiment2.map { r in
+                        (experiment2 + (stateModel.map { [$0.experiment2] } ?? [])).map { r in
                             [r.sampler, Format.px(r.spread.first ?? nil), Format.px(r.spread.last { $0 != nil } ?? nil),
                              Format.px(r.simulatorSpread.compactMap { $0 }.max()), "\(r.distinctVideos) of \(s.seeds2)",
                              r.sameSeedIdentical ? "identical bytes" : "DIFFERENT bytes"]
                         }))
         var series = experiment2.map { PlotSeries($0.sampler.uppercased(), values: $0.spread) }
+        if let st = stateModel { series.append(PlotSeries("state model", values: st.experiment2.spread)) }
         if let first = experiment2.first { series.append(PlotSeries("simulator", values: first.simulatorSpread, dashed: true)) }
         b.append(plot(LinePlot(title: "Spread across seeds vs horizon", xLabel: "horizon (frames after the context)", yLabel: "px",
                                series: series), "exp2-spread.svg", "Experiment 2: spread of positions over seeds.", files: &files))
@@ -211,6 +229,20 @@ extension ReproduceReport {
         b.append(plot(LinePlot(title: "Peak tensor memory vs frames", xLabel: "frames T", yLabel: "MiB", series: memory,
                                logX: true, logY: true),
                       "exp3-memory.svg", "Experiment 3: peak tensor memory of forward+backward, log-log.", files: &files))
+        if let cost = stateModel?.experiment3 {
+            b.append(.text("The learned state model makes a clip in one roll-out: perception of the context, one network step "
+                           + "per frame (its cost depends on the number of balls, not on the frames made so far) and the "
+                           + "rasterizer. Median time of a whole roll-out against its length, on the same machine (shared):"))
+            b.append(.table(["frames", "roll-out (ms)", "per frame (ms)"],
+                            cost.points.map { ["\($0.frames)", String(format: "%.2f", $0.ms), String(format: "%.3f", $0.msPerFrame)] }))
+            b.append(.text(String(format: "Fitted log-log slope of total time against frames: %.2f.", cost.slope)))
+            b.append(plot(LinePlot(title: "State model: time vs frames", xLabel: "frames", yLabel: "ms",
+                                   series: [PlotSeries("whole roll-out", cost.points.map { (Double($0.frames), Optional($0.ms)) }),
+                                            PlotSeries("per frame", cost.points.map { (Double($0.frames), Optional($0.msPerFrame)) },
+                                                       dashed: true)],
+                                   logX: true, logY: true),
+                          "exp3-state-model.svg", "Experiment 3: the state model's roll-out time, log-log.", files: &files))
+        }
         return b
     }
 
@@ -220,7 +252,10 @@ extension ReproduceReport {
             .heading("4. Windows and stitching", level: 2),
             .text("\(s.clips4) held-out clip(s) per scenario, \(s.frames4) frames: \(s.context4) context frames from the simulator, "
                   + "then DDIM windows of \(model.frames) frames stitched with last-frame or last-k (k = "
-                  + s.ks4.map(String.init).joined(separator: ", ") + "). In `key` the dark frames are observed (given black), "
+                  + s.ks4.map(String.init).joined(separator: ", ") + ")"
+                  + (stateModel == nil ? "" : "; the learned state model makes each clip in one roll-out from the same "
+                     + "\(s.context4) frames (rows \"state model\", scored on last-k \(s.context4)'s windows)")
+                  + ". In `key` the dark frames are observed (given black), "
                   + "not generated. Each cell: video model / simulator (the simulator's frames at the same seams and windows). "
                   + "Energy needs every ball found in both frames of an interval: in `occluder` the bar hides some ball in most "
                   + "frames, so its energy is mostly not measured; in `key` the ball comes to rest, so the simulator's own energy "
@@ -230,7 +265,7 @@ extension ReproduceReport {
         b.append(.table(
             ["scenario", "stitching", "seam |Δ²p|", "inside |Δ²p|", "pos. error (h \(s.frames4 - s.context4))",
              "discs − balls (last window)", "energy drift (last window)", "hidings", "back right", "stuck", "never"],
-            experiment4.map { r in
+            experiment4Rows.map { r in
                 let (x, y) = (r.model, r.simulator)
                 return [r.scenario, r.stitching, pair(x.seamJump, y.seamJump, Format.number),
                         pair(x.insideJump, y.insideJump, Format.number),
@@ -242,7 +277,7 @@ extension ReproduceReport {
                         pair(x.never, y.never, Format.percent)]
             }))
         for name in s.scenarios4 {
-            let rs = experiment4.filter { $0.scenario == name }
+            let rs = experiment4Rows.filter { $0.scenario == name }
             guard let first = rs.first else { continue }
             var series = rs.map { PlotSeries($0.stitching, values: $0.model.positionErrorByHorizon) }
             series.append(PlotSeries("simulator", values: first.simulator.positionErrorByHorizon, dashed: true))
@@ -279,6 +314,14 @@ extension ReproduceReport {
     }
 
     func pair(_ a: Double?, _ b: Double?, _ format: (Double?) -> String) -> String { "\(format(a)) / \(format(b))" }
+
+    /// Experiment 4's rows: each stitching of the video model, then the state model's, per scenario.
+    var experiment4Rows: [ScenarioResult] {
+        let state = stateModel?.experiment4 ?? []
+        return setup.scenarios4.flatMap { name in
+            experiment4.filter { $0.scenario == name } + state.filter { $0.scenario == name }
+        }
+    }
 }
 
 // MARK: - Rendering
@@ -342,5 +385,58 @@ extension ReportBlock {
             }
         }
         return out + "</body></html>\n"
+    }
+}
+
+// MARK: - The learned state model's findings
+
+extension ReproduceReport {
+    /// Where the learned state model wins and where it does not, one sentence per measure,
+    /// each decided by the numbers of this run.
+    func stateModelFindings() -> [ReportBlock] {
+        guard let st = stateModel else { return [] }
+        var wins: [String] = [], losses: [String] = []
+        func compare(_ what: String, video: Double?, state: Double?, simulator: Double?, _ f: (Double?) -> String,
+                     lowerIsBetter: Bool = true) {
+            guard let video, let state else { return }
+            let better = lowerIsBetter ? state < video : state > video
+            let line = "\(what): \(f(state)) against the video model's \(f(video)) (simulator \(f(simulator)))."
+            if better { wins.append(line) } else { losses.append(line) }
+        }
+        let h = setup.frames1 - setup.context
+        for r in experiment1 {
+            guard let s = r.stateModel else { continue }
+            compare("Position error at horizon \(h), \(r.scenario)", video: r.model.finalPositionError, state: s.finalPositionError,
+                    simulator: r.simulator.finalPositionError, Format.px)
+        }
+        if let g = scenario1("ood-gravity"), let s = g.stateModel {
+            compare("Implied-gravity error in ood-gravity (gravity it never saw)", video: g.model.gravityError,
+                    state: s.gravityError, simulator: g.simulator.gravityError, Format.acceleration)
+        }
+        compare("Realism, mean of experiment 1's scenarios", video: mean(experiment1.compactMap(\.model.realism)),
+                state: mean(experiment1.compactMap { $0.stateModel?.realism }),
+                simulator: mean(experiment1.compactMap(\.simulator.realism)), Format.percent, lowerIsBetter: false)
+        compare("Energy drift in the last window, mean of experiment 1's scenarios",
+                video: mean(experiment1.compactMap(\.model.energyDrift)), state: mean(experiment1.compactMap { $0.stateModel?.energyDrift }),
+                simulator: mean(experiment1.compactMap(\.simulator.energyDrift)), Format.percent)
+        let videoSpread = mean(experiment2.compactMap { $0.spread.last { $0 != nil } ?? nil })
+        compare("Spread over \(setup.seeds2) seeds at the last horizon (mean of the samplers)", video: videoSpread,
+                state: st.experiment2.spread.last { $0 != nil } ?? nil, simulator: 0, Format.px)
+        for name in ["occluder", "key"] {
+            guard let s = st.experiment4.first(where: { $0.scenario == name }) else { continue }
+            let best = experiment4.filter { $0.scenario == name }.compactMap(\.model.permanence).max()
+            compare("Hidden balls back within \(Format.number(setup.physics.tolerance)) px in \(name) (the video model's best stitching)",
+                    video: best, state: s.model.permanence, simulator: s.simulator.permanence, Format.percent, lowerIsBetter: false)
+        }
+        if let fact = experiment3.slopes.first(where: { $0.attention == .factorized && $0.sweep == "frames" && $0.pass == "forward" && $0.quantity == "time" }) {
+            compare("Log-log slope of time against frames", video: fact.slope, state: st.experiment3.slope, simulator: nil,
+                    Format.number)
+        }
+        var b: [ReportBlock] = [.heading("What a world state buys", level: 3)]
+        b.append(.text("The learned state model against the video model, measure by measure; each line is sorted by which "
+                       + "of the two this run's numbers favour."))
+        if !wins.isEmpty { b.append(.text("Where the state model wins: " + wins.joined(separator: " "))) }
+        if !losses.isEmpty { b.append(.text("Where it does not: " + losses.joined(separator: " "))) }
+        return b
     }
 }

@@ -95,8 +95,8 @@ public enum TrainingCurve {
         let windows = r.byWindow ?? []
         return [name, info.step.map(String.init) ?? "", num(info.seconds.map { $0 / 60 }, 2), num(info.loss, 6),
                 num(info.lossMean50, 6), config.scenario, String(config.clips), String(config.clipFrames),
-                config.long?.stitch.rawValue ?? "", model.sampling.sampler.rawValue, String(model.sampling.steps),
-                num(model.sampling.handoff, 3),
+                config.long?.stitch.rawValue ?? "", model.sampling?.sampler.rawValue ?? "state", model.sampling.map { String($0.steps) } ?? "",
+                num(model.sampling?.handoff, 3),
                 num(r.all.real), num(r.all.countCorrect), num(r.all.meanError), num(r.all.medianError),
                 num(r.all.missRate), num(r.all.penalizedError), num(r.all.realism),
                 num(windows.map(\.stats.real).min()), num(windows.map(\.stats.countCorrect).min()),

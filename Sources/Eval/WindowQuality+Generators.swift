@@ -11,6 +11,7 @@
 //
 // Shapes as in WindowQuality.swift: context [B, C, 3, H, W] → window [B, T, 3, H, W].
 
+import Dynamics
 import Sample
 import Tensor
 import World
@@ -68,6 +69,21 @@ extension WindowQuality {
                     return ep.scene.frameState(t: ep.frames[f].t, balls: balls)
                 }
                 out += Rasterizer.planar(states, scene: ep.scene)
+            }
+            return Tensor(shape: [range.count, t, 3, s, s], values: out)
+        }
+    }
+
+    /// A state model's clips: the state perceived in the context, rolled forward to the end of
+    /// the clip (one window or the long video; no stitching, no noise) and drawn.
+    public func stateModel(_ model: StateModel) -> WindowGenerator {
+        let (t, s) = (config.clipFrames, config.size)
+        return { context, range in
+            let c = context.shape[1], per = c * 3 * s * s
+            var out = [Float]()
+            for b in 0..<range.count {
+                let frames = Array(context.values[(b * per)..<((b + 1) * per)])
+                out += frames + model.rollout(contextFrames: frames, frames: t - c)
             }
             return Tensor(shape: [range.count, t, 3, s, s], values: out)
         }

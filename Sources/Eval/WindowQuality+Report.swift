@@ -8,8 +8,8 @@ import Foundation
 public struct ModelQuality: Codable, Equatable, Sendable {
     /// The checkpoint and where it stands in training.
     public var checkpoint: CheckpointInfo
-    /// How its clips were sampled.
-    public var sampling: SamplingConfig
+    /// How its clips were sampled (nil for a state model, which has no sampler).
+    public var sampling: SamplingConfig?
     public var result: WindowQualityResult
     /// Wall time of the evaluation, seconds.
     public var evalSeconds: Double
@@ -17,7 +17,7 @@ public struct ModelQuality: Codable, Equatable, Sendable {
     /// copy-last's), or for long videos every window ≥ 95% real and ≥ 98% count right.
     public var meetsBar: Bool
 
-    public init(checkpoint: CheckpointInfo, sampling: SamplingConfig, result: WindowQualityResult, evalSeconds: Double,
+    public init(checkpoint: CheckpointInfo, sampling: SamplingConfig?, result: WindowQualityResult, evalSeconds: Double,
                 meetsBar: Bool) {
         self.checkpoint = checkpoint
         self.sampling = sampling
@@ -37,6 +37,9 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
     public var copyLast: WindowQualityResult
     public var constantVelocity: WindowQualityResult
     public var models: [ModelQuality]
+    /// State models' own scores (position error by horizon from the perceived state, errors by
+    /// event), when state models were evaluated.
+    public var stateScores: [StateModelScores]?
 
     public init(config: WindowQualityConfig, seed: UInt64?, batch: Int, simulator: WindowQualityResult,
                 copyLast: WindowQualityResult, constantVelocity: WindowQualityResult, models: [ModelQuality]) {
@@ -81,7 +84,11 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
             out += "frames \(c.context + 1)–\(c.window) generated"
         }
         for m in models {
-            out += "\n\(label(m)): \(m.sampling.sampler.rawValue) \(m.sampling.steps) steps, handoff \(m.sampling.handoff)"
+            if let s = m.sampling {
+                out += "\n\(label(m)): \(s.sampler.rawValue) \(s.steps) steps, handoff \(s.handoff)"
+            } else {
+                out += "\n\(label(m)): a state model (the state perceived in the context, rolled forward and drawn; no sampler)"
+            }
         }
         out += "\n" + line("", columns.map(\.0))
         for (label, r) in rows {
@@ -127,7 +134,7 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
     func label(_ m: ModelQuality) -> String {
         var label = (m.checkpoint.path as NSString).lastPathComponent
         if let s = m.checkpoint.step { label += " @\(s)" }
-        if m.sampling.handoff > 0 { label += " h\(m.sampling.handoff)" }
+        if let h = m.sampling?.handoff, h > 0 { label += " h\(h)" }
         return label
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Diffusion
+import Dynamics
 import Eval
 import Foundation
 import Sample
@@ -25,7 +26,7 @@ extension Vidgen {
                 quality-vs-training-time curve.
                 """)
 
-        @Option(help: "Checkpoint folder; repeat for several (default: the shipped model, \(ShippedModel.relativePath)).")
+        @Option(help: "Checkpoint folder of a video or a state model (told apart by its config.json); repeat for several (default: the shipped video model, \(ShippedModel.relativePath)).")
         var checkpoint: [String] = []
 
         @Flag(help: "Score only the simulator and the baselines (no model needed).")
@@ -92,12 +93,19 @@ extension Vidgen {
             }
         }
 
+        /// Frames per clip of a state model's own scores without --frames: 30 after a 2-frame context.
+        static let stateFrames = 32
+
         func run() throws {
             // Load every model first, so a bad checkpoint fails before any work.
-            let models: [EvaluatedModel]
+            let models: [EvaluatedModel], stateModels: [EvaluatedStateModel]
             do {
                 if let csv { try TrainingCurve.check(csv) }
-                let dirs = baselinesOnly ? [] : (checkpoint.isEmpty ? [try ShippedModel.path()] : checkpoint)
+                let all = baselinesOnly ? [] : (checkpoint.isEmpty ? [try ShippedModel.path()] : checkpoint)
+                let dirs = all.filter { !DynamicsCheckpoint.isStateModel($0) }
+                stateModels = try all.filter(DynamicsCheckpoint.isStateModel).map {
+                    EvaluatedStateModel(folder: $0, model: try StateModel.load($0))
+                }
                 models = try dirs.map { dir in
                     var sampling = try Checkpoint.loadSampling(dir)
                     (sampling.sampler, sampling.steps) = (sampler, steps)
@@ -111,7 +119,11 @@ extension Vidgen {
                 throw fail("\(error)", code: 1)
             }
             let window = models.first?.denoiser.config.frames ?? ModelConfig.reference.frames
-            let size = models.first?.sampler.frameSize ?? ModelConfig.reference.size
+            let size = models.first?.sampler.frameSize ?? stateModels.first?.model.config.width ?? ModelConfig.reference.size
+            if let other = stateModels.first(where: { $0.model.config.width != size || $0.model.config.height != size }) {
+                throw fail("\(other.folder) is a \(other.model.config.width)×\(other.model.config.height)-px state model, "
+                           + "the other models \(size) px; evaluate them separately")
+            }
             if let other = models.first(where: { $0.denoiser.config.frames != window || $0.sampler.frameSize != size }) {
                 throw fail("\(other.folder) has a \(other.denoiser.config.frames)-frame \(other.sampler.frameSize)-px window, "
                            + "\(models[0].folder) a \(window)-frame \(size)-px one; evaluate them separately")
@@ -142,9 +154,10 @@ extension Vidgen {
                 var bars: [Progress] = []
                 let report: WindowQualityReport
                 do {
-                    report = try WindowQualityReport.measure(config, models: models, seed: seed, batch: batch, progress: { k, done, total in
+                    let folders = models.map(\.folder) + stateModels.map(\.folder)
+                    report = try WindowQualityReport.measure(config, models: models, stateModels: stateModels, seed: seed, batch: batch, progress: { k, done, total in
                         if bars.count <= k {
-                            bars.append(Progress("eval \((models[k].folder as NSString).lastPathComponent)\(what)", total: total, unit: "clips"))
+                            bars.append(Progress("eval \((folders[k] as NSString).lastPathComponent)\(what)", total: total, unit: "clips"))
                         }
                         bars[k].update(done)
                     }, clock: Progress.now)
@@ -154,8 +167,23 @@ extension Vidgen {
                 print(report.table() + "\n")
                 reports.append(report)
             }
+            // A state model's own scores: roll-outs from frame 0 of `scenario` clips, and errors by event.
+            var stateScores: [StateModelScores] = []
             do {
-                let bytes = frames == nil ? try reports[0].encoded() : try StitchedQualityReport(stitchings: reports).encoded()
+                stateScores = try stateModels.map { m in
+                    try StateModelScores.measure(m.model, folder: m.folder, scenario: scenario, clips: clips,
+                                                 firstSeed: firstSceneSeed, context: context,
+                                                 horizon: max(1, (frames ?? Self.stateFrames) - context))
+                }
+            } catch {
+                throw fail("\(error)")
+            }
+            for s in stateScores { print(s.table()) }
+            if !stateScores.isEmpty { reports[0].stateScores = stateScores }
+            do {
+                var stitched = StitchedQualityReport(stitchings: reports)
+                if !stateScores.isEmpty { (stitched.stateScores, stitched.stitchings[0].stateScores) = (stateScores, nil) }
+                let bytes = frames == nil ? try reports[0].encoded() : try stitched.encoded()
                 try AtomicFile.write(bytes, to: out)
                 if let csv {
                     try TrainingCurve.append(reports.flatMap { r in r.models.map { TrainingCurve.row($0, in: r) } }, to: csv)

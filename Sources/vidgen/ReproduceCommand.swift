@@ -1,5 +1,6 @@
 import ArgumentParser
 import Diffusion
+import Dynamics
 import Eval
 import Foundation
 import Train
@@ -23,6 +24,12 @@ extension Vidgen {
         @Option(help: "Checkpoint folder (default: the shipped model, \(ShippedModel.relativePath)).")
         var checkpoint: String?
 
+        @Option(help: "Learned state model measured beside the video model (default: the shipped one, \(ShippedModel.stateRelativePath)).")
+        var stateCheckpoint: String?
+
+        @Flag(help: "Measure the video model alone, without the learned state model.")
+        var noStateModel = false
+
         @Option(help: "Report folder to write (created; a previous report there is replaced).")
         var out: String
 
@@ -34,6 +41,7 @@ extension Vidgen {
         }
 
         func validate() throws {
+            if noStateModel && stateCheckpoint != nil { throw ValidationError("--no-state-model takes no --state-checkpoint") }
             try OutputPath.checkFolder(out)
             if FileManager.default.fileExists(atPath: out), !Reproduce.isReplaceable(out) {
                 throw ValidationError("\(out) exists and is not a vidgen report folder; choose a new --out")
@@ -52,10 +60,23 @@ extension Vidgen {
             } catch {
                 throw fail("\(error)", code: 1)
             }
+            var state: (dir: String, model: StateModel)?
+            if !noStateModel {
+                do {
+                    let d = try stateCheckpoint ?? ShippedModel.statePath()
+                    guard DynamicsCheckpoint.isStateModel(d) else {
+                        throw DynamicsError("\(d) is not a state model folder (its config.json has no interaction network)")
+                    }
+                    state = (d, try StateModel.load(d))
+                } catch {
+                    throw fail("\(error)", code: 1)
+                }
+            }
             let setup: ReproduceSetup = quick ? .quick : .full
             let start = Progress.now()
             var timings = ReproduceTimings()
             var experiments = Experiments(model: model, codec: codec, handoff: sampling.handoff, setup: setup)
+            experiments.stateModel = state?.model
             do { try experiments.check() } catch { throw fail("\(dir): \(error)") }
             var bars: [String: Progress] = [:]
             experiments.progress = { name, done, total in
@@ -79,12 +100,20 @@ extension Vidgen {
                                     unit: "points", toStderr: true)
                 var points = 0
                 let e3 = try timed(\.experiment3) { AttentionCost.run(setup.attention) { _ in points += 1; cost.update(points) } }
+                let stateCost = try timed(\.experiment3State) {
+                    try state.map { try Experiments.stateModelCost($0.model, frames: setup.stateCostFrames, runs: setup.stateCostRuns) }
+                }
                 let e4 = try timed(\.experiment4) { try experiments.windowsAndStitching() }
                 timings.total = Progress.now() - start
                 (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
+                var run: StateModelRun?
+                if let state, let spread = e2.state, let stateCost {
+                    run = StateModelRun(checkpoint: CheckpointInfo(folder: state.dir), model: state.model.config,
+                                        experiment2: spread, experiment3: stateCost, experiment4: e4.state)
+                }
                 report = ReproduceReport(checkpoint: CheckpointInfo(folder: dir), model: model.config, setup: setup,
                                          experiment1: e1.results, experiment2: e2.results, experiment3: e3,
-                                         experiment4: e4.results, timings: timings)
+                                         experiment4: e4.results, timings: timings, stateModel: run)
             } catch {
                 throw fail("\(error)", code: 1)
             }
@@ -92,7 +121,10 @@ extension Vidgen {
                 let files = try report.files(pictures: pictures)
                 try ReportFolder.write(files, to: out)
                 print("Headline (\(setup.mode) run, \(String(format: "%.0f", timings.total)) s):")
-                for row in report.headline { print("  \(row.claim) — \(row.measure): model \(row.model), simulator \(row.simulator)") }
+                for row in report.headline {
+                    print("  \(row.claim) — \(row.measure): video model \(row.model), "
+                          + (run == nil ? "" : "state model \(row.stateModel), ") + "simulator \(row.simulator)")
+                }
                 let figures = files.files.filter { f in [".svg", ".png", ".gif"].contains { f.name.hasSuffix($0) } }.count
                 print("wrote \(out)/index.html, report.md, metrics.json, headline.md and \(figures) figures")
             } catch {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Diffusion
+import Dynamics
 import Foundation
 import Sample
 import Tensor
@@ -21,13 +22,13 @@ extension Vidgen {
                 (sample | simulator) and the simulator's states as JSON (OUT with .states.json).
                 """)
 
-        @Option(help: "Checkpoint folder (default: the shipped model, \(ShippedModel.relativePath)).")
+        @Option(help: "Checkpoint folder of a video or a state model, told apart by its config.json (default: the shipped video model, \(ShippedModel.relativePath)).")
         var checkpoint: String?
 
         @Option(help: "Seed of the sampler's noise (and of the scene without --scenario).")
         var seed: UInt64
 
-        @Option(help: "Frames of the video (default: one window). Longer videos stitch windows.")
+        @Option(help: "Frames of the video (default: one window; a state model's, \(Self.stateFrames)). Longer videos stitch windows.")
         var frames: Int?
 
         @Option(help: "Context frames taken from the simulator, and per window for last-k.")
@@ -77,6 +78,7 @@ extension Vidgen {
 
         func run() throws {
             let dir = try checkpoint ?? ShippedModel.path()
+            if DynamicsCheckpoint.isStateModel(dir) { return try runState(dir) }
             let (model, config) = try Checkpoint.loadModel(dir)
             var sampling = try Checkpoint.loadSampling(dir)
             if let sampler { sampling.sampler = sampler }
@@ -102,19 +104,8 @@ extension Vidgen {
             let progress = Progress("sample", total: windows, unit: "windows")
             let video = sampler.rollout(context: ctx, frames: total, strategy: stitch, k: context,
                                         noise: ClipNoise([RNG(seed: seed).split("sample")])) { w, _ in progress.update(w) }
-            let bytes = Frames.bytes(planar: video.values, frames: total, height: size, width: size)
-            if let npy { try NPY.write(frames: bytes, shape: [total, size, size, 3], to: npy) }
-            if scenario != nil {
-                let truthBytes = Frames.bytes(planar: truth, frames: total, height: size, width: size)
-                let (pair, width) = Frames.sideBySide([bytes, truthBytes], frames: total, height: size, width: size)
-                try GIF.write(frames: pair, count: total, height: size, width: width, to: out)
-                let statesPath = (out as NSString).deletingPathExtension + ".states.json"
-                try AtomicFile.write(try episode.statesJSON(), to: statesPath)
-                print("wrote \(out) (sample | simulator) and \(statesPath)")
-            } else {
-                try GIF.write(frames: bytes, count: total, height: size, width: size, to: out)
-                print("wrote \(out): \(total) frames, \(windows) window\(windows == 1 ? "" : "s"), \(sampling.sampler.rawValue) \(sampling.steps) steps")
-            }
+            try write(video: video.values, truth: truth, episode: episode, frames: total, size: size,
+                      summary: "\(total) frames, \(windows) window\(windows == 1 ? "" : "s"), \(sampling.sampler.rawValue) \(sampling.steps) steps")
         }
     }
 }
@@ -122,15 +113,25 @@ extension Vidgen {
 /// Where the shipped model lives: data/default in the repository.
 enum ShippedModel {
     static let relativePath = "data/default"
+    static let stateRelativePath = "data/state"
+
+    /// The shipped state model's folder, found as `path()` finds the video model.
+    static func statePath() throws -> String {
+        for c in candidates(stateRelativePath) where DynamicsCheckpoint.isStateModel(c) { return c }
+        throw CheckpointError("no shipped state model found at \(stateRelativePath); pass --state-checkpoint DIR or --no-state-model")
+    }
+
+    static func candidates(_ relative: String) -> [String] {
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return [relative,
+                exe.deletingLastPathComponent().appendingPathComponent("../../../\(relative)").standardized.path,
+                exe.deletingLastPathComponent().appendingPathComponent("../../\(relative)").standardized.path]
+    }
 
     /// The shipped model's folder: from the working directory, else beside the
     /// repository that holds this executable (.build/<config>/vidgen).
     static func path() throws -> String {
-        var candidates = [relativePath]
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(exe.deletingLastPathComponent().appendingPathComponent("../../../\(relativePath)").standardized.path)
-        candidates.append(exe.deletingLastPathComponent().appendingPathComponent("../../\(relativePath)").standardized.path)
-        for c in candidates where FileManager.default.fileExists(atPath: c + "/" + Checkpoint.modelFile) { return c }
+        for c in candidates(relativePath) where FileManager.default.fileExists(atPath: c + "/" + Checkpoint.modelFile) { return c }
         throw CheckpointError("no shipped model found at \(relativePath); pass --checkpoint DIR")
     }
 }

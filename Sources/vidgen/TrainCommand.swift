@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diffusion
 import Foundation
+import Dynamics
 import Train
 
 /// Set by SIGINT; the training loop checkpoints and stops at the next step boundary.
@@ -10,8 +11,11 @@ extension Vidgen {
     /// `vidgen train`: trains a denoiser into a checkpoint folder.
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train a denoiser on simulator clips into a checkpoint folder.",
+            abstract: "Train a denoiser (or, with --model state, the learned explicit-state model) into a checkpoint folder.",
             discussion: "Checkpoints every config.checkpointEvery steps; Ctrl-C checkpoints and stops; --resume continues bit-identically.")
+
+        @Option(help: "What to train: video (the denoiser) or state (perception + interaction network; configs \(DynamicsConfig.presetNames.joined(separator: ", ")) or a JSON file).")
+        var model: ModelKind = .video
 
         @Option(help: "A preset (\(TrainConfig.presetNames.joined(separator: ", "))) or a JSON file overriding one.")
         var config: String?
@@ -51,6 +55,7 @@ extension Vidgen {
         }
 
         func run() throws {
+            if model == .state { return try runState() }
             var c = try TrainConfig.resolve(config ?? "default")
             if let seed { c.seed = seed }
             if let checkpointEvery { c.checkpointEvery = checkpointEvery }

@@ -35,12 +35,12 @@ final class InteractionNetworkTests: XCTestCase {
         let (_, grads) = valueAndGrad(params) { ps in
             var n = net
             n.parameters = ps
-            return n.loss(x, target: target, mask: mask)
+            return n.loss(x, target: target, weight: mask)
         }
         func loss(_ ps: [Tensor]) -> Double {
             var n = net
             n.parameters = ps
-            return Double(n.loss(x, target: target, mask: mask).item)
+            return Double(n.loss(x, target: target, weight: mask).item)
         }
         let eps: Float = 1e-2
         var checked = 0
@@ -88,7 +88,12 @@ final class InteractionNetworkTests: XCTestCase {
         // A ball 0.5 px from the right wall moving right at 1 px/frame meets it in half a frame.
         let s = WorldState(width: 32, height: 32, balls: [BallState(position: Vec2(28.5, 16), velocity: Vec2(1, 0.5),
                                                                      radius: 3, color: 0)])
-        let x = InteractionBatch([s], InteractionConfig()).objects.values
+        let batch = InteractionBatch([s], InteractionConfig())
+        let x = batch.objects.values
         XCTAssertEqual(Array(x[10..<14]), [2, 0.5, 2, 2])
+        // Straight on, it would end 0.5 px past the wall: the overshoot, 1 in network units.
+        XCTAssertEqual(Array(x[14..<18]), [0.5, 0, 0, 0])
+        XCTAssertEqual(batch.wallBasis.values, [1, 0, 0, 0])
+        XCTAssertEqual(batch.inContact, [true])
     }
 }

@@ -61,6 +61,12 @@ final class TrainerTests: XCTestCase {
         let away = WorldState(width: 32, height: 32, balls: [BallState(position: Vec2(-20, 16), velocity: Vec2(-1, 0),
                                                                         radius: 3, color: 2)])
         XCTAssertTrue(t.model.rollout(from: away, frames: 5).allSatisfy { $0.balls.count == 1 })
+        // Far outside the frame, or no longer finite, it is not drawn: an empty black frame.
+        for x in [-1e300, Double.nan] {
+            var far = away
+            far.balls[0].position = Vec2(x, 16)
+            XCTAssertEqual(t.model.render([far]), [Float](repeating: -1, count: 3 * 32 * 32))
+        }
     }
 
     /// Bad configs and checkpoints end in one readable line naming the problem.

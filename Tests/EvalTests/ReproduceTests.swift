@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Diffusion
+import Dynamics
 import Sample
 import Tensor
 import Train
@@ -81,6 +82,55 @@ final class ReproduceTests: XCTestCase {
         XCTAssertEqual(again.experiment1, report.experiment1)
         XCTAssertEqual(again.experiment2, report.experiment2)
         XCTAssertEqual(again.experiment4, report.experiment4)
+    }
+
+    /// With a (tiny, untrained) state model beside the video model: its column in the headline,
+    /// its rows in experiments 2–4, one video per context, and the same numbers twice.
+    func testTinyReportWithAStateModel() throws {
+        var rng = RNG(seed: 1)
+        let model = Denoiser(.tiny, rng: &rng)
+        var net = DynamicsConfig.tiny.model
+        (net.width, net.height) = (model.config.size, model.config.size)
+        let state = StateModel(network: InteractionNetwork(net, rng: &rng))
+        var setup = tinySetup()
+        setup.stateCostFrames = [4, 8, 16]
+        setup.stateCostRuns = 1
+        func run() throws -> (ReproduceReport, ReportPictures) {
+            var e = Experiments(model: model, setup: setup)
+            e.stateModel = state
+            try e.check()
+            let e1 = try e.plausibleNotPhysical(), e2 = try e.stochastic(), e4 = try e.windowsAndStitching()
+            var pictures = ReportPictures()
+            (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
+            let run = StateModelRun(checkpoint: CheckpointInfo(folder: "tiny-state"), model: net, experiment2: try XCTUnwrap(e2.state),
+                                    experiment3: try Experiments.stateModelCost(state, frames: setup.stateCostFrames, runs: 1),
+                                    experiment4: e4.state)
+            let report = ReproduceReport(checkpoint: CheckpointInfo(folder: "tiny"), model: model.config, setup: setup,
+                                         experiment1: e1.results, experiment2: e2.results,
+                                         experiment3: AttentionCost.run(setup.attention), experiment4: e4.results,
+                                         timings: ReproduceTimings(), stateModel: run)
+            return (report, pictures)
+        }
+        let (report, pictures) = try run()
+        XCTAssert(report.experiment1.allSatisfy { $0.stateModel != nil })
+        let st = try XCTUnwrap(report.stateModel)
+        XCTAssert(st.experiment2.sameSeedIdentical)
+        XCTAssertEqual(st.experiment2.distinctVideos, 1, "one context, one video")
+        XCTAssert(st.experiment2.spread.allSatisfy { $0 == nil || $0 == 0 })
+        XCTAssertEqual(st.experiment4.map(\.scenario), ["id", "key"])
+        XCTAssertEqual(st.experiment3.points.map(\.frames), [4, 8, 16])
+        XCTAssert(report.headline.allSatisfy { $0.stateModel != "" })
+        XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0.stateModel.hasPrefix("yes") })
+        XCTAssertEqual(pictures.experiment1[0].labels, ["video model", "state model", "simulator"])
+        let files = try report.files(pictures: pictures)
+        let md = String(decoding: files.bytes("report.md")!, as: UTF8.self)
+        XCTAssert(md.contains("| claim | measure | video model | learned state model | simulator |"))
+        XCTAssert(md.contains("What a world state buys"))
+        XCTAssert(files.files.map(\.name).contains("exp3-state-model.svg"))
+        let (again, _) = try run()
+        XCTAssertEqual(again.experiment1, report.experiment1)
+        XCTAssertEqual(again.stateModel?.experiment2, st.experiment2)
+        XCTAssertEqual(again.stateModel?.experiment4, st.experiment4)
     }
 
     func testPlotHasOneLinePerSeriesAndBreaksAtGaps() {

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Dynamics
+import Foundation
+import World
+
+extension Vidgen.SampleCmd {
+    /// Frames of a state model's video without --frames.
+    static let stateFrames = 32
+
+    /// A state model's video: the first --context frames from the simulator, the state
+    /// perceived in them rolled forward and drawn. No noise: --seed only picks the scene
+    /// (without --scenario), so the same seed and context give the same bytes.
+    func runState(_ dir: String) throws {
+        if sampler != nil || steps != nil || handoff != nil {
+            throw fail("--sampler, --steps and --handoff are settings of video models; a state model has no sampler")
+        }
+        let model: StateModel
+        do { model = try StateModel.load(dir) } catch { throw fail("\(error)", code: 1) }
+        let size = model.config.width
+        let total = frames ?? Self.stateFrames
+        let scene = try Scenario.named(scenario ?? "id").resized(to: size)
+        let episode = try scene.episode(seed: sceneSeed ?? seed, frames: total)
+        let truth = Rasterizer.planar(episode)
+        let per = 3 * size * size
+        let context = Array(truth[0..<(self.context * per)])
+        let video = context + model.rollout(contextFrames: context, frames: total - self.context)
+        try write(video: video, truth: truth, episode: episode, frames: total, size: size,
+                  summary: "\(total) frames, state model from \(self.context) context frames")
+    }
+
+    /// Writes the GIF (beside the simulator's with --scenario, and its states JSON) and the .npy.
+    func write(video: [Float], truth: [Float], episode: Episode, frames total: Int, size: Int, summary: String) throws {
+        let bytes = Frames.bytes(planar: video, frames: total, height: size, width: size)
+        if let npy { try NPY.write(frames: bytes, shape: [total, size, size, 3], to: npy) }
+        if scenario != nil {
+            let truthBytes = Frames.bytes(planar: truth, frames: total, height: size, width: size)
+            let (pair, width) = Frames.sideBySide([bytes, truthBytes], frames: total, height: size, width: size)
+            try GIF.write(frames: pair, count: total, height: size, width: width, to: out)
+            let statesPath = (out as NSString).deletingPathExtension + ".states.json"
+            try AtomicFile.write(try episode.statesJSON(), to: statesPath)
+            print("wrote \(out) (sample | simulator) and \(statesPath)")
+        } else {
+            try GIF.write(frames: bytes, count: total, height: size, width: size, to: out)
+            print("wrote \(out): \(summary)")
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Dynamics
+import Foundation
+
+/// Which kind of model a command trains or reads.
+enum ModelKind: String, ExpressibleByArgument, CaseIterable {
+    /// The denoiser: a video model.
+    case video
+    /// The learned explicit-state model: perception, an interaction network, the rasterizer.
+    case state
+}
+
+extension Vidgen.Train {
+    /// `vidgen train --model state`: the interaction network on tracker states of `id` clips.
+    func runState() throws {
+        if snapshotEvery != nil || autoencoder != nil {
+            throw fail("--snapshot-every and --autoencoder are options of video models, not of --model state")
+        }
+        let folder = out
+        let hasCheckpoint = FileManager.default.fileExists(atPath: folder + "/" + DynamicsCheckpoint.stateFile)
+        var trainer: DynamicsTrainer
+        do {
+            if resume && hasCheckpoint {
+                if config != nil || seed != nil {
+                    var mine = try DynamicsConfig.resolve(config ?? "default")
+                    if let seed { mine.seed = seed }
+                    let saved = try DynamicsCheckpoint.loadConfig(folder)
+                    (mine.steps, mine.checkpointEvery) = (saved.steps, saved.checkpointEvery)
+                    if mine != saved {
+                        throw DynamicsError("--config/--seed differ from the checkpoint's config in \(folder); drop them to resume")
+                    }
+                }
+                trainer = try DynamicsTrainer.resume(folder: folder, steps: steps, checkpointEvery: checkpointEvery)
+                print("resuming \(folder) at step \(trainer.step) of \(trainer.config.steps)")
+            } else {
+                if hasCheckpoint {
+                    throw DynamicsError("\(folder) already holds a checkpoint; pass --resume to continue it or choose another --out")
+                }
+                if resume { print("no checkpoint in \(folder): starting from scratch") }
+                var c = try DynamicsConfig.resolve(config ?? "default")
+                if let seed { c.seed = seed }
+                if let steps { c.steps = steps }
+                if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+                if let problem = c.validationError() { throw DynamicsError(problem) }
+                trainer = try DynamicsTrainer(config: c, folder: folder)
+            }
+        } catch {
+            throw fail("\(error)")
+        }
+        signal(SIGINT) { _ in interruptRequested = 1 }
+        let progress = Progress("train state", total: trainer.config.steps, done: trainer.step)
+        do {
+            try trainer.train(clock: Progress.now, shouldStop: { interruptRequested != 0 }) { p in
+                progress.update(p.step, extra: String(format: "loss %.5f  lr %.2e", p.loss, p.learningRate))
+            }
+        } catch {
+            throw fail("\(error)", code: 1)
+        }
+        print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, folder as NSString))
+    }
+}

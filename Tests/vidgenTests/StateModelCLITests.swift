@@ -1,0 +1,77 @@
+import Foundation
+import XCTest
+
+/// The learned state model through the command line: train, resume, sample, eval, and the
+/// folder kind told from the config.
+final class StateModelCLITests: XCTestCase {
+    func assertRejected(_ args: [String], mentioning text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try CLI.run(args)
+        XCTAssertNotEqual(r.status, 0, "exit status for \(args)", file: file, line: line)
+        XCTAssertLessThan(r.status, 128, "terminated by a signal: \(args)", file: file, line: line)
+        XCTAssert(r.stderr.contains(text), "stderr for \(args) lacks '\(text)': \(r.stderr)", file: file, line: line)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)", file: file, line: line)
+    }
+
+    func testTrainSampleEvalAStateModel() throws {
+        let dir = CLI.tmp("state")
+        let fm = FileManager.default
+        let train = try CLI.run(["train", "--model", "state", "--config", "tiny", "--steps", "20", "--checkpoint-every", "10",
+                                 "--out", dir + "/run"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        for name in ["model.safetensors", "config.json", "train-state.safetensors", "train-log.csv"] {
+            XCTAssert(fm.fileExists(atPath: dir + "/run/" + name), name)
+        }
+        // A second run into the same folder needs --resume; resuming a finished run to more steps continues it.
+        try assertRejected(["train", "--model", "state", "--config", "tiny", "--out", dir + "/run"], mentioning: "--resume")
+        let more = try CLI.run(["train", "--model", "state", "--steps", "30", "--resume", "--out", dir + "/run"])
+        XCTAssertEqual(more.status, 0, more.stderr)
+        XCTAssert(more.stdout.contains("resuming") && more.stdout.contains("trained 30 steps"), more.stdout)
+        let log = try String(contentsOfFile: dir + "/run/train-log.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(log.first, "step,loss,lr,grad_norm,seconds")
+        XCTAssertEqual(log.dropFirst().map { $0.split(separator: ",")[0] }, ["10", "20", "30"])
+
+        // Same seed, same context: the same bytes; the kind is read from the folder's config.
+        for name in ["a", "b"] {
+            let r = try CLI.run(["sample", "--checkpoint", dir + "/run", "--seed", "4", "--frames", "12",
+                                 "--out", dir + "/\(name).gif", "--npy", dir + "/\(name).npy"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssert(r.stdout.contains("state model"), r.stdout)
+        }
+        XCTAssertEqual(fm.contents(atPath: dir + "/a.npy"), fm.contents(atPath: dir + "/b.npy"))
+        XCTAssertEqual(fm.contents(atPath: dir + "/a.gif"), fm.contents(atPath: dir + "/b.gif"))
+        let side = try CLI.run(["sample", "--checkpoint", dir + "/run", "--seed", "0", "--scenario", "occluder",
+                                "--scene-seed", "2", "--frames", "44", "--out", dir + "/o.gif"])
+        XCTAssertEqual(side.status, 0, side.stderr)
+        XCTAssert(fm.fileExists(atPath: dir + "/o.states.json"))
+        try assertRejected(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--sampler", "ddpm", "--out", dir + "/c.gif"],
+                           mentioning: "no sampler")
+
+        let eval = try CLI.run(["eval", "--checkpoint", dir + "/run", "--clips", "3", "--out", dir + "/m.json"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssert(eval.stdout.contains("position error: h1"), eval.stdout)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/m.json")))
+                                 as? [String: Any])
+        XCTAssertEqual((json["models"] as? [Any])?.count, 1)
+        XCTAssertEqual((json["stateScores"] as? [Any])?.count, 1)
+    }
+
+    func testStateModelBadInput() throws {
+        let dir = CLI.tmp("state-bad")
+        try assertRejected(["train", "--model", "state", "--config", "huge", "--out", dir + "/r"], mentioning: "tiny, default")
+        try assertRejected(["train", "--model", "state", "--config", "tiny", "--autoencoder", dir, "--out", dir + "/r"],
+                           mentioning: "video models")
+        let movie = try CLI.run(["train", "--model", "movie", "--out", dir + "/r"])
+        XCTAssertEqual(movie.status, 64, movie.stderr)
+        XCTAssert(movie.stderr.contains("'video' and 'state'"), movie.stderr)
+        let cfg = dir + "/c.json"
+        try Data(#"{"preset": "tiny", "contactWeigth": 3}"#.utf8).write(to: URL(fileURLWithPath: cfg))
+        try assertRejected(["train", "--model", "state", "--config", cfg, "--out", dir + "/r"], mentioning: "unknown key 'contactWeigth'")
+        try fm(dir + "/broken")
+        try Data(#"{"model": {"relationHidden": 8}, "preset": "tiny"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/broken/config.json"))
+        try assertRejected(["sample", "--checkpoint", dir + "/broken", "--seed", "1", "--out", dir + "/x.gif"], mentioning: "model.safetensors")
+        try assertRejected(["eval", "--checkpoint", dir + "/broken", "--clips", "2", "--out", dir + "/x.json"], mentioning: "model.safetensors")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.gif"))
+    }
+
+    func fm(_ path: String) throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+}
