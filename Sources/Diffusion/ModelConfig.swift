@@ -37,10 +37,6 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// this fraction of the noise range, so earlier frames clear first and later ones are
     /// forecast from them. 0 denoises every frame of a window at one level.
     public var frameLag = 0.0
-    /// Each generated frame is the change from the window's last given context frame: the
-    /// model denoises (x_f − x_base)/2 (in [−1, 1] like a frame), and sampling adds the base
-    /// back. A model unsure of the motion then keeps what it was given, rather than fading it.
-    public var predictsChange = false
     public init() {}
 
     /// The noise schedule this model is trained and sampled with.

@@ -3,54 +3,9 @@
 // Shapes: B clips, T frames per window (the model's), C context frames; frames are
 // [3, H, W] in [-1, 1]. At every denoising step the context frames of the model's input
 // are replaced by the clean context. Staggered models (ModelConfig.frameLag > 0) finish
-// their frames one after another, and each finished frame joins the context. A model that
-// predicts changes (ModelConfig.predictsChange) generates each frame as its change from the
-// last context frame; the window it returns holds frames.
+// their frames one after another, and each finished frame joins the context.
 
 import Tensor
-
-extension ModelConfig {
-    /// Clips [B, T, ...] as the model denoises them: with `predictsChange`, frame f ≥ C_i of
-    /// clip i becomes (x_f − x_{C_i−1})/2; otherwise the clips themselves.
-    public func changeFrames(_ clips: Tensor, context: [Int]) -> Tensor {
-        guard predictsChange else { return clips }
-        let (b, t) = (clips.shape[0], clips.shape[1])
-        let per = clips.count / (b * t)
-        var y = clips
-        y.withUnsafeMutableBufferPointer { p in
-            for i in 0..<b {
-                let c = context[i]
-                precondition(c >= 1 && c < t, "a change model needs 1...\(t - 1) context frames, got \(c)")
-                let base = (i * t + c - 1) * per
-                for f in c..<t {
-                    let o = (i * t + f) * per
-                    for j in 0..<per { p[o + j] = (p[o + j] - p[base + j]) / 2 }
-                }
-            }
-        }
-        return y
-    }
-
-    /// The inverse of `changeFrames`: frames f ≥ C_i back to frames.
-    public func framesFromChanges(_ clips: Tensor, context: [Int]) -> Tensor {
-        guard predictsChange else { return clips }
-        let (b, t) = (clips.shape[0], clips.shape[1])
-        let per = clips.count / (b * t)
-        var y = clips
-        y.withUnsafeMutableBufferPointer { p in
-            for i in 0..<b {
-                let c = context[i]
-                precondition(c >= 1 && c < t, "a change model needs 1...\(t - 1) context frames, got \(c)")
-                let base = (i * t + c - 1) * per
-                for f in c..<t {
-                    let o = (i * t + f) * per
-                    for j in 0..<per { p[o + j] = max(-1, min(1, p[base + j] + 2 * p[o + j])) }
-                }
-            }
-        }
-        return y
-    }
-}
 
 extension Denoiser {
     /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
@@ -87,7 +42,7 @@ extension Denoiser {
             let out = sampler.run(from: start, noise: &noise, predict: { x, t in
                 self(withContext(x), mask: mask, t: [Float](repeating: t, count: b))
             }, onStep: onStep)
-            return m.framesFromChanges(withContext(out), context: [Int](repeating: c, count: b))
+            return withContext(out)
         }
         // Staggered: a frame whose level has reached 0 is final and joins the context,
         // noised to the handoff level if there is one (one draw of noise per window).
@@ -114,6 +69,6 @@ extension Denoiser {
             }
             return self(input, mask: frameMask, t: t)
         }, onStep: onStep)
-        return m.framesFromChanges(withContext(out), context: [Int](repeating: c, count: b))
+        return withContext(out)
     }
 }

@@ -165,9 +165,6 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if !(0...1).contains(unconditionalShare) { return "unconditionalShare must be in [0, 1]" }
         if !(contextNoise >= 0 && contextNoise <= 0.5) { return "contextNoise must be in 0...0.5, got \(contextNoise)" }
         if contextNoise > 0 && model.frameLag == 0 { return "contextNoise needs staggered frames (model.frameLag > 0)" }
-        if model.predictsChange && (contextMin < 1 || unconditionalShare > 0) {
-            return "model.predictsChange needs a context frame in every clip (contextMin ≥ 1, unconditionalShare 0)"
-        }
         if !(0...1).contains(noisedContextShare) { return "noisedContextShare must be in [0, 1], got \(noisedContextShare)" }
         if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
         if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }
@@ -236,7 +233,7 @@ extension TrainConfig {
     /// preset's newer value: the weights would be sampled on the wrong schedule.
     static let legacyKeys: [String: [String: Any]] = [
         "": ["lossOnWaitingFrames": true, "latent": false],
-        "model": ["noiseShift": 1.0, "frameLag": 0.0, "predictsChange": false],
+        "model": ["noiseShift": 1.0, "frameLag": 0.0],
     ]
 
     /// Options vidgen no longer has, with the value that meant "off" (nan: any value). A
@@ -245,7 +242,7 @@ extension TrainConfig {
     /// Checkpoint.loadSampling reads from an old config.json.
     static let retiredKeys: [String: [String: Double]] = [
         "": ["contextSpecks": 0, "rolloutShare": 0, "rolloutSteps": .nan],
-        "model": ["contextNoise": 0, "handoff": .nan, "stemChannels": 0, "headChannels": 0],
+        "model": ["contextNoise": 0, "handoff": .nan, "stemChannels": 0, "headChannels": 0, "predictsChange": 0],
     ]
 
     /// `data` (a saved config.json) with every missing legacy key filled in and every

@@ -83,7 +83,7 @@ public struct Trainer {
     /// `lap` is told when each phase ends (for `vidgen bench train`).
     public mutating func trainStep(on batch: ClipBatch, lap: (StepPhase) -> Void = { _ in }) throws -> StepStats {
         let lr = learningRate(step: step, config)
-        let clean = config.model.changeFrames(codec.map { $0.encodeClips(batch.clips) } ?? batch.clips, context: batch.context)
+        let clean = codec.map { $0.encodeClips(batch.clips) } ?? batch.clips
         let noised = schedule.noised(clean, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
 
         let tape = Tape()
