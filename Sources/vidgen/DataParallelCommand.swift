@@ -69,6 +69,10 @@ extension Vidgen.Bench {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: mpirun)
+        // Both ranks run here: no ssh/rsh agent is needed to start them.
+        var env = ProcessInfo.processInfo.environment
+        if env["OMPI_MCA_plm"] == nil { env["OMPI_MCA_plm"] = "^rsh" }
+        p.environment = env
         p.arguments = ["-np", "2", "-q"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
             + [me, "bench", "data-parallel", "--runs", String(runs), "--json", out]
         try p.run()

@@ -137,6 +137,8 @@ extension Vidgen {
                     progress?.update(stats.step, extra: String(format: "loss %.4f  lr %.2e", stats.loss, stats.learningRate))
                 },
                 shouldStop: { interruptRequested != 0 })
+            // Once the run is over (done, or an error every rank has), being ended is no news.
+            defer { signal(SIGTERM, SIG_DFL) }
             let trainer = try TrainingRun.run(c, into: out, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
                                               snapshotEvery: snapshotEvery, codec: codec, observer: observer, parallel: parallel)
             if writer {
