@@ -29,15 +29,7 @@ enum MPIRun {
     /// Runs `mpirun -np ranks vidgen args` (or a whole `launch` line) to the end.
     @discardableResult
     static func run(ranks: Int, _ args: [String], quiet: Bool = false, launch: [String]? = nil) throws -> CLI.Result {
-        let p = process((quiet ? ["-q"] : []) + (launch ?? (oversubscribe(ranks) + ["-np", String(ranks), CLI.binary.path] + args)))
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                          stderr: String(decoding: e, as: UTF8.self))
+        try CLI.capture(process((quiet ? ["-q"] : []) + (launch ?? (oversubscribe(ranks) + ["-np", String(ranks), CLI.binary.path] + args))))
     }
 }
 
@@ -140,6 +132,28 @@ final class DataParallelTests: XCTestCase {
         let one = try CLI.run(["train", "--out", dir + "/other-n", "--resume"])
         XCTAssertEqual(one.status, 0, one.stderr)
         XCTAssertLessThan(try relativeDifference(dir + "/other-n/model.safetensors", dir + "/straight/model.safetensors"), 1e-5)
+    }
+
+    /// SIGINT to one rank: every rank stops after the same step, rank 0 checkpoints, exit 0.
+    func testInterruptOfOneRankStopsAllAfterACheckpoint() throws {
+        let run = CLI.tmp("dp-sigint") + "/r"
+        let p = MPIRun.process(["-np", "2", CLI.binary.path] + tiny + ["--steps", "100000", "--checkpoint-every", "100000", "--out", run])
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        var rank1: pid_t?
+        while rank1 == nil && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            rank1 = Self.rank(1, of: run)
+        }
+        Thread.sleep(forTimeInterval: 1)
+        kill(try XCTUnwrap(rank1, "rank 1 of the run not found"), SIGINT)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssert(text.contains("stopped at step"), text)
+        XCTAssert(FileManager.default.fileExists(atPath: run + "/train-state.safetensors"))
     }
 
     /// More ranks than clips, and ranks started with different settings: one line, nothing written.
