@@ -136,23 +136,20 @@ final class DataParallelTests: XCTestCase {
 
     /// SIGINT to one rank: every rank stops after the same step, rank 0 checkpoints, exit 0.
     func testInterruptOfOneRankStopsAllAfterACheckpoint() throws {
-        let run = CLI.tmp("dp-sigint") + "/r"
+        let dir = CLI.tmp("dp-sigint")
+        let (run, log) = (dir + "/r", dir + "/out.txt")
         let p = MPIRun.process(["-np", "2", CLI.binary.path] + tiny + ["--steps", "100000", "--checkpoint-every", "100000", "--out", run])
-        let out = Pipe()
-        p.standardOutput = out
+        FileManager.default.createFile(atPath: log, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try p.run()
-        let deadline = Date().addingTimeInterval(60)
-        var rank1: pid_t?
-        while rank1 == nil && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.1)
-            rank1 = Self.rank(1, of: run)
-        }
-        Thread.sleep(forTimeInterval: 1)
-        kill(try XCTUnwrap(rank1, "rank 1 of the run not found"), SIGINT)
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // The first progress line comes after the first step: every rank is training by then.
+        let deadline = Date().addingTimeInterval(120)
+        func output() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        while !output().contains("train: ") && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        kill(try XCTUnwrap(Self.rank(1, of: run), "rank 1 of the run not found"), SIGINT)
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, text)
-        XCTAssert(text.contains("stopped at step"), text)
+        XCTAssertEqual(p.terminationStatus, 0, output())
+        XCTAssert(output().contains("stopped at step"), output())
         XCTAssert(FileManager.default.fileExists(atPath: run + "/train-state.safetensors"))
     }
 
