@@ -21,7 +21,8 @@ extension Vidgen {
 
                 Started by Open MPI's mpirun with N > 1 ranks (mpirun -np N vidgen train ...), it trains data-parallel: the same \
                 global batch, each rank a fixed share of its clips, gradients summed in a fixed order (equal N, equal bytes); \
-                rank 0 writes every file. Each rank computes on the host's cores shared among its ranks, or on VIDGEN_THREADS threads.
+                rank 0 writes every file. Each rank computes on the host's cores shared among its ranks, or on VIDGEN_THREADS threads. \
+                Ctrl-C on mpirun ends every rank at the last checkpoint; --resume continues with any N.
                 """)
 
         @Option(help: "A preset (\(TrainConfig.presetNames.joined(separator: ", "))) or a JSON file overriding one.")
