@@ -1,13 +1,15 @@
 # The two README commands: `make reproduce` and `make test`; `make report-check` looks at the report.
 SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release
-PACKAGES := libopenblas-dev liblapacke-dev
+# openmpi-bin: mpirun and Open MPI's libmpi, which `vidgen train` opens at run time under mpirun
+# (the tests run 2-rank trainings); single-process builds and runs never need it.
+PACKAGES := libopenblas-dev liblapacke-dev openmpi-bin
 # Height of report-check's screenshot, pixels (the whole report at 1280 wide).
 REPORT_HEIGHT ?= 12000
 
-.PHONY: setup build test reproduce report-check readme-headline bench clean
+.PHONY: setup build test reproduce report-check readme-headline bench bench-data-parallel clean
 
-# Installs OpenBLAS and LAPACKE from Debian when they are missing.
+# Installs OpenBLAS, LAPACKE and Open MPI from Debian when they are missing.
 setup:
 	@missing=""; for p in $(PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -58,6 +60,11 @@ readme-headline:
 
 bench: build
 	$$($(RELEASE) --show-bin-path)/vidgen bench all
+
+# The reference step at 1 rank × all cores and at 2 ranks × 1 thread (vidgen starts mpirun -np 2),
+# with the time per step in the gradient sum.
+bench-data-parallel: build
+	$$($(RELEASE) --show-bin-path)/vidgen bench data-parallel --runs 20 --json bench-data-parallel.json
 
 clean:
 	rm -rf .build

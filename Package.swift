@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "TrainTests", dependencies: ["Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "SampleTests", dependencies: ["Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "EvalTests", dependencies: ["Eval", "Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
-        .testTarget(name: "vidgenTests", dependencies: ["vidgen"]),
+        .testTarget(name: "vidgenTests", dependencies: ["vidgen", "Tensor"]),
     ],
     swiftLanguageModes: [.v5]
 )

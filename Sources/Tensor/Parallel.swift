@@ -9,8 +9,28 @@ import Dispatch
 
 /// Fixed-partition parallel loops.
 public enum Parallel {
-    /// Number of worker chunks a large loop is split into at most: the core count.
-    public static let cores: Int = max(1, sysconfCores())
+    /// Threads this process computes on (the most chunks a large loop is split into):
+    /// `VIDGEN_THREADS` if it is set; in a run started by Open MPI's mpirun, the host's
+    /// cores shared among the ranks on it (OMPI_COMM_WORLD_LOCAL_SIZE: 2 ranks on 2 cores
+    /// take 1 thread each); otherwise every core. Results do not depend on it.
+    public static let cores: Int = threads(environment).count
+
+    /// Why `VIDGEN_THREADS` cannot be used, if it cannot (then `cores` ignores it).
+    public static let threadsProblem: String? = threads(environment).problem
+
+    static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+    static func threads(_ env: (String) -> String?) -> (count: Int, problem: String?) {
+        let online = max(1, sysconfCores())
+        if let text = env("VIDGEN_THREADS") {
+            if let n = Int(text), (1...1024).contains(n) { return (n, nil) }
+            return (online, "VIDGEN_THREADS must be a whole number of threads in 1...1024, got '\(text)'")
+        }
+        if let text = env("OMPI_COMM_WORLD_LOCAL_SIZE"), let ranks = Int(text), ranks > 1 {
+            return (max(1, online / ranks), nil)
+        }
+        return (online, nil)
+    }
 
     /// Below this many elements of simple work a loop runs on the calling thread.
     public static let minParallelElements = 1 << 15

@@ -41,10 +41,14 @@ public struct ClipStream {
         root = RNG(seed: config.seed).split("data")
     }
 
-    /// The batch of step `step`.
-    public func batch(step: Int) throws -> ClipBatch {
+    /// The batch of step `step`, or of its clips `clips` only (one rank's share of it in a
+    /// data-parallel run): clip i is the same whichever range holds it.
+    public func batch(step: Int, clips: Range<Int>? = nil) throws -> ClipBatch {
         let m = config.model
-        let (b, frames) = (config.batchSize, m.frames)
+        let (whole, frames) = (config.batchSize, m.frames)
+        let clips = clips ?? 0..<whole
+        precondition(clips.lowerBound >= 0 && clips.upperBound <= whole, "clips \(clips) of a batch of \(whole)")
+        let (b, first) = (clips.count, clips.lowerBound)
         let per = frames * 3 * config.frameSize * config.frameSize
         var pixels = [Float](repeating: 0, count: b * per)
         var mask = [Float](repeating: 0, count: b * frames)
@@ -54,7 +58,7 @@ public struct ClipStream {
         var contexts = [Int](repeating: 0, count: b)
         let stepRNG = root.split(step)
         for i in 0..<b {
-            var rng = stepRNG.split(i)
+            var rng = stepRNG.split(first + i)
             let episode = try scenario.episode(seed: rng.next(), frames: config.simulationFrames)
             let start = rng.int(in: 0...(config.simulationFrames - frames))
             let window = Rasterizer.planar(Array(episode.frames[start..<(start + frames)]), scene: episode.scene)
@@ -81,19 +85,28 @@ public struct ClipStream {
             // One level per clip: on every finished frame, and on the given context of a
             // `noisedContextShare` of the clips.
             var levelRNG = stepRNG.split("context-noise")
-            for i in 0..<b {
+            for clip in 0..<clips.upperBound {
                 let level = Float(levelRNG.uniform() * config.contextNoise)
                 let seam = levelRNG.uniform() < config.noisedContextShare
-                guard level > 0 else { continue }
+                let i = clip - first
+                guard i >= 0, level > 0 else { continue }
                 for f in 0..<frames where mask[i * frames + f] == 1 && (seam || f >= contexts[i]) {
                     t[i * frames + f] = level
                 }
             }
         }
+        // ε is drawn for the whole batch, in one stream, and cut to the clips asked for.
         var noiseRNG = stepRNG.split("noise")
-        let (fs, shape) = (config.frameSize, [b, frames, m.channels, m.size, m.size])
+        let (fs, shape) = (config.frameSize, [whole, frames, m.channels, m.size, m.size])
+        var noise = Tensor.randn(shape, rng: &noiseRNG)
+        if b < whole {
+            let n = noise.count / whole
+            noise = noise.withUnsafeBufferPointer { all in
+                Tensor(shape: [b] + shape.dropFirst(), values: Array(all[(first * n)..<((first + b) * n)]))
+            }
+        }
         return ClipBatch(clips: Tensor(shape: [b, frames, 3, fs, fs], values: pixels), mask: mask, t: t,
-                         noise: Tensor.randn(shape, rng: &noiseRNG), lossMask: lossMask, context: contexts)
+                         noise: noise, lossMask: lossMask, context: contexts)
     }
 }
 

@@ -35,6 +35,9 @@ public struct Trainer {
     public private(set) var step = 0
     /// Training wall time so far, seconds (informational; not part of any result).
     public var seconds = 0.0
+    /// The data-parallel run this trainer is one rank of: it trains on its share of each
+    /// batch and sums gradients with the other ranks. nil for a single process.
+    public var parallel: DataParallel?
     let stream: ClipStream
     let names: [String]
     let decays: [Bool]
@@ -75,11 +78,11 @@ public struct Trainer {
 
     /// One optimizer step.
     public mutating func trainStep() throws -> StepStats {
-        let batch = try stream.batch(step: step)
+        let batch = try stream.batch(step: step, clips: parallel?.share(of: config.batchSize))
         return try trainStep(on: batch)
     }
 
-    /// One optimizer step on `batch`.
+    /// One optimizer step on `batch` (in a data-parallel run, this rank's share of it).
     /// `lap` is told when each phase ends (for `vidgen bench train`).
     public mutating func trainStep(on batch: ClipBatch, lap: (StepPhase) -> Void = { _ in }) throws -> StepStats {
         let lr = learningRate(step: step, config)
@@ -93,10 +96,19 @@ public struct Trainer {
         lap(.forward)
         var grads = tape.gradients(of: loss, wrt: watched.namedParameters.map(\.value))
         lap(.backward)
+        var lossValue = loss.item
+        if let parallel {
+            // The loss is a mean over the share's loss-weighted frames; the sum weighs each
+            // rank's gradients by that count, so the result is the whole batch's mean.
+            parallel.sum(&grads, loss: &lossValue, weight: noised.lossMask.withUnsafeBufferPointer { $0.reduce(0, +) })
+        }
 
         let norm = globalNorm(grads)
-        guard loss.item.isFinite, norm.isFinite else {
-            throw TrainError("non-finite \(loss.item.isFinite ? "gradient norm" : "loss") at step \(step + 1); the last checkpoint is kept")
+        guard lossValue.isFinite, norm.isFinite else {
+            let message = "non-finite \(lossValue.isFinite ? "gradient norm" : "loss") at step \(step + 1); the last checkpoint is kept"
+            // Every rank holds the same sums, so every rank stops here.
+            if parallel != nil { throw CollectiveError(message) }
+            throw TrainError(message)
         }
         if norm > config.gradClip {
             let scale = Float(config.gradClip / norm)
@@ -109,7 +121,7 @@ public struct Trainer {
         updateEMA(&ema, params, decay: emaDecay(step: step, config))
         lap(.optimizer)
         step += 1
-        return StepStats(step: step, loss: loss.item, learningRate: lr, gradNorm: norm)
+        return StepStats(step: step, loss: lossValue, learningRate: lr, gradNorm: norm)
     }
 
     // MARK: - Checkpoints

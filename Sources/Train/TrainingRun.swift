@@ -30,12 +30,73 @@ public enum TrainingRun {
     /// there is one (its saved config wins; `steps`, if given, may extend the run).
     /// Without it, refuses a folder that already holds a checkpoint. With `snapshotEvery`,
     /// every multiple of it also leaves a sampling copy in `dir/snapshots/step-N`
-    /// (Trainer.saveSnapshot), with the run's sampling.json if it has one. A latent config starts from the trained `codec` (a resumed
-    /// run has its own copy).
+    /// (Trainer.saveSnapshot), with the run's sampling.json if it has one. A latent config
+    /// starts from the trained `codec` (a resumed run has its own copy).
+    ///
+    /// With `parallel`, this process is one rank of a data-parallel run: every rank sets up
+    /// the same trainer (checked), trains on its share of each batch, and only rank 0
+    /// writes files; a stop asked for on any rank stops all of them after the same step.
     @discardableResult
     public static func run(
         _ config: TrainConfig, into dir: String, resume: Bool, steps: Int? = nil, checkpointEvery: Int? = nil,
-        snapshotEvery: Int? = nil, codec: FrameAutoencoder? = nil, observer: TrainingObserver = TrainingObserver()
+        snapshotEvery: Int? = nil, codec: FrameAutoencoder? = nil, observer: TrainingObserver = TrainingObserver(),
+        parallel: DataParallel? = nil
+    ) throws -> Trainer {
+        func setUp() throws -> Trainer {
+            var trainer = try start(config, into: dir, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
+                                    codec: codec, observer: observer)
+            if let parallel {
+                try parallel.checkShare(of: trainer.config.batchSize)
+                trainer.parallel = parallel
+                parallel.stopRequested = observer.shouldStop
+            }
+            return trainer
+        }
+        var trainer = try parallel?.together(setUp) ?? setUp()
+        try parallel?.agree(on: trainer)
+        let writer = parallel?.isWriter ?? true
+        let log = writer ? try openLog(dir, keepingThrough: trainer.step) : nil
+        defer { try? log?.close() }
+        let total = trainer.config.steps
+        var lastSave = trainer.step
+        while trainer.step < total {
+            let t0 = Stopwatch.now()
+            let stats = try trainer.trainStep()
+            trainer.seconds += Stopwatch.now() - t0
+            log?.write(String(format: "%d,%.6f,%.6g,%.4f,%.2f\n", stats.step, stats.loss, stats.learningRate,
+                              stats.gradNorm, trainer.seconds).data(using: .utf8)!)
+            observer.step(stats, trainer)
+            if writer, let snapshotEvery, trainer.step % snapshotEvery == 0 {
+                let snapshot = snapshotFolder(dir, step: trainer.step)
+                try trainer.saveSnapshot(to: snapshot)
+                // A snapshot is sampled the way its run is.
+                let sampling = (dir as NSString).appendingPathComponent(Checkpoint.samplingFile)
+                if FileManager.default.fileExists(atPath: sampling) {
+                    try Checkpoint.writeSampling(try Checkpoint.loadSampling(dir), to: snapshot)
+                }
+            }
+            let stopping = parallel?.stopAgreed ?? observer.shouldStop()
+            if trainer.step % trainer.config.checkpointEvery == 0 || trainer.step == total || stopping {
+                if writer {
+                    try trainer.save(to: dir)
+                    try log?.synchronize()
+                }
+                lastSave = trainer.step
+                observer.note("checkpoint at step \(trainer.step)")
+            }
+            if stopping {
+                observer.note("stopped at step \(trainer.step); continue with --resume")
+                break
+            }
+        }
+        if writer && lastSave != trainer.step { try trainer.save(to: dir) }
+        return trainer
+    }
+
+    /// The trainer a run starts from: the checkpoint in `dir` when resuming one, or a fresh one.
+    static func start(
+        _ config: TrainConfig, into dir: String, resume: Bool, steps: Int?, checkpointEvery: Int?,
+        codec: FrameAutoencoder?, observer: TrainingObserver
     ) throws -> Trainer {
         let statePath = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
         var trainer: Trainer
@@ -60,39 +121,6 @@ public enum TrainingRun {
             if let checkpointEvery { c.checkpointEvery = checkpointEvery }
             trainer = try Trainer(c, codec: codec)
         }
-        let log = try openLog(dir, keepingThrough: trainer.step)
-        defer { try? log.close() }
-        let total = trainer.config.steps
-        var lastSave = trainer.step
-        while trainer.step < total {
-            let t0 = Stopwatch.now()
-            let stats = try trainer.trainStep()
-            trainer.seconds += Stopwatch.now() - t0
-            log.write(String(format: "%d,%.6f,%.6g,%.4f,%.2f\n", stats.step, stats.loss, stats.learningRate,
-                             stats.gradNorm, trainer.seconds).data(using: .utf8)!)
-            observer.step(stats, trainer)
-            if let snapshotEvery, trainer.step % snapshotEvery == 0 {
-                let snapshot = snapshotFolder(dir, step: trainer.step)
-                try trainer.saveSnapshot(to: snapshot)
-                // A snapshot is sampled the way its run is.
-                let sampling = (dir as NSString).appendingPathComponent(Checkpoint.samplingFile)
-                if FileManager.default.fileExists(atPath: sampling) {
-                    try Checkpoint.writeSampling(try Checkpoint.loadSampling(dir), to: snapshot)
-                }
-            }
-            let stopping = observer.shouldStop()
-            if trainer.step % trainer.config.checkpointEvery == 0 || trainer.step == total || stopping {
-                try trainer.save(to: dir)
-                try log.synchronize()
-                lastSave = trainer.step
-                observer.note("checkpoint at step \(trainer.step)")
-            }
-            if stopping {
-                observer.note("stopped at step \(trainer.step); continue with --resume")
-                break
-            }
-        }
-        if lastSave != trainer.step { try trainer.save(to: dir) }
         return trainer
     }
 

@@ -7,11 +7,13 @@ extension Vidgen {
     /// `vidgen bench`: speed figures, each compared with raw sgemm measured in the same run.
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure speed: raw sgemm (the ceiling) against vidgen's own paths; attention-cost is experiment 3.")
+            abstract: "Measure speed: raw sgemm (the ceiling) against vidgen's own paths; attention-cost is experiment 3.",
+            discussion: "data-parallel: the reference training step at 1 rank × all cores, then at 2 ranks × 1 thread (it starts mpirun -np 2 itself).")
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
             case tensor, train, sample, attention, all
             case attentionCost = "attention-cost"
+            case dataParallel = "data-parallel"
         }
 
         @Argument(help: "What to measure: \(Suite.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -33,6 +35,7 @@ extension Vidgen {
 
         func run() throws {
             if suite == .attentionCost { return try runAttentionCost() }
+            if suite == .dataParallel { return try runDataParallel() }
             print(pad("name", 28) + pad("ms", 11, left: true) + pad("GFLOP/s", 10, left: true) + pad("of peak", 9, left: true))
             var results: [BenchResult] = []
             let peak = TensorBenchmark.sgemmPeak(runs: runs)

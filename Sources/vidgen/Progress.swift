@@ -1,7 +1,7 @@
 import Foundation
 
 /// Progress of long work: a redrawn bar with rate and ETA on a terminal, plain lines
-/// every `plainEvery` seconds when the stream is a file or pipe. Progress goes to stdout, or
+/// every `plainEvery` seconds when the stream is a file or pipe (or the process runs under mpirun). Progress goes to stdout, or
 /// to stderr when stdout carries the command's result.
 final class Progress {
     let total: Int
@@ -18,7 +18,8 @@ final class Progress {
          toStderr: Bool = false) {
         self.label = label
         stream = toStderr ? stderr : stdout
-        isTerminal = isatty(toStderr ? STDERR_FILENO : STDOUT_FILENO) != 0
+        // mpirun hands its ranks a pseudo-terminal whatever its own output is: plain lines there.
+        isTerminal = isatty(toStderr ? STDERR_FILENO : STDOUT_FILENO) != 0 && getenv("OMPI_COMM_WORLD_SIZE") == nil
         self.total = total
         self.unit = unit
         self.plainEvery = plainEvery

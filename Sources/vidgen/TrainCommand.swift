@@ -1,18 +1,30 @@
 import ArgumentParser
 import Diffusion
-import Foundation
 import Dynamics
+import Foundation
+import Tensor
 import Train
 
 /// Set by SIGINT; the training loop checkpoints and stops at the next step boundary.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+/// What rank 0 of a data-parallel run writes when mpirun ends it with SIGTERM (another rank
+/// died, or mpirun itself was interrupted): formatted before training, written by the handler.
+nonisolated(unsafe) var terminatedLine: (text: UnsafeMutablePointer<CChar>, count: Int)?
 
 extension Vidgen {
     /// `vidgen train`: trains a denoiser into a checkpoint folder.
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a denoiser (or, with --model state, the learned explicit-state model) into a checkpoint folder.",
-            discussion: "Checkpoints every config.checkpointEvery steps; Ctrl-C checkpoints and stops; --resume continues bit-identically.")
+            discussion: """
+                Checkpoints every config.checkpointEvery steps; Ctrl-C checkpoints and stops; --resume continues bit-identically.
+
+                Started by Open MPI's mpirun with N > 1 ranks (mpirun -np N vidgen train ...), it trains data-parallel: the same \
+                global batch, each rank a fixed share of its clips, gradients summed in a fixed order (equal N, equal bytes); \
+                rank 0 writes every file. Each rank computes on the host's cores shared among its ranks, or on VIDGEN_THREADS threads. \
+                Ctrl-C on mpirun ends every rank at the last checkpoint; --resume continues with any N.
+                """)
 
         @Option(help: "What to train: video (the denoiser) or state (perception + interaction network; configs \(DynamicsConfig.presetNames.joined(separator: ", ")) or a JSON file).")
         var model: ModelKind = .video
@@ -56,38 +68,88 @@ extension Vidgen {
 
         func run() throws {
             if model == .state { return try runState() }
-            var c = try TrainConfig.resolve(config ?? "default")
-            if let seed { c.seed = seed }
-            if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-            if resume, let saved = try? Checkpoint.loadConfig(out), config != nil || seed != nil {
-                var mine = c
-                mine.steps = saved.steps
-                mine.checkpointEvery = saved.checkpointEvery
-                if mine != saved {
-                    throw TrainError("--config/--seed differ from the checkpoint's config in \(out); drop them to resume")
+            let parallel = try DataParallel.launched()
+            do {
+                try train(parallel)
+                parallel?.finish()
+            } catch let error as CollectiveError {
+                // Every rank has the same error: rank 0 says it, and all leave MPI together.
+                if parallel?.isWriter ?? true { fputs("error: \(error)\n", stderr) }
+                parallel?.finish()
+                throw ExitCode(1)
+            } catch where parallel != nil {
+                // This rank alone: it says so and exits; mpirun then ends the other ranks.
+                fputs("error: rank \(parallel!.rank): \(error)\n", stderr)
+                throw ExitCode(1)
+            }
+        }
+
+        /// The settings every rank of a data-parallel run must share.
+        func settings(_ c: TrainConfig) -> String {
+            let flags: [String?] = [steps.map(String.init), checkpointEvery.map(String.init), snapshotEvery.map(String.init),
+                                    autoencoder, out, String(resume)]
+            return String(decoding: c.encoded(), as: UTF8.self) + flags.map { $0 ?? "-" }.joined(separator: "\u{0}")
+        }
+
+        func train(_ parallel: DataParallel?) throws {
+            let writer = parallel?.isWriter ?? true
+            func setUp() throws -> (TrainConfig, FrameAutoencoder?) {
+                var c = try TrainConfig.resolve(config ?? "default")
+                if let seed { c.seed = seed }
+                if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+                if resume, let saved = try? Checkpoint.loadConfig(out), config != nil || seed != nil {
+                    var mine = c
+                    mine.steps = saved.steps
+                    mine.checkpointEvery = saved.checkpointEvery
+                    if mine != saved {
+                        throw TrainError("--config/--seed differ from the checkpoint's config in \(out); drop them to resume")
+                    }
+                }
+                let codec = try autoencoder.map { dir -> FrameAutoencoder in
+                    let (codec, codecConfig) = try Checkpoint.loadCodecFolder(dir)
+                    guard codec.range.isIdentity else { return codec }
+                    // A folder that stores no latent range: measure it, as `vidgen autoencoder` does.
+                    if writer { print("\(dir) stores no latent range; measuring it on held-out frames for this run") }
+                    return try CodecTrainer(codecConfig).withMeasuredRange(codec)
+                }
+                return (c, codec)
+            }
+            let (c, codec) = try parallel?.together(setUp) ?? setUp()
+            try parallel?.agree(on: settings(c), """
+                was started with other training settings than rank 0 (--config, --seed, --steps, --out or another flag \
+                differs): start every rank with the same command
+                """)
+            signal(SIGINT) { _ in interruptRequested = 1 }
+            if let parallel, parallel.isWriter {
+                let line = "error: the run was ended by mpirun (a rank stopped, or mpirun was interrupted); the last checkpoint in \(out) is kept: continue with --resume\n"
+                terminatedLine = (strdup(line), line.utf8.count)
+                signal(SIGTERM) { _ in
+                    if let line = terminatedLine { _ = write(STDERR_FILENO, line.text, line.count) }
+                    _exit(1)
                 }
             }
-            signal(SIGINT) { _ in interruptRequested = 1 }
             var progress: Progress?
             let observer = TrainingObserver(
-                note: { text in if let progress { progress.note(text) } else { print(text) } },
+                note: { text in
+                    guard writer else { return }
+                    if let progress { progress.note(text) } else { print(text) }
+                },
                 step: { stats, trainer in
+                    guard writer else { return }
                     if progress == nil {
                         progress = Progress("train", total: trainer.config.steps, done: stats.step - 1)
+                        if let parallel { progress?.note("data-parallel over \(parallel.size) ranks, \(Parallel.cores) thread(s) each") }
                     }
                     progress?.update(stats.step, extra: String(format: "loss %.4f  lr %.2e", stats.loss, stats.learningRate))
                 },
                 shouldStop: { interruptRequested != 0 })
-            let codec = try autoencoder.map { dir -> FrameAutoencoder in
-                let (codec, codecConfig) = try Checkpoint.loadCodecFolder(dir)
-                guard codec.range.isIdentity else { return codec }
-                // A folder that stores no latent range: measure it, as `vidgen autoencoder` does.
-                print("\(dir) stores no latent range; measuring it on held-out frames for this run")
-                return try CodecTrainer(codecConfig).withMeasuredRange(codec)
-            }
+            // Once the run is over (done, or an error every rank has), being ended is no news.
+            defer { signal(SIGTERM, SIG_DFL) }
             let trainer = try TrainingRun.run(c, into: out, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
-                                              snapshotEvery: snapshotEvery, codec: codec, observer: observer)
-            print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, out as NSString))
+                                              snapshotEvery: snapshotEvery, codec: codec, observer: observer, parallel: parallel)
+            if writer {
+                print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, out as NSString))
+            }
         }
     }
 }

@@ -19,6 +19,11 @@ struct CLI {
         p.executableURL = binary
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        return try capture(p)
+    }
+
+    /// Runs `p` to the end, capturing its output.
+    static func capture(_ p: Process) throws -> Result {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
