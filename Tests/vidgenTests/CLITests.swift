@@ -42,14 +42,20 @@ struct CLI {
     }
 }
 
-final class CLITests: XCTestCase {
-    /// Bad input: one line on stderr, a non-zero exit, no trap (a trap exits by signal).
-    func assertRejected(_ args: [String], mentioning text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+extension XCTestCase {
+    /// Bad input: a non-zero exit, no trap (a trap exits by signal), stderr naming `text`;
+    /// with `oneLine`, exactly one line of it.
+    func assertRejected(_ args: [String], mentioning text: String, oneLine: Bool = false,
+                        file: StaticString = #filePath, line: UInt = #line) throws {
         let r = try CLI.run(args)
         XCTAssertNotEqual(r.status, 0, "exit status for \(args)", file: file, line: line)
         XCTAssertLessThan(r.status, 128, "terminated by a signal: \(args)", file: file, line: line)
         XCTAssert(r.stderr.contains(text), "stderr for \(args) lacks '\(text)': \(r.stderr)", file: file, line: line)
+        if oneLine { XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)", file: file, line: line) }
     }
+}
+
+final class CLITests: XCTestCase {
 
     func testTrainRejectsBadInput() throws {
         let dir = CLI.tmp("train-bad")

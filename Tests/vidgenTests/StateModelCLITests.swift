@@ -4,13 +4,6 @@ import XCTest
 /// The learned state model through the command line: train, resume, sample, eval, and the
 /// folder kind told from the config.
 final class StateModelCLITests: XCTestCase {
-    func assertRejected(_ args: [String], mentioning text: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let r = try CLI.run(args)
-        XCTAssertNotEqual(r.status, 0, "exit status for \(args)", file: file, line: line)
-        XCTAssertLessThan(r.status, 128, "terminated by a signal: \(args)", file: file, line: line)
-        XCTAssert(r.stderr.contains(text), "stderr for \(args) lacks '\(text)': \(r.stderr)", file: file, line: line)
-        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)", file: file, line: line)
-    }
 
     func testTrainSampleEvalAStateModel() throws {
         let dir = CLI.tmp("state")
@@ -22,7 +15,7 @@ final class StateModelCLITests: XCTestCase {
             XCTAssert(fm.fileExists(atPath: dir + "/run/" + name), name)
         }
         // A second run into the same folder needs --resume; resuming a finished run to more steps continues it.
-        try assertRejected(["train", "--model", "state", "--config", "tiny", "--out", dir + "/run"], mentioning: "--resume")
+        try assertRejected(["train", "--model", "state", "--config", "tiny", "--out", dir + "/run"], mentioning: "--resume", oneLine: true)
         let more = try CLI.run(["train", "--model", "state", "--steps", "30", "--resume", "--out", dir + "/run"])
         XCTAssertEqual(more.status, 0, more.stderr)
         XCTAssert(more.stdout.contains("resuming") && more.stdout.contains("trained 30 steps"), more.stdout)
@@ -44,7 +37,7 @@ final class StateModelCLITests: XCTestCase {
         XCTAssertEqual(side.status, 0, side.stderr)
         XCTAssert(fm.fileExists(atPath: dir + "/o.states.json"))
         try assertRejected(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--sampler", "ddpm", "--out", dir + "/c.gif"],
-                           mentioning: "no sampler")
+                           mentioning: "no sampler", oneLine: true)
 
         let eval = try CLI.run(["eval", "--checkpoint", dir + "/run", "--clips", "3", "--out", dir + "/m.json"])
         XCTAssertEqual(eval.status, 0, eval.stderr)
@@ -57,19 +50,19 @@ final class StateModelCLITests: XCTestCase {
 
     func testStateModelBadInput() throws {
         let dir = CLI.tmp("state-bad")
-        try assertRejected(["train", "--model", "state", "--config", "huge", "--out", dir + "/r"], mentioning: "tiny, default")
+        try assertRejected(["train", "--model", "state", "--config", "huge", "--out", dir + "/r"], mentioning: "tiny, default", oneLine: true)
         try assertRejected(["train", "--model", "state", "--config", "tiny", "--autoencoder", dir, "--out", dir + "/r"],
-                           mentioning: "video models")
+                           mentioning: "video models", oneLine: true)
         let movie = try CLI.run(["train", "--model", "movie", "--out", dir + "/r"])
         XCTAssertEqual(movie.status, 64, movie.stderr)
         XCTAssert(movie.stderr.contains("'video' and 'state'"), movie.stderr)
         let cfg = dir + "/c.json"
         try Data(#"{"preset": "tiny", "contactWeigth": 3}"#.utf8).write(to: URL(fileURLWithPath: cfg))
-        try assertRejected(["train", "--model", "state", "--config", cfg, "--out", dir + "/r"], mentioning: "unknown key 'contactWeigth'")
+        try assertRejected(["train", "--model", "state", "--config", cfg, "--out", dir + "/r"], mentioning: "unknown key 'contactWeigth'", oneLine: true)
         try fm(dir + "/broken")
         try Data(#"{"model": {"relationHidden": 8}, "preset": "tiny"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/broken/config.json"))
-        try assertRejected(["sample", "--checkpoint", dir + "/broken", "--seed", "1", "--out", dir + "/x.gif"], mentioning: "model.safetensors")
-        try assertRejected(["eval", "--checkpoint", dir + "/broken", "--clips", "2", "--out", dir + "/x.json"], mentioning: "model.safetensors")
+        try assertRejected(["sample", "--checkpoint", dir + "/broken", "--seed", "1", "--out", dir + "/x.gif"], mentioning: "model.safetensors", oneLine: true)
+        try assertRejected(["eval", "--checkpoint", dir + "/broken", "--clips", "2", "--out", dir + "/x.json"], mentioning: "model.safetensors", oneLine: true)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.gif"))
     }
 
