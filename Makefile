@@ -7,7 +7,9 @@ PACKAGES := libopenblas-dev liblapacke-dev openmpi-bin
 # Height of report-check's screenshot, pixels (the whole report at 1280 wide).
 REPORT_HEIGHT ?= 12000
 
-.PHONY: setup build test reproduce report-check readme-headline bench bench-data-parallel clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: setup build test fuzz reproduce report-check readme-headline bench bench-data-parallel clean
 
 # Installs OpenBLAS, LAPACKE and Open MPI from Debian when they are missing.
 setup:
@@ -28,6 +30,11 @@ build: setup
 test: setup
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
+
+# Fuzzes the safetensors parser and the config decoder with libFuzzer, FUZZ_SECONDS per target
+# (CI runs it for a few seconds, so the harness is built and run on every change).
+fuzz:
+	bash fuzz/run.sh $(FUZZ_SECONDS)
 
 # The report of the shipped model: report/index.html, report.md, metrics.json and figures.
 reproduce: build

@@ -1,5 +1,5 @@
 // libFuzzer entry point: the training-config decoder must throw, never trap, on any bytes.
-// Built by fuzz/run.sh together with ModelConfig.swift and TrainConfig.swift.
+// Built by fuzz/run.sh together with the config sources it lists.
 
 import Foundation
 

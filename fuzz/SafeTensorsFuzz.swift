@@ -1,5 +1,5 @@
 // libFuzzer entry point: the safetensors parser must throw, never trap, on any bytes.
-// Built by fuzz/run.sh together with Sources/Tensor/SafeTensors*.swift.
+// Built by fuzz/run.sh together with the safetensors sources it lists.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSafeTensors(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

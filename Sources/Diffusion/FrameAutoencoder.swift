@@ -18,38 +18,6 @@
 
 import Tensor
 
-/// The autoencoder's shape.
-public struct AutoencoderConfig: Codable, Equatable, Sendable {
-    /// Frame side in pixels (H = W); a multiple of 4.
-    public var frameSize = 32
-    /// Latent channels per cell (L).
-    public var latentChannels = 8
-    /// Feature widths of the two stages (E₀ at full size, E₁ at half size).
-    public var widths = [32, 64]
-
-    public init() {}
-
-    /// Latent side (h = w = H/4).
-    public var latentSize: Int { frameSize / 4 }
-
-    /// A codec small enough for tests.
-    public static var tiny: AutoencoderConfig {
-        var c = AutoencoderConfig()
-        (c.frameSize, c.latentChannels, c.widths) = (16, 4, [8, 16])
-        return c
-    }
-
-    /// Problems a user can cause, as one readable line.
-    public func validationError() -> String? {
-        if frameSize < 4 || frameSize % 4 != 0 || frameSize > 1024 { return "frameSize must be a multiple of 4 in 4...1024, got \(frameSize)" }
-        if !(1...256).contains(latentChannels) { return "latentChannels must be in 1...256, got \(latentChannels)" }
-        if widths.count != 2 || widths.contains(where: { !(1...1024).contains($0) }) {
-            return "widths must be two widths in 1...1024, got \(widths)"
-        }
-        return nil
-    }
-}
-
 /// Where each latent channel lies: latents are stored as (raw − center)/halfRange, raw being
 /// the tanh output. Measured on held-out frames once the codec is trained (`measured`);
 /// until then the identity (center 0, half range 1).

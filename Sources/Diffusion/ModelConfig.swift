@@ -1,4 +1,5 @@
-// The denoiser's configuration: plain values with defaults, presets, and strict JSON.
+// The configurations of Diffusion's two networks, the denoiser and the frame autoencoder:
+// plain values with defaults, presets, and strict JSON.
 //
 // Shape letters used throughout Diffusion:
 //   B batch (clips), T frames per window, C colour channels, H×W pixels, P patch side,
@@ -84,6 +85,38 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if mlpRatio < 1 { return "mlpRatio must be at least 1, got \(mlpRatio)" }
         if frames > 1024 || size > 1024 || width > 8192 || depth > 256 || heads > 256 || mlpRatio > 64 {
             return "config is far larger than vidgen supports (frames ≤ 1024, size ≤ 1024, width ≤ 8192, depth ≤ 256)"
+        }
+        return nil
+    }
+}
+
+/// The autoencoder's shape.
+public struct AutoencoderConfig: Codable, Equatable, Sendable {
+    /// Frame side in pixels (H = W); a multiple of 4.
+    public var frameSize = 32
+    /// Latent channels per cell (L).
+    public var latentChannels = 8
+    /// Feature widths of the two stages (E₀ at full size, E₁ at half size).
+    public var widths = [32, 64]
+
+    public init() {}
+
+    /// Latent side (h = w = H/4).
+    public var latentSize: Int { frameSize / 4 }
+
+    /// A codec small enough for tests.
+    public static var tiny: AutoencoderConfig {
+        var c = AutoencoderConfig()
+        (c.frameSize, c.latentChannels, c.widths) = (16, 4, [8, 16])
+        return c
+    }
+
+    /// Problems a user can cause, as one readable line.
+    public func validationError() -> String? {
+        if frameSize < 4 || frameSize % 4 != 0 || frameSize > 1024 { return "frameSize must be a multiple of 4 in 4...1024, got \(frameSize)" }
+        if !(1...256).contains(latentChannels) { return "latentChannels must be in 1...256, got \(latentChannels)" }
+        if widths.count != 2 || widths.contains(where: { !(1...1024).contains($0) }) {
+            return "widths must be two widths in 1...1024, got \(widths)"
         }
         return nil
     }

@@ -1,2 +1,0 @@
-// Eval: ball tracker, physics metrics, experiments, report.
-import Sample
