@@ -25,9 +25,9 @@ public enum DynamicsCheckpoint {
         guard let data = FileManager.default.contents(atPath: file) else {
             var isDir: ObjCBool = false
             if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) || !isDir.boolValue {
-                throw DynamicsError("checkpoint folder \(folder) does not exist")
+                throw VidgenError("checkpoint folder \(folder) does not exist")
             }
-            throw DynamicsError("\(file): missing (not a dynamics checkpoint folder?)")
+            throw VidgenError("\(file): missing (not a dynamics checkpoint folder?)")
         }
         return try DynamicsConfig.decode(data, file: file)
     }
@@ -44,10 +44,10 @@ public enum DynamicsCheckpoint {
                         file: String) throws -> [Tensor] {
         let out = try like.map { name, t -> Tensor in
             guard let e = st[prefix + name] else {
-                throw DynamicsError("\(file): missing tensor '\(prefix + name)' (the config does not match the weights)")
+                throw VidgenError("\(file): missing tensor '\(prefix + name)' (the config does not match the weights)")
             }
             guard e.shape == t.shape else {
-                throw DynamicsError("\(file): tensor '\(prefix + name)' has shape \(e.shape), the config needs \(t.shape)")
+                throw VidgenError("\(file): tensor '\(prefix + name)' has shape \(e.shape), the config needs \(t.shape)")
             }
             return Tensor(e)
         }
@@ -55,11 +55,11 @@ public enum DynamicsCheckpoint {
     }
 
     static func read(_ file: String) throws -> SafeTensorsFile {
-        guard FileManager.default.fileExists(atPath: file) else { throw DynamicsError("\(file): missing") }
+        guard FileManager.default.fileExists(atPath: file) else { throw VidgenError("\(file): missing") }
         do {
             return try SafeTensors.read(from: file)
         } catch {
-            throw DynamicsError("\(error)")
+            throw VidgenError("\(error)")
         }
     }
 
@@ -69,7 +69,7 @@ public enum DynamicsCheckpoint {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw DynamicsError("cannot create checkpoint folder \(folder): \(error.localizedDescription)")
+            throw VidgenError("cannot create checkpoint folder \(folder): \(error.localizedDescription)")
         }
         let meta = ["step": String(step), "format": "vidgen-dynamics"]
         try AtomicFile.write(config.encoded(), to: path(folder, configFile))

@@ -3,6 +3,7 @@
 // JSON file overrides any key of the preset it names; an unknown key is an error.
 
 import Foundation
+import Tensor
 import World
 
 /// The interaction network's shape and the scales that bring its inputs and outputs to O(1).
@@ -162,22 +163,16 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
 
 // MARK: - JSON
 
-/// A config or checkpoint that cannot be used, as one line naming the file and the problem.
-public struct DynamicsError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 extension DynamicsConfig {
     /// Decodes a config: keys missing from `data` take the values of the preset its "preset"
     /// key names ("default" if none); unknown keys, bad values and invalid settings are errors.
     public static func decode(_ data: Data, file: String) throws -> DynamicsConfig {
         guard let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw DynamicsError("\(file): not a JSON object")
+            throw VidgenError("\(file): not a JSON object")
         }
         let presetName = (dict["preset"] as? String) ?? "default"
         guard let base = preset(presetName) else {
-            throw DynamicsError("\(file): unknown preset '\(presetName)' (use \(presetNames.joined(separator: ", ")))")
+            throw VidgenError("\(file): unknown preset '\(presetName)' (use \(presetNames.joined(separator: ", ")))")
         }
         let baseDict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
         let merged = try merge(dict, into: baseDict, path: "", file: file)
@@ -186,11 +181,11 @@ extension DynamicsConfig {
             config = try JSONDecoder().decode(DynamicsConfig.self, from: JSONSerialization.data(withJSONObject: merged))
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
                 let DecodingError.valueNotFound(_, context) {
-            throw DynamicsError("\(file): bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
+            throw VidgenError("\(file): bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
         } catch {
-            throw DynamicsError("\(file): \(error)")
+            throw VidgenError("\(file): \(error)")
         }
-        if let problem = config.validationError() { throw DynamicsError("\(file): \(problem)") }
+        if let problem = config.validationError() { throw VidgenError("\(file): \(problem)") }
         return config
     }
 
@@ -198,7 +193,7 @@ extension DynamicsConfig {
     public static func resolve(_ presetOrPath: String) throws -> DynamicsConfig {
         if let p = preset(presetOrPath) { return p }
         guard let data = FileManager.default.contents(atPath: presetOrPath) else {
-            throw DynamicsError("unknown config '\(presetOrPath)': use \(presetNames.joined(separator: ", ")) or a .json file")
+            throw VidgenError("unknown config '\(presetOrPath)': use \(presetNames.joined(separator: ", ")) or a .json file")
         }
         return try decode(data, file: presetOrPath)
     }
@@ -208,12 +203,12 @@ extension DynamicsConfig {
         for key in over.keys.sorted() {
             let name = path.isEmpty ? key : path + "." + key
             guard let old = base[key] else {
-                throw DynamicsError("\(file): unknown key '\(name)' (valid: \(base.keys.sorted().joined(separator: ", ")))")
+                throw VidgenError("\(file): unknown key '\(name)' (valid: \(base.keys.sorted().joined(separator: ", ")))")
             }
             if let sub = over[key] as? [String: Any], let oldSub = old as? [String: Any] {
                 out[key] = try merge(sub, into: oldSub, path: name, file: file)
             } else if old is [String: Any] {
-                throw DynamicsError("\(file): bad value for '\(name)' (expected an object)")
+                throw VidgenError("\(file): bad value for '\(name)' (expected an object)")
             } else {
                 out[key] = over[key]
             }
@@ -223,8 +218,6 @@ extension DynamicsConfig {
 
     /// The config as pretty, key-sorted JSON with a final newline.
     public func encoded() -> [UInt8] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try! e.encode(self)) + [10]
+        try! PrettyJSON.bytes(self)
     }
 }

@@ -40,7 +40,7 @@ public struct DynamicsTrainer {
 
     /// A fresh run of `config` that checkpoints into `folder`.
     public init(config: DynamicsConfig, folder: String) throws {
-        if let problem = config.validationError() { throw DynamicsError("config: \(problem)") }
+        if let problem = config.validationError() { throw VidgenError("config: \(problem)") }
         self.config = config
         self.folder = folder
         var rng = RNG(seed: config.seed).split("init")
@@ -59,9 +59,9 @@ public struct DynamicsTrainer {
         let file = DynamicsCheckpoint.path(folder, DynamicsCheckpoint.stateFile)
         let st = try DynamicsCheckpoint.read(file)
         guard let s = st.metadata["step"], let step = Int(s), step >= 0 else {
-            throw DynamicsError("\(file): no step in its metadata (not a dynamics train state?)")
+            throw VidgenError("\(file): no step in its metadata (not a dynamics train state?)")
         }
-        if step > config.steps { throw DynamicsError("\(folder) is at step \(step), past --steps \(config.steps)") }
+        if step > config.steps { throw VidgenError("\(folder) is at step \(step), past --steps \(config.steps)") }
         let like = t.network.namedParameters
         t.network.parameters = try DynamicsCheckpoint.tensors(st, prefix: "param.", like: like, file: file)
         t.optimizer.m = try DynamicsCheckpoint.tensors(st, prefix: "adam.m.", like: like, file: file)

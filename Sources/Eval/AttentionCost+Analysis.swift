@@ -243,8 +243,3 @@ extension AttentionCost {
 }
 
 private func mib(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1048576) }
-
-private func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
-    let fill = String(repeating: " ", count: max(0, width - s.count))
-    return left ? fill + s : s + fill
-}

@@ -186,7 +186,7 @@ public enum AttentionCost {
             times.append(dt * 1e3)
             spent += dt
         }
-        return (ModelBenchmark.median(times), times.count, peak)
+        return (Statistics.median(times), times.count, peak)
     }
 }
 

@@ -45,10 +45,10 @@ public enum DataParallelBenchmark {
             sums.append(((parallel?.sumSeconds ?? 0) - s0) * 1e3)
             waits.append(((parallel?.waitSeconds ?? 0) - w0) * 1e3)
         }
-        let stepMs = ModelBenchmark.median(steps)
+        let stepMs = Statistics.median(steps)
         return DataParallelFigures(
             ranks: parallel?.size ?? 1, threads: Parallel.cores, stepMs: stepMs, stepsPerSecond: 1e3 / stepMs,
-            sumMs: ModelBenchmark.median(sums), waitMs: ModelBenchmark.median(waits),
+            sumMs: Statistics.median(sums), waitMs: Statistics.median(waits),
             parameters: trainer.model.namedParameters.reduce(0) { $0 + $1.value.count }, runs: runs)
     }
 }

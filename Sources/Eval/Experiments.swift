@@ -154,17 +154,17 @@ public struct Experiments {
         let t = model.config.frames
         for (name, c) in [("experiments 1 and 2", setup.context), ("experiment 4", setup.context4)] + setup.ks4.map({ ("last-k", $0) })
         where c >= t {
-            throw WindowQualityError("\(c) context frames (\(name)) do not fit the model's \(t)-frame window")
+            throw VidgenError("\(c) context frames (\(name)) do not fit the model's \(t)-frame window")
         }
         if let stateModel, stateModel.config.width != size || stateModel.config.height != size {
-            throw WindowQualityError("the state model is \(stateModel.config.width)×\(stateModel.config.height) px, "
+            throw VidgenError("the state model is \(stateModel.config.width)×\(stateModel.config.height) px, "
                                      + "the video model \(size)×\(size)")
         }
         for (name, frames) in setup.scenarios1.map({ ($0, setup.frames1) }) + setup.scenarios4.map({ ($0, setup.frames4) }) {
             do {
                 _ = try episode(name, 0, frames: frames)
             } catch {
-                throw WindowQualityError("scenario '\(name)' cannot be drawn for a \(size)-px model (\(error))")
+                throw VidgenError("scenario '\(name)' cannot be drawn for a \(size)-px model (\(error))")
             }
         }
     }

@@ -49,10 +49,10 @@ public enum ModelBenchmark {
         }
         let fwd = forwardFlops(c.model, batch: c.batchSize)
         let results = [
-            BenchResult(name: "train_step", ms: median(phases[3]), flops: 3 * fwd),
-            BenchResult(name: "train_forward", ms: median(phases[0]), flops: fwd),
-            BenchResult(name: "train_backward", ms: median(phases[1]), flops: 2 * fwd),
-            BenchResult(name: "train_optimizer", ms: median(phases[2]), flops: 0),
+            BenchResult(name: "train_step", ms: Statistics.median(phases[3]), flops: 3 * fwd),
+            BenchResult(name: "train_forward", ms: Statistics.median(phases[0]), flops: fwd),
+            BenchResult(name: "train_backward", ms: Statistics.median(phases[1]), flops: 2 * fwd),
+            BenchResult(name: "train_optimizer", ms: Statistics.median(phases[2]), flops: 0),
         ]
         return (results, peakResidentMiB())
     }
@@ -66,11 +66,6 @@ public enum ModelBenchmark {
         let mask = [Float](repeating: 0, count: batch * m.frames), t = [Float](repeating: 0.5, count: batch)
         let ms = Stopwatch.medianMs(warmup: 3, runs: runs) { _ = model(x, mask: mask, t: t) }
         return BenchResult(name: "sample_step_b\(batch)", ms: ms, flops: forwardFlops(m, batch: batch))
-    }
-
-    static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.isEmpty ? 0 : s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
     }
 
     /// The process's peak resident memory (VmHWM), MiB.

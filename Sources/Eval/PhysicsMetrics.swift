@@ -36,6 +36,7 @@
 //   spread(h)          over clips from one context and different seeds: per ball, √(var x +
 //                      var y) of its position at horizon h, px (simulator: 0)
 
+import Tensor
 import World
 
 /// Thresholds of the physics metrics.
@@ -233,7 +234,7 @@ extension ClipTrace {
             }
             if complete { byWindow[w].append(e) }
         }
-        return byWindow.map { $0.isEmpty ? nil : median($0) / reference - 1 }
+        return byWindow.map { $0.isEmpty ? nil : Statistics.median($0) / reference - 1 }
     }
 
     /// Whether two simulator balls at frame `f` are within 1 px of touching: their rims blend,
@@ -332,10 +333,6 @@ extension ClipTrace {
 /// The t² coefficient of the least-squares parabola through (ts, ys).
 func quadraticCoefficient(_ ts: [Double], _ ys: [Double]) -> Double {
     AttentionCost.quadraticFit(ts, ys)[2]
-}
-
-func median(_ xs: [Double]) -> Double {
-    QualityStats.quantile(xs.sorted(), 0.5)
 }
 
 func mean(_ xs: [Double]) -> Double? {

@@ -6,6 +6,7 @@ import Dynamics
 import Foundation
 import Sample
 import Tensor
+import World
 
 /// A model to score: its folder, weights (a latent model's with its autoencoder) and the
 /// settings it is sampled with.
@@ -88,8 +89,6 @@ public struct StitchedQualityReport: Codable, Equatable, Sendable {
 
     /// Pretty, key-sorted JSON.
     public func encoded() throws -> [UInt8] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try e.encode(self)) + [10]
+        try PrettyJSON.bytes(self)
     }
 }

@@ -5,6 +5,7 @@
 import Diffusion
 import Dynamics
 import Foundation
+import World
 
 /// One failure mode in the headline table.
 public struct HeadlineRow: Codable, Equatable, Sendable {
@@ -82,9 +83,7 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
 
     /// Pretty, key-sorted JSON.
     public func encoded() throws -> [UInt8] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try e.encode(self)) + [10]
+        try PrettyJSON.bytes(self)
     }
 
     func scenario1(_ name: String) -> ScenarioResult? { experiment1.first { $0.scenario == name } }

@@ -14,6 +14,7 @@
 // the mean of the last 50 logged steps is given beside it.
 
 import Foundation
+import Tensor
 import World
 
 /// Where a checkpoint stands in its training run.
@@ -128,10 +129,10 @@ public enum TrainingCurve {
     static func existing(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else { return "" }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw OutputError("cannot read \(path) to append to it")
+            throw VidgenError("cannot read \(path) to append to it")
         }
         if !text.isEmpty && text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) != header {
-            throw OutputError("\(path) is not a vidgen eval curve (its first line differs); choose another --csv file")
+            throw VidgenError("\(path) is not a vidgen eval curve (its first line differs); choose another --csv file")
         }
         return text
     }

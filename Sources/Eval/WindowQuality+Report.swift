@@ -3,6 +3,7 @@
 
 import Diffusion
 import Foundation
+import World
 
 /// One checkpoint's scores.
 public struct ModelQuality: Codable, Equatable, Sendable {
@@ -54,9 +55,7 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
 
     /// Pretty, key-sorted JSON.
     public func encoded() throws -> [UInt8] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return Array(try e.encode(self)) + [10]
+        try PrettyJSON.bytes(self)
     }
 
     /// A plain-text table: one row per generator, then the scores by frame (one window) or
@@ -67,14 +66,12 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
                                                      ("constant velocity", constantVelocity)]
         for m in models { rows.append((label(m), m.result)) }
         let width = max(22, rows.map(\.0.count).max()! + 2)
-        func pad(_ s: String) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
-        func right(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
         func px(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "–" }
         func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
         let columns = [("real", 8), ("count ok", 9), ("mean", 7), ("median", 7), ("p90", 7), ("miss", 8),
                        ("penalized", 11), ("realism", 9)]
         func line(_ label: String, _ cells: [String]) -> String {
-            pad(label) + zip(cells, columns).map { right($0, $1.1) }.joined() + "\n"
+            pad(label, width) + zip(cells, columns).map { pad($0, $1.1, left: true) }.joined() + "\n"
         }
         var out = "\(c.clips) held-out \(c.scenario) clips (scene seeds \(c.firstSeed)…\(c.firstSeed + UInt64(c.clips) - 1)), "
             + "\(c.context) context frames from the simulator, "
@@ -97,8 +94,8 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
                                 pct(a.missRate), px(a.penalizedError), pct(a.realism)])
         }
         func curve(_ title: String, _ heads: [String], _ cell: (WindowQualityResult) -> [String]) {
-            out += "\n" + pad(title) + heads.map { right($0, 7) }.joined() + "\n"
-            for (label, r) in rows { out += pad(label) + cell(r).map { right($0, 7) }.joined() + "\n" }
+            out += "\n" + pad(title, width) + heads.map { pad($0, 7, left: true) }.joined() + "\n"
+            for (label, r) in rows { out += pad(label, width) + cell(r).map { pad($0, 7, left: true) }.joined() + "\n" }
         }
         if c.long != nil {
             let heads = (rows.first?.1.byWindow ?? []).map { String($0.window) }
@@ -114,7 +111,7 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
             let physics = [("vel err", 9), ("g fit (x, y)", 18), ("g err", 7), ("energy", 8), ("past wall", 10),
                            ("count chg", 10), ("swaps", 7)]
             func physicsLine(_ label: String, _ cells: [String]) -> String {
-                pad(label) + zip(cells, physics).map { right($0, $1.1) }.joined() + "\n"
+                pad(label, width) + zip(cells, physics).map { pad($0, $1.1, left: true) }.joined() + "\n"
             }
             out += "\nphysics (per 100 frames: count changes, colour swaps)\n" + physicsLine("", physics.map(\.0))
             for (label, r) in rows {

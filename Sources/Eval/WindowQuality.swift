@@ -1,4 +1,4 @@
-// In-window quality (issue 7's bar): on N held-out clips the simulator gives the first C
+// In-window quality: on N held-out clips the simulator gives the first C
 // frames of a T-frame window, a generator makes the other T − C, and every generated frame
 // is scored against the simulator's states through the tracker.
 //
@@ -114,7 +114,7 @@ public struct WindowQuality: Sendable {
 
     /// Draws the held-out clips of `config`.
     public init(_ config: WindowQualityConfig, tracker: Tracker = Tracker()) throws {
-        if let problem = config.validationError() { throw WindowQualityError(problem) }
+        if let problem = config.validationError() { throw VidgenError(problem) }
         self.config = config
         self.tracker = tracker
         let scenario = try Scenario.named(config.scenario).resized(to: config.size)
@@ -260,12 +260,6 @@ public struct WindowQuality: Sendable {
     }
 }
 
-/// A measurement that cannot be made, as one line.
-public struct WindowQualityError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 // MARK: - Scores
 
 /// The scores of one generated frame.
@@ -333,21 +327,14 @@ public struct QualityStats: Codable, Equatable, Sendable {
         let nf = Double(max(frames, 1))
         countCorrect = Double(scores.filter(\.countCorrect).count) / nf
         meanError = errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count)
-        medianError = errors.isEmpty ? nil : QualityStats.quantile(errors, 0.5)
-        p90Error = errors.isEmpty ? nil : QualityStats.quantile(errors, 0.9)
+        medianError = errors.isEmpty ? nil : Statistics.quantile(sorted: errors, 0.5)
+        p90Error = errors.isEmpty ? nil : Statistics.quantile(sorted: errors, 0.9)
         missRate = balls == 0 ? 0 : Double(misses) / Double(balls)
         extrasPerFrame = Double(scores.reduce(0) { $0 + $1.extras }) / nf
         penalizedError = balls == 0 ? nil : (errors.reduce(0, +) + Double(misses) * missPenalty) / Double(balls)
         realism = Double(scores.filter(\.realistic).count) / nf
         real = Double(scores.filter(\.real).count) / nf
         strayPixelsPerFrame = Double(scores.reduce(0) { $0 + $1.strayPixels }) / nf
-    }
-
-    /// Linear interpolation between order statistics of sorted `xs`.
-    static func quantile(_ xs: [Double], _ q: Double) -> Double {
-        let pos = q * Double(xs.count - 1)
-        let i = Int(pos), f = pos - Double(i)
-        return i + 1 < xs.count ? xs[i] * (1 - f) + xs[i + 1] * f : xs[i]
     }
 }
 

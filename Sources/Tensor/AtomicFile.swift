@@ -8,12 +8,6 @@ import Darwin
 // folder, are flushed to disk, and the temporary is renamed over the target. A reader (or
 // a crash) sees either the old file or the whole new one, never a partial one.
 
-/// A file could not be written; the message says which and why.
-public struct OutputError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// Atomic file output.
 public enum AtomicFile {
     /// Throws unless `path`'s folder exists and is a folder — call it for every output
@@ -21,11 +15,11 @@ public enum AtomicFile {
     public static func checkFolder(of path: String) throws {
         let folder = folderOf(path)
         var st = stat()
-        guard stat(folder, &st) == 0 else { throw OutputError("output folder '\(folder)' does not exist (for \(path))") }
-        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw OutputError("'\(folder)' is not a folder (for \(path))") }
-        guard access(folder, W_OK) == 0 else { throw OutputError("output folder '\(folder)' is not writable (for \(path))") }
+        guard stat(folder, &st) == 0 else { throw VidgenError("output folder '\(folder)' does not exist (for \(path))") }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw VidgenError("'\(folder)' is not a folder (for \(path))") }
+        guard access(folder, W_OK) == 0 else { throw VidgenError("output folder '\(folder)' is not writable (for \(path))") }
         if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-            throw OutputError("'\(path)' is a folder, not a file name")
+            throw VidgenError("'\(path)' is a folder, not a file name")
         }
     }
 
@@ -38,10 +32,10 @@ public enum AtomicFile {
         var fd: Int32 = -1
         for attempt in 0..<100 {
             tmp = (path.contains("/") ? folder + "/" : "") + ".\(name).tmp-\(getpid())-\(attempt)"
-            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
             if fd >= 0 || errno != EEXIST { break }
         }
-        guard fd >= 0 else { throw OutputError("cannot create a temporary file beside '\(path)': \(errorText())") }
+        guard fd >= 0 else { throw VidgenError("cannot create a temporary file beside '\(path)': \(errorText())") }
         var ok = true
         bytes.withUnsafeBytes { raw in
             var offset = 0
@@ -56,12 +50,19 @@ public enum AtomicFile {
         close(fd)
         guard ok else {
             unlink(tmp)
-            throw OutputError("cannot write '\(path)': \(reason)")
+            throw VidgenError("cannot write '\(path)': \(reason)")
         }
         guard rename(tmp, path) == 0 else {
             let why = errorText()
             unlink(tmp)
-            throw OutputError("cannot write '\(path)': \(why)")
+            throw VidgenError("cannot write '\(path)': \(why)")
+        }
+        // Make the rename itself durable. A folder that cannot be opened or synced (some file
+        // systems refuse) is not an error: the file is already complete under its name.
+        let dirfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd >= 0 {
+            _ = fsync(dirfd)
+            close(dirfd)
         }
     }
 

@@ -33,9 +33,7 @@ public enum Stopwatch {
             body()
             times.append((now() - t0) * 1e3)
         }
-        times.sort()
-        let m = times.count / 2
-        return times.count % 2 == 1 ? times[m] : 0.5 * (times[m - 1] + times[m])
+        return Statistics.median(times)
     }
 }
 

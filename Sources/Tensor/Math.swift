@@ -25,3 +25,20 @@ public enum Libm {
 @inline(__always) func Glibc_cos(_ x: Double) -> Double { cos(x) }
 @inline(__always) func Glibc_sin(_ x: Double) -> Double { sin(x) }
 @inline(__always) func Glibc_pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
+
+/// Order statistics of plain numbers: one definition for scores and timings alike.
+public enum Statistics {
+    /// The q-quantile (0 ≤ q ≤ 1) of `sorted` (ascending, not empty), interpolating linearly
+    /// between the two nearest ranks.
+    public static func quantile(sorted xs: [Double], _ q: Double) -> Double {
+        precondition(!xs.isEmpty, "the quantile of no numbers")
+        let pos = q * Double(xs.count - 1)
+        let i = Int(pos), f = pos - Double(i)
+        return i + 1 < xs.count ? xs[i] * (1 - f) + xs[i + 1] * f : xs[i]
+    }
+
+    /// The median of `xs` (any order); 0 for none.
+    public static func median(_ xs: [Double]) -> Double {
+        xs.isEmpty ? 0 : quantile(sorted: xs.sorted(), 0.5)
+    }
+}

@@ -98,8 +98,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
     // Writing
     case reservedName
     case shapeMismatch(tensor: String, shape: [Int], valueCount: Int)
-    // Files
-    case folderMissing(path: String, folder: String)
+    // Reading files (writes go through AtomicFile and fail with its VidgenError)
     case io(path: String, operation: String, reason: String)
     /// A format error found while reading the file at `path`.
     indirect case inFile(path: String, SafeTensorsError)
@@ -159,8 +158,6 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
             return "a tensor cannot be named \"__metadata__\""
         case .shapeMismatch(let t, let shape, let count):
             return "tensor \(q(t)): shape \(shape) needs \(shape.reduce(1, { $0 &* $1 })) values but has \(count)"
-        case .folderMissing(let path, let folder):
-            return "cannot write \(path): folder \(folder) does not exist"
         case .io(let path, let operation, let reason):
             return "\(path): \(operation) failed: \(reason)"
         case .inFile(let path, let error):
@@ -440,12 +437,11 @@ struct SafeTensorsHeaderEntry {
 // MARK: - Files
 
 extension SafeTensors {
-    /// Writes `entries` and `metadata` to `path` atomically: the bytes go to a temporary file in
-    /// the same folder, are flushed to disk, then renamed over `path`. On any failure the
-    /// temporary file is removed and an existing file at `path` is left untouched.
+    /// Writes `entries` and `metadata` to `path` atomically (AtomicFile): on any failure an
+    /// existing file at `path` is left untouched.
     public static func write(_ entries: [SafeTensorsEntry], metadata: [String: String] = [:], to path: String) throws {
         let bytes = try encode(entries, metadata: metadata)
-        try SafeTensorsIO.writeAtomically(bytes, to: path)
+        try AtomicFile.write(bytes, to: path)
     }
 
     /// Reads and checks the safetensors file at `path`; every error names the file.
@@ -459,8 +455,8 @@ extension SafeTensors {
     }
 }
 
-/// Whole-file reads and atomic writes over POSIX calls (kept apart from `SafeTensors`, whose
-/// `read` and `write` would shadow the C functions).
+/// Whole-file reads over POSIX calls (kept apart from `SafeTensors`, whose `read` would shadow
+/// the C function).
 enum SafeTensorsIO {
     static func failure(_ path: String, _ operation: String, _ code: Int32 = errno) -> SafeTensorsError {
         .io(path: path, operation: operation, reason: String(cString: strerror(code)))
@@ -494,57 +490,5 @@ enum SafeTensorsIO {
         }
         if done < size { bytes.removeLast(size - done) }
         return bytes
-    }
-
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let folder: String, file: Substring
-        if let slash = path.lastIndex(of: "/") {
-            folder = slash == path.startIndex ? "/" : String(path[..<slash])
-            file = path[path.index(after: slash)...]
-        } else {
-            folder = "."
-            file = path[...]
-        }
-        guard !file.isEmpty else {
-            throw SafeTensorsError.io(path: path, operation: "write", reason: "path names a folder, not a file")
-        }
-        var info = stat()
-        guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-            throw SafeTensorsError.folderMissing(path: path, folder: folder)
-        }
-        let temporary = (folder == "/" ? "/" : folder + "/") + "." + file + ".tmp-\(getpid())"
-
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw failure(temporary, "create temporary file") }
-        var isOpen = true
-        do {
-            var done = 0
-            while done < bytes.count {
-                let wrote = bytes.withUnsafeBytes { buffer -> Int in
-                    guard let base = buffer.baseAddress else { return 0 }
-                    return write(fd, base + done, bytes.count - done)
-                }
-                if wrote < 0 {
-                    if errno == EINTR { continue }
-                    throw failure(temporary, "write")
-                }
-                done += wrote
-            }
-            guard fsync(fd) == 0 else { throw failure(temporary, "fsync") }
-            isOpen = false
-            guard close(fd) == 0 else { throw failure(temporary, "close") }
-            guard rename(temporary, path) == 0 else { throw failure(path, "rename from \(temporary)") }
-        } catch {
-            if isOpen { close(fd) }
-            unlink(temporary)
-            throw error
-        }
-        // Make the rename itself durable. A folder that cannot be opened or synced (some file
-        // systems refuse) is not an error: the file is already complete under its name.
-        let dirfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 {
-            _ = fsync(dirfd)
-            close(dirfd)
-        }
     }
 }

@@ -13,12 +13,6 @@ import Foundation
 import Tensor
 import World
 
-/// A checkpoint that cannot be used, as one line naming the file and the problem.
-public struct CheckpointError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 public enum Checkpoint {
     public static let modelFile = "model.safetensors"
     public static let configFile = "config.json"
@@ -33,17 +27,17 @@ public enum Checkpoint {
         var settings = SamplingConfig()
         if let data = FileManager.default.contents(atPath: path) {
             guard let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                throw CheckpointError("\(path): not a JSON object")
+                throw VidgenError("\(path): not a JSON object")
             }
             if let unknown = dict.keys.sorted().first(where: { !SamplingConfig.keys.contains($0) }) {
-                throw CheckpointError("\(path): unknown key '\(unknown)' (valid: \(SamplingConfig.keys.joined(separator: ", ")))")
+                throw VidgenError("\(path): unknown key '\(unknown)' (valid: \(SamplingConfig.keys.joined(separator: ", ")))")
             }
             do {
                 settings = try JSONDecoder().decode(SamplingConfig.self, from: data)
             } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
-                throw CheckpointError("\(path): bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
+                throw VidgenError("\(path): bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
             } catch {
-                throw CheckpointError("\(path): \(error)")
+                throw VidgenError("\(path): \(error)")
             }
         } else {
             let configPath = (dir as NSString).appendingPathComponent(configFile)
@@ -54,13 +48,13 @@ public enum Checkpoint {
             }
         }
         let config = try loadConfig(dir)
-        if let problem = settings.validationError(for: config.model) { throw CheckpointError("\(path): \(problem)") }
+        if let problem = settings.validationError(for: config.model) { throw VidgenError("\(path): \(problem)") }
         return settings
     }
 
     /// Writes `settings` as `dir`/sampling.json.
     public static func writeSampling(_ settings: SamplingConfig, to dir: String) throws {
-        try writeJSON(settings, to: (dir as NSString).appendingPathComponent(samplingFile))
+        try PrettyJSON.write(settings, to: (dir as NSString).appendingPathComponent(samplingFile))
     }
 
     /// Loads the config saved in `dir`.
@@ -69,15 +63,11 @@ public enum Checkpoint {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDir: ObjCBool = false
             if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) || !isDir.boolValue {
-                throw CheckpointError("checkpoint folder \(dir) does not exist")
+                throw VidgenError("checkpoint folder \(dir) does not exist")
             }
-            throw CheckpointError("\(path): missing (not a vidgen checkpoint folder?)")
+            throw VidgenError("\(path): missing (not a vidgen checkpoint folder?)")
         }
-        do {
-            return try TrainConfig.decode(TrainConfig.fillingLegacyKeys(data, file: path), file: path, overridingPreset: true)
-        } catch let e as ConfigError {
-            throw CheckpointError(e.description)
-        }
+        return try TrainConfig.decode(TrainConfig.fillingLegacyKeys(data, file: path), file: path, overridingPreset: true)
     }
 
     /// The frame autoencoder of a latent model's folder `dir`; nil for a pixel model.
@@ -116,19 +106,19 @@ public enum Checkpoint {
             t = Tensor(e)
             used += 1
         }
-        if let problem { throw CheckpointError(problem) }
+        if let problem { throw VidgenError(problem) }
         let expected = Set(model.namedParameters.map { prefix + $0.name }).union(ignoring)
         if let extra = file.entries.first(where: { $0.name.hasPrefix(prefix) && !expected.contains($0.name) }) {
-            throw CheckpointError("\(path): unexpected tensor '\(extra.name)' (the config does not match the weights)")
+            throw VidgenError("\(path): unexpected tensor '\(extra.name)' (the config does not match the weights)")
         }
     }
 
     static func readSafeTensors(_ path: String) throws -> SafeTensorsFile {
-        guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError("\(path): missing") }
+        guard FileManager.default.fileExists(atPath: path) else { throw VidgenError("\(path): missing") }
         do {
             return try SafeTensors.read(from: path)
         } catch {
-            throw CheckpointError("\(error)")
+            throw VidgenError("\(error)")
         }
     }
 
@@ -143,8 +133,7 @@ public enum Checkpoint {
             try SafeTensors.write(codec.fileEntries, metadata: ["format": "vidgen-codec"],
                                   to: (dir as NSString).appendingPathComponent(codecFile))
         }
-        let configPath = (dir as NSString).appendingPathComponent(configFile)
-        try config.encoded().write(to: URL(fileURLWithPath: configPath), options: .atomic)
+        try AtomicFile.write(Array(config.encoded()), to: (dir as NSString).appendingPathComponent(configFile))
         if let state {
             try SafeTensors.write(state, metadata: metadata.merging(stateMetadata) { a, _ in a }, to: (dir as NSString).appendingPathComponent(stateFile))
         }

@@ -73,7 +73,7 @@ public struct CodecTrainer {
     let root: RNG
 
     public init(_ config: CodecConfig) throws {
-        if let problem = config.validationError() { throw ConfigError(problem) }
+        if let problem = config.validationError() { throw VidgenError(problem) }
         self.config = config
         var rng = RNG(seed: config.seed).split("codec-init")
         model = FrameAutoencoder(config.model, rng: &rng)
@@ -116,7 +116,7 @@ public struct CodecTrainer {
         let loss = self.loss(frames, model: watched)
         var grads = tape.gradients(of: loss, wrt: watched.namedParameters.map(\.value))
         let norm = globalNorm(grads)
-        guard loss.item.isFinite, norm.isFinite else { throw TrainError("non-finite loss at codec step \(step + 1)") }
+        guard loss.item.isFinite, norm.isFinite else { throw VidgenError("non-finite loss at codec step \(step + 1)") }
         if norm > 1 { grads = grads.map { $0 * Float(1 / norm) } }
         var params = model.namedParameters.map(\.value)
         adam.update(&params, grads: grads, lr: lr, step: step + 1, decay: params.map { _ in false }, AdamSettings())
@@ -150,7 +150,7 @@ public struct CodecTrainer {
     public func save(to dir: String) throws -> FrameAutoencoder {
         let codec = try withMeasuredRange(model)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try Checkpoint.writeJSON(config, to: (dir as NSString).appendingPathComponent(Checkpoint.codecConfigFile))
+        try PrettyJSON.write(config, to: (dir as NSString).appendingPathComponent(Checkpoint.codecConfigFile))
         try SafeTensors.write(codec.fileEntries, metadata: ["step": String(step), "format": "vidgen-codec"],
                               to: (dir as NSString).appendingPathComponent(Checkpoint.codecFile))
         return codec
@@ -165,13 +165,13 @@ extension Checkpoint {
     public static func loadCodecFolder(_ dir: String) throws -> (FrameAutoencoder, CodecConfig) {
         let path = (dir as NSString).appendingPathComponent(codecConfigFile)
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CheckpointError("\(path): missing (not a vidgen autoencoder folder?)")
+            throw VidgenError("\(path): missing (not a vidgen autoencoder folder?)")
         }
         let config: CodecConfig
         do { config = try JSONDecoder().decode(CodecConfig.self, from: data) } catch {
-            throw CheckpointError("\(path): not a codec config (\(error))")
+            throw VidgenError("\(path): not a codec config (\(error))")
         }
-        if let problem = config.validationError() { throw CheckpointError("\(path): \(problem)") }
+        if let problem = config.validationError() { throw VidgenError("\(path): \(problem)") }
         return (try loadCodecWeights(dir, config: config.model), config)
     }
 
@@ -191,19 +191,12 @@ extension Checkpoint {
             let l = config.latentChannels
             let (c, h) = (Tensor(center), Tensor(half))
             guard c.shape == [l], h.shape == [l], h.values.allSatisfy({ $0 > 0 && $0.isFinite }), c.values.allSatisfy(\.isFinite) else {
-                throw CheckpointError("\(path): the latent range must be \(l) finite centers and \(l) positive half ranges")
+                throw VidgenError("\(path): the latent range must be \(l) finite centers and \(l) positive half ranges")
             }
             codec.range = LatentRange(center: c.values, halfRange: h.values)
         default:
-            throw CheckpointError("\(path): the latent range needs both '\(names[0])' and '\(names[1])'")
+            throw VidgenError("\(path): the latent range needs both '\(names[0])' and '\(names[1])'")
         }
         return codec
-    }
-
-    /// Pretty, key-sorted JSON, written atomically.
-    static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(Array(try e.encode(value)) + [10], to: path)
     }
 }

@@ -62,7 +62,7 @@ public final class DataParallel {
     public static func launched(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DataParallel? {
         guard let text = environment["OMPI_COMM_WORLD_SIZE"] else {
             if let other = ["PMI_RANK", "PMIX_RANK"].first(where: { environment[$0] != nil }) {
-                throw TrainError("started by an MPI launcher other than Open MPI's mpirun (\(other) is set); vidgen trains data-parallel under Open MPI's mpirun only")
+                throw VidgenError("started by an MPI launcher other than Open MPI's mpirun (\(other) is set); vidgen trains data-parallel under Open MPI's mpirun only")
             }
             return nil
         }

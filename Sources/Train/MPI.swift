@@ -16,6 +16,8 @@ import Glibc
 import Darwin
 #endif
 
+import Tensor
+
 /// The calls of one Open MPI library, opened with dlopen.
 final class MPI {
     typealias Handle = UnsafeMutableRawPointer
@@ -50,11 +52,11 @@ final class MPI {
     init() throws {
         guard let lib = dlopen(MPI.library, RTLD_NOW | RTLD_GLOBAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "not found"
-            throw TrainError("started by mpirun, but Open MPI's \(MPI.library) cannot be loaded (\(reason)); install openmpi-bin")
+            throw VidgenError("started by mpirun, but Open MPI's \(MPI.library) cannot be loaded (\(reason)); install openmpi-bin")
         }
         func symbol(_ name: String) throws -> UnsafeMutableRawPointer {
             guard let p = dlsym(lib, name) else {
-                throw TrainError("\(MPI.library) has no '\(name)': vidgen needs Open MPI 4 or 5")
+                throw VidgenError("\(MPI.library) has no '\(name)': vidgen needs Open MPI 4 or 5")
             }
             return p
         }
@@ -72,7 +74,7 @@ final class MPI {
         let commSize = try call("MPI_Comm_size", as: CommInt.self)
         var provided: Int32 = 0
         // MPI_THREAD_FUNNELED (1): vidgen's worker threads compute, only the main thread calls MPI.
-        guard initThread(nil, nil, 1, &provided) == 0 else { throw TrainError("MPI_Init_thread failed") }
+        guard initThread(nil, nil, 1, &provided) == 0 else { throw VidgenError("MPI_Init_thread failed") }
         var r: Int32 = 0, s: Int32 = 0
         _ = commRank(world, &r)
         _ = commSize(world, &s)

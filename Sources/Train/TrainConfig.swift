@@ -2,6 +2,8 @@
 
 import Diffusion
 import Foundation
+import Tensor
+import World
 
 /// Everything that defines a training run. Saved as config.json beside the weights.
 public struct TrainConfig: Codable, Equatable, Sendable {
@@ -183,22 +185,16 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 
 // MARK: - JSON
 
-/// A config that cannot be used, as one line naming the file and the problem.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 extension TrainConfig {
     /// Resolves `--config`: a preset name, or a JSON file whose fields override the
     /// preset named by its "preset" key (default "default"). Unknown keys are errors.
     public static func resolve(_ presetOrPath: String) throws -> TrainConfig {
         if let p = preset(presetOrPath) { return p }
         guard presetOrPath.hasSuffix(".json") || FileManager.default.fileExists(atPath: presetOrPath) else {
-            throw ConfigError("unknown config '\(presetOrPath)': use \(presetNames.joined(separator: ", ")) or a .json file")
+            throw VidgenError("unknown config '\(presetOrPath)': use \(presetNames.joined(separator: ", ")) or a .json file")
         }
         guard let data = FileManager.default.contents(atPath: presetOrPath) else {
-            throw ConfigError("cannot read config file \(presetOrPath)")
+            throw VidgenError("cannot read config file \(presetOrPath)")
         }
         return try decode(data, file: presetOrPath, overridingPreset: true)
     }
@@ -207,11 +203,11 @@ extension TrainConfig {
     /// of the preset named in the file; otherwise every key must be present.
     public static func decode(_ data: Data, file: String, overridingPreset: Bool) throws -> TrainConfig {
         guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
-            throw ConfigError("\(file): not a JSON object")
+            throw VidgenError("\(file): not a JSON object")
         }
         let presetName = (dict["preset"] as? String) ?? "default"
         guard let base = preset(presetName) else {
-            throw ConfigError("\(file): unknown preset '\(presetName)' (use \(presetNames.joined(separator: ", ")))")
+            throw VidgenError("\(file): unknown preset '\(presetName)' (use \(presetNames.joined(separator: ", ")))")
         }
         let baseDict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
         let merged = try merge(dict, into: baseDict, path: "", file: file, requireAll: !overridingPreset)
@@ -220,11 +216,11 @@ extension TrainConfig {
             config = try JSONDecoder().decode(TrainConfig.self, from: JSONSerialization.data(withJSONObject: merged))
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw ConfigError("\(file): bad value for '\(key)'")
+            throw VidgenError("\(file): bad value for '\(key)'")
         } catch {
-            throw ConfigError("\(file): \(error)")
+            throw VidgenError("\(file): \(error)")
         }
-        if let problem = config.validationError() { throw ConfigError("\(file): \(problem)") }
+        if let problem = config.validationError() { throw VidgenError("\(file): \(problem)") }
         return config
     }
 
@@ -261,7 +257,7 @@ extension TrainConfig {
                 guard let value = sub.removeValue(forKey: key) else { continue }
                 if !off.isNaN, (value as? Double) != off {
                     let name = section.isEmpty ? key : section + "." + key
-                    throw ConfigError("\(file): sets '\(name)' to \(value), an option vidgen no longer has (see data/default/MODEL.md)")
+                    throw VidgenError("\(file): sets '\(name)' to \(value), an option vidgen no longer has (see data/default/MODEL.md)")
                 }
             }
             if section.isEmpty { dict = sub } else { dict[section] = sub }
@@ -275,7 +271,7 @@ extension TrainConfig {
         var out = base
         for (key, value) in over {
             let name = path.isEmpty ? key : path + "." + key
-            guard let old = base[key] else { throw ConfigError("\(file): unknown key '\(name)'") }
+            guard let old = base[key] else { throw VidgenError("\(file): unknown key '\(name)'") }
             if let sub = value as? [String: Any], let oldSub = old as? [String: Any] {
                 out[key] = try merge(sub, into: oldSub, path: name, file: file, requireAll: requireAll)
             } else {
@@ -283,15 +279,13 @@ extension TrainConfig {
             }
         }
         if requireAll, let missing = base.keys.sorted().first(where: { over[$0] == nil }) {
-            throw ConfigError("\(file): missing key '\(path.isEmpty ? missing : path + "." + missing)'")
+            throw VidgenError("\(file): missing key '\(path.isEmpty ? missing : path + "." + missing)'")
         }
         return out
     }
 
     /// The config as pretty, key-sorted JSON.
     public func encoded() -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try! e.encode(self)
+        Data(try! PrettyJSON.bytes(self))
     }
 }

@@ -17,12 +17,6 @@ public struct StepStats: Sendable {
 /// The phases of a step, in order.
 public enum StepPhase: Sendable { case forward, backward, optimizer }
 
-/// Training failures a user can meet.
-public struct TrainError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// A model in training: weights, EMA, optimizer state and step.
 public struct Trainer {
     public let config: TrainConfig
@@ -46,11 +40,11 @@ public struct Trainer {
     /// A fresh run: weights from the "init" stream of the config's seed. A latent config
     /// needs its trained `codec`.
     public init(_ config: TrainConfig, codec: FrameAutoencoder? = nil) throws {
-        if let problem = config.validationError() { throw ConfigError(problem) }
+        if let problem = config.validationError() { throw VidgenError(problem) }
         if config.latent {
-            guard let codec else { throw TrainError("a latent model trains on an autoencoder's latents: give one with --autoencoder DIR") }
+            guard let codec else { throw VidgenError("a latent model trains on an autoencoder's latents: give one with --autoencoder DIR") }
             guard codec.config == config.autoencoder else {
-                throw TrainError("the autoencoder's shape differs from the config's 'autoencoder'")
+                throw VidgenError("the autoencoder's shape differs from the config's 'autoencoder'")
             }
         }
         self.codec = config.latent ? codec : nil
@@ -108,7 +102,7 @@ public struct Trainer {
             let message = "non-finite \(lossValue.isFinite ? "gradient norm" : "loss") at step \(step + 1); the last checkpoint is kept"
             // Every rank holds the same sums, so every rank stops here.
             if parallel != nil { throw CollectiveError(message) }
-            throw TrainError(message)
+            throw VidgenError(message)
         }
         if norm > config.gradClip {
             let scale = Float(config.gradClip / norm)
@@ -160,14 +154,14 @@ public struct Trainer {
         var trainer = try Trainer(config, codec: try Checkpoint.loadCodec(dir, config: config))
         let file = try Checkpoint.readSafeTensors(path)
         guard let stepText = file.metadata["step"], let step = Int(stepText), step >= 0 else {
-            throw CheckpointError("\(path): no valid 'step' in the metadata")
+            throw VidgenError("\(path): no valid 'step' in the metadata")
         }
         try Checkpoint.assign(&trainer.model, from: file, prefix: "param.", path: path)
         func load(_ prefix: String) throws -> [Tensor] {
             try trainer.names.enumerated().map { i, name in
-                guard let e = file[prefix + name] else { throw CheckpointError("\(path): missing tensor '\(prefix + name)'") }
+                guard let e = file[prefix + name] else { throw VidgenError("\(path): missing tensor '\(prefix + name)'") }
                 guard e.shape == trainer.ema[i].shape else {
-                    throw CheckpointError("\(path): tensor '\(prefix + name)' has shape \(e.shape), expected \(trainer.ema[i].shape)")
+                    throw VidgenError("\(path): tensor '\(prefix + name)' has shape \(e.shape), expected \(trainer.ema[i].shape)")
                 }
                 return Tensor(e)
             }

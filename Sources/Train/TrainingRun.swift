@@ -113,7 +113,7 @@ public enum TrainingRun {
             observer.note("resuming \(dir) at step \(trainer.step) of \(trainer.config.steps)")
         } else {
             if !resume && FileManager.default.fileExists(atPath: statePath) {
-                throw TrainError("\(dir) already holds a checkpoint; pass --resume to continue it or choose another --out")
+                throw VidgenError("\(dir) already holds a checkpoint; pass --resume to continue it or choose another --out")
             }
             if resume { observer.note("no checkpoint in \(dir): starting from scratch") }
             var c = config
@@ -140,7 +140,7 @@ public enum TrainingRun {
                 kept += line + "\n"
             }
         }
-        try kept.write(toFile: path, atomically: true, encoding: .utf8)
+        try AtomicFile.write(Array(kept.utf8), to: path)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seekToEnd()
         return handle

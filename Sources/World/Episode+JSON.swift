@@ -68,8 +68,6 @@ extension Episode {
 
     /// The states as JSON bytes (keys sorted, so equal clips give equal bytes).
     public func statesJSON() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return Array(try encoder.encode(record))
+        try PrettyJSON.bytes(record)
     }
 }

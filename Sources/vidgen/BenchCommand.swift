@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Eval
 import Tensor
+import World
 
 extension Vidgen {
     /// `vidgen bench`: speed figures, each compared with raw sgemm measured in the same run.
@@ -66,18 +67,10 @@ extension Vidgen {
             extra.forEach { print($0) }
             if let json {
                 let report = BenchReport(results: results, sgemm_peak_gflops: peak.gflops)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try OutputPath.writeAtomically(try encoder.encode(report), to: json)
+                try PrettyJSON.write(report, to: json)
             }
         }
     }
-}
-
-/// `s` padded with spaces to `width` (on the left when `left`).
-func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
-    let fill = String(repeating: " ", count: max(0, width - s.count))
-    return left ? fill + s : s + fill
 }
 
 /// The JSON of `vidgen bench --json` (see DESIGN.md "Formats").

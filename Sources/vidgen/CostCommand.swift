@@ -1,5 +1,6 @@
 import Foundation
 import Eval
+import World
 
 extension Vidgen.Bench {
     /// `vidgen bench attention-cost [--quick] [--json FILE]`: experiment 3, a table row
@@ -15,9 +16,7 @@ extension Vidgen.Bench {
         }
         report.summary.forEach { print($0) }
         if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try OutputPath.writeAtomically(try encoder.encode(report), to: json)
+            try PrettyJSON.write(report, to: json)
         }
     }
 }

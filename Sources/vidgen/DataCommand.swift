@@ -1,4 +1,5 @@
 import ArgumentParser
+import Tensor
 import World
 
 extension Vidgen {

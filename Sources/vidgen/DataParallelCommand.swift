@@ -3,6 +3,7 @@ import Eval
 import Foundation
 import Tensor
 import Train
+import World
 
 extension Vidgen.Bench {
     /// `vidgen bench data-parallel`: the reference step at 1 rank × every core here, then
@@ -14,9 +15,7 @@ extension Vidgen.Bench {
                 try parallel.together { try parallel.checkShare(of: ModelBenchmark.referenceTraining.batchSize) }
                 let figures = try DataParallelBenchmark.measure(runs: runs, parallel: parallel)
                 if parallel.isWriter, let json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    try OutputPath.writeAtomically(try encoder.encode(figures), to: json)
+                    try PrettyJSON.write(figures, to: json)
                 }
             } catch let error as CollectiveError {
                 if parallel.isWriter { fputs("error: \(error)\n", stderr) }
@@ -52,9 +51,7 @@ extension Vidgen.Bench {
                 BenchResult(name: "dp_2ranks_1thread_sum", ms: two.sumMs, flops: 0),
                 BenchResult(name: "dp_2ranks_1thread_wait", ms: two.waitMs, flops: 0),
             ]
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try OutputPath.writeAtomically(try encoder.encode(BenchReport(results: results, sgemm_peak_gflops: peak.gflops)), to: json)
+            try PrettyJSON.write(BenchReport(results: results, sgemm_peak_gflops: peak.gflops), to: json)
         }
     }
 

@@ -111,7 +111,7 @@ extension Vidgen {
                     (sampling.sampler, sampling.steps) = (sampler, steps)
                     if let handoff { sampling.handoff = handoff }
                     let (denoiser, config) = try Checkpoint.loadModel(dir)
-                    if let problem = sampling.validationError(for: denoiser.config) { throw CheckpointError("\(dir): \(problem)") }
+                    if let problem = sampling.validationError(for: denoiser.config) { throw VidgenError("\(dir): \(problem)") }
                     return EvaluatedModel(folder: dir, denoiser: denoiser, codec: try Checkpoint.loadCodec(dir, config: config),
                                           sampling: sampling)
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tensor
 import Train
 import World
 
@@ -10,7 +11,7 @@ enum OutputPath {
     static func check(_ path: String) throws {
         do {
             try AtomicFile.checkFolder(of: path)
-        } catch let e as OutputError {
+        } catch let e as VidgenError {
             throw ValidationError(e.description)
         }
     }
@@ -38,11 +39,5 @@ enum OutputPath {
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
             throw ValidationError("the parent folder of \(path) does not exist: \(parent)")
         }
-    }
-
-    /// Writes `data` to a temporary name beside `path`, then renames it into place, so a
-    /// reader never sees a half-written file.
-    static func writeAtomically(_ data: Data, to path: String) throws {
-        try AtomicFile.write(Array(data), to: path)
     }
 }

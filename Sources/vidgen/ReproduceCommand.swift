@@ -3,6 +3,7 @@ import Diffusion
 import Dynamics
 import Eval
 import Foundation
+import Tensor
 import Train
 import World
 
@@ -65,7 +66,7 @@ extension Vidgen {
                 do {
                     let d = try stateCheckpoint ?? ShippedModel.statePath()
                     guard DynamicsCheckpoint.isStateModel(d) else {
-                        throw DynamicsError("\(d) is not a state model folder (its config.json has no interaction network)")
+                        throw VidgenError("\(d) is not a state model folder (its config.json has no interaction network)")
                     }
                     state = (d, try StateModel.load(d))
                 } catch {
@@ -155,7 +156,7 @@ enum ReportFolder {
         } catch {
             try? fm.removeItem(atPath: staging)
             if fm.fileExists(atPath: old) && !fm.fileExists(atPath: target.path) { try? fm.moveItem(atPath: old, toPath: target.path) }
-            throw OutputError("cannot write the report folder \(out): \(error.localizedDescription)")
+            throw VidgenError("cannot write the report folder \(out): \(error.localizedDescription)")
         }
     }
 }

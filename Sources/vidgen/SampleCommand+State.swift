@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dynamics
 import Foundation
+import Tensor
 import World
 
 extension Vidgen.SampleCmd {

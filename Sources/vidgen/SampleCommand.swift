@@ -118,7 +118,7 @@ enum ShippedModel {
     /// The shipped state model's folder, found as `path()` finds the video model.
     static func statePath() throws -> String {
         for c in candidates(stateRelativePath) where DynamicsCheckpoint.isStateModel(c) { return c }
-        throw CheckpointError("no shipped state model found at \(stateRelativePath); pass --state-checkpoint DIR or --no-state-model")
+        throw VidgenError("no shipped state model found at \(stateRelativePath); pass --state-checkpoint DIR or --no-state-model")
     }
 
     static func candidates(_ relative: String) -> [String] {
@@ -132,6 +132,6 @@ enum ShippedModel {
     /// repository that holds this executable (.build/<config>/vidgen).
     static func path() throws -> String {
         for c in candidates(relativePath) where FileManager.default.fileExists(atPath: c + "/" + Checkpoint.modelFile) { return c }
-        throw CheckpointError("no shipped model found at \(relativePath); pass --checkpoint DIR")
+        throw VidgenError("no shipped model found at \(relativePath); pass --checkpoint DIR")
     }
 }

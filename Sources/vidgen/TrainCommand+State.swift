@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dynamics
 import Foundation
+import Tensor
 
 /// Which kind of model a command trains or reads.
 enum ModelKind: String, ExpressibleByArgument, CaseIterable {
@@ -27,21 +28,21 @@ extension Vidgen.Train {
                     let saved = try DynamicsCheckpoint.loadConfig(folder)
                     (mine.steps, mine.checkpointEvery) = (saved.steps, saved.checkpointEvery)
                     if mine != saved {
-                        throw DynamicsError("--config/--seed differ from the checkpoint's config in \(folder); drop them to resume")
+                        throw VidgenError("--config/--seed differ from the checkpoint's config in \(folder); drop them to resume")
                     }
                 }
                 trainer = try DynamicsTrainer.resume(folder: folder, steps: steps, checkpointEvery: checkpointEvery)
                 print("resuming \(folder) at step \(trainer.step) of \(trainer.config.steps)")
             } else {
                 if hasCheckpoint {
-                    throw DynamicsError("\(folder) already holds a checkpoint; pass --resume to continue it or choose another --out")
+                    throw VidgenError("\(folder) already holds a checkpoint; pass --resume to continue it or choose another --out")
                 }
                 if resume { print("no checkpoint in \(folder): starting from scratch") }
                 var c = try DynamicsConfig.resolve(config ?? "default")
                 if let seed { c.seed = seed }
                 if let steps { c.steps = steps }
                 if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-                if let problem = c.validationError() { throw DynamicsError(problem) }
+                if let problem = c.validationError() { throw VidgenError(problem) }
                 trainer = try DynamicsTrainer(config: c, folder: folder)
             }
         } catch {

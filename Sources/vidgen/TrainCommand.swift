@@ -102,7 +102,7 @@ extension Vidgen {
                     mine.steps = saved.steps
                     mine.checkpointEvery = saved.checkpointEvery
                     if mine != saved {
-                        throw TrainError("--config/--seed differ from the checkpoint's config in \(out); drop them to resume")
+                        throw VidgenError("--config/--seed differ from the checkpoint's config in \(out); drop them to resume")
                     }
                 }
                 let codec = try autoencoder.map { dir -> FrameAutoencoder in

@@ -8,6 +8,8 @@
 // are reduced by median cut, each pixel taking the nearest entry. Everything is
 // deterministic (no dictionary iteration order is ever used).
 
+import Tensor
+
 /// GIF encoding.
 public enum GIF {
     /// An animated GIF of packed frames `[T, H, W, 3]`, each pixel drawn `scale`×`scale`,

@@ -3,6 +3,8 @@
 // magic + version + length + header is a multiple of 64 bytes (as numpy writes it), then the
 // raw C-order data.
 
+import Tensor
+
 /// .npy encoding.
 public enum NPY {
     /// The header numpy writes for a uint8 array of `shape`.

@@ -1,5 +1,7 @@
 // PNG writer: 8-bit RGB, no interlace, filter type 0 on every row, one IDAT chunk.
 
+import Tensor
+
 /// PNG encoding.
 public enum PNG {
     /// The PNG file for `image`.
