@@ -221,3 +221,8 @@ extension DynamicsConfig {
         try! PrettyJSON.bytes(self)
     }
 }
+
+extension DynamicsConfig {
+    /// The run's AdamW constants.
+    public var adam: AdamSettings { AdamSettings(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay) }
+}

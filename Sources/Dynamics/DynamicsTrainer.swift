@@ -28,7 +28,7 @@ public struct DynamicsTrainer {
     /// Steps done so far.
     public private(set) var step = 0
     public private(set) var network: InteractionNetwork
-    var optimizer: DynamicsAdamW
+    var optimizer: AdamW
     let perception = Perception()
     /// Training wall time so far, seconds (informational; saved with the train state, not
     /// part of any result). The caller's clock advances it (`train(clock:)`).
@@ -45,7 +45,7 @@ public struct DynamicsTrainer {
         self.folder = folder
         var rng = RNG(seed: config.seed).split("init")
         network = InteractionNetwork(config.model, rng: &rng)
-        optimizer = DynamicsAdamW(like: network.parameters)
+        optimizer = AdamW(like: network.parameters)
     }
 
     /// The run saved in `folder`, ready to continue where it stopped. `steps` and
@@ -99,7 +99,8 @@ public struct DynamicsTrainer {
 
     /// One optimizer step, on `transitions` (tests) or else on batch `step` of the run.
     mutating func trainStep(on transitions: [Transition]? = nil) -> DynamicsProgress {
-        let lr = dynamicsLearningRate(step: step, config)
+        let lr = learningRate(step: step, peak: config.learningRate, warmup: config.warmupSteps, steps: config.steps,
+                              floor: config.minLRFraction)
         var noise = RNG(seed: config.seed).split("noise").split(step)
         let data = transitions ?? TrainingData.batch(config, step: step, perception: perception)
         let tape = Tape()
@@ -108,9 +109,10 @@ public struct DynamicsTrainer {
         let (batch, target, weight) = TrainingData.tensors(data, config, rng: &noise)
         let loss = net.loss(batch, target: target, weight: weight)
         var grads = tape.gradients(of: loss, wrt: net.parameters)
-        let norm = DynamicsAdamW.clip(&grads, to: config.gradClip)
+        let norm = globalNorm(grads)
+        grads = clipped(grads, norm: norm, to: config.gradClip)
         var params = network.parameters
-        optimizer.update(&params, grads: grads, lr: lr, step: step + 1, decay: network.decays, config)
+        optimizer.update(&params, grads: grads, lr: lr, step: step + 1, decay: network.decays, config.adam)
         network.parameters = params
         step += 1
         return DynamicsProgress(step: step, steps: config.steps, loss: Double(loss.item), learningRate: lr, gradNorm: norm)

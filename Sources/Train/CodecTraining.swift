@@ -117,7 +117,7 @@ public struct CodecTrainer {
         var grads = tape.gradients(of: loss, wrt: watched.namedParameters.map(\.value))
         let norm = globalNorm(grads)
         guard loss.item.isFinite, norm.isFinite else { throw VidgenError("non-finite loss at codec step \(step + 1)") }
-        if norm > 1 { grads = grads.map { $0 * Float(1 / norm) } }
+        grads = clipped(grads, norm: norm, to: 1)
         var params = model.namedParameters.map(\.value)
         adam.update(&params, grads: grads, lr: lr, step: step + 1, decay: params.map { _ in false }, AdamSettings())
         var i = 0

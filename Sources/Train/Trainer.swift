@@ -104,10 +104,7 @@ public struct Trainer {
             if parallel != nil { throw CollectiveError(message) }
             throw VidgenError(message)
         }
-        if norm > config.gradClip {
-            let scale = Float(config.gradClip / norm)
-            grads = grads.map { $0 * scale }
-        }
+        grads = clipped(grads, norm: norm, to: config.gradClip)
         var params = model.namedParameters.map(\.value)
         adam.update(&params, grads: grads, lr: lr, step: step + 1, decay: decays, config.adam)
         var i = 0

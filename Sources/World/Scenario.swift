@@ -174,3 +174,19 @@ extension Scenario {
         return s
     }
 }
+
+extension Scenario {
+    /// The scenario drawn at `size`×`size` pixels: lengths, speeds and gravity scale with
+    /// the frame, so a 16-pixel clip looks like a 32-pixel one at half resolution.
+    public func resized(to size: Int) -> Scenario {
+        guard size != width || size != height else { return self }
+        var s = self
+        let k = Double(size) / Double(width)
+        s.width = size
+        s.height = size
+        s.radius = radius.map { ($0.lowerBound * k)...($0.upperBound * k) }
+        s.speed = (speed.lowerBound * k)...(speed.upperBound * k)
+        s.gravity = gravity.map { $0 * k }
+        return s
+    }
+}
