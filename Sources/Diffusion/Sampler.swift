@@ -1,7 +1,7 @@
 // Samplers: DDIM (η = 0, deterministic given the initial noise) and DDPM (ancestral).
 //
-// A sampler sees only a prediction closure — (x_t, t) → v̂, or for a staggered window
-// (x_t, per-frame levels) → v̂ — and walks a grid of times 1 = t_S > t_{S−1} > … > t_0 = 0.
+// A sampler sees only a prediction closure, (x_t of a window, its per-frame levels) → v̂,
+// and walks each frame along a grid of times 1 = t_S > t_{S−1} > … > t_0 = 0.
 // Legend (s = t_prev < t):
 //   x̂₀ = α_t·x_t − σ_t·v̂, clipped to [−1, 1];  ε̂ = (x_t − α_t·x̂₀)/σ_t
 //   DDIM  (Song et al. 2021, eq. 12, η = 0):  x_s = α_s·x̂₀ + σ_s·ε̂
@@ -10,8 +10,9 @@
 //         μ = (α_{t|s}·σ_s²/σ_t²)·x_t + (α_s·σ²_{t|s}/σ_t²)·x̂₀,   var = σ²_{t|s}·σ_s²/σ_t²
 //         x_s = μ + √var·z,  z ~ N(0, I)
 // The last step (s = 0) returns x̂₀.
-// Staggered windows (FrameRamp, λ > 0) take the same step frame by frame, each frame from
-// its own level t_k to its own s_k; a frame whose level does not change is left as it is.
+// The step is taken frame by frame, each frame from its own level t_k to its own s_k; a frame
+// whose level does not change is left as it is. With lag λ = 0 (FrameRamp) every generated
+// frame walks the grid together; staggered windows (λ > 0) finish their frames in turn.
 // `steps` counts denoiser calls for the whole window: with g generated frames each frame
 // moves during steps/(1 + (g − 1)λ) of them (50 steps, g = 6, λ = 0.5: about 14).
 
@@ -41,32 +42,6 @@ public struct Sampler: Sendable {
         self.schedule = schedule
         self.ramp = ramp
     }
-
-    /// The time grid, from 1 down to 0 (steps + 1 points).
-    public var times: [Float] { (0...steps).reversed().map { Float($0) / Float(steps) } }
-
-    /// One step from x_t at `t` to `tPrev`, given the prediction v̂. `noise` supplies DDPM's.
-    public func step(_ x: Tensor, t: Float, tPrev: Float, v: Tensor, noise: inout ClipNoise) -> Tensor {
-        let (at, st) = schedule.alphaSigma(Double(t))
-        let (aFloat, sFloat) = (Float(at), Float(st))
-        let x0 = (x * aFloat - v * sFloat).map { min(1, max(-1, $0)) }
-        if tPrev <= 0 { return x0 }
-        let (as_, ss) = schedule.alphaSigma(Double(tPrev))
-        switch kind {
-        case .ddim:
-            let eps = st > 0 ? (x - x0 * aFloat) * Float(1 / st) : v
-            return x0 * Float(as_) + eps * Float(ss)
-        case .ddpm:
-            let ats = at / as_
-            let s2ts = max(0, st * st - ats * ats * ss * ss)
-            let meanX = Float(ats * ss * ss / (st * st)), meanX0 = Float(as_ * s2ts / (st * st))
-            let std = Float((s2ts * ss * ss / (st * st)).squareRoot())
-            let z = noise.randn(x.shape)
-            return x * meanX + x0 * meanX0 + z * std
-        }
-    }
-
-    // MARK: - Staggered windows
 
     /// The levels of a window's `frames` frames at grid point i (0…steps): the first
     /// `context` frames at 0, the others on the ramp at progress i/steps.
@@ -119,10 +94,7 @@ public struct Sampler: Sendable {
 
     /// Runs the chain over a window from `start` [B, T, …] (its first `context` frames are
     /// context and stay at level 0). `predict(x_t, levels [T])` returns v̂; `onStep(i)` is
-    /// told after each of the `steps` steps. With lag 0 every generated frame walks
-    /// `times` together — the same chain as `run(from:)`, up to rounding and the order of
-    /// DDPM's draws — but the context is told its level is 0 (WindowSampler uses
-    /// `run(from:)` for lag 0, the model's level per clip).
+    /// told after each of the `steps` steps.
     public func run(
         window start: Tensor, context: Int, noise: inout ClipNoise,
         predict: (Tensor, [Float]) -> Tensor, onStep: (Int) -> Void = { _ in }
@@ -135,21 +107,6 @@ public struct Sampler: Sendable {
             let s = levels(i + 1, context: context, frames: frames)
             x = step(window: x, t: t, tPrev: s, v: predict(x, t), noise: &noise)
             t = s
-            onStep(i + 1)
-        }
-        return x
-    }
-
-    /// Runs the whole chain from `start` (x at t = 1); `noise` supplies DDPM's draws. `predict(x_t, t)` returns v̂;
-    /// `onStep(i)` is told after each of the `steps` steps.
-    public func run(
-        from start: Tensor, noise: inout ClipNoise,
-        predict: (Tensor, Float) -> Tensor, onStep: (Int) -> Void = { _ in }
-    ) -> Tensor {
-        let grid = times
-        var x = start
-        for i in 0..<steps {
-            x = step(x, t: grid[i], tPrev: grid[i + 1], v: predict(x, grid[i]), noise: &noise)
             onStep(i + 1)
         }
         return x

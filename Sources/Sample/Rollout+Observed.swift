@@ -42,7 +42,7 @@ extension WindowSampler {
                 continue
             }
             let w = starts.count
-            let c = min(w == 0 ? min(c0, t - 1) : ctxLen, have)
+            let c = WindowSampler.contextFrames(forWindow: w, given: c0, have: have, window: t, stitched: ctxLen)
             var r = noise.split(w)
             let win = window(context: video.slice(axis: 1, (have - c)..<have), generated: Array(own[(have - c)..<have]), noise: &r)
             var need = min(t - c, frames - have)
@@ -59,9 +59,17 @@ extension WindowSampler {
     public static func windowStarts(frames: Int, given c0: Int, window t: Int, context c: Int) -> [Int] {
         var have = c0, starts: [Int] = []
         while have < frames {
+            let used = contextFrames(forWindow: starts.count, given: c0, have: have, window: t, stitched: c)
             starts.append(have)
-            have += starts.count == 1 ? t - min(c0, t - 1) : t - c
+            have += t - used
         }
         return starts
+    }
+
+    /// The context frames window `w` (0-based) takes when the video has `have` frames: the
+    /// given frames for the first window (at most T − 1), the stitching's `c` after it, and
+    /// never more than there are.
+    static func contextFrames(forWindow w: Int, given c0: Int, have: Int, window t: Int, stitched c: Int) -> Int {
+        min(w == 0 ? min(c0, t - 1) : c, have)
     }
 }

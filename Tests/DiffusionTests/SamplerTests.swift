@@ -49,17 +49,17 @@ final class SamplerTests: XCTestCase {
     /// samplers must then land on x* from any noise, in any number of steps.
     func testPerfectDenoiserRecoversThePoint() {
         var rng = RNG(seed: 2)
-        let target = Tensor.uniform([2, 5], -0.9, 0.9, rng: &rng)
-        let ideal: (Tensor, Float) -> Tensor = { x, t in
-            let (a, s) = self.schedule.alphaSigma(Double(t))
+        let target = Tensor.uniform([2, 1, 5], -0.9, 0.9, rng: &rng)
+        let ideal: (Tensor, [Float]) -> Tensor = { x, levels in
+            let (a, s) = self.schedule.alphaSigma(Double(levels[0]))
             let eps = (x - target * Float(a)) * Float(1 / max(s, 1e-12))
             return eps * Float(a) - target * Float(s)
         }
         for kind in SamplerKind.allCases {
             for steps in [1, 7, 50] {
                 var r = ClipNoise([RNG(seed: 3)])
-                let noise = r.randn([2, 5])
-                let out = Sampler(kind, steps: steps).run(from: noise, noise: &r, predict: ideal)
+                let noise = r.randn([2, 1, 5])
+                let out = Sampler(kind, steps: steps).run(window: noise, context: 0, noise: &r, predict: ideal)
                 for (o, x) in zip(out.values, target.values) { XCTAssertEqual(o, x, accuracy: 1e-4, "\(kind) \(steps)") }
             }
         }
@@ -102,22 +102,6 @@ final class SamplerTests: XCTestCase {
         }
     }
 
-    /// A staggered step with every frame at one level is the plain step, up to rounding
-    /// (DDPM draws the same noise from the same generator).
-    func testStaggeredStepWithOneLevelIsThePlainStep() {
-        var rng = RNG(seed: 9)
-        let x = Tensor.randn([2, 3, 4], rng: &rng), v = Tensor.randn([2, 3, 4], rng: &rng)
-        for kind in SamplerKind.allCases {
-            for (t, s) in [(Float(0.7), Float(0.55)), (0.2, 0)] {
-                let sampler = Sampler(kind, steps: 10, schedule: CosineSchedule(shift: 4))
-                var r1 = ClipNoise([RNG(seed: 10)]), r2 = ClipNoise([RNG(seed: 10)])
-                let plain = sampler.step(x, t: t, tPrev: s, v: v, noise: &r1)
-                let staggered = sampler.step(window: x, t: [t, t, t], tPrev: [s, s, s], v: v, noise: &r2)
-                for (a, b) in zip(plain.values, staggered.values) { XCTAssertEqual(a, b, accuracy: 1e-5, "\(kind) \(t)→\(s)") }
-            }
-        }
-    }
-
     /// Pinned values of a staggered loop on a shifted schedule (v̂ = 0.5·x_t − 0.1): any
     /// change to the staggered step's arithmetic or the ramp shows up here.
     func testPinnedStaggeredToyLoop() {
@@ -137,30 +121,30 @@ final class SamplerTests: XCTestCase {
     static let pinnedStaggeredDDIM: [Float] = [-0.40102315, -0.06491059, 0.049560353, 0.042354196]
     static let pinnedStaggeredDDPM: [Float] = [-0.40102315, 0.032921135, 0.15334657, 0.058368787]
 
-    /// Pinned values of a full loop on a fixed toy predictor (v̂ = 0.5·x_t − 0.1):
-    /// any change to the samplers' arithmetic shows up here.
+    /// Pinned values of a full loop on a fixed toy predictor (v̂ = 0.5·x_t − 0.1), one frame
+    /// with no context: any change to the samplers' arithmetic shows up here.
     func testPinnedToyLoop() {
-        let toy: (Tensor, Float) -> Tensor = { x, _ in x * 0.5 - 0.1 }
+        let toy: (Tensor, [Float]) -> Tensor = { x, _ in x * 0.5 - 0.1 }
         var r1 = RNG(seed: 4)
-        let noise = Tensor.randn([4], rng: &r1)
+        let noise = Tensor.randn([1, 1, 4], rng: &r1)
         var r2 = ClipNoise([RNG(seed: 5)])
-        let ddim = Sampler(.ddim, steps: 10).run(from: noise, noise: &r2, predict: toy).values
+        let ddim = Sampler(.ddim, steps: 10).run(window: noise, context: 0, noise: &r2, predict: toy).values
         var r3 = ClipNoise([RNG(seed: 5)])
-        let ddpm = Sampler(.ddpm, steps: 10).run(from: noise, noise: &r3, predict: toy).values
+        let ddpm = Sampler(.ddpm, steps: 10).run(window: noise, context: 0, noise: &r3, predict: toy).values
         XCTAssertEqual(ddim, Self.pinnedDDIM)
         XCTAssertEqual(ddpm, Self.pinnedDDPM)
     }
 
-    static let pinnedDDIM: [Float] = [0.65306866, 0.43961862, -0.07365204, 0.6221063]
+    static let pinnedDDIM: [Float] = [0.6530684, 0.43961862, -0.073652014, 0.6221063]
     static let pinnedDDPM: [Float] = [0.3865822, -0.29291886, -0.6497278, 0.18045898]
 
     func testDDIMIsDeterministicAndDDPMDependsOnSeed() {
-        let toy: (Tensor, Float) -> Tensor = { x, _ in x * 0.3 }
+        let toy: (Tensor, [Float]) -> Tensor = { x, _ in x * 0.3 }
         var r = RNG(seed: 6)
-        let noise = Tensor.randn([16], rng: &r)
+        let noise = Tensor.randn([1, 1, 16], rng: &r)
         func run(_ kind: SamplerKind, seed: UInt64) -> [Float] {
             var rng = ClipNoise([RNG(seed: seed)])
-            return Sampler(kind, steps: 20).run(from: noise, noise: &rng, predict: toy).values
+            return Sampler(kind, steps: 20).run(window: noise, context: 0, noise: &rng, predict: toy).values
         }
         XCTAssertEqual(run(.ddim, seed: 1), run(.ddim, seed: 2))
         XCTAssertEqual(run(.ddpm, seed: 1), run(.ddpm, seed: 1))

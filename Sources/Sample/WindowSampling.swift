@@ -5,6 +5,7 @@
 // are replaced by the clean context. Staggered models (ModelConfig.frameLag > 0) finish
 // their frames one after another, and each finished frame joins the context.
 
+import Diffusion
 import Tensor
 
 extension Denoiser {
@@ -38,18 +39,16 @@ extension Denoiser {
         }
         precondition(noise.count == b, "\(noise.count) noise streams for \(b) clips")
         let start = noise.randn(shape)
-        if sampler.ramp.lag == 0 {
-            let out = sampler.run(from: start, noise: &noise, predict: { x, t in
-                self(withContext(x), mask: mask, t: [Float](repeating: t, count: b))
-            }, onStep: onStep)
-            return withContext(out)
-        }
         // Staggered: a frame whose level has reached 0 is final and joins the context,
-        // noised to the handoff level if there is one (one draw of noise per window).
-        let handoffNoise = handoff > 0 ? noise.randn(shape).values : []
+        // noised to the handoff level if there is one (one draw of noise per window). Lag 0
+        // has no such frames, and hands no context on.
+        let staggered = sampler.ramp.lag > 0
+        let handoffNoise = staggered && handoff > 0 ? noise.randn(shape).values : []
         let (ha, hs) = handoff > 0 ? m.schedule.alphaSigma(Double(handoff)) : (1, 0)
         let (alpha, sigma) = (Float(ha), Float(hs))
         let out = sampler.run(window: start, context: c, noise: &noise, predict: { x, levels in
+            // Lag 0: the generated frames share one level, given per clip as in training.
+            if !staggered { return self(withContext(x), mask: mask, t: [Float](repeating: levels[c], count: b)) }
             var frameMask = mask, t = [Float](repeating: 0, count: b * m.frames)
             var input = withContext(x)
             // A frame of the model's own — from the context or finished in this window.
