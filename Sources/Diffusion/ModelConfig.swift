@@ -1,9 +1,10 @@
 // The configurations of Diffusion's two networks, the denoiser and the frame autoencoder:
 // plain values with defaults, presets, and strict JSON.
 //
-// Shape letters used throughout Diffusion:
-//   B batch (clips), T frames per window, C colour channels, H×W pixels, P patch side,
-//   N = (H/P)(W/P) tokens per frame, D width, NH heads, DH = D/NH head dim.
+// Shape letters used throughout Diffusion (and by Sample, Train and Eval, which add K):
+//   B batch (clips), T frames per window, C colour channels (or latent channels), H×W
+//   pixels, P patch side, N = (H/P)(W/P) tokens per frame, D width, NH heads, DH = D/NH
+//   head dim; K context frames of a window, F frames of a long video. t is a noise level.
 
 /// How a block attends: spatial-then-temporal (factorized) or over all tokens (joint).
 public enum AttentionKind: String, Codable, CaseIterable, Sendable {

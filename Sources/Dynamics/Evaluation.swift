@@ -1,4 +1,4 @@
-// How well the state model predicts the simulator: from the state perceived in C context
+// How well the state model predicts the simulator: from the state perceived in K context
 // frames of a simulated clip, roll forward and compare with the simulator's positions.
 
 import World

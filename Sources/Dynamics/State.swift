@@ -11,7 +11,7 @@
 // differ. So a ball also carries its last change of velocity, v_t − v_{t−1} (nil when the
 // context has fewer than three frames): the model's memory of its last event.
 //
-// Shapes: B examples, N balls (padded), C context frames, H height, W width. Planar frames
+// Shapes: B examples, N balls (padded), K context frames, H height, W width. Planar frames
 // are [T, 3, H, W] floats in [-1, 1], as `Rasterizer.planar` gives.
 
 import World

@@ -9,7 +9,7 @@
 //                       it, so that it is drawn whole), drawn by the Rasterizer with the
 //                       simulator's radii and colours
 //
-// Shapes as in WindowQuality.swift: context [B, C, 3, H, W] → window [B, T, 3, H, W].
+// Shapes as in WindowQuality.swift: context [B, K, 3, H, W] → window [B, T, 3, H, W].
 
 import Dynamics
 import Sample

@@ -1,5 +1,5 @@
-// In-window quality: on N held-out clips the simulator gives the first C
-// frames of a T-frame window, a generator makes the other T − C, and every generated frame
+// In-window quality: on N held-out clips the simulator gives the first K
+// frames of a T-frame window, a generator makes the other T − K, and every generated frame
 // is scored against the simulator's states through the tracker.
 //
 // Held-out clips. Clip i is the scenario's episode for scene seed `firstSeed + i` (default
@@ -23,7 +23,7 @@
 //             disc cut by an occluder's edge, and no pixel away from them (farther than radius + `strayMargin` from every blob,
 //             not within `strayMargin` of an occluder) is brighter than `strayLevel` in any channel.
 //
-// Shapes: B clips, C context frames, T frames per window, H = W = size; a frame is [3, H, W]
+// Shapes: B clips, K context frames, T frames per window, H = W = size; a frame is [3, H, W]
 // in [-1, 1] (planar, as the model sees it).
 
 import Sample
@@ -44,7 +44,7 @@ public struct WindowQualityConfig: Codable, Equatable, Sendable {
     /// Long videos: each clip is `long.frames` frames, made window after window by
     /// stitching; nil scores one window per clip.
     public var long: LongVideo?
-    /// Context frames taken from the simulator (C).
+    /// Context frames taken from the simulator (K).
     public var context = 2
     /// Frame size, pixels (the scenario is resized to it).
     public var size = 32
@@ -87,7 +87,7 @@ public struct WindowQualityConfig: Codable, Equatable, Sendable {
 }
 
 /// A long, stitched video: its length and how each window takes its context from the
-/// video so far (last-k takes the last C frames, C the simulator's context length).
+/// video so far (last-k takes the last K frames, K the simulator's context length).
 public struct LongVideo: Codable, Equatable, Sendable {
     /// Frames per video (F), the simulator's context included.
     public var frames: Int
@@ -99,7 +99,7 @@ public struct LongVideo: Codable, Equatable, Sendable {
     }
 }
 
-/// Makes windows: `context` [B, C, 3, H, W] → [B, T, 3, H, W] whose first C frames are the
+/// Makes windows: `context` [B, K, 3, H, W] → [B, T, 3, H, W] whose first K frames are the
 /// context. `clips` are the indices of the batch's clips in `WindowQuality.clips`: reference
 /// generators (the simulator, constant velocity) look up the truth there, and a model uses
 /// them only to seed its noise.
@@ -141,7 +141,7 @@ public struct WindowQuality: Sendable {
     /// Floats in one planar frame [3, H, W].
     var frameCount: Int { 3 * config.size * config.size }
 
-    /// The context frames of `clips` as [B, C, 3, H, W].
+    /// The context frames of `clips` as [B, K, 3, H, W].
     public func context(_ range: Range<Int>) -> Tensor {
         let c = config.context
         var values: [Float] = []
@@ -152,7 +152,7 @@ public struct WindowQuality: Sendable {
 
     // MARK: - Evaluation
 
-    /// Runs `generator` over all clips, `batch` at a time, and scores frames C..<F of each;
+    /// Runs `generator` over all clips, `batch` at a time, and scores frames K..<F of each;
     /// with `physics`, also the physics metrics of the clips (their windows as in
     /// `config.windowStarts`). The scores do not depend on `batch` (beyond float round-off).
     /// `onBatch(clipsDone, clipsTotal)` reports progress.
@@ -343,7 +343,7 @@ public struct WindowQualityResult: Codable, Equatable, Sendable {
     public var name: String
     /// All generated frames together.
     public var all: QualityStats
-    /// One row per generated frame of the clip (frames C+1 … F, 1-based).
+    /// One row per generated frame of the clip (frames K+1 … F, 1-based).
     public var byFrame: [QualityStats]
     /// Long videos: one row per stitched window.
     public var byWindow: [WindowStats]?

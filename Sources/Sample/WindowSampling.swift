@@ -1,6 +1,6 @@
 // Sampling one window with a denoiser: context frames given, the rest generated.
 //
-// Shapes: B clips, T frames per window (the model's), C context frames; frames are
+// Shapes: B clips, T frames per window (the model's), K context frames; frames are
 // [3, H, W] in [-1, 1]. At every denoising step the context frames of the model's input
 // are replaced by the clean context. Staggered models (ModelConfig.frameLag > 0) finish
 // their frames one after another, and each finished frame joins the context.
@@ -9,7 +9,7 @@ import Diffusion
 import Tensor
 
 extension Denoiser {
-    /// One window: `context` [B, C, 3, H, W] (0 < C < T) → [B, T, 3, H, W], whose first C
+    /// One window: `context` [B, K, 3, H, W] (0 < K < T) → [B, T, 3, H, W], whose first K
     /// frames are the context. `noise` (one stream per clip) supplies the initial noise,
     /// the handoff's and DDPM's.
     /// `generated[f]` says context frame f is the model's own (an earlier window's): it is

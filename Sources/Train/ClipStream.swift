@@ -12,7 +12,7 @@ import World
 public struct ClipBatch {
     /// Clean clips x₀ [B,T,3,H,W] in [-1, 1], at the frame size (TrainConfig.frameSize).
     public var clips: Tensor
-    /// Context mask [B·T]: 1 for the first C frames of each clip, and with staggered
+    /// Context mask [B·T]: 1 for the first K frames of each clip, and with staggered
     /// frames also for the generated frames whose level has already reached 0.
     public var mask: [Float]
     /// Noise levels: one per clip [B], or one per frame [B·T] when the model's frames are
@@ -24,7 +24,7 @@ public struct ClipBatch {
     /// Loss weight per frame [B·T] when it is not simply 1 − mask: staggered windows
     /// without `lossOnWaitingFrames` leave out the frames still waiting at t = 1.
     public var lossMask: [Float]?
-    /// Context frames C drawn for each clip [B]; mask 1 beyond them marks the frames a
+    /// Context frames K drawn for each clip [B]; mask 1 beyond them marks the frames a
     /// staggered window has finished.
     public var context: [Int]
 }
