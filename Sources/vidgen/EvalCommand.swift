@@ -50,14 +50,7 @@ extension Vidgen {
         @Option(help: "With --frames: how windows are stitched, \(StitchStrategy.allCases.map(\.rawValue).joined(separator: ", ")) (default: both).")
         var stitch: StitchStrategy?
 
-        @Option(help: "Reverse process: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var sampler: SamplerKind = .ddim
-
-        @Option(help: "Denoising steps per window.")
-        var steps = 50
-
-        @Option(help: "Handoff level of the model's own frames (default: each checkpoint's sampling.json; 0 is off).")
-        var handoff: Double?
+        @OptionGroup var sampling: SamplingOptions
 
         @Option(help: "Clips per sampler call.")
         var batch = 32
@@ -73,15 +66,11 @@ extension Vidgen {
 
         func validate() throws {
             if !(1...100_000).contains(clips) { throw ValidationError("--clips must be between 1 and 100000, got \(clips)") }
-            if !(1...10_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000, got \(steps)") }
             if !(1...4096).contains(batch) { throw ValidationError("--batch must be between 1 and 4096, got \(batch)") }
             if context < 1 { throw ValidationError("--context must be at least 1, got \(context)") }
             if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be between 1 and 100000, got \(frames)") }
             if stitch != nil && frames == nil { throw ValidationError("--stitch needs --frames (long videos)") }
-            if let handoff, !(0...0.5).contains(handoff) { throw ValidationError("--handoff must be in 0...0.5, got \(handoff)") }
-            if !Scenario.names.contains(scenario) {
-                throw ValidationError("unknown scenario '\(scenario)'; valid: \(Scenario.names.joined(separator: ", "))")
-            }
+            try validateScenario(scenario)
             if baselinesOnly && !checkpoint.isEmpty { throw ValidationError("--baselines-only takes no --checkpoint") }
             if baselinesOnly && csv != nil { throw ValidationError("--csv records models; it needs a checkpoint, not --baselines-only") }
             if UInt64.max - firstSceneSeed < UInt64(clips) { throw ValidationError("--first-scene-seed + --clips overflows 64 bits") }
@@ -107,9 +96,7 @@ extension Vidgen {
                     EvaluatedStateModel(folder: $0, model: try StateModel.load($0))
                 }
                 models = try dirs.map { dir in
-                    var sampling = try Checkpoint.loadSampling(dir)
-                    (sampling.sampler, sampling.steps) = (sampler, steps)
-                    if let handoff { sampling.handoff = handoff }
+                    let sampling = self.sampling.applied(to: try Checkpoint.loadSampling(dir))
                     let (denoiser, config) = try Checkpoint.loadModel(dir)
                     if let problem = sampling.validationError(for: denoiser.config) { throw VidgenError("\(dir): \(problem)") }
                     return EvaluatedModel(folder: dir, denoiser: denoiser, codec: try Checkpoint.loadCodec(dir, config: config),

@@ -12,7 +12,7 @@ extension Vidgen.SampleCmd {
     /// perceived in them rolled forward and drawn. No noise: --seed only picks the scene
     /// (without --scenario), so the same seed and context give the same bytes.
     func runState(_ dir: String) throws {
-        if sampler != nil || steps != nil || handoff != nil {
+        if sampling.sampler != nil || sampling.steps != nil || sampling.handoff != nil {
             throw fail("--sampler, --steps and --handoff are settings of video models; a state model has no sampler")
         }
         let model: StateModel

@@ -37,14 +37,7 @@ extension Vidgen {
         @Option(help: "How windows are stitched: \(StitchStrategy.allCases.map(\.rawValue).joined(separator: ", ")).")
         var stitch: StitchStrategy = .lastK
 
-        @Option(help: "Reverse process: \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: the checkpoint's sampling.json, else ddim).")
-        var sampler: SamplerKind?
-
-        @Option(help: "Denoising steps per window (default: the checkpoint's sampling.json, else 50).")
-        var steps: Int?
-
-        @Option(help: "Handoff level of the model's own frames (default: the checkpoint's sampling.json; 0 is off).")
-        var handoff: Double?
+        @OptionGroup var sampling: SamplingOptions
 
         @Option(help: "Scenario of the context scene: \(Scenario.names.joined(separator: ", ")).")
         var scenario: String?
@@ -60,14 +53,10 @@ extension Vidgen {
 
         func validate() throws {
             if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be between 1 and 100000, got \(frames)") }
-            if let steps, !(1...10_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000, got \(steps)") }
-            if let handoff, !(0...0.5).contains(handoff) { throw ValidationError("--handoff must be in 0...0.5, got \(handoff)") }
             if context < 1 { throw ValidationError("--context must be at least 1, got \(context)") }
             if let frames, frames < context { throw ValidationError("--frames (\(frames)) must be at least --context (\(context))") }
             if (scenario == nil) != (sceneSeed == nil) { throw ValidationError("--scenario and --scene-seed go together") }
-            if let scenario, !Scenario.names.contains(scenario) {
-                throw ValidationError("unknown scenario '\(scenario)'; valid: \(Scenario.names.joined(separator: ", "))")
-            }
+            if let scenario { try validateScenario(scenario) }
             try OutputPath.check(out)
             if let npy { try OutputPath.check(npy) }
             if let npy, npy == out { throw ValidationError("--npy and --out name the same file") }
@@ -80,10 +69,7 @@ extension Vidgen {
             let dir = try checkpoint ?? ShippedModel.path()
             if DynamicsCheckpoint.isStateModel(dir) { return try runState(dir) }
             let (model, config) = try Checkpoint.loadModel(dir)
-            var sampling = try Checkpoint.loadSampling(dir)
-            if let sampler { sampling.sampler = sampler }
-            if let steps { sampling.steps = steps }
-            if let handoff { sampling.handoff = handoff }
+            let sampling = self.sampling.applied(to: try Checkpoint.loadSampling(dir))
             if let problem = sampling.validationError(for: config.model) { throw ValidationError(problem) }
             let m = config.model
             let size = config.frameSize
