@@ -186,6 +186,15 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 // MARK: - JSON
 
 extension TrainConfig {
+    /// The config with a new length and checkpoint interval: the two settings a resumed run
+    /// may change (nil keeps the current one).
+    public func replanned(steps: Int?, checkpointEvery: Int?) -> TrainConfig {
+        var c = self
+        if let steps { c.steps = steps }
+        if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+        return c
+    }
+
     /// Resolves `--config`: a preset name, or a JSON file whose fields override the
     /// preset named by its "preset" key (default "default"). Unknown keys are errors.
     public static func resolve(_ presetOrPath: String) throws -> TrainConfig {

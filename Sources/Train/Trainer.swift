@@ -19,7 +19,7 @@ public enum StepPhase: Sendable { case forward, backward, optimizer }
 
 /// A model in training: weights, EMA, optimizer state and step.
 public struct Trainer {
-    public let config: TrainConfig
+    public private(set) var config: TrainConfig
     public private(set) var model: Denoiser
     public private(set) var ema: [Tensor]
     public private(set) var adam: AdamW
@@ -32,7 +32,7 @@ public struct Trainer {
     /// The data-parallel run this trainer is one rank of: it trains on its share of each
     /// batch and sums gradients with the other ranks. nil for a single process.
     public var parallel: DataParallel?
-    let stream: ClipStream
+    private(set) var stream: ClipStream
     let names: [String]
     let decays: [Bool]
     var schedule: CosineSchedule { config.model.schedule }
@@ -173,13 +173,13 @@ public struct Trainer {
 }
 
 extension Trainer {
-    /// Takes weights, EMA, moments, step and time from `other` (same model shape).
-    mutating func adopt(_ other: Trainer) {
-        precondition(other.config.model == config.model, "adopt needs the same model config")
-        model = other.model
-        ema = other.ema
-        adam = other.adam
-        step = other.step
-        seconds = other.seconds
+    /// The same run on a new plan (TrainConfig.replanned): weights, EMA, moments, step and
+    /// time kept, the learning-rate schedule re-planned from the current step.
+    public func replanned(steps: Int?, checkpointEvery: Int?) throws -> Trainer {
+        var t = self
+        t.config = config.replanned(steps: steps, checkpointEvery: checkpointEvery)
+        if let problem = t.config.validationError() { throw VidgenError(problem) }
+        t.stream = try ClipStream(t.config)
+        return t
     }
 }

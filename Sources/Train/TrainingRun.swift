@@ -93,6 +93,15 @@ public enum TrainingRun {
         return trainer
     }
 
+    /// Refuses to resume the checkpoint in `dir` with a `config` that differs from its own in
+    /// anything but what a resume may change (TrainConfig.replanned). No checkpoint: nothing to check.
+    public static func checkResumable(_ config: TrainConfig, in dir: String) throws {
+        guard let saved = try? Checkpoint.loadConfig(dir) else { return }
+        if config.replanned(steps: saved.steps, checkpointEvery: saved.checkpointEvery) != saved {
+            throw VidgenError("--config/--seed differ from the checkpoint's config in \(dir); drop them to resume")
+        }
+    }
+
     /// The trainer a run starts from: the checkpoint in `dir` when resuming one, or a fresh one.
     static func start(
         _ config: TrainConfig, into dir: String, resume: Bool, steps: Int?, checkpointEvery: Int?,
@@ -101,25 +110,14 @@ public enum TrainingRun {
         let statePath = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
         var trainer: Trainer
         if resume, let resumed = try Trainer.resume(from: dir) {
-            trainer = resumed
-            var c = trainer.config
-            if let steps { c.steps = steps }
-            if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-            if c != trainer.config {
-                let old = trainer
-                trainer = try Trainer(c, codec: old.codec)
-                trainer.adopt(old)
-            }
+            trainer = try resumed.replanned(steps: steps, checkpointEvery: checkpointEvery)
             observer.note("resuming \(dir) at step \(trainer.step) of \(trainer.config.steps)")
         } else {
             if !resume && FileManager.default.fileExists(atPath: statePath) {
                 throw VidgenError("\(dir) already holds a checkpoint; pass --resume to continue it or choose another --out")
             }
             if resume { observer.note("no checkpoint in \(dir): starting from scratch") }
-            var c = config
-            if let steps { c.steps = steps }
-            if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-            trainer = try Trainer(c, codec: codec)
+            trainer = try Trainer(config.replanned(steps: steps, checkpointEvery: checkpointEvery), codec: codec)
         }
         return trainer
     }

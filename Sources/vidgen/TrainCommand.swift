@@ -97,14 +97,7 @@ extension Vidgen {
                 var c = try TrainConfig.resolve(config ?? "default")
                 if let seed { c.seed = seed }
                 if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-                if resume, let saved = try? Checkpoint.loadConfig(out), config != nil || seed != nil {
-                    var mine = c
-                    mine.steps = saved.steps
-                    mine.checkpointEvery = saved.checkpointEvery
-                    if mine != saved {
-                        throw VidgenError("--config/--seed differ from the checkpoint's config in \(out); drop them to resume")
-                    }
-                }
+                if resume && (config != nil || seed != nil) { try TrainingRun.checkResumable(c, in: out) }
                 let codec = try autoencoder.map { dir -> FrameAutoencoder in
                     let (codec, codecConfig) = try Checkpoint.loadCodecFolder(dir)
                     guard codec.range.isIdentity else { return codec }
