@@ -15,6 +15,7 @@
 
 import Foundation
 import Tensor
+import Train
 import World
 
 /// Where a checkpoint stands in its training run.
@@ -33,16 +34,16 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
     /// Reads what the folder says about itself; missing pieces stay nil.
     public init(folder: String) {
         path = folder
-        let model = (folder as NSString).appendingPathComponent("model.safetensors")
-        let state = (folder as NSString).appendingPathComponent("train-state.safetensors")
+        let model = (folder as NSString).appendingPathComponent(Checkpoint.modelFile)
+        let state = (folder as NSString).appendingPathComponent(Checkpoint.stateFile)
         step = CheckpointInfo.metadata(of: model)?["step"].flatMap { Int($0) }
         // A snapshot (RUN/snapshots/step-N, `train --snapshot-every`) has no log of its own;
         // its run's log covers it.
-        var log = CheckpointInfo.log((folder as NSString).appendingPathComponent("train-log.csv"))
+        var log = CheckpointInfo.log((folder as NSString).appendingPathComponent(TrainingRun.logFile))
         let parent = (folder as NSString).deletingLastPathComponent
-        if log.isEmpty && (parent as NSString).lastPathComponent == "snapshots" {
+        if log.isEmpty && (parent as NSString).lastPathComponent == TrainingRun.snapshotsFolder {
             let run = (parent as NSString).deletingLastPathComponent
-            log = CheckpointInfo.log((run as NSString).appendingPathComponent("train-log.csv"))
+            log = CheckpointInfo.log((run as NSString).appendingPathComponent(TrainingRun.logFile))
         }
         if let step {
             let upTo = log.filter { $0.step <= step }
@@ -58,15 +59,9 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
         }
     }
 
-    /// The `__metadata__` of a safetensors file, reading only its header.
+    /// The `__metadata__` of a safetensors file; nil when it cannot be read.
     static func metadata(of path: String) -> [String: String]? {
-        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? fh.close() }
-        guard let lenBytes = try? fh.read(upToCount: 8), lenBytes.count == 8 else { return nil }
-        let n = lenBytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard n > 0, n < 100_000_000, let header = try? fh.read(upToCount: Int(n)), header.count == Int(n),
-              let json = try? JSONSerialization.jsonObject(with: header) as? [String: Any] else { return nil }
-        return json["__metadata__"] as? [String: String]
+        try? SafeTensors.read(from: path).metadata
     }
 
     /// Rows (step, loss, seconds) of a train-log.csv (`step,loss,lr,grad_norm,seconds`).

@@ -24,6 +24,8 @@ public struct TrainingObserver {
 
 public enum TrainingRun {
     public static let logFile = "train-log.csv"
+    /// The folder of a run's snapshots (`snapshotFolder`).
+    public static let snapshotsFolder = "snapshots"
     static let logHeader = "step,loss,lr,grad_norm,seconds\n"
 
     /// Trains `config` into `dir`. With `resume`, continues the checkpoint in `dir` if
@@ -124,7 +126,7 @@ public enum TrainingRun {
 
     /// Where `run(snapshotEvery:)` leaves the snapshot of `step`.
     public static func snapshotFolder(_ dir: String, step: Int) -> String {
-        ((dir as NSString).appendingPathComponent("snapshots") as NSString).appendingPathComponent("step-\(step)")
+        ((dir as NSString).appendingPathComponent(snapshotsFolder) as NSString).appendingPathComponent("step-\(step)")
     }
 
     /// Opens the log for appending, dropping rows past `step` (left by a killed run).
