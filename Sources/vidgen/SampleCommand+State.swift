@@ -19,14 +19,20 @@ extension Vidgen.SampleCmd {
         do { model = try StateModel.load(dir) } catch { throw fail("\(error)", code: 1) }
         let size = model.config.width
         let total = frames ?? Self.stateFrames
-        let scene = try Scenario.named(scenario ?? "id").resized(to: size)
-        let episode = try scene.episode(seed: sceneSeed ?? seed, frames: total)
-        let truth = Rasterizer.planar(episode)
-        let per = 3 * size * size
-        let context = Array(truth[0..<(self.context * per)])
+        let (episode, truth, contextFrames) = try scene(size: size, frames: total)
+        let context = contextFrames.values
         let video = context + model.rollout(contextFrames: context, frames: total - self.context)
         try write(video: video, truth: truth, episode: episode, frames: total, size: size,
                   summary: "\(total) frames, state model from \(self.context) context frames")
+    }
+
+    /// The scene the context comes from (--scenario and --scene-seed, else an `id` scene of
+    /// --seed): its episode of `total` frames, drawn planar, and its first --context frames
+    /// [1, K, 3, H, W].
+    func scene(size: Int, frames total: Int) throws -> (episode: Episode, truth: [Float], context: Tensor) {
+        let episode = try Scenario.named(scenario ?? "id").resized(to: size).episode(seed: sceneSeed ?? seed, frames: total)
+        let truth = Rasterizer.planar(episode)
+        return (episode, truth, Tensor(shape: [1, total, 3, size, size], values: truth).slice(axis: 1, 0..<context))
     }
 
     /// Writes the GIF (beside the simulator's with --scenario, and its states JSON) and the .npy.

@@ -78,11 +78,7 @@ extension Vidgen {
                 throw ValidationError("--context must be below the model's window of \(window) frames, got \(context)")
             }
             let total = frames ?? window
-            let scene = try Scenario.named(scenario ?? "id").resized(to: size)
-            let episode = try scene.episode(seed: sceneSeed ?? seed, frames: total)
-            let truth = Rasterizer.planar(episode)
-            let per = 3 * size * size
-            let ctx = Tensor(shape: [1, context, 3, size, size], values: Array(truth[0..<(context * per)]))
+            let (episode, truth, ctx) = try scene(size: size, frames: total)
 
             let sampler = WindowSampler(model: model, settings: sampling, codec: try Checkpoint.loadCodec(dir, config: config))
             let windows = WindowSampler.windowCount(frames: total, given: context, window: window,
