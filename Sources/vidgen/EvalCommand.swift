@@ -82,9 +82,6 @@ extension Vidgen {
             }
         }
 
-        /// Frames per clip of a state model's own scores without --frames: 30 after a 2-frame context.
-        static let stateFrames = 32
-
         func run() throws {
             // Load every model first, so a bad checkpoint fails before any work.
             let models: [EvaluatedModel], stateModels: [EvaluatedStateModel]
@@ -95,45 +92,15 @@ extension Vidgen {
                 stateModels = try all.filter(DynamicsCheckpoint.isStateModel).map {
                     EvaluatedStateModel(folder: $0, model: try StateModel.load($0))
                 }
-                models = try dirs.map { dir in
-                    let sampling = self.sampling.applied(to: try Checkpoint.loadSampling(dir))
-                    let (denoiser, config) = try Checkpoint.loadModel(dir)
-                    if let problem = sampling.validationError(for: denoiser.config) { throw VidgenError("\(dir): \(problem)") }
-                    return EvaluatedModel(folder: dir, denoiser: denoiser, codec: try Checkpoint.loadCodec(dir, config: config),
-                                          sampling: sampling)
-                }
+                models = try dirs.map { try EvaluatedModel.load($0, sampling: self.sampling.applied) }
             } catch {
                 throw fail("\(error)", code: 1)
             }
-            let window = models.first?.denoiser.config.frames ?? ModelConfig.reference.frames
-            let size = models.first?.sampler.frameSize ?? stateModels.first?.model.config.width ?? ModelConfig.reference.size
-            if let other = stateModels.first(where: { $0.model.config.width != size || $0.model.config.height != size }) {
-                throw fail("\(other.folder) is a \(other.model.config.width)×\(other.model.config.height)-px state model, "
-                           + "the other models \(size) px; evaluate them separately")
-            }
-            if let other = models.first(where: { $0.denoiser.config.frames != window || $0.sampler.frameSize != size }) {
-                throw fail("\(other.folder) has a \(other.denoiser.config.frames)-frame \(other.sampler.frameSize)-px window, "
-                           + "\(models[0].folder) a \(window)-frame \(size)-px one; evaluate them separately")
-            }
-            guard context < window else {
-                throw fail("--context must be below the window of \(window) frames, got \(context)")
-            }
-            if let frames, frames < window {
-                throw fail("--frames (\(frames)) must be at least the model's window of \(window) frames")
-            }
-            var q = WindowQualityConfig()
-            q.scenario = scenario
-            q.clips = clips
-            q.firstSeed = firstSceneSeed
-            q.window = window
-            q.context = context
-            q.size = size
-            q.missPenalty = Double(size) / 2
-            let configs = frames.map { f in (stitch.map { [$0] } ?? [.lastK, .lastFrame]).map { s -> WindowQualityConfig in
-                var long = q
-                long.long = LongVideo(frames: f, stitch: s)
-                return long
-            } } ?? [q]
+            var plan = EvaluationPlan()
+            (plan.scenario, plan.clips, plan.firstSeed) = (scenario, clips, firstSceneSeed)
+            (plan.context, plan.frames, plan.stitch) = (context, frames, stitch)
+            let configs: [WindowQualityConfig]
+            do { configs = try plan.configs(models: models, stateModels: stateModels) } catch { throw fail("\(error)") }
 
             var reports: [WindowQualityReport] = []
             for config in configs {
@@ -154,24 +121,11 @@ extension Vidgen {
                 print(report.table() + "\n")
                 reports.append(report)
             }
-            // A state model's own scores: roll-outs from frame 0 of `scenario` clips, and errors by event.
-            var stateScores: [StateModelScores] = []
-            do {
-                stateScores = try stateModels.map { m in
-                    try StateModelScores.measure(m.model, folder: m.folder, scenario: scenario, clips: clips,
-                                                 firstSeed: firstSceneSeed, context: context,
-                                                 horizon: max(1, (frames ?? Self.stateFrames) - context))
-                }
-            } catch {
-                throw fail("\(error)")
-            }
+            let stateScores: [StateModelScores]
+            do { stateScores = try plan.stateScores(stateModels) } catch { throw fail("\(error)") }
             for s in stateScores { print(s.table()) }
-            if !stateScores.isEmpty { reports[0].stateScores = stateScores }
             do {
-                var stitched = StitchedQualityReport(stitchings: reports)
-                if !stateScores.isEmpty { (stitched.stateScores, stitched.stitchings[0].stateScores) = (stateScores, nil) }
-                let bytes = frames == nil ? try reports[0].encoded() : try stitched.encoded()
-                try AtomicFile.write(bytes, to: out)
+                try AtomicFile.write(try plan.encoded(reports, stateScores: stateScores), to: out)
                 if let csv {
                     try TrainingCurve.append(reports.flatMap { r in r.models.map { TrainingCurve.row($0, in: r) } }, to: csv)
                 }

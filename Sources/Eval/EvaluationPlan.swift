@@ -1,0 +1,90 @@
+// What `vidgen eval` scores, as one value: the held-out clips and whether each is one window
+// or a long stitched video. The command parses it; this file checks it against the models,
+// lays out the runs (one per stitching), scores the state models' own roll-outs and encodes
+// the metrics file.
+
+import Diffusion
+import Foundation
+import Sample
+import Tensor
+import Train
+
+public struct EvaluationPlan: Sendable {
+    public var scenario = "id"
+    public var clips = 256
+    public var firstSeed: UInt64 = WindowQualityConfig().firstSeed
+    /// Context frames from the simulator (K).
+    public var context = 2
+    /// Long videos of this many frames, the context included (nil: one window per clip).
+    public var frames: Int?
+    /// With `frames`: the one stitching to score (nil: last-k and last-frame).
+    public var stitch: StitchStrategy?
+
+    public init() {}
+
+    /// Frames per clip of a state model's own scores without `frames`: 30 after a 2-frame context.
+    public static let stateFrames = 32
+
+    /// One quality config per stitching (one in all without `frames`). The models must share
+    /// one window and frame size, and the plan must fit them; otherwise one line says why.
+    public func configs(models: [EvaluatedModel], stateModels: [EvaluatedStateModel]) throws -> [WindowQualityConfig] {
+        let window = models.first?.denoiser.config.frames ?? ModelConfig.reference.frames
+        let size = models.first?.sampler.frameSize ?? stateModels.first?.model.config.width ?? ModelConfig.reference.size
+        if let other = stateModels.first(where: { $0.model.config.width != size || $0.model.config.height != size }) {
+            throw VidgenError("\(other.folder) is a \(other.model.config.width)×\(other.model.config.height)-px state model, "
+                              + "the other models \(size) px; evaluate them separately")
+        }
+        if let other = models.first(where: { $0.denoiser.config.frames != window || $0.sampler.frameSize != size }) {
+            throw VidgenError("\(other.folder) has a \(other.denoiser.config.frames)-frame \(other.sampler.frameSize)-px window, "
+                              + "\(models[0].folder) a \(window)-frame \(size)-px one; evaluate them separately")
+        }
+        guard context < window else { throw VidgenError("--context must be below the window of \(window) frames, got \(context)") }
+        if let frames, frames < window {
+            throw VidgenError("--frames (\(frames)) must be at least the model's window of \(window) frames")
+        }
+        var q = WindowQualityConfig()
+        q.scenario = scenario
+        q.clips = clips
+        q.firstSeed = firstSeed
+        q.window = window
+        q.context = context
+        q.size = size
+        q.missPenalty = Double(size) / 2
+        guard let frames else { return [q] }
+        return (stitch.map { [$0] } ?? [.lastK, .lastFrame]).map { s in
+            var long = q
+            long.long = LongVideo(frames: frames, stitch: s)
+            return long
+        }
+    }
+
+    /// The state models' own scores: roll-outs from frame 0 of `scenario` clips, errors by event.
+    public func stateScores(_ stateModels: [EvaluatedStateModel]) throws -> [StateModelScores] {
+        try stateModels.map { m in
+            try StateModelScores.measure(m.model, folder: m.folder, scenario: scenario, clips: clips, firstSeed: firstSeed,
+                                         context: context, horizon: max(1, (frames ?? Self.stateFrames) - context))
+        }
+    }
+
+    /// The metrics file: the one report, or with `frames` every stitching's; the state
+    /// models' own scores once.
+    public func encoded(_ reports: [WindowQualityReport], stateScores: [StateModelScores]) throws -> [UInt8] {
+        var reports = reports
+        if !stateScores.isEmpty { reports[0].stateScores = stateScores }
+        guard frames != nil else { return try reports[0].encoded() }
+        var stitched = StitchedQualityReport(stitchings: reports)
+        if !stateScores.isEmpty { (stitched.stateScores, stitched.stitchings[0].stateScores) = (stateScores, nil) }
+        return try stitched.encoded()
+    }
+}
+
+extension EvaluatedModel {
+    /// The video model in checkpoint folder `dir`, sampled as its sampling.json says once
+    /// `adjust` (the command line's overrides) has been applied.
+    public static func load(_ dir: String, sampling adjust: (SamplingConfig) -> SamplingConfig = { $0 }) throws -> EvaluatedModel {
+        let sampling = adjust(try Checkpoint.loadSampling(dir))
+        let (denoiser, config) = try Checkpoint.loadModel(dir)
+        if let problem = sampling.validationError(for: denoiser.config) { throw VidgenError("\(dir): \(problem)") }
+        return EvaluatedModel(folder: dir, denoiser: denoiser, codec: try Checkpoint.loadCodec(dir, config: config), sampling: sampling)
+    }
+}
