@@ -43,6 +43,21 @@ public struct AttentionCostSetup: Codable, Equatable, Sendable {
     /// Every figure with up to 5 timed runs, and the budget answer measured.
     public static var full: AttentionCostSetup { AttentionCostSetup() }
 
+    /// The model configs measured, in order: for each attention kind the frame sweep, then
+    /// the resolution sweep, each (frames, size) once.
+    public var grid: [ModelConfig] {
+        var out: [ModelConfig] = []
+        for kind in attentions {
+            for (t, size) in frames.map({ ($0, framesSize) }) + sizes.map({ (sizesFrames, $0) })
+            where !out.contains(where: { $0.attention == kind && $0.frames == t && $0.size == size }) {
+                var m = model
+                (m.attention, m.frames, m.size) = (kind, t, size)
+                out.append(m)
+            }
+        }
+        return out
+    }
+
     /// About a minute on the 2-core machine: up to 3 timed runs, fewer for long calls; the
     /// budget answer comes from the fitted law alone.
     public static var quick: AttentionCostSetup {
@@ -87,17 +102,10 @@ public enum AttentionCost {
                            progress: (AttentionCostPoint) -> Void = { _ in }) -> AttentionCostReport {
         let start = Stopwatch.now()
         var points: [AttentionCostPoint] = []
-        for kind in setup.attentions {
-            let grid = setup.frames.map { ($0, setup.framesSize) } + setup.sizes.map { (setup.sizesFrames, $0) }
-            for (t, size) in grid where !points.contains(where: { $0.attention == kind && $0.frames == t && $0.size == size }) {
-                var m = setup.model
-                m.attention = kind
-                m.frames = t
-                m.size = size
-                let p = measure(m, setup: setup)
-                points.append(p)
-                progress(p)
-            }
+        for m in setup.grid {
+            let p = measure(m, setup: setup)
+            points.append(p)
+            progress(p)
         }
         var report = AttentionCostReport(setup: setup, points: points, seconds: 0)
         if setup.checkBudget { checkBudgets(&report) }

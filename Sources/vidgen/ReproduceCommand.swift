@@ -95,10 +95,7 @@ extension Vidgen {
             do {
                 let e1 = try timed(\.experiment1) { try experiments.plausibleNotPhysical() }
                 let e2 = try timed(\.experiment2) { try experiments.stochastic() }
-                let cost = Progress("experiment 3", total: setup.attention.attentions.count
-                                        * Set(setup.attention.frames.map { [$0, setup.attention.framesSize] }
-                                              + setup.attention.sizes.map { [setup.attention.sizesFrames, $0] }).count,
-                                    unit: "points", toStderr: true)
+                let cost = Progress("experiment 3", total: setup.attention.grid.count, unit: "points", toStderr: true)
                 var points = 0
                 let e3 = try timed(\.experiment3) { AttentionCost.run(setup.attention) { _ in points += 1; cost.update(points) } }
                 let stateCost = try timed(\.experiment3State) {
