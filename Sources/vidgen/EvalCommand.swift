@@ -1,15 +1,13 @@
 import ArgumentParser
-import Diffusion
 import Dynamics
 import Eval
 import Foundation
 import Sample
 import Tensor
-import Train
 import World
 
 extension Vidgen {
-    /// `vidgen eval`: in-window quality of checkpoints against the simulator and two baselines.
+    /// `vidgen eval`: checkpoints' windows or long videos scored against the simulator and two baselines.
     struct EvalCmd: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "eval",
