@@ -4,6 +4,7 @@
 
 import Diffusion
 import Foundation
+import Sample
 import Tensor
 
 /// What one step reports.
@@ -80,7 +81,8 @@ public struct Trainer {
     /// `lap` is told when each phase ends (for `vidgen bench train`).
     public mutating func trainStep(on batch: ClipBatch, lap: (StepPhase) -> Void = { _ in }) throws -> StepStats {
         let lr = learningRate(step: step, config)
-        let clean = codec.map { $0.encodeClips(batch.clips) } ?? batch.clips
+        var clean = codec.map { $0.encodeClips(batch.clips) } ?? batch.clips
+        if let seams = batch.seams { handOnOwnFrames(seams, context: batch.context, into: &clean) }
         let noised = schedule.noised(clean, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
 
         let tape = Tape()
@@ -113,6 +115,30 @@ public struct Trainer {
         lap(.optimizer)
         step += 1
         return StepStats(step: step, loss: lossValue, learningRate: lr, gradNorm: norm)
+    }
+
+    /// Puts into each seam clip's context (its first K frames of `clips`, the model's frames)
+    /// the last K frames of the window the EMA weights sample before it, passed on as
+    /// stitching passes them: pixels, encoded again by a latent model.
+    func handOnOwnFrames(_ seams: SeamRollouts, context: [Int], into clips: inout Tensor) {
+        let sampler = WindowSampler(model: emaModel, kind: .ddim, steps: config.seamRolloutSteps,
+                                    handoff: config.seamHandoff, codec: codec)
+        var noise = seams.noise
+        let frames = config.model.frames
+        let rolled = sampler.window(context: seams.before.slice(axis: 1, 0..<2), noise: &noise)
+        let tail = rolled.slice(axis: 1, (frames - 2)..<frames)
+        let own = (codec.map { $0.encodeClips(tail) } ?? tail).values
+        let per = clips.count / (clips.shape[0] * frames)
+        clips.withUnsafeMutableBufferPointer { p in
+            for (r, i) in seams.clips.enumerated() {
+                let k = context[i]
+                // The last k of the roll-out's last 2 frames become frames 0..<k of clip i.
+                for f in 0..<k {
+                    let from = (r * 2 + 2 - k + f) * per, to = (i * frames + f) * per
+                    for j in 0..<per { p[to + j] = own[from + j] }
+                }
+            }
+        }
     }
 
     // MARK: - Checkpoints
@@ -173,6 +199,24 @@ public struct Trainer {
 }
 
 extension Trainer {
+    /// This fresh run started from the sampling weights of the checkpoint in `dir`
+    /// (fine-tuning): they become its weights and its EMA; the optimizer, the schedule and
+    /// the step count start anew. The checkpoint's model must have this config's shape.
+    public func startingFrom(_ dir: String) throws -> Trainer {
+        precondition(step == 0, "a run starts from a checkpoint's weights only at step 0")
+        let (weights, saved) = try Checkpoint.loadModel(dir)
+        guard saved.model == config.model else {
+            throw VidgenError("\(dir): its model (config.json 'model') differs from this run's; --from needs the same shape and schedule")
+        }
+        guard saved.latent == config.latent, !config.latent || saved.autoencoder == config.autoencoder else {
+            throw VidgenError("\(dir): a \(saved.latent ? "latent" : "pixel") model with another autoencoder shape than this run's")
+        }
+        var t = self
+        t.model = weights
+        t.ema = weights.namedParameters.map(\.value)
+        return t
+    }
+
     /// The same run on a new plan (TrainConfig.replanned): weights, EMA, moments, step and
     /// time kept, the learning-rate schedule re-planned from the current step.
     public func replanned(steps: Int?, checkpointEvery: Int?) throws -> Trainer {

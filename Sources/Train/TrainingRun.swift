@@ -33,7 +33,8 @@ public enum TrainingRun {
     /// Without it, refuses a folder that already holds a checkpoint. With `snapshotEvery`,
     /// every multiple of it also leaves a sampling copy in `dir/snapshots/step-N`
     /// (Trainer.saveSnapshot), with the run's sampling.json if it has one. A latent config
-    /// starts from the trained `codec` (a resumed run has its own copy).
+    /// starts from the trained `codec` (a resumed run has its own copy). A run that starts
+    /// anew with `from` takes that checkpoint's weights (Trainer.startingFrom).
     ///
     /// With `parallel`, this process is one rank of a data-parallel run: every rank sets up
     /// the same trainer (checked), trains on its share of each batch, and only rank 0
@@ -41,12 +42,12 @@ public enum TrainingRun {
     @discardableResult
     public static func run(
         _ config: TrainConfig, into dir: String, resume: Bool, steps: Int? = nil, checkpointEvery: Int? = nil,
-        snapshotEvery: Int? = nil, codec: FrameAutoencoder? = nil, observer: TrainingObserver = TrainingObserver(),
-        parallel: DataParallel? = nil
+        snapshotEvery: Int? = nil, codec: FrameAutoencoder? = nil, from: String? = nil,
+        observer: TrainingObserver = TrainingObserver(), parallel: DataParallel? = nil
     ) throws -> Trainer {
         func setUp() throws -> Trainer {
             var trainer = try start(config, into: dir, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
-                                    codec: codec, observer: observer)
+                                    codec: codec, from: from, observer: observer)
             if let parallel {
                 try parallel.checkShare(of: trainer.config.batchSize)
                 trainer.parallel = parallel
@@ -107,7 +108,7 @@ public enum TrainingRun {
     /// The trainer a run starts from: the checkpoint in `dir` when resuming one, or a fresh one.
     static func start(
         _ config: TrainConfig, into dir: String, resume: Bool, steps: Int?, checkpointEvery: Int?,
-        codec: FrameAutoencoder?, observer: TrainingObserver
+        codec: FrameAutoencoder?, from: String? = nil, observer: TrainingObserver
     ) throws -> Trainer {
         let statePath = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
         var trainer: Trainer
@@ -120,6 +121,10 @@ public enum TrainingRun {
             }
             if resume { observer.note("no checkpoint in \(dir): starting from scratch") }
             trainer = try Trainer(config.replanned(steps: steps, checkpointEvery: checkpointEvery), codec: codec)
+            if let from {
+                trainer = try trainer.startingFrom(from)
+                observer.note("starting from the weights in \(from)")
+            }
         }
         return trainer
     }

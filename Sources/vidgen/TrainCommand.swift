@@ -47,6 +47,9 @@ extension Vidgen {
         @Option(help: "A latent config's trained frame autoencoder (a `vidgen autoencoder` folder); a resumed run keeps its own copy.")
         var autoencoder: String?
 
+        @Option(help: "Start from the EMA weights of this checkpoint folder, with a fresh optimizer and schedule (fine-tuning; the config's model must match its). A latent run also takes its autoencoder unless --autoencoder is given.")
+        var from: String?
+
         @Option(help: "Checkpoint folder to write (created if missing).")
         var out: String
 
@@ -87,7 +90,7 @@ extension Vidgen {
         /// The settings every rank of a data-parallel run must share.
         func settings(_ c: TrainConfig) -> String {
             let flags: [String?] = [steps.map(String.init), checkpointEvery.map(String.init), snapshotEvery.map(String.init),
-                                    autoencoder, out, String(resume)]
+                                    autoencoder, from, out, String(resume)]
             return String(decoding: c.encoded(), as: UTF8.self) + flags.map { $0 ?? "-" }.joined(separator: "\u{0}")
         }
 
@@ -104,7 +107,7 @@ extension Vidgen {
                     // A folder that stores no latent range: measure it, as `vidgen autoencoder` does.
                     if writer { print("\(dir) stores no latent range; measuring it on held-out frames for this run") }
                     return try CodecTrainer(codecConfig).withMeasuredRange(codec)
-                }
+                } ?? from.flatMap { dir in c.latent ? try Checkpoint.loadCodec(dir, config: try Checkpoint.loadConfig(dir)) : nil }
                 return (c, codec)
             }
             let (c, codec) = try parallel?.together(setUp) ?? setUp()
@@ -139,7 +142,7 @@ extension Vidgen {
             // Once the run is over (done, or an error every rank has), being ended is no news.
             defer { signal(SIGTERM, SIG_DFL) }
             let trainer = try TrainingRun.run(c, into: out, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
-                                              snapshotEvery: snapshotEvery, codec: codec, observer: observer, parallel: parallel)
+                                              snapshotEvery: snapshotEvery, codec: codec, from: from, observer: observer, parallel: parallel)
             if writer {
                 print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, out as NSString))
             }
