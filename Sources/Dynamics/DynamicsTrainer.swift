@@ -52,23 +52,23 @@ public struct DynamicsTrainer {
     /// `checkpointEvery`, when given, replace the saved config's (a longer run changes the
     /// learning-rate schedule from the step it resumes at).
     public static func resume(folder: String, steps: Int? = nil, checkpointEvery: Int? = nil) throws -> DynamicsTrainer {
-        var config = try DynamicsCheckpoint.loadConfig(folder)
+        let checkpoint = CheckpointFolder(folder)
+        var config = try checkpoint.dynamicsConfig()
         if let steps { config.steps = steps }
         if let checkpointEvery { config.checkpointEvery = checkpointEvery }
         var t = try DynamicsTrainer(config: config, folder: folder)
-        let file = DynamicsCheckpoint.path(folder, DynamicsCheckpoint.stateFile)
-        let st = try DynamicsCheckpoint.read(file)
-        guard let s = st.metadata["step"], let step = Int(s), step >= 0 else {
-            throw VidgenError("\(file): no step in its metadata (not a dynamics train state?)")
-        }
+        let stored = try checkpoint.tensors(CheckpointFolder.stateFile)
+        let (step, seconds) = try checkpoint.stateStep(stored)
         if step > config.steps { throw VidgenError("\(folder) is at step \(step), past --steps \(config.steps)") }
-        let like = t.network.namedParameters
-        t.network.parameters = try DynamicsCheckpoint.tensors(st, prefix: "param.", like: like, file: file)
-        t.optimizer.m = try DynamicsCheckpoint.tensors(st, prefix: "adam.m.", like: like, file: file)
-        t.optimizer.v = try DynamicsCheckpoint.tensors(st, prefix: "adam.v.", like: like, file: file)
-        t.step = step
-        t.seconds = st.metadata["seconds"].flatMap { Double($0) } ?? 0
-        try DynamicsCheckpoint.truncateLog(folder, after: step)
+        let like = t.network.namedParameters.map { (name: $0.name, shape: $0.value.shape) }
+        func load(_ part: CheckpointFolder.StatePart) throws -> [Tensor] {
+            try checkpoint.tensors(stored, in: CheckpointFolder.stateFile, prefix: part.rawValue, like: like)
+        }
+        t.network.parameters = try load(.weights)
+        t.optimizer.m = try load(.adamM)
+        t.optimizer.v = try load(.adamV)
+        (t.step, t.seconds) = (step, seconds)
+        try checkpoint.keepLog(through: step)
         return t
     }
 
@@ -118,17 +118,19 @@ public struct DynamicsTrainer {
         return DynamicsProgress(step: step, steps: config.steps, loss: Double(loss.item), learningRate: lr, gradNorm: norm)
     }
 
-    /// Writes the checkpoint folder (model, config, train state) and appends the log.
+    /// Writes the checkpoint folder (config, train state, model) and appends the log.
     public mutating func save() throws {
         let named = network.namedParameters
         var state: [SafeTensorsEntry] = []
         for (k, p) in named.enumerated() {
-            state.append(p.value.entry("param." + p.name))
-            state.append(optimizer.m[k].entry("adam.m." + p.name))
-            state.append(optimizer.v[k].entry("adam.v." + p.name))
+            state.append(p.value.entry(CheckpointFolder.StatePart.weights.key(p.name)))
+            state.append(optimizer.m[k].entry(CheckpointFolder.StatePart.adamM.key(p.name)))
+            state.append(optimizer.v[k].entry(CheckpointFolder.StatePart.adamV.key(p.name)))
         }
-        try DynamicsCheckpoint.write(folder, config: config, model: named, state: state, step: step, seconds: seconds)
-        try DynamicsCheckpoint.appendLog(folder, rows: pendingLog)
+        let checkpoint = CheckpointFolder(folder)
+        try checkpoint.save(config: config.encoded(), state: state, model: named.map { $0.value.entry($0.name) },
+                            step: step, seconds: seconds, format: CheckpointFolder.dynamicsFormat)
+        try checkpoint.appendLog(pendingLog)
         pendingLog = []
     }
 }

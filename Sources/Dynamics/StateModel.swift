@@ -19,10 +19,11 @@ public struct StateModel {
 
     /// The model saved in checkpoint folder `folder` (its model.safetensors and config.json).
     public static func load(_ folder: String) throws -> StateModel {
-        let config = try DynamicsCheckpoint.loadConfig(folder)
+        let checkpoint = CheckpointFolder(folder)
+        let config = try checkpoint.dynamicsConfig()
         var rng = RNG(seed: 0)
         var network = InteractionNetwork(config.model, rng: &rng)
-        network.parameters = try DynamicsCheckpoint.loadModel(folder, like: network.namedParameters)
+        network.parameters = try checkpoint.stateModelWeights(like: network.namedParameters)
         return StateModel(network: network)
     }
 

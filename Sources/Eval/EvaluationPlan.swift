@@ -82,9 +82,10 @@ extension EvaluatedModel {
     /// The video model in checkpoint folder `dir`, sampled as its sampling.json says once
     /// `adjust` (the command line's overrides) has been applied.
     public static func load(_ dir: String, sampling adjust: (SamplingConfig) -> SamplingConfig = { $0 }) throws -> EvaluatedModel {
-        let sampling = adjust(try Checkpoint.loadSampling(dir))
-        let (denoiser, config) = try Checkpoint.loadModel(dir)
+        let folder = CheckpointFolder(dir)
+        let sampling = adjust(try folder.sampling())
+        let (denoiser, config) = try folder.videoModel()
         if let problem = sampling.validationError(for: denoiser.config) { throw VidgenError("\(dir): \(problem)") }
-        return EvaluatedModel(folder: dir, denoiser: denoiser, codec: try Checkpoint.loadCodec(dir, config: config), sampling: sampling)
+        return EvaluatedModel(folder: dir, denoiser: denoiser, codec: try folder.codec(for: config), sampling: sampling)
     }
 }

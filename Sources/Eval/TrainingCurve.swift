@@ -32,19 +32,14 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
     public var lossMean50: Double?
 
     /// Reads what the folder says about itself; missing pieces stay nil.
-    public init(folder: String) {
-        path = folder
-        let model = (folder as NSString).appendingPathComponent(Checkpoint.modelFile)
-        let state = (folder as NSString).appendingPathComponent(Checkpoint.stateFile)
-        step = CheckpointInfo.metadata(of: model)?["step"].flatMap { Int($0) }
+    public init(folder dir: String) {
+        path = dir
+        let folder = CheckpointFolder(dir)
+        step = folder.metadata(CheckpointFolder.modelFile)?["step"].flatMap { Int($0) }
         // A snapshot (RUN/snapshots/step-N, `train --snapshot-every`) has no log of its own;
         // its run's log covers it.
-        var log = CheckpointInfo.log((folder as NSString).appendingPathComponent(TrainingRun.logFile))
-        let parent = (folder as NSString).deletingLastPathComponent
-        if log.isEmpty && (parent as NSString).lastPathComponent == TrainingRun.snapshotsFolder {
-            let run = (parent as NSString).deletingLastPathComponent
-            log = CheckpointInfo.log((run as NSString).appendingPathComponent(TrainingRun.logFile))
-        }
+        var log = folder.logRows()
+        if log.isEmpty, let run = folder.run { log = run.logRows() }
         if let step {
             let upTo = log.filter { $0.step <= step }
             if let row = upTo.last, row.step == step {
@@ -54,23 +49,8 @@ public struct CheckpointInfo: Codable, Equatable, Sendable {
             let window = upTo.filter { $0.step > step - 50 }
             if !window.isEmpty { lossMean50 = window.map(\.loss).reduce(0, +) / Double(window.count) }
         }
-        if seconds == nil, let s = CheckpointInfo.metadata(of: state)?["seconds"].flatMap({ Double($0) }) {
+        if seconds == nil, let s = folder.metadata(CheckpointFolder.stateFile)?["seconds"].flatMap({ Double($0) }) {
             seconds = s
-        }
-    }
-
-    /// The `__metadata__` of a safetensors file; nil when it cannot be read.
-    static func metadata(of path: String) -> [String: String]? {
-        try? SafeTensors.read(from: path).metadata
-    }
-
-    /// Rows (step, loss, seconds) of a train-log.csv (`step,loss,lr,grad_norm,seconds`).
-    static func log(_ path: String) -> [(step: Int, loss: Double, seconds: Double)] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").dropFirst().compactMap { line in
-            let f = line.split(separator: ",")
-            guard f.count >= 5, let s = Int(f[0]), let l = Double(f[1]), let t = Double(f[4]) else { return nil }
-            return (s, l, t)
         }
     }
 }

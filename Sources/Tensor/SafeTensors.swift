@@ -250,10 +250,28 @@ public enum SafeTensors {
         }
         let dataStart = 8 + headerBytes
         let dataBytes = bytes.count - dataStart
+        let (metadata, members) = try header(Array(bytes[8..<dataStart]))
+        var infos: [SafeTensorsHeaderEntry] = []
+        for member in members {
+            infos.append(try SafeTensorsHeaderEntry(name: member.key, member.value, dataBytes: dataBytes))
+        }
+        try checkTiling(infos, dataBytes: dataBytes)
 
+        let entries = bytes.withUnsafeBytes { raw in
+            infos.map { info in
+                SafeTensorsEntry(name: info.name, shape: info.shape,
+                                 values: info.dtype.floats(raw, from: dataStart + info.begin, count: info.count))
+            }
+        }
+        return SafeTensorsFile(entries: entries, metadata: metadata)
+    }
+
+    /// The JSON header (the bytes after the 8-byte length): its `__metadata__` and, in file
+    /// order, the tensor entries still to be checked against the data.
+    static func header(_ bytes: [UInt8]) throws -> (metadata: [String: String], tensors: [(key: String, value: JSONValue)]) {
         let json: JSONValue
         do {
-            json = try JSONParser.parse(Array(bytes[8..<dataStart]))
+            json = try JSONParser.parse(bytes)
         } catch let error as JSONError {
             switch error {
             case .notUTF8: throw SafeTensorsError.headerNotUTF8
@@ -267,7 +285,7 @@ public enum SafeTensors {
         guard case .object(let members) = json else { throw SafeTensorsError.headerNotObject }
 
         var metadata: [String: String] = [:]
-        var infos: [SafeTensorsHeaderEntry] = []
+        var tensors: [(key: String, value: JSONValue)] = []
         for member in members {
             if member.key == "__metadata__" {
                 guard case .object(let pairs) = member.value else { throw SafeTensorsError.metadataNotObject }
@@ -276,18 +294,10 @@ public enum SafeTensors {
                     metadata[pair.key] = value  // keys are distinct: the parser refuses repeats
                 }
             } else {
-                infos.append(try SafeTensorsHeaderEntry(name: member.key, member.value, dataBytes: dataBytes))
+                tensors.append((member.key, member.value))
             }
         }
-        try checkTiling(infos, dataBytes: dataBytes)
-
-        let entries = bytes.withUnsafeBytes { raw in
-            infos.map { info in
-                SafeTensorsEntry(name: info.name, shape: info.shape,
-                                 values: info.dtype.floats(raw, from: dataStart + info.begin, count: info.count))
-            }
-        }
-        return SafeTensorsFile(entries: entries, metadata: metadata)
+        return (metadata, tensors)
     }
 
     /// The product of `shape`, refusing negative dimensions (via `bad`) and overflow.
@@ -445,6 +455,26 @@ extension SafeTensors {
     }
 
     /// Reads and checks the safetensors file at `path`; every error names the file.
+    /// The `__metadata__` of the file at `path`, reading its header only (the tensors are
+    /// neither read nor checked).
+    public static func readMetadata(from path: String) throws -> [String: String] {
+        do {
+            let length = try SafeTensorsIO.readPrefix(path, count: 8)
+            guard length.count == 8 else { throw SafeTensorsError.fileTooShort(byteCount: length.count) }
+            var n: UInt64 = 0
+            for k in 0..<8 { n |= UInt64(length[k]) << (8 * k) }
+            guard n <= UInt64(maxHeaderBytes) else { throw SafeTensorsError.headerTooLarge(byteCount: n) }
+            let bytes = try SafeTensorsIO.readPrefix(path, count: 8 + Int(n))
+            guard bytes.count == 8 + Int(n) else {
+                throw SafeTensorsError.headerPastEndOfFile(headerBytes: n, available: bytes.count - 8)
+            }
+            return try header(Array(bytes[8...])).metadata
+        } catch let error as SafeTensorsError {
+            if case .io = error { throw error }
+            throw SafeTensorsError.inFile(path: path, error)
+        }
+    }
+
     public static func read(from path: String) throws -> SafeTensorsFile {
         let bytes = try SafeTensorsIO.readAll(path)
         do {
@@ -462,7 +492,10 @@ enum SafeTensorsIO {
         .io(path: path, operation: operation, reason: String(cString: strerror(code)))
     }
 
-    static func readAll(_ path: String) throws -> [UInt8] {
+    static func readAll(_ path: String) throws -> [UInt8] { try readPrefix(path, count: nil) }
+
+    /// The file's first `count` bytes (fewer if it is shorter), or with nil all of them.
+    static func readPrefix(_ path: String, count: Int?) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(path, "open") }
         defer { close(fd) }
@@ -473,7 +506,7 @@ enum SafeTensorsIO {
         }
         // The size comes from the file system, not from the file's contents, and the bytes are
         // read in full before any of them is interpreted.
-        let size = Int(info.st_size)
+        let size = min(Int(info.st_size), count ?? Int.max)
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
         while done < size {

@@ -149,53 +149,51 @@ public struct CodecTrainer {
     @discardableResult
     public func save(to dir: String) throws -> FrameAutoencoder {
         let codec = try withMeasuredRange(model)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try PrettyJSON.write(config, to: (dir as NSString).appendingPathComponent(Checkpoint.codecConfigFile))
+        let folder = CheckpointFolder(dir)
+        try folder.create()
+        try PrettyJSON.write(config, to: folder.file(CheckpointFolder.codecConfigFile))
         try SafeTensors.write(codec.fileEntries, metadata: ["step": String(step), "format": "vidgen-codec"],
-                              to: (dir as NSString).appendingPathComponent(Checkpoint.codecFile))
+                              to: folder.file(CheckpointFolder.codecFile))
         return codec
     }
 }
 
-extension Checkpoint {
-    public static let codecFile = "autoencoder.safetensors"
-    public static let codecConfigFile = "autoencoder.json"
-
+extension CheckpointFolder {
     /// The trained codec of a codec folder (autoencoder.json + autoencoder.safetensors).
-    public static func loadCodecFolder(_ dir: String) throws -> (FrameAutoencoder, CodecConfig) {
-        let path = (dir as NSString).appendingPathComponent(codecConfigFile)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw VidgenError("\(path): missing (not a vidgen autoencoder folder?)")
+    public func autoencoder() throws -> (FrameAutoencoder, CodecConfig) {
+        let p = file(Self.codecConfigFile)
+        guard let data = FileManager.default.contents(atPath: p) else {
+            throw VidgenError("\(p): missing (not a vidgen autoencoder folder?)")
         }
         let config: CodecConfig
         do { config = try JSONDecoder().decode(CodecConfig.self, from: data) } catch {
-            throw VidgenError("\(path): not a codec config (\(error))")
+            throw VidgenError("\(p): not a codec config (\(error))")
         }
-        if let problem = config.validationError() { throw VidgenError("\(path): \(problem)") }
-        return (try loadCodecWeights(dir, config: config.model), config)
+        if let problem = config.validationError() { throw VidgenError("\(p): \(problem)") }
+        return (try codecWeights(config.model), config)
     }
 
-    /// The codec in `dir`/autoencoder.safetensors, for a codec of shape `config`: its weights,
+    /// The codec in autoencoder.safetensors, for a codec of shape `config`: its weights,
     /// and its latent range (the identity in a file that has none).
-    public static func loadCodecWeights(_ dir: String, config: AutoencoderConfig) throws -> FrameAutoencoder {
-        let path = (dir as NSString).appendingPathComponent(codecFile)
-        let file = try readSafeTensors(path)
+    public func codecWeights(_ config: AutoencoderConfig) throws -> FrameAutoencoder {
+        let p = file(Self.codecFile)
+        let stored = try tensors(Self.codecFile)
         var rng = RNG(seed: 0)
         var codec = FrameAutoencoder(config, rng: &rng)
         let names = [FrameAutoencoder.rangeCenterName, FrameAutoencoder.rangeHalfName]
-        try assign(&codec, from: file, prefix: "", path: path, ignoring: Set(names))
-        let range = names.map { file[$0] }
+        try assign(&codec, from: stored, in: Self.codecFile, ignoring: Set(names))
+        let range = names.map { stored[$0] }
         switch (range[0], range[1]) {
         case (nil, nil): break
         case let (center?, half?):
             let l = config.latentChannels
             let (c, h) = (Tensor(center), Tensor(half))
             guard c.shape == [l], h.shape == [l], h.values.allSatisfy({ $0 > 0 && $0.isFinite }), c.values.allSatisfy(\.isFinite) else {
-                throw VidgenError("\(path): the latent range must be \(l) finite centers and \(l) positive half ranges")
+                throw VidgenError("\(p): the latent range must be \(l) finite centers and \(l) positive half ranges")
             }
             codec.range = LatentRange(center: c.values, halfRange: h.values)
         default:
-            throw VidgenError("\(path): the latent range needs both '\(names[0])' and '\(names[1])'")
+            throw VidgenError("\(p): the latent range needs both '\(names[0])' and '\(names[1])'")
         }
         return codec
     }

@@ -265,7 +265,7 @@ extension TrainConfig {
     /// Options vidgen no longer has, with the value that meant "off" (nan: any value). A
     /// saved config.json may still hold them; it loads if they are off, and otherwise
     /// names the option. `model.handoff` is a sampling setting now (sampling.json), which
-    /// Checkpoint.loadSampling reads from an old config.json.
+    /// CheckpointFolder.sampling() reads from an old config.json.
     static let retiredKeys: [String: [String: Double]] = [
         "": ["contextSpecks": 0, "rolloutShare": 0, "rolloutSteps": .nan],
         "model": ["contextNoise": 0, "handoff": .nan, "stemChannels": 0, "headChannels": 0, "predictsChange": 0],

@@ -143,20 +143,17 @@ public struct Trainer {
 
     // MARK: - Checkpoints
 
-    /// Writes the checkpoint folder `dir` (see Checkpoint.swift).
+    /// Writes the checkpoint folder `dir` (CheckpointFolder; Checkpoint.swift).
     public func save(to dir: String) throws {
+        let parts: [(CheckpointFolder.StatePart, [Tensor])] = [
+            (.weights, model.namedParameters.map(\.value)), (.ema, ema), (.adamM, adam.m), (.adamV, adam.v),
+        ]
         var state: [SafeTensorsEntry] = []
-        let params = model.namedParameters
-        for (i, (name, value)) in params.enumerated() {
-            state.append(value.entry("param." + name))
-            state.append(ema[i].entry("ema." + name))
-            state.append(adam.m[i].entry("adam.m." + name))
-            state.append(adam.v[i].entry("adam.v." + name))
+        for (i, name) in names.enumerated() {
+            for (part, values) in parts { state.append(values[i].entry(part.key(name))) }
         }
-        let emaNamed = zip(names, ema).map { (name: $0, value: $1) }
-        try Checkpoint.write(dir, config: config, ema: emaNamed, state: state,
-                             metadata: ["step": String(step), "format": "vidgen"],
-                             stateMetadata: ["seconds": String(seconds)], codec: codec)
+        try CheckpointFolder(dir).saveVideoModel(config: config, ema: Array(zip(names, ema)), state: state,
+                                                 step: step, seconds: seconds, codec: codec)
     }
 
     /// Writes a sampling-only copy of the run (EMA weights and config, no train state) to
@@ -164,36 +161,28 @@ public struct Trainer {
     /// checkpoint it holds no wall time, so equal runs leave equal bytes; the run's
     /// train-log.csv has the seconds.
     public func saveSnapshot(to dir: String) throws {
-        let emaNamed = zip(names, ema).map { (name: $0, value: $1) }
-        try Checkpoint.write(dir, config: config, ema: emaNamed, state: nil,
-                             metadata: ["step": String(step), "format": "vidgen"], codec: codec)
+        try CheckpointFolder(dir).saveVideoModel(config: config, ema: Array(zip(names, ema)), state: nil,
+                                                 step: step, seconds: seconds, codec: codec)
     }
 
     /// The run saved in `dir`, ready to continue; nil if `dir` holds no train state.
     public static func resume(from dir: String) throws -> Trainer? {
-        let path = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let config = try Checkpoint.loadConfig(dir)
-        var trainer = try Trainer(config, codec: try Checkpoint.loadCodec(dir, config: config))
-        let file = try Checkpoint.readSafeTensors(path)
-        guard let stepText = file.metadata["step"], let step = Int(stepText), step >= 0 else {
-            throw VidgenError("\(path): no valid 'step' in the metadata")
+        let folder = CheckpointFolder(dir)
+        guard folder.hasTrainState else { return nil }
+        let config = try folder.trainConfig()
+        var trainer = try Trainer(config, codec: try folder.codec(for: config))
+        let stored = try folder.tensors(CheckpointFolder.stateFile)
+        let like = trainer.model.namedParameters.map { (name: $0.name, shape: $0.value.shape) }
+        func load(_ part: CheckpointFolder.StatePart) throws -> [Tensor] {
+            try folder.tensors(stored, in: CheckpointFolder.stateFile, prefix: part.rawValue, like: like)
         }
-        try Checkpoint.assign(&trainer.model, from: file, prefix: "param.", path: path)
-        func load(_ prefix: String) throws -> [Tensor] {
-            try trainer.names.enumerated().map { i, name in
-                guard let e = file[prefix + name] else { throw VidgenError("\(path): missing tensor '\(prefix + name)'") }
-                guard e.shape == trainer.ema[i].shape else {
-                    throw VidgenError("\(path): tensor '\(prefix + name)' has shape \(e.shape), expected \(trainer.ema[i].shape)")
-                }
-                return Tensor(e)
-            }
-        }
-        trainer.ema = try load("ema.")
-        trainer.adam.m = try load("adam.m.")
-        trainer.adam.v = try load("adam.v.")
-        trainer.step = step
-        if let s = file.metadata["seconds"], let secs = Double(s) { trainer.seconds = secs }
+        let weights = try load(.weights)
+        var i = 0
+        trainer.model.visit("") { _, t in t = weights[i]; i += 1 }
+        trainer.ema = try load(.ema)
+        trainer.adam.m = try load(.adamM)
+        trainer.adam.v = try load(.adamV)
+        (trainer.step, trainer.seconds) = try folder.stateStep(stored)
         return trainer
     }
 }
@@ -204,7 +193,7 @@ extension Trainer {
     /// the step count start anew. The checkpoint's model must have this config's shape.
     public func startingFrom(_ dir: String) throws -> Trainer {
         precondition(step == 0, "a run starts from a checkpoint's weights only at step 0")
-        let (weights, saved) = try Checkpoint.loadModel(dir)
+        let (weights, saved) = try CheckpointFolder(dir).videoModel()
         guard saved.model == config.model else {
             throw VidgenError("\(dir): its model (config.json 'model') differs from this run's; --from needs the same shape and schedule")
         }

@@ -23,11 +23,6 @@ public struct TrainingObserver {
 }
 
 public enum TrainingRun {
-    public static let logFile = "train-log.csv"
-    /// The folder of a run's snapshots (`snapshotFolder`).
-    public static let snapshotsFolder = "snapshots"
-    static let logHeader = "step,loss,lr,grad_norm,seconds\n"
-
     /// Trains `config` into `dir`. With `resume`, continues the checkpoint in `dir` if
     /// there is one (its saved config wins; `steps`, if given, may extend the run).
     /// Without it, refuses a folder that already holds a checkpoint. With `snapshotEvery`,
@@ -58,32 +53,35 @@ public enum TrainingRun {
         var trainer = try parallel?.together(setUp) ?? setUp()
         try parallel?.agree(on: trainer)
         let writer = parallel?.isWriter ?? true
-        let log = writer ? try openLog(dir, keepingThrough: trainer.step) : nil
-        defer { try? log?.close() }
+        let folder = CheckpointFolder(dir)
+        if writer { try folder.keepLog(through: trainer.step) }
+        // Rows wait for the next save, so that the log never runs ahead of the checkpoint.
+        var rows: [String] = []
         let total = trainer.config.steps
         var lastSave = trainer.step
+        func save() throws {
+            try trainer.save(to: dir)
+            try folder.appendLog(rows)
+            rows = []
+        }
         while trainer.step < total {
             let t0 = Stopwatch.now()
             let stats = try trainer.trainStep()
             trainer.seconds += Stopwatch.now() - t0
-            log?.write(String(format: "%d,%.6f,%.6g,%.4f,%.2f\n", stats.step, stats.loss, stats.learningRate,
-                              stats.gradNorm, trainer.seconds).data(using: .utf8)!)
+            if writer {
+                rows.append(String(format: "%d,%.6f,%.6g,%.4f,%.2f", stats.step, stats.loss, stats.learningRate,
+                                   stats.gradNorm, trainer.seconds))
+            }
             observer.step(stats, trainer)
             if writer, let snapshotEvery, trainer.step % snapshotEvery == 0 {
-                let snapshot = snapshotFolder(dir, step: trainer.step)
-                try trainer.saveSnapshot(to: snapshot)
+                let snapshot = folder.snapshot(step: trainer.step)
+                try trainer.saveSnapshot(to: snapshot.path)
                 // A snapshot is sampled the way its run is.
-                let sampling = (dir as NSString).appendingPathComponent(Checkpoint.samplingFile)
-                if FileManager.default.fileExists(atPath: sampling) {
-                    try Checkpoint.writeSampling(try Checkpoint.loadSampling(dir), to: snapshot)
-                }
+                if folder.has(CheckpointFolder.samplingFile) { try snapshot.writeSampling(try folder.sampling()) }
             }
             let stopping = parallel?.stopAgreed ?? observer.shouldStop()
             if trainer.step % trainer.config.checkpointEvery == 0 || trainer.step == total || stopping {
-                if writer {
-                    try trainer.save(to: dir)
-                    try log?.synchronize()
-                }
+                if writer { try save() }
                 lastSave = trainer.step
                 observer.note("checkpoint at step \(trainer.step)")
             }
@@ -92,14 +90,14 @@ public enum TrainingRun {
                 break
             }
         }
-        if writer && lastSave != trainer.step { try trainer.save(to: dir) }
+        if writer && lastSave != trainer.step { try save() }
         return trainer
     }
 
     /// Refuses to resume the checkpoint in `dir` with a `config` that differs from its own in
     /// anything but what a resume may change (TrainConfig.replanned). No checkpoint: nothing to check.
     public static func checkResumable(_ config: TrainConfig, in dir: String) throws {
-        guard let saved = try? Checkpoint.loadConfig(dir) else { return }
+        guard let saved = try? CheckpointFolder(dir).trainConfig() else { return }
         if config.replanned(steps: saved.steps, checkpointEvery: saved.checkpointEvery) != saved {
             throw VidgenError("--config/--seed differ from the checkpoint's config in \(dir); drop them to resume")
         }
@@ -110,13 +108,12 @@ public enum TrainingRun {
         _ config: TrainConfig, into dir: String, resume: Bool, steps: Int?, checkpointEvery: Int?,
         codec: FrameAutoencoder?, from: String? = nil, observer: TrainingObserver
     ) throws -> Trainer {
-        let statePath = (dir as NSString).appendingPathComponent(Checkpoint.stateFile)
         var trainer: Trainer
         if resume, let resumed = try Trainer.resume(from: dir) {
             trainer = try resumed.replanned(steps: steps, checkpointEvery: checkpointEvery)
             observer.note("resuming \(dir) at step \(trainer.step) of \(trainer.config.steps)")
         } else {
-            if !resume && FileManager.default.fileExists(atPath: statePath) {
+            if !resume && CheckpointFolder(dir).hasTrainState {
                 throw VidgenError("\(dir) already holds a checkpoint; pass --resume to continue it or choose another --out")
             }
             if resume { observer.note("no checkpoint in \(dir): starting from scratch") }
@@ -127,27 +124,5 @@ public enum TrainingRun {
             }
         }
         return trainer
-    }
-
-    /// Where `run(snapshotEvery:)` leaves the snapshot of `step`.
-    public static func snapshotFolder(_ dir: String, step: Int) -> String {
-        ((dir as NSString).appendingPathComponent(snapshotsFolder) as NSString).appendingPathComponent("step-\(step)")
-    }
-
-    /// Opens the log for appending, dropping rows past `step` (left by a killed run).
-    static func openLog(_ dir: String, keepingThrough step: Int) throws -> FileHandle {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = (dir as NSString).appendingPathComponent(logFile)
-        var kept = logHeader
-        if step > 0, let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            for line in text.split(separator: "\n").dropFirst() {
-                guard let s = Int(line.prefix { $0 != "," }), s <= step else { continue }
-                kept += line + "\n"
-            }
-        }
-        try AtomicFile.write(Array(kept.utf8), to: path)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
-        return handle
     }
 }

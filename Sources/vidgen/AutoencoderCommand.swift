@@ -1,7 +1,8 @@
 import ArgumentParser
 import Diffusion
-import Foundation
 import Eval
+import Foundation
+import Tensor
 import Train
 
 extension Vidgen {
@@ -54,7 +55,7 @@ extension Vidgen {
         func run() throws {
             if scoreOnly {
                 let codec: FrameAutoencoder
-                do { codec = try Checkpoint.loadCodecFolder(out).0 } catch { throw fail("\(error)", code: 1) }
+                do { codec = try CheckpointFolder(out).autoencoder().0 } catch { throw fail("\(error)", code: 1) }
                 return try report(codec)
             }
             var c = CodecConfig.preset(config)!

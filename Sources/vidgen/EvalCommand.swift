@@ -86,8 +86,8 @@ extension Vidgen {
             do {
                 if let csv { try TrainingCurve.check(csv) }
                 let all = baselinesOnly ? [] : (checkpoint.isEmpty ? [try ShippedModel.path()] : checkpoint)
-                let dirs = all.filter { !DynamicsCheckpoint.isStateModel($0) }
-                stateModels = try all.filter(DynamicsCheckpoint.isStateModel).map {
+                let dirs = all.filter { !CheckpointFolder($0).isStateModel }
+                stateModels = try all.filter { CheckpointFolder($0).isStateModel }.map {
                     EvaluatedStateModel(folder: $0, model: try StateModel.load($0))
                 }
                 models = try dirs.map { try EvaluatedModel.load($0, sampling: self.sampling.applied) }

@@ -20,7 +20,7 @@ enum OutputPath {
     static func checkNotInside(_ path: String, checkpoints: [String]) throws {
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         for dir in checkpoints {
-            for name in [Checkpoint.modelFile, Checkpoint.configFile, Checkpoint.stateFile, TrainingRun.logFile] {
+            for name in CheckpointFolder.files {
                 let input = URL(fileURLWithPath: dir).appendingPathComponent(name).standardizedFileURL
                     .resolvingSymlinksInPath().path
                 if input == target { throw ValidationError("\(path) would overwrite the checkpoint's \(name)") }

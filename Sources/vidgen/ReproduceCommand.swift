@@ -55,9 +55,10 @@ extension Vidgen {
             let dir: String, model: Denoiser, codec: FrameAutoencoder?, sampling: SamplingConfig
             do {
                 dir = try checkpoint ?? ShippedModel.path()
-                let (denoiser, config) = try Checkpoint.loadModel(dir)
-                (model, codec) = (denoiser, try Checkpoint.loadCodec(dir, config: config))
-                sampling = try Checkpoint.loadSampling(dir)
+                let folder = CheckpointFolder(dir)
+                let (denoiser, config) = try folder.videoModel()
+                (model, codec) = (denoiser, try folder.codec(for: config))
+                sampling = try folder.sampling()
             } catch {
                 throw fail("\(error)", code: 1)
             }
@@ -65,7 +66,7 @@ extension Vidgen {
             if !noStateModel {
                 do {
                     let d = try stateCheckpoint ?? ShippedModel.statePath()
-                    guard DynamicsCheckpoint.isStateModel(d) else {
+                    guard CheckpointFolder(d).isStateModel else {
                         throw VidgenError("\(d) is not a state model folder (its config.json has no interaction network)")
                     }
                     state = (d, try StateModel.load(d))

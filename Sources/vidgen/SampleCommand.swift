@@ -67,9 +67,10 @@ extension Vidgen {
 
         func run() throws {
             let dir = try checkpoint ?? ShippedModel.path()
-            if DynamicsCheckpoint.isStateModel(dir) { return try runState(dir) }
-            let (model, config) = try Checkpoint.loadModel(dir)
-            let sampling = self.sampling.applied(to: try Checkpoint.loadSampling(dir))
+            let folder = CheckpointFolder(dir)
+            if folder.isStateModel { return try runState(dir) }
+            let (model, config) = try folder.videoModel()
+            let sampling = self.sampling.applied(to: try folder.sampling())
             if let problem = sampling.validationError(for: config.model) { throw ValidationError(problem) }
             let m = config.model
             let size = config.frameSize
@@ -80,7 +81,7 @@ extension Vidgen {
             let total = frames ?? window
             let (episode, truth, ctx) = try scene(size: size, frames: total)
 
-            let sampler = WindowSampler(model: model, settings: sampling, codec: try Checkpoint.loadCodec(dir, config: config))
+            let sampler = WindowSampler(model: model, settings: sampling, codec: try folder.codec(for: config))
             let windows = WindowSampler.windowCount(frames: total, given: context, window: window,
                                                     context: stitch.contextLength(k: context))
             let progress = Progress("sample", total: windows, unit: "windows")
@@ -99,7 +100,7 @@ enum ShippedModel {
 
     /// The shipped state model's folder, found as `path()` finds the video model.
     static func statePath() throws -> String {
-        for c in candidates(stateRelativePath) where DynamicsCheckpoint.isStateModel(c) { return c }
+        for c in candidates(stateRelativePath) where CheckpointFolder(c).isStateModel { return c }
         throw VidgenError("no shipped state model found at \(stateRelativePath); pass --state-checkpoint DIR or --no-state-model")
     }
 
@@ -113,7 +114,7 @@ enum ShippedModel {
     /// The shipped model's folder: from the working directory, else beside the
     /// repository that holds this executable (.build/<config>/vidgen).
     static func path() throws -> String {
-        for c in candidates(relativePath) where FileManager.default.fileExists(atPath: c + "/" + Checkpoint.modelFile) { return c }
+        for c in candidates(relativePath) where CheckpointFolder(c).has(CheckpointFolder.modelFile) { return c }
         throw VidgenError("no shipped model found at \(relativePath); pass --checkpoint DIR")
     }
 }

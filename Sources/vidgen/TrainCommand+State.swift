@@ -18,14 +18,14 @@ extension Vidgen.Train {
             throw fail("--snapshot-every and --autoencoder are options of video models, not of --model state")
         }
         let folder = out
-        let hasCheckpoint = FileManager.default.fileExists(atPath: folder + "/" + DynamicsCheckpoint.stateFile)
+        let hasCheckpoint = CheckpointFolder(folder).hasTrainState
         var trainer: DynamicsTrainer
         do {
             if resume && hasCheckpoint {
                 if config != nil || seed != nil {
                     var mine = try DynamicsConfig.resolve(config ?? "default")
                     if let seed { mine.seed = seed }
-                    let saved = try DynamicsCheckpoint.loadConfig(folder)
+                    let saved = try CheckpointFolder(folder).dynamicsConfig()
                     (mine.steps, mine.checkpointEvery) = (saved.steps, saved.checkpointEvery)
                     if mine != saved {
                         throw VidgenError("--config/--seed differ from the checkpoint's config in \(folder); drop them to resume")

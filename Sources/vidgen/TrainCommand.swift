@@ -102,12 +102,12 @@ extension Vidgen {
                 if let checkpointEvery { c.checkpointEvery = checkpointEvery }
                 if resume && (config != nil || seed != nil) { try TrainingRun.checkResumable(c, in: out) }
                 let codec = try autoencoder.map { dir -> FrameAutoencoder in
-                    let (codec, codecConfig) = try Checkpoint.loadCodecFolder(dir)
+                    let (codec, codecConfig) = try CheckpointFolder(dir).autoencoder()
                     guard codec.range.isIdentity else { return codec }
                     // A folder that stores no latent range: measure it, as `vidgen autoencoder` does.
                     if writer { print("\(dir) stores no latent range; measuring it on held-out frames for this run") }
                     return try CodecTrainer(codecConfig).withMeasuredRange(codec)
-                } ?? from.flatMap { dir in c.latent ? try Checkpoint.loadCodec(dir, config: try Checkpoint.loadConfig(dir)) : nil }
+                } ?? from.flatMap { dir in c.latent ? try CheckpointFolder(dir).codec(for: try CheckpointFolder(dir).trainConfig()) : nil }
                 return (c, codec)
             }
             let (c, codec) = try parallel?.together(setUp) ?? setUp()

@@ -34,7 +34,7 @@ final class TrainerTests: XCTestCase {
         var resumed: [Double] = []
         try second.train { resumed.append($0.loss) }
         XCTAssertEqual(Array(losses[6...]), resumed)
-        for file in [DynamicsCheckpoint.modelFile, DynamicsCheckpoint.stateFile, DynamicsCheckpoint.configFile] {
+        for file in [CheckpointFolder.modelFile, CheckpointFolder.stateFile, CheckpointFolder.configFile] {
             let x = FileManager.default.contents(atPath: a + "/" + file), y = FileManager.default.contents(atPath: b + "/" + file)
             XCTAssertNotNil(x)
             XCTAssertEqual(x, y, file)

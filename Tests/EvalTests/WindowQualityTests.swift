@@ -138,7 +138,7 @@ final class WindowQualityTests: XCTestCase {
         train.steps = 20
         train.checkpointEvery = 10
         try TrainingRun.run(train, into: dir, resume: false, snapshotEvery: 10)
-        let (model, config) = try Checkpoint.loadModel(dir)
+        let (model, config) = try CheckpointFolder(dir).videoModel()
 
         var c = WindowQualityConfig()
         c.clips = 4
@@ -170,13 +170,13 @@ final class WindowQualityTests: XCTestCase {
         snapInfo.path = dir
         XCTAssertEqual(snapInfo, info)
         // So do the run's own snapshots (--snapshot-every), through the run's log.
-        var last = CheckpointInfo(folder: TrainingRun.snapshotFolder(dir, step: 20))
+        var last = CheckpointInfo(folder: CheckpointFolder(dir).snapshot(step: 20).path)
         last.path = dir
         XCTAssertEqual(last, info)
-        let first = CheckpointInfo(folder: TrainingRun.snapshotFolder(dir, step: 10))
+        let first = CheckpointInfo(folder: CheckpointFolder(dir).snapshot(step: 10).path)
         XCTAssertEqual(first.step, 10)
         XCTAssertLessThan(first.seconds ?? .infinity, info.seconds ?? 0)
-        let (early, _) = try Checkpoint.loadModel(TrainingRun.snapshotFolder(dir, step: 10))
+        let (early, _) = try CheckpointFolder(dir).snapshot(step: 10).videoModel()
         XCTAssertNotEqual(early.namedParameters.map(\.value.values), model.namedParameters.map(\.value.values))
 
         let evaluated = EvaluatedModel(folder: dir, denoiser: model, sampling: SamplingConfig(steps: 3))

@@ -42,7 +42,7 @@ final class LatentTests: XCTestCase {
         XCTAssertLessThan(after, before * 0.3, "held-out loss \(before) → \(after)")
         let dir = tmp("codec")
         try trainer.save(to: dir)
-        let (loaded, config) = try Checkpoint.loadCodecFolder(dir)
+        let (loaded, config) = try CheckpointFolder(dir).autoencoder()
         XCTAssertEqual(config, c)
         XCTAssertEqual(loaded.namedParameters.map(\.value.values), trainer.model.namedParameters.map(\.value.values))
         // The saved latent range spreads held-out latents over [−1, 1] and decodes as before.
@@ -54,7 +54,7 @@ final class LatentTests: XCTestCase {
         XCTAssertGreaterThan(z.map(abs).max()!, 0.99)
         let unmapped = trainer.model.decode(trainer.model.encode(frames)).values
         for (a, b) in zip(loaded.decode(loaded.encode(frames)).values, unmapped) { XCTAssertEqual(a, b, accuracy: 1e-4) }
-        XCTAssertThrowsError(try Checkpoint.loadCodecFolder(dir + "-missing")) { e in
+        XCTAssertThrowsError(try CheckpointFolder(dir + "-missing").autoencoder()) { e in
             XCTAssert("\(e)".contains("autoencoder.json: missing"), "\(e)")
         }
     }
@@ -83,13 +83,13 @@ final class LatentTests: XCTestCase {
         try TrainingRun.run(half, into: split, resume: false, codec: codecTrainer.model)
         let resumed = try TrainingRun.run(c, into: split, resume: true, steps: 6)
         XCTAssertEqual(resumed.step, 6)
-        for f in [Checkpoint.modelFile, Checkpoint.codecFile] {
+        for f in [CheckpointFolder.modelFile, CheckpointFolder.codecFile] {
             XCTAssertEqual(FileManager.default.contents(atPath: straight + "/" + f), FileManager.default.contents(atPath: split + "/" + f), f)
         }
         XCTAssertEqual(full.emaModel.namedParameters.map(\.value.values), resumed.emaModel.namedParameters.map(\.value.values))
-        let (_, config) = try Checkpoint.loadModel(straight)
-        let codec = try XCTUnwrap(try Checkpoint.loadCodec(straight, config: config))
+        let (_, config) = try CheckpointFolder(straight).videoModel()
+        let codec = try XCTUnwrap(try CheckpointFolder(straight).codec(for: config))
         XCTAssertEqual(codec.namedParameters.map(\.value.values), codecTrainer.model.namedParameters.map(\.value.values))
-        XCTAssertNil(try Checkpoint.loadCodec(straight, config: .tiny))
+        XCTAssertNil(try CheckpointFolder(straight).codec(for: .tiny))
     }
 }

@@ -100,9 +100,9 @@ final class SeamRolloutTests: XCTestCase {
         half.steps = 4
         try TrainingRun.run(half, into: split, resume: false)
         try TrainingRun.run(c, into: split, resume: true, steps: 8)
-        let a = FileManager.default.contents(atPath: straight + "/" + Checkpoint.modelFile)
+        let a = FileManager.default.contents(atPath: straight + "/" + CheckpointFolder.modelFile)
         XCTAssertNotNil(a)
-        XCTAssertEqual(a, FileManager.default.contents(atPath: split + "/" + Checkpoint.modelFile))
+        XCTAssertEqual(a, FileManager.default.contents(atPath: split + "/" + CheckpointFolder.modelFile))
     }
 
     /// A latent model's seam context is its own frames as stitching passes them: decoded to

@@ -160,7 +160,7 @@ final class TrainTests: XCTestCase {
         let legacy = try TrainConfig.fillingLegacyKeys(Data(#"{"model": {"frameLag": 0.5, "contextNoise": 0, "handoff": 0.1}, "contextSpecks": 0, "rolloutSteps": 10}"#.utf8))
         let dict = try XCTUnwrap(JSONSerialization.jsonObject(with: legacy) as? [String: Any])
         let model = try XCTUnwrap(dict["model"] as? [String: Any])
-        XCTAssertNil(model["handoff"], "a sampling setting now: Checkpoint.loadSampling reads it")
+        XCTAssertNil(model["handoff"], "a sampling setting now: CheckpointFolder.sampling() reads it")
         XCTAssertEqual(model["noiseShift"] as? Double, 1)
         XCTAssertNil(model["contextNoise"])
         XCTAssertNil(dict["contextSpecks"])
@@ -226,7 +226,7 @@ final class TrainTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let old = #"{"preset": "default", "noisePower": 0.7, "model": {"width": 128}}"#
         try Data(old.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
-        let loaded = try Checkpoint.loadConfig(dir)
+        let loaded = try CheckpointFolder(dir).trainConfig()
         XCTAssertEqual(loaded.model.noiseShift, 1)
         XCTAssertEqual(loaded.model.frameLag, 0)
         XCTAssertEqual(loaded.lossOnWaitingFrames, true)
@@ -242,31 +242,31 @@ final class TrainTests: XCTestCase {
         c.steps = 3
         let dir = tmp("load")
         let trainer = try TrainingRun.run(c, into: dir, resume: false)
-        let (model, config) = try Checkpoint.loadModel(dir)
+        let (model, config) = try CheckpointFolder(dir).videoModel()
         XCTAssertEqual(config, trainer.config)
         XCTAssertEqual(model.namedParameters.map(\.value.values), trainer.emaModel.namedParameters.map(\.value.values))
         // A config that does not match the weights.
         var wrong = c
         wrong.model.width = 96
         try wrong.encoded().write(to: URL(fileURLWithPath: dir + "/config.json"))
-        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in
+        XCTAssertThrowsError(try CheckpointFolder(dir).videoModel()) { e in
             XCTAssert("\(e)".contains("has shape"), "\(e)")
         }
         // Unknown keys are named.
         try Data(#"{"preset": "tiny", "model": {"widht": 3}}"#.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
-        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in XCTAssert("\(e)".contains("model.widht"), "\(e)") }
+        XCTAssertThrowsError(try CheckpointFolder(dir).videoModel()) { e in XCTAssert("\(e)".contains("model.widht"), "\(e)") }
         // Weights with a tensor missing, or one too many, for the config.
         try c.encoded().write(to: URL(fileURLWithPath: dir + "/config.json"))
         let weights = try SafeTensors.read(from: dir + "/model.safetensors")
         try SafeTensors.write(Array(weights.entries.dropLast()), metadata: weights.metadata, to: dir + "/model.safetensors")
-        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in XCTAssert("\(e)".contains("missing tensor"), "\(e)") }
+        XCTAssertThrowsError(try CheckpointFolder(dir).videoModel()) { e in XCTAssert("\(e)".contains("missing tensor"), "\(e)") }
         try SafeTensors.write(weights.entries + [SafeTensorsEntry(name: "extra.weight", shape: [1], values: [0])],
                               metadata: weights.metadata, to: dir + "/model.safetensors")
-        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in XCTAssert("\(e)".contains("unexpected tensor 'extra.weight'"), "\(e)") }
+        XCTAssertThrowsError(try CheckpointFolder(dir).videoModel()) { e in XCTAssert("\(e)".contains("unexpected tensor 'extra.weight'"), "\(e)") }
         // A config.json that does not parse.
         try Data("{\"preset\": ".utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
-        XCTAssertThrowsError(try Checkpoint.loadModel(dir)) { e in XCTAssert("\(e)".contains("config.json: not a JSON object"), "\(e)") }
-        XCTAssertThrowsError(try Checkpoint.loadModel(dir + "-missing")) { e in
+        XCTAssertThrowsError(try CheckpointFolder(dir).videoModel()) { e in XCTAssert("\(e)".contains("config.json: not a JSON object"), "\(e)") }
+        XCTAssertThrowsError(try CheckpointFolder(dir + "-missing").videoModel()) { e in
             XCTAssert("\(e)".contains("does not exist"), "\(e)")
         }
     }
@@ -278,17 +278,17 @@ final class TrainTests: XCTestCase {
         c.steps = 2
         let dir = tmp("sampling")
         try TrainingRun.run(c, into: dir, resume: false)
-        XCTAssertEqual(try Checkpoint.loadSampling(dir), SamplingConfig())
-        try Checkpoint.writeSampling(SamplingConfig(sampler: .ddpm, steps: 10, handoff: 0.1), to: dir)
-        XCTAssertEqual(try Checkpoint.loadSampling(dir), SamplingConfig(sampler: .ddpm, steps: 10, handoff: 0.1))
+        XCTAssertEqual(try CheckpointFolder(dir).sampling(), SamplingConfig())
+        try CheckpointFolder(dir).writeSampling(SamplingConfig(sampler: .ddpm, steps: 10, handoff: 0.1))
+        XCTAssertEqual(try CheckpointFolder(dir).sampling(), SamplingConfig(sampler: .ddpm, steps: 10, handoff: 0.1))
         try Data(#"{"handoff": 0.05}"#.utf8).write(to: URL(fileURLWithPath: dir + "/sampling.json"))
-        XCTAssertEqual(try Checkpoint.loadSampling(dir), SamplingConfig(handoff: 0.05))
+        XCTAssertEqual(try CheckpointFolder(dir).sampling(), SamplingConfig(handoff: 0.05))
         try Data(#"{"handof": 0.05}"#.utf8).write(to: URL(fileURLWithPath: dir + "/sampling.json"))
-        XCTAssertThrowsError(try Checkpoint.loadSampling(dir)) { e in XCTAssert("\(e)".contains("unknown key 'handof'"), "\(e)") }
+        XCTAssertThrowsError(try CheckpointFolder(dir).sampling()) { e in XCTAssert("\(e)".contains("unknown key 'handof'"), "\(e)") }
         try Data(#"{"handoff": 0.9}"#.utf8).write(to: URL(fileURLWithPath: dir + "/sampling.json"))
-        XCTAssertThrowsError(try Checkpoint.loadSampling(dir)) { e in XCTAssert("\(e)".contains("handoff must be in 0...0.5"), "\(e)") }
+        XCTAssertThrowsError(try CheckpointFolder(dir).sampling()) { e in XCTAssert("\(e)".contains("handoff must be in 0...0.5"), "\(e)") }
         try Data(#"{"steps": "many"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/sampling.json"))
-        XCTAssertThrowsError(try Checkpoint.loadSampling(dir)) { e in XCTAssert("\(e)".contains("bad value for 'steps'"), "\(e)") }
+        XCTAssertThrowsError(try CheckpointFolder(dir).sampling()) { e in XCTAssert("\(e)".contains("bad value for 'steps'"), "\(e)") }
         // An older checkpoint kept its handoff in config.json under "model".
         try FileManager.default.removeItem(atPath: dir + "/sampling.json")
         var json = try XCTUnwrap(JSONSerialization.jsonObject(with: c.encoded()) as? [String: Any])
@@ -296,8 +296,8 @@ final class TrainTests: XCTestCase {
         model["handoff"] = 0.1
         json["model"] = model
         try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: dir + "/config.json"))
-        XCTAssertEqual(try Checkpoint.loadConfig(dir), c)
-        XCTAssertEqual(try Checkpoint.loadSampling(dir).handoff, 0.1)
+        XCTAssertEqual(try CheckpointFolder(dir).trainConfig(), c)
+        XCTAssertEqual(try CheckpointFolder(dir).sampling().handoff, 0.1)
     }
 
     func testConfigFileOverridesPreset() throws {
