@@ -63,7 +63,7 @@ extension WindowQualityReport {
             }
             scored.append(ModelQuality(checkpoint: CheckpointInfo(folder: m.folder), sampling: m.sampling, result: result,
                                        evalSeconds: clock() - start,
-                                       meetsBar: config.long == nil ? result.meetsBar(against: copyLast) : result.meetsLongBar))
+                                       meetsBar: config.long == nil ? result.meetsBar(against: constant) : result.meetsLongBar))
         }
         for (k, m) in stateModels.enumerated() {
             let start = clock()
@@ -72,7 +72,7 @@ extension WindowQualityReport {
             }
             scored.append(ModelQuality(checkpoint: CheckpointInfo(folder: m.folder), sampling: nil, result: result,
                                        evalSeconds: clock() - start,
-                                       meetsBar: config.long == nil ? result.meetsBar(against: copyLast) : result.meetsLongBar))
+                                       meetsBar: config.long == nil ? result.meetsBar(against: constant) : result.meetsLongBar))
         }
         return WindowQualityReport(config: config, seed: models.isEmpty ? nil : seed, batch: batch, simulator: simulator,
                                    copyLast: copyLast, constantVelocity: constant, models: scored)

@@ -392,10 +392,11 @@ public struct WindowQualityResult: Codable, Equatable, Sendable {
         scores = []
     }
 
-    /// The in-window bar: count right on ≥ 95% of frames, mean error ≤ 1 px and below `copyLast`'s.
-    public func meetsBar(against copyLast: WindowQualityResult) -> Bool {
-        guard let e = all.meanError, let c = copyLast.all.meanError else { return false }
-        return all.countCorrect >= 0.95 && e <= 1.0 && e < c
+    /// The in-window bar: count right on ≥ 98% of frames, and a mean centroid error no worse
+    /// than `constantVelocity`'s on the same clips.
+    public func meetsBar(against constantVelocity: WindowQualityResult) -> Bool {
+        guard let e = all.meanError, let c = constantVelocity.all.meanError else { return false }
+        return all.countCorrect >= 0.98 && e <= c
     }
 }
 

@@ -79,6 +79,10 @@ final class WindowQualityTests: XCTestCase {
         XCTAssertLessThan(cv.all.meanError!, copy.all.meanError!)
         XCTAssertLessThan(cv.byFrame[0].medianError!, 0.15)
         XCTAssertGreaterThan(cv.all.countCorrect, 0.9, "balls pass through each other, so a few frames hide part of one")
+        // The in-window bar: the simulator meets it; copy-last, further off than constant
+        // velocity, does not.
+        XCTAssert(q.evaluate("simulator", generator: q.simulator).meetsBar(against: cv))
+        XCTAssertFalse(copy.meetsBar(against: cv))
     }
 
     /// Broken frames are flagged: an empty frame misses every ball (and pays the penalty);

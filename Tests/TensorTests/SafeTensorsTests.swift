@@ -67,6 +67,27 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual((bytes.count - 4 * sample.map(\.values.count).reduce(0, +)) % 8, 0)
     }
 
+    /// The header alone gives the metadata a whole read gives, without the data being there.
+    func testMetadataFromTheHeaderAlone() throws {
+        let path = NSTemporaryDirectory() + "vidgen-st-meta-\(getpid()).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bytes = try SafeTensors.encode(sample, metadata: sampleMetadata)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try SafeTensors.readMetadata(from: path), sampleMetadata)
+        // Cut off inside the data: the tensors no longer read, the metadata still does.
+        try Data(bytes.dropLast(40)).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SafeTensors.read(from: path))
+        XCTAssertEqual(try SafeTensors.readMetadata(from: path), sampleMetadata)
+        // Cut off inside the header, or before its length: one-line errors naming the file.
+        for cut in [bytes.count / 8, 5] {
+            try Data(bytes.prefix(cut)).write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try SafeTensors.readMetadata(from: path)) { e in
+                XCTAssert("\(e)".contains(path) && !"\(e)".contains("\n"), "\(e)")
+            }
+        }
+        XCTAssertThrowsError(try SafeTensors.readMetadata(from: path + "-missing"))
+    }
+
     func testRoundTripKeepsSpecialValuesBitExact() throws {
         let values: [Float] = [.nan, -.infinity, .infinity, -0.0, .leastNonzeroMagnitude, Float(bitPattern: 0x7FC0_1234)]
         let bytes = try SafeTensors.encode([SafeTensorsEntry(name: "x", shape: [6], values: values)])
