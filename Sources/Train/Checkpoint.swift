@@ -13,10 +13,10 @@ extension CheckpointFolder {
     static let videoFormat = "vidgen"
 
     /// The saved TrainConfig, with the keys older folders lack filled in as they were
-    /// trained (TrainConfig.fillingLegacyKeys).
+    /// trained (fillingLegacyKeys, below).
     public func trainConfig() throws -> TrainConfig {
         let (data, p) = try configData()
-        return try TrainConfig.decode(TrainConfig.fillingLegacyKeys(data, file: p), file: p, overridingPreset: true)
+        return try TrainConfig.decode(Self.fillingLegacyKeys(data, file: p), file: p, overridingPreset: true)
     }
 
     /// The sampling settings: sampling.json, where a key left out takes its default;
@@ -88,5 +88,48 @@ extension CheckpointFolder {
         }
         try save(config: Array(config.encoded()), state: state, model: ema.map { $0.value.entry($0.name) },
                  step: step, seconds: seconds, format: Self.videoFormat)
+    }
+
+    // MARK: - Older folders
+
+    /// Keys added after checkpoints were first written, with the value that those older
+    /// checkpoints were trained with. A saved config.json without them must not take a
+    /// preset's newer value: the weights would be sampled on the wrong schedule.
+    static let legacyKeys: [String: [String: Any]] = [
+        "": ["lossOnWaitingFrames": true, "latent": false],
+        "model": ["noiseShift": 1.0, "frameLag": 0.0],
+    ]
+
+    /// Options vidgen no longer has, with the value that meant "off" (nan: any value). A
+    /// saved config.json may still hold them; it loads if they are off, and otherwise
+    /// names the option. `model.handoff` is a sampling setting now (sampling.json), which
+    /// sampling() reads from an old config.json.
+    static let retiredKeys: [String: [String: Double]] = [
+        "": ["contextSpecks": 0, "rolloutShare": 0, "rolloutSteps": .nan],
+        "model": ["contextNoise": 0, "handoff": .nan, "stemChannels": 0, "headChannels": 0, "predictsChange": 0],
+    ]
+
+    /// `data` (a saved config.json) with every missing legacy key filled in and every
+    /// retired key that is off dropped; unparseable data is returned as it is, for
+    /// `decode` to report, and a retired option that is on is an error.
+    public static func fillingLegacyKeys(_ data: Data, file: String = "config.json") throws -> Data {
+        guard var dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
+        for (section, keys) in legacyKeys {
+            var sub = section.isEmpty ? dict : (dict[section] as? [String: Any] ?? [:])
+            for (key, value) in keys where sub[key] == nil { sub[key] = value }
+            if section.isEmpty { dict = sub } else { dict[section] = sub }
+        }
+        for (section, keys) in retiredKeys {
+            guard var sub = section.isEmpty ? dict : dict[section] as? [String: Any] else { continue }
+            for (key, off) in keys {
+                guard let value = sub.removeValue(forKey: key) else { continue }
+                if !off.isNaN, (value as? Double) != off {
+                    let name = section.isEmpty ? key : section + "." + key
+                    throw VidgenError("\(file): sets '\(name)' to \(value), an option vidgen no longer has (see data/default/MODEL.md)")
+                }
+            }
+            if section.isEmpty { dict = sub } else { dict[section] = sub }
+        }
+        return (try? JSONSerialization.data(withJSONObject: dict)) ?? data
     }
 }

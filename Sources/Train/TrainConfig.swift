@@ -254,47 +254,6 @@ extension TrainConfig {
         return config
     }
 
-    /// Keys added after checkpoints were first written, with the value that those older
-    /// checkpoints were trained with. A saved config.json without them must not take a
-    /// preset's newer value: the weights would be sampled on the wrong schedule.
-    static let legacyKeys: [String: [String: Any]] = [
-        "": ["lossOnWaitingFrames": true, "latent": false],
-        "model": ["noiseShift": 1.0, "frameLag": 0.0],
-    ]
-
-    /// Options vidgen no longer has, with the value that meant "off" (nan: any value). A
-    /// saved config.json may still hold them; it loads if they are off, and otherwise
-    /// names the option. `model.handoff` is a sampling setting now (sampling.json), which
-    /// CheckpointFolder.sampling() reads from an old config.json.
-    static let retiredKeys: [String: [String: Double]] = [
-        "": ["contextSpecks": 0, "rolloutShare": 0, "rolloutSteps": .nan],
-        "model": ["contextNoise": 0, "handoff": .nan, "stemChannels": 0, "headChannels": 0, "predictsChange": 0],
-    ]
-
-    /// `data` (a saved config.json) with every missing legacy key filled in and every
-    /// retired key that is off dropped; unparseable data is returned as it is, for
-    /// `decode` to report, and a retired option that is on is an error.
-    public static func fillingLegacyKeys(_ data: Data, file: String = "config.json") throws -> Data {
-        guard var dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
-        for (section, keys) in legacyKeys {
-            var sub = section.isEmpty ? dict : (dict[section] as? [String: Any] ?? [:])
-            for (key, value) in keys where sub[key] == nil { sub[key] = value }
-            if section.isEmpty { dict = sub } else { dict[section] = sub }
-        }
-        for (section, keys) in retiredKeys {
-            guard var sub = section.isEmpty ? dict : dict[section] as? [String: Any] else { continue }
-            for (key, off) in keys {
-                guard let value = sub.removeValue(forKey: key) else { continue }
-                if !off.isNaN, (value as? Double) != off {
-                    let name = section.isEmpty ? key : section + "." + key
-                    throw VidgenError("\(file): sets '\(name)' to \(value), an option vidgen no longer has (see data/default/MODEL.md)")
-                }
-            }
-            if section.isEmpty { dict = sub } else { dict[section] = sub }
-        }
-        return (try? JSONSerialization.data(withJSONObject: dict)) ?? data
-    }
-
     private static func merge(
         _ over: [String: Any], into base: [String: Any], path: String, file: String, requireAll: Bool
     ) throws -> [String: Any] {
