@@ -152,6 +152,16 @@ public struct Tracker: Sendable {
         var stack: [Int] = []
         var members: [Int] = []
         func isCore(_ i: Int) -> Bool { label[i] >= 0 && bright[i] && alpha[i] >= config.coreCoverage }
+        /// Calls `visit` with each of pixel i's eight neighbours that lies in the frame.
+        func neighbours(of i: Int, _ visit: (Int) -> Void) {
+            let x = i % W, y = i / W
+            for dy in -1...1 {
+                for dx in -1...1 where dx != 0 || dy != 0 {
+                    let nx = x + dx, ny = y + dy
+                    if nx >= 0 && nx < W && ny >= 0 && ny < H { visit(ny * W + nx) }
+                }
+            }
+        }
         for seed in 0..<n where isCore(seed) && owner[seed] < 0 {
             let k = label[seed]
             let id = Int32(out.count)
@@ -160,31 +170,19 @@ public struct Tracker: Sendable {
             stack.append(seed)
             while let i = stack.popLast() {
                 members.append(i)
-                let x = i % W, y = i / W
-                for dy in -1...1 {
-                    for dx in -1...1 where dx != 0 || dy != 0 {
-                        let nx = x + dx, ny = y + dy
-                        guard nx >= 0 && nx < W && ny >= 0 && ny < H else { continue }
-                        let j = ny * W + nx
-                        if owner[j] < 0 && label[j] == k && isCore(j) {
-                            owner[j] = id
-                            stack.append(j)
-                        }
+                neighbours(of: i) { j in
+                    if owner[j] < 0 && label[j] == k && isCore(j) {
+                        owner[j] = id
+                        stack.append(j)
                     }
                 }
             }
             let core = members
             for i in core {
-                let x = i % W, y = i / W
-                for dy in -1...1 {
-                    for dx in -1...1 where dx != 0 || dy != 0 {
-                        let nx = x + dx, ny = y + dy
-                        guard nx >= 0 && nx < W && ny >= 0 && ny < H else { continue }
-                        let j = ny * W + nx
-                        if owner[j] < 0 && label[j] == k && alpha[j] >= config.fringeCoverage {
-                            owner[j] = id
-                            members.append(j)
-                        }
+                neighbours(of: i) { j in
+                    if owner[j] < 0 && label[j] == k && alpha[j] >= config.fringeCoverage {
+                        owner[j] = id
+                        members.append(j)
                     }
                 }
             }
