@@ -57,18 +57,12 @@ public struct DynamicsTrainer {
         if let steps { config.steps = steps }
         if let checkpointEvery { config.checkpointEvery = checkpointEvery }
         var t = try DynamicsTrainer(config: config, folder: folder)
-        let stored = try checkpoint.tensors(CheckpointFolder.stateFile)
-        let (step, seconds) = try checkpoint.stateStep(stored)
-        if step > config.steps { throw VidgenError("\(folder) is at step \(step), past --steps \(config.steps)") }
         let like = t.network.namedParameters.map { (name: $0.name, shape: $0.value.shape) }
-        func load(_ part: CheckpointFolder.StatePart) throws -> [Tensor] {
-            try checkpoint.tensors(stored, in: CheckpointFolder.stateFile, prefix: part.rawValue, like: like)
-        }
-        t.network.parameters = try load(.weights)
-        t.optimizer.m = try load(.adamM)
-        t.optimizer.v = try load(.adamV)
-        (t.step, t.seconds) = (step, seconds)
-        try checkpoint.keepLog(through: step)
+        let saved = try checkpoint.trainState([.weights, .adamM, .adamV], like: like)
+        if saved.step > config.steps { throw VidgenError("\(folder) is at step \(saved.step), past --steps \(config.steps)") }
+        (t.network.parameters, t.optimizer.m, t.optimizer.v) = (saved.tensors[.weights]!, saved.tensors[.adamM]!, saved.tensors[.adamV]!)
+        (t.step, t.seconds) = (saved.step, saved.seconds)
+        try checkpoint.keepLog(through: saved.step)
         return t
     }
 
@@ -121,12 +115,9 @@ public struct DynamicsTrainer {
     /// Writes the checkpoint folder (config, train state, model) and appends the log.
     public mutating func save() throws {
         let named = network.namedParameters
-        var state: [SafeTensorsEntry] = []
-        for (k, p) in named.enumerated() {
-            state.append(p.value.entry(CheckpointFolder.StatePart.weights.key(p.name)))
-            state.append(optimizer.m[k].entry(CheckpointFolder.StatePart.adamM.key(p.name)))
-            state.append(optimizer.v[k].entry(CheckpointFolder.StatePart.adamV.key(p.name)))
-        }
+        let state = CheckpointFolder.stateEntries(names: named.map(\.name), [
+            (.weights, named.map(\.value)), (.adamM, optimizer.m), (.adamV, optimizer.v),
+        ])
         let checkpoint = CheckpointFolder(folder)
         try checkpoint.save(config: config.encoded(), state: state, model: named.map { $0.value.entry($0.name) },
                             step: step, seconds: seconds, format: CheckpointFolder.dynamicsFormat)

@@ -117,12 +117,22 @@ public struct CheckpointFolder: Equatable, Sendable {
         return out
     }
 
-    /// The train state's step and seconds (its metadata); the step must be there.
-    public func stateStep(_ stored: SafeTensorsFile) throws -> (step: Int, seconds: Double) {
+    /// What train-state.safetensors holds: for each of `parts`, the tensors in the order
+    /// and shapes of `like`, and the step and seconds of its metadata (the step must be there).
+    public func trainState(_ parts: [StatePart], like: [(name: String, shape: [Int])]) throws
+        -> (tensors: [StatePart: [Tensor]], step: Int, seconds: Double) {
+        let stored = try tensors(Self.stateFile)
         guard let text = stored.metadata["step"], let step = Int(text), step >= 0 else {
             throw VidgenError("\(file(Self.stateFile)): no valid 'step' in the metadata")
         }
-        return (step, stored.metadata["seconds"].flatMap { Double($0) } ?? 0)
+        var out: [StatePart: [Tensor]] = [:]
+        for part in parts { out[part] = try tensors(stored, in: Self.stateFile, prefix: part.rawValue, like: like) }
+        return (out, step, stored.metadata["seconds"].flatMap { Double($0) } ?? 0)
+    }
+
+    /// The entries of a train state: parameter i's tensor of each part, for every name in turn.
+    public static func stateEntries(names: [String], _ parts: [(StatePart, [Tensor])]) -> [SafeTensorsEntry] {
+        names.indices.flatMap { i in parts.map { part, values in values[i].entry(part.key(names[i])) } }
     }
 
     // MARK: - Writing

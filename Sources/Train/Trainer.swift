@@ -145,13 +145,9 @@ public struct Trainer {
 
     /// Writes the checkpoint folder `dir` (CheckpointFolder; Checkpoint.swift).
     public func save(to dir: String) throws {
-        let parts: [(CheckpointFolder.StatePart, [Tensor])] = [
+        let state = CheckpointFolder.stateEntries(names: names, [
             (.weights, model.namedParameters.map(\.value)), (.ema, ema), (.adamM, adam.m), (.adamV, adam.v),
-        ]
-        var state: [SafeTensorsEntry] = []
-        for (i, name) in names.enumerated() {
-            for (part, values) in parts { state.append(values[i].entry(part.key(name))) }
-        }
+        ])
         try CheckpointFolder(dir).saveVideoModel(config: config, ema: Array(zip(names, ema)), state: state,
                                                  step: step, seconds: seconds, codec: codec)
     }
@@ -171,18 +167,13 @@ public struct Trainer {
         guard folder.hasTrainState else { return nil }
         let config = try folder.trainConfig()
         var trainer = try Trainer(config, codec: try folder.codec(for: config))
-        let stored = try folder.tensors(CheckpointFolder.stateFile)
         let like = trainer.model.namedParameters.map { (name: $0.name, shape: $0.value.shape) }
-        func load(_ part: CheckpointFolder.StatePart) throws -> [Tensor] {
-            try folder.tensors(stored, in: CheckpointFolder.stateFile, prefix: part.rawValue, like: like)
-        }
-        let weights = try load(.weights)
+        let saved = try folder.trainState([.weights, .ema, .adamM, .adamV], like: like)
+        let weights = saved.tensors[.weights]!
         var i = 0
         trainer.model.visit("") { _, t in t = weights[i]; i += 1 }
-        trainer.ema = try load(.ema)
-        trainer.adam.m = try load(.adamM)
-        trainer.adam.v = try load(.adamV)
-        (trainer.step, trainer.seconds) = try folder.stateStep(stored)
+        (trainer.ema, trainer.adam.m, trainer.adam.v) = (saved.tensors[.ema]!, saved.tensors[.adamM]!, saved.tensors[.adamV]!)
+        (trainer.step, trainer.seconds) = (saved.step, saved.seconds)
         return trainer
     }
 }
