@@ -1,4 +1,5 @@
-// How a model is sampled: the reverse process, its step count and the handoff level.
+// How a model is sampled: the reverse process, its step count, the handoff level and the
+// frames a stitched window takes.
 //
 // These settings change no weight, so they are kept apart from the architecture
 // (ModelConfig) and the training recipe: a checkpoint folder holds them in sampling.json,
@@ -15,14 +16,18 @@ public struct SamplingConfig: Codable, Equatable, Sendable {
     /// noised to this level before later frames read it, and the model is told so, as in
     /// training with context noise. The simulator's frames stay clean.
     public var handoff = 0.0
+    /// Frames a last-k window after the first takes from the video so far (nil: as many as
+    /// the simulator gave the first window).
+    public var lastK: Int?
 
-    public init(sampler: SamplerKind = .ddim, steps: Int = 50, handoff: Double = 0) {
+    public init(sampler: SamplerKind = .ddim, steps: Int = 50, handoff: Double = 0, lastK: Int? = nil) {
         self.sampler = sampler
         self.steps = steps
         self.handoff = handoff
+        self.lastK = lastK
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case sampler, steps, handoff }
+    enum CodingKeys: String, CodingKey, CaseIterable { case sampler, steps, handoff, lastK }
 
     /// Missing keys take their defaults.
     public init(from decoder: Decoder) throws {
@@ -30,6 +35,7 @@ public struct SamplingConfig: Codable, Equatable, Sendable {
         sampler = try c.decodeIfPresent(SamplerKind.self, forKey: .sampler) ?? .ddim
         steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? 50
         handoff = try c.decodeIfPresent(Double.self, forKey: .handoff) ?? 0
+        lastK = try c.decodeIfPresent(Int.self, forKey: .lastK)
     }
 
     /// The keys a sampling.json may hold.
@@ -39,6 +45,7 @@ public struct SamplingConfig: Codable, Equatable, Sendable {
     public func validationError() -> String? {
         if !(1...10_000).contains(steps) { return "steps must be in 1...10000, got \(steps)" }
         if !(handoff >= 0 && handoff <= 0.5) { return "handoff must be in 0...0.5, got \(handoff)" }
+        if let lastK, lastK < 1 { return "lastK must be at least 1, got \(lastK)" }
         return nil
     }
 
@@ -46,6 +53,7 @@ public struct SamplingConfig: Codable, Equatable, Sendable {
     public func validationError(for model: ModelConfig) -> String? {
         if let problem = validationError() { return problem }
         if handoff > 0 && model.frameLag == 0 { return "a handoff needs a staggered model (frameLag > 0)" }
+        if let lastK, lastK >= model.frames { return "lastK must be below the model's window of \(model.frames) frames, got \(lastK)" }
         return nil
     }
 }

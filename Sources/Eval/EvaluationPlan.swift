@@ -38,6 +38,12 @@ public struct EvaluationPlan: Sendable {
             throw VidgenError("\(other.folder) has a \(other.denoiser.config.frames)-frame \(other.sampler.frameSize)-px window, "
                               + "\(models[0].folder) a \(window)-frame \(size)-px one; evaluate them separately")
         }
+        let lastK = models.first?.sampling.lastK
+        if let other = models.first(where: { $0.sampling.lastK != lastK }) {
+            throw VidgenError("\(other.folder) stitches last-k windows with \(other.sampling.lastK.map(String.init) ?? "the context's") frames, "
+                              + "\(models[0].folder) with \(lastK.map(String.init) ?? "the context's"); evaluate them separately or give --last-k")
+        }
+        if let lastK, lastK >= window { throw VidgenError("--last-k must be below the window of \(window) frames, got \(lastK)") }
         guard context < window else { throw VidgenError("--context must be below the window of \(window) frames, got \(context)") }
         if let frames, frames < window {
             throw VidgenError("--frames (\(frames)) must be at least the model's window of \(window) frames")
@@ -53,7 +59,7 @@ public struct EvaluationPlan: Sendable {
         guard let frames else { return [q] }
         return (stitch.map { [$0] } ?? [.lastK, .lastFrame]).map { s in
             var long = q
-            long.long = LongVideo(frames: frames, stitch: s)
+            long.long = LongVideo(frames: frames, stitch: s, lastK: s == .lastK ? lastK : nil)
             return long
         }
     }

@@ -97,7 +97,7 @@ extension WindowQuality {
         return { context, range in
             var noise = ClipNoise(root: rng, clips: range)
             guard let long = config.long else { return sampler.window(context: context, noise: &noise) }
-            return sampler.rollout(context: context, frames: long.frames, strategy: long.stitch, k: config.context,
+            return sampler.rollout(context: context, frames: long.frames, strategy: long.stitch, k: long.lastK ?? config.context,
                                    noise: noise)
         }
     }

@@ -82,20 +82,25 @@ public struct WindowQualityConfig: Codable, Equatable, Sendable {
     public var windowStarts: [Int] {
         guard let long else { return [context] }
         return WindowSampler.windowStarts(frames: long.frames, given: context, window: window,
-                                          context: long.stitch.contextLength(k: context))
+                                          context: long.stitch.contextLength(k: long.lastK ?? context))
     }
 }
 
 /// A long, stitched video: its length and how each window takes its context from the
-/// video so far (last-k takes the last K frames, K the simulator's context length).
+/// video so far (last-k takes the last `lastK` frames, by default K, the simulator's
+/// context length).
 public struct LongVideo: Codable, Equatable, Sendable {
     /// Frames per video (F), the simulator's context included.
     public var frames: Int
     public var stitch: StitchStrategy
+    /// Last-k: frames each window after the first takes (the models' SamplingConfig.lastK;
+    /// nil: K).
+    public var lastK: Int?
 
-    public init(frames: Int, stitch: StitchStrategy) {
+    public init(frames: Int, stitch: StitchStrategy, lastK: Int? = nil) {
         self.frames = frames
         self.stitch = stitch
+        self.lastK = lastK
     }
 }
 

@@ -28,7 +28,7 @@ extension WindowSampler {
     ) -> RolloutPlan {
         let t = model.config.frames
         let c0 = context.shape[1]
-        let ctxLen = strategy.contextLength(k: k)
+        let ctxLen = stitchedContext(strategy, k: k)
         precondition(ctxLen >= 1 && ctxLen < t, "context \(ctxLen) must be in 1..<\(t)")
         precondition(c0 >= 1 && frames >= c0, "a rollout needs 1 ≤ context frames ≤ frames")
         var video = context

@@ -31,8 +31,12 @@ public struct WindowSampler {
     /// A latent model's frame autoencoder: windows are sampled on the latents of the
     /// context and decoded to pixels. nil for a pixel model.
     public var codec: FrameAutoencoder?
+    /// Frames a last-k window after the first takes (SamplingConfig.lastK; nil: the k a
+    /// rollout is given).
+    public var lastK: Int?
 
-    public init(model: Denoiser, sampler: Sampler, handoff: Double = 0, codec: FrameAutoencoder? = nil) {
+    public init(model: Denoiser, sampler: Sampler, handoff: Double = 0, codec: FrameAutoencoder? = nil,
+                lastK: Int? = nil) {
         precondition(sampler.schedule == model.config.schedule && sampler.ramp == model.config.ramp,
                      "the sampler's schedule and ramp must be the model's")
         precondition(handoff == 0 || model.config.frameLag > 0, "a handoff needs a staggered model")
@@ -42,17 +46,20 @@ public struct WindowSampler {
         self.sampler = sampler
         self.handoff = Float(handoff)
         self.codec = codec
+        self.lastK = lastK
     }
 
     /// A `kind` sampler of `steps` steps on the model's own noise schedule.
-    public init(model: Denoiser, kind: SamplerKind, steps: Int, handoff: Double = 0, codec: FrameAutoencoder? = nil) {
+    public init(model: Denoiser, kind: SamplerKind, steps: Int, handoff: Double = 0, codec: FrameAutoencoder? = nil,
+                lastK: Int? = nil) {
         self.init(model: model, sampler: Sampler(kind, steps: steps, schedule: model.config.schedule,
-                                                 ramp: model.config.ramp), handoff: handoff, codec: codec)
+                                                 ramp: model.config.ramp), handoff: handoff, codec: codec, lastK: lastK)
     }
 
     /// The sampler `settings` describe, on the model's own noise schedule.
     public init(model: Denoiser, settings: SamplingConfig, codec: FrameAutoencoder? = nil) {
-        self.init(model: model, kind: settings.sampler, steps: settings.steps, handoff: settings.handoff, codec: codec)
+        self.init(model: model, kind: settings.sampler, steps: settings.steps, handoff: settings.handoff, codec: codec,
+                  lastK: settings.lastK)
     }
 
     /// Frame side in pixels (H = W).
@@ -76,7 +83,8 @@ public struct WindowSampler {
     }
 
     /// A video of `frames` frames: `context` [B, K0, 3, H, W] followed by generated frames,
-    /// window after window, each conditioned per `strategy` on the last `k` (or 1) frames.
+    /// window after window, each conditioned per `strategy` on the last `k` (or 1) frames;
+    /// `lastK`, when set, takes the place of `k`.
     /// Window w draws its noise from `noise.split(w)` (one stream per clip). `onWindow(w, count)`
     /// reports progress.
     public func rollout(
@@ -84,9 +92,15 @@ public struct WindowSampler {
         onWindow: (Int, Int) -> Void = { _, _ in }
     ) -> Tensor {
         let windows = WindowSampler.windowCount(frames: frames, given: context.shape[1], window: model.config.frames,
-                                                context: strategy.contextLength(k: k))
+                                                context: stitchedContext(strategy, k: k))
         return rollout(context: context, frames: frames, strategy: strategy, k: k, noise: noise,
                        observe: { _ in nil }, onWindow: { onWindow($0, windows) }).video
+    }
+
+    /// Context frames of a stitched window after the first: 1 for last-frame, `lastK` or
+    /// else `k` for last-k.
+    public func stitchedContext(_ strategy: StitchStrategy, k: Int) -> Int {
+        strategy.contextLength(k: lastK ?? k)
     }
 
     /// Windows a rollout takes.

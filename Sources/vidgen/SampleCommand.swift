@@ -83,7 +83,7 @@ extension Vidgen {
 
             let sampler = WindowSampler(model: model, settings: sampling, codec: try folder.codec(for: config))
             let windows = WindowSampler.windowCount(frames: total, given: context, window: window,
-                                                    context: stitch.contextLength(k: context))
+                                                    context: sampler.stitchedContext(stitch, k: context))
             let progress = Progress("sample", total: windows, unit: "windows")
             let video = sampler.rollout(context: ctx, frames: total, strategy: stitch, k: context,
                                         noise: ClipNoise([RNG(seed: seed).split("sample")])) { w, _ in progress.update(w) }

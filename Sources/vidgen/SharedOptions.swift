@@ -15,9 +15,13 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "Handoff level of the model's own frames (default: the checkpoint's sampling.json; 0 is off).")
     var handoff: Double?
 
+    @Option(help: "Last-k: frames each window after the first takes from the video so far (default: the checkpoint's sampling.json, else --context).")
+    var lastK: Int?
+
     func validate() throws {
         if let steps, !(1...10_000).contains(steps) { throw ValidationError("--steps must be between 1 and 10000, got \(steps)") }
         if let handoff, !(0...0.5).contains(handoff) { throw ValidationError("--handoff must be in 0...0.5, got \(handoff)") }
+        if let lastK, lastK < 1 { throw ValidationError("--last-k must be at least 1, got \(lastK)") }
     }
 
     /// `sampling` with the options given on the command line in place of its own.
@@ -26,6 +30,7 @@ struct SamplingOptions: ParsableArguments {
         if let sampler { s.sampler = sampler }
         if let steps { s.steps = steps }
         if let handoff { s.handoff = handoff }
+        if let lastK { s.lastK = lastK }
         return s
     }
 }

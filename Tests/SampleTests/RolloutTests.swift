@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 @testable import Diffusion
 @testable import Sample
 @testable import Tensor
@@ -73,6 +74,29 @@ final class RolloutTests: XCTestCase {
             XCTAssertEqual(WindowSampler.windowCount(frames: 11, given: 2, window: 4, context: 2), 5)
             XCTAssertEqual(WindowSampler.windowCount(frames: 2, given: 2, window: 4, context: 1), 0)
         }
+    }
+
+    /// `lastK` sets how many frames a last-k window after the first takes, in place of the
+    /// k a rollout is given: the video is the one a rollout with that k makes.
+    func testLastKSetsTheStitchedContext() throws {
+        let s = makeSampler(lag: 0.5, handoff: 0.05)
+        var three = s
+        three.lastK = 3
+        let ctx = context(frames: 2, seed: 4)
+        XCTAssertEqual(three.stitchedContext(.lastK, k: 2), 3)
+        XCTAssertEqual(three.stitchedContext(.lastFrame, k: 2), 1)
+        let a = three.rollout(context: ctx, frames: 9, strategy: .lastK, k: 2, noise: ClipNoise([RNG(seed: 5)]))
+        let b = s.rollout(context: ctx, frames: 9, strategy: .lastK, k: 3, noise: ClipNoise([RNG(seed: 5)]))
+        XCTAssertEqual(a.values, b.values)
+        XCTAssertNotEqual(a.values, s.rollout(context: ctx, frames: 9, strategy: .lastK, k: 2, noise: ClipNoise([RNG(seed: 5)])).values)
+        // It travels in sampling.json and is checked against the model's window.
+        let settings = try JSONDecoder().decode(SamplingConfig.self, from: Data(#"{"lastK": 3}"#.utf8))
+        XCTAssertEqual(settings, SamplingConfig(lastK: 3))
+        XCTAssertEqual(WindowSampler(model: s.model, settings: settings).lastK, 3)
+        XCTAssertNil(settings.validationError(for: s.model.config))
+        XCTAssertNotNil(SamplingConfig(lastK: 4).validationError(for: s.model.config))
+        XCTAssertNotNil(SamplingConfig(lastK: 0).validationError())
+        XCTAssertEqual(try JSONDecoder().decode(SamplingConfig.self, from: Data("{}".utf8)).lastK, nil)
     }
 
     func testSameSeedSameVideoOtherSeedOther() {
