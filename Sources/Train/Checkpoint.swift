@@ -105,7 +105,8 @@ extension CheckpointFolder {
     /// names the option. `model.handoff` is a sampling setting now (sampling.json), which
     /// sampling() reads from an old config.json.
     static let retiredKeys: [String: [String: Double]] = [
-        "": ["contextSpecks": 0, "rolloutShare": 0, "rolloutSteps": .nan],
+        "": ["contextSpecks": 0, "rolloutShare": 0, "rolloutSteps": .nan, "seamRolloutShare": 0, "seamRolloutSteps": .nan,
+             "seamHandoff": .nan],
         "model": ["contextNoise": 0, "handoff": .nan, "stemChannels": 0, "headChannels": 0, "predictsChange": 0],
     ]
 

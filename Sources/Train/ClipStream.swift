@@ -27,21 +27,6 @@ public struct ClipBatch {
     /// Context frames K drawn for each clip [B]; mask 1 beyond them marks the frames a
     /// staggered window has finished.
     public var context: [Int]
-    /// The clips whose context is to be the model's own roll-out (TrainConfig.seamRolloutShare);
-    /// nil when there are none.
-    public var seams: SeamRollouts?
-}
-
-/// Clips of a batch trained as the window after a roll-out of the model's own: the trainer
-/// samples each one's previous window and puts the last K frames of it in the clip's context.
-public struct SeamRollouts {
-    /// The clips' places in the batch (ascending).
-    public var clips: [Int]
-    /// The simulator's frames of the window before each clip [R, T, 3, H, W]: its first 2
-    /// frames are the roll-out's context, and its last K are the clip's own first K.
-    public var before: Tensor
-    /// The roll-outs' noise, one stream per clip (by its index in the whole batch).
-    public var noise: ClipNoise
 }
 
 /// Windows of `id` clips, seeded.
@@ -71,25 +56,13 @@ public struct ClipStream {
         var t = [Float](repeating: 0, count: ramp.lag > 0 ? b * frames : b)
         var lossMask: [Float]? = ramp.lag > 0 && !config.lossOnWaitingFrames ? [Float](repeating: 0, count: b * frames) : nil
         var contexts = [Int](repeating: 0, count: b)
-        var seamClips: [Int] = [], seamPixels: [Float] = [], seamStreams: [RNG] = []
         let stepRNG = root.split(step)
         for i in 0..<b {
             var rng = stepRNG.split(first + i)
             let episode = try scenario.episode(seed: rng.next(), frames: config.simulationFrames)
-            var start = rng.int(in: 0...(config.simulationFrames - frames))
+            let start = rng.int(in: 0...(config.simulationFrames - frames))
             let unconditional = rng.uniform() < config.unconditionalShare
-            var context = unconditional ? 0 : rng.int(in: config.contextMin...config.contextMax)
-            // A seam clip (its own stream, so the other clips draw what they always did): the
-            // window after one the model rolls out, handing on K = 1 or 2 frames.
-            var seamRNG = stepRNG.split("seam").split(first + i)
-            if config.seamRolloutShare > 0 && seamRNG.uniform() < config.seamRolloutShare {
-                context = seamRNG.int(in: config.contextMin...Swift.min(2, config.contextMax))
-                start = seamRNG.int(in: (frames - context)...(config.simulationFrames - frames))
-                let before = start - (frames - context)
-                seamClips.append(i)
-                seamPixels += Rasterizer.planar(Array(episode.frames[before..<(before + frames)]), scene: episode.scene)
-                seamStreams.append(seamRNG.split("noise"))
-            }
+            let context = unconditional ? 0 : rng.int(in: config.contextMin...config.contextMax)
             let window = Rasterizer.planar(Array(episode.frames[start..<(start + frames)]), scene: episode.scene)
             pixels.replaceSubrange((i * per)..<((i + 1) * per), with: window)
             contexts[i] = context
@@ -122,10 +95,6 @@ public struct ClipStream {
                 }
             }
         }
-        // A seam's frames are the model's own, handed on at the sampling level.
-        for i in seamClips {
-            for f in 0..<frames where mask[i * frames + f] == 1 { t[i * frames + f] = Float(config.seamHandoff) }
-        }
         // ε is drawn for the whole batch, in one stream, and cut to the clips asked for.
         var noiseRNG = stepRNG.split("noise")
         let (fs, shape) = (config.frameSize, [whole, frames, m.channels, m.size, m.size])
@@ -136,10 +105,7 @@ public struct ClipStream {
                 Tensor(shape: [b] + shape.dropFirst(), values: Array(all[(first * n)..<((first + b) * n)]))
             }
         }
-        let seams = seamClips.isEmpty ? nil : SeamRollouts(
-            clips: seamClips, before: Tensor(shape: [seamClips.count, frames, 3, fs, fs], values: seamPixels),
-            noise: ClipNoise(seamStreams))
         return ClipBatch(clips: Tensor(shape: [b, frames, 3, fs, fs], values: pixels), mask: mask, t: t,
-                         noise: noise, lossMask: lossMask, context: contexts, seams: seams)
+                         noise: noise, lossMask: lossMask, context: contexts)
     }
 }

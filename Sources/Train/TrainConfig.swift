@@ -58,17 +58,6 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// simulator's frames of a first window). The model is told each frame's level.
     public var contextNoise = 0.0
     public var noisedContextShare = 0.5
-    /// Seams after the model's own roll-out (0 is off), against the exposure bias that
-    /// context noise only imitates. A `seamRolloutShare` of the clips is trained as the
-    /// second window of a stitched video: the EMA weights first sample the window before it
-    /// from two simulator frames (`seamRolloutSteps` DDIM steps, finished frames handed on at
-    /// `seamHandoff`, as `vidgen sample` does), and the clip's context is the last 1 or 2 of
-    /// those frames — decoded and encoded again for a latent model, since stitching passes
-    /// pixels — handed on at `seamHandoff` and labelled so, as every frame it finishes is.
-    /// Its targets stay the simulator's frames that follow.
-    public var seamRolloutShare = 0.0
-    public var seamRolloutSteps = 10
-    public var seamHandoff = 0.02
     /// A latent model: the denoiser works on the latents of a frame autoencoder of shape
     /// `autoencoder` (model.channels = its latent channels, model.size = its latent side),
     /// whose trained weights the run keeps in autoencoder.safetensors. Off: pixels.
@@ -179,16 +168,6 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if !(contextNoise >= 0 && contextNoise <= 0.5) { return "contextNoise must be in 0...0.5, got \(contextNoise)" }
         if contextNoise > 0 && model.frameLag == 0 { return "contextNoise needs staggered frames (model.frameLag > 0)" }
         if !(0...1).contains(noisedContextShare) { return "noisedContextShare must be in [0, 1], got \(noisedContextShare)" }
-        if !(0...1).contains(seamRolloutShare) { return "seamRolloutShare must be in [0, 1], got \(seamRolloutShare)" }
-        if seamRolloutShare > 0 {
-            if model.frameLag == 0 { return "seamRolloutShare needs staggered frames (model.frameLag > 0)" }
-            if !(1...1000).contains(seamRolloutSteps) { return "seamRolloutSteps must be in 1...1000, got \(seamRolloutSteps)" }
-            if !(seamHandoff >= 0 && seamHandoff <= 0.5) { return "seamHandoff must be in 0...0.5, got \(seamHandoff)" }
-            if contextMin > 2 || model.frames < 3 { return "seamRolloutShare needs contextMin ≤ 2 and model.frames ≥ 3 (a seam hands on 1 or 2 frames)" }
-            if simulationFrames < 2 * model.frames - 1 {
-                return "seamRolloutShare needs simulationFrames ≥ \(2 * model.frames - 1) (a window and the one after it)"
-            }
-        }
         if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
         if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }
         if latent {

@@ -4,7 +4,6 @@
 
 import Diffusion
 import Foundation
-import Sample
 import Tensor
 
 /// What one step reports.
@@ -81,8 +80,7 @@ public struct Trainer {
     /// `lap` is told when each phase ends (for `vidgen bench train`).
     public mutating func trainStep(on batch: ClipBatch, lap: (StepPhase) -> Void = { _ in }) throws -> StepStats {
         let lr = learningRate(step: step, config)
-        var clean = codec.map { $0.encodeClips(batch.clips) } ?? batch.clips
-        if let seams = batch.seams { handOnOwnFrames(seams, context: batch.context, into: &clean) }
+        let clean = codec.map { $0.encodeClips(batch.clips) } ?? batch.clips
         let noised = schedule.noised(clean, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
 
         let tape = Tape()
@@ -115,30 +113,6 @@ public struct Trainer {
         lap(.optimizer)
         step += 1
         return StepStats(step: step, loss: lossValue, learningRate: lr, gradNorm: norm)
-    }
-
-    /// Puts into each seam clip's context (its first K frames of `clips`, the model's frames)
-    /// the last K frames of the window the EMA weights sample before it, passed on as
-    /// stitching passes them: pixels, encoded again by a latent model.
-    func handOnOwnFrames(_ seams: SeamRollouts, context: [Int], into clips: inout Tensor) {
-        let sampler = WindowSampler(model: emaModel, kind: .ddim, steps: config.seamRolloutSteps,
-                                    handoff: config.seamHandoff, codec: codec)
-        var noise = seams.noise
-        let frames = config.model.frames
-        let rolled = sampler.window(context: seams.before.slice(axis: 1, 0..<2), noise: &noise)
-        let tail = rolled.slice(axis: 1, (frames - 2)..<frames)
-        let own = (codec.map { $0.encodeClips(tail) } ?? tail).values
-        let per = clips.count / (clips.shape[0] * frames)
-        clips.withUnsafeMutableBufferPointer { p in
-            for (r, i) in seams.clips.enumerated() {
-                let k = context[i]
-                // The last k of the roll-out's last 2 frames become frames 0..<k of clip i.
-                for f in 0..<k {
-                    let from = (r * 2 + 2 - k + f) * per, to = (i * frames + f) * per
-                    for j in 0..<per { p[to + j] = own[from + j] }
-                }
-            }
-        }
     }
 
     // MARK: - Checkpoints
