@@ -11,10 +11,20 @@ extension CheckpointFolder {
     /// The metadata `format` of a state model's files.
     static let dynamicsFormat = "vidgen-dynamics"
 
-    /// The saved DynamicsConfig.
+    /// The saved DynamicsConfig. A folder written before the contact gate was ungated.
     public func dynamicsConfig() throws -> DynamicsConfig {
         let (data, p) = try configData(kind: "dynamics checkpoint")
-        return try DynamicsConfig.decode(data, file: p)
+        return try DynamicsConfig.decode(Self.fillingUngated(data), file: p)
+    }
+
+    /// `data` with "model.gated": false when the model section lacks the key; data that is
+    /// not a JSON object is returned as it is, for `decode` to report.
+    static func fillingUngated(_ data: Data) -> Data {
+        guard var dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              var model = dict["model"] as? [String: Any], model["gated"] == nil else { return data }
+        model["gated"] = false
+        dict["model"] = model
+        return (try? JSONSerialization.data(withJSONObject: dict)) ?? data
     }
 
     /// Whether config.json is a dynamics config (its "model" has the interaction network's

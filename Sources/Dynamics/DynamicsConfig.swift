@@ -30,6 +30,14 @@ public struct InteractionConfig: Codable, Equatable, Sendable {
     public var contactHorizon = 2.0
     /// The network's output times this is Δv, pixels per frame.
     public var deltaScale = 0.5
+    /// Whether contacts are gated: a ball that cannot reach a wall or another ball within
+    /// the frame (gap ≥ its speed + `contactMargin`) and reached none in the frame before
+    /// changes velocity by one learned constant (free flight), and a relation is computed
+    /// only for a pair that can touch. Off, every ball and pair goes through the MLPs.
+    public var gated = true
+    /// Slack of the gate, pixels: gravity and the velocity change itself move a ball a
+    /// little further than straight-line motion does.
+    public var contactMargin = 0.5
 
     public init() {}
 
@@ -45,6 +53,7 @@ public struct InteractionConfig: Codable, Equatable, Sendable {
                           ("contactHorizon", contactHorizon)] where !(v > 0 && v.isFinite) {
             return "\(name) must be > 0, got \(v)"
         }
+        if !(contactMargin >= 0 && contactMargin <= 100) { return "contactMargin must be in 0...100, got \(contactMargin)" }
         return nil
     }
 }
@@ -82,6 +91,9 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
     /// the frame (the others weigh 1): bounces are a few percent of the transitions and carry
     /// most of a roll-out's error.
     public var contactWeight = 1.0
+    /// δ of the pseudo-Huber loss on Δv, pixels per frame (0: squared error). See
+    /// InteractionNetwork.loss.
+    public var robustLoss = 0.0
     /// Optimizer steps of the run (30,000 train in about 8 minutes on two cores, niced beside
     /// another job: 16 ms a step).
     public var steps = 30000
@@ -148,6 +160,7 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
         if clipsPerStep < 1 || clipsPerStep > 1024 { return "clipsPerStep must be in 1...1024, got \(clipsPerStep)" }
         if clipFrames < 3 || clipFrames > 1024 { return "clipFrames must be in 3...1024, got \(clipFrames)" }
         if !(positionNoise >= 0) || !(velocityNoise >= 0) { return "positionNoise and velocityNoise must be ≥ 0" }
+        if !(robustLoss >= 0 && robustLoss <= 100) { return "robustLoss must be in 0...100, got \(robustLoss)" }
         if !(contactWeight > 0 && contactWeight <= 1000) { return "contactWeight must be in (0, 1000], got \(contactWeight)" }
         if !(0...1).contains(unknownChangeShare) { return "unknownChangeShare must be in [0, 1], got \(unknownChangeShare)" }
         if steps < 1 { return "steps must be at least 1, got \(steps)" }

@@ -101,7 +101,7 @@ public struct DynamicsTrainer {
         var net = network
         net.parameters = network.parameters.map { tape.watch($0) }
         let (batch, target, weight) = TrainingData.tensors(data, config, rng: &noise)
-        let loss = net.loss(batch, target: target, weight: weight)
+        let loss = net.loss(batch, target: target, weight: weight, robust: Float(config.robustLoss / config.model.deltaScale))
         var grads = tape.gradients(of: loss, wrt: net.parameters)
         let norm = globalNorm(grads)
         grads = clipped(grads, norm: norm, to: config.gradClip)

@@ -38,6 +38,13 @@
 // to a contact the pair had then, along its normal n'_ij — what the bounce still owes.
 //   v'_i = v_i + Δv_i,   p'_i = p_i + v'_i                          integration (State.swift)
 //
+// Gated (InteractionConfig.gated), the MLPs see only what can touch: a relation is computed
+// for a pair whose edge gap is below its closing speed plus a margin (or that touched in the
+// frame before), and a ball none of whose walls and pairs can be reached so (and that
+// reached none in the frame before) is in free flight, Δv_i = g, one learned vector for
+// every ball, as a law is; in contact the network's Δv above is added to g. Interaction
+// networks and graph-network simulators likewise connect only objects within a radius.
+//
 // Inputs are divided by the config's scales; vectors that outputs multiply are in network
 // units (divided by `deltaScale`), and Δv is the output times `deltaScale`.
 // Shapes: B examples, N balls per example (padded), E effect width, K = 4 pair basis vectors;
@@ -108,8 +115,10 @@ public struct InteractionBatch {
     /// [B·N] 1 for a real ball.
     public var ballMask: Tensor
     /// Per ball row [B·N]: straight-line motion reaches a wall or another ball within the frame,
-    /// or did in the frame before.
+    /// or did in the frame before (gated: within the margin too).
     public var inContact: [Bool]
+    /// [B·N, 1] `inContact` as 1 or 0: where a gated network's MLPs act.
+    public var gate: Tensor
 
     /// Features of `states` (each ball's state as the network sees it), padded to the most balls.
     public init(_ states: [WorldState], _ c: InteractionConfig) {
@@ -117,7 +126,7 @@ public struct InteractionBatch {
         let R = InteractionNetwork.relationInputs, O = InteractionNetwork.objectInputs
         let sp = 1 / c.positionScale, sv = 1 / c.velocityScale, sr = 1 / c.radiusScale
         func gap(_ d: Double) -> Double { min(d, c.contactRange) * sv }
-        let horizon = c.contactHorizon
+        let horizon = c.contactHorizon, margin = c.contactMargin
         /// Time to close `gap` at `speed` (towards it), capped at the horizon.
         func wallTime(_ gap: Double, _ speed: Double) -> Double {
             speed > 0 ? min(max(gap, 0) / speed, horizon) : horizon
@@ -156,6 +165,10 @@ public struct InteractionBatch {
                 for k in 0..<O { obj[o + k] = Float(row[k]) }
                 for (k, x) in [q.x, q.y, owed.x, owed.y].enumerated() { wall[(b * N + i) * 4 + k] = Float(x * unit) }
                 contact[b * N + i] = q != Vec2(0, 0) || owed != Vec2(0, 0)
+                if c.gated {
+                    let gaps = [p.x - r, W - p.x - r, p.y - r, H - p.y - r], speeds = [v.x, v.x, v.y, v.y]
+                    if zip(gaps, speeds).contains(where: { $0 < abs($1) + margin }) { contact[b * N + i] = true }
+                }
                 bm[b * N + i] = 1
                 for (j, bj) in s.balls.enumerated() where j != i {
                     let r = ((b * N + i) * N + j)
@@ -178,8 +191,15 @@ public struct InteractionBatch {
                         basis[(r * K + k) * 2] = Float(e.x)
                         basis[(r * K + k) * 2 + 1] = Float(e.y)
                     }
-                    if close > 0 || owed > 0 { contact[b * N + i] = true }
-                    pm[r] = 1
+                    let touches = close > 0 || owed > 0
+                    if touches { contact[b * N + i] = true }
+                    if c.gated {
+                        let near = touches || dp.length - bi.radius - bj.radius < dv.length + margin
+                        if near { contact[b * N + i] = true }
+                        pm[r] = near ? 1 : 0
+                    } else {
+                        pm[r] = 1
+                    }
                 }
             }
         }
@@ -192,6 +212,7 @@ public struct InteractionBatch {
         wallBasis = Tensor(shape: [B * N, 2, 2], values: wall)
         ballMask = Tensor(shape: [B * N], values: bm)
         inContact = contact
+        gate = Tensor(shape: [B * N, 1], values: contact.map { $0 ? 1 : 0 })
     }
 
     /// The first τ in [0, horizon] at which |dp + dv τ| = radii while the gap closes, and the
@@ -217,6 +238,8 @@ public struct InteractionNetwork {
     public let config: InteractionConfig
     public var relation: MLP
     public var object: MLP
+    /// Gated: the Δv of free flight [2], network units (learned; starts at 0).
+    public var freeFlight: Tensor
 
     /// Inputs per pair and per ball, and the pair's basis vectors (see the file header).
     static let relationInputs = 14, objectInputs = 18, pairBasisVectors = 4
@@ -228,6 +251,7 @@ public struct InteractionNetwork {
                        outputs: config.effectWidth + Self.pairBasisVectors, rng: &rng)
         object = MLP(inputs: Self.objectInputs + config.effectWidth, hidden: config.objectHidden,
                      depth: config.objectLayers, outputs: 6, rng: &rng)
+        freeFlight = Tensor.zeros([2])
     }
 
     /// Δv in network units (times `deltaScale` for pixels per frame), [B·N, 2].
@@ -239,13 +263,22 @@ public struct InteractionNetwork {
         let pairs = (factors * x.pairBasis).reshaped([BN, x.balls * K, 2]).sum(axes: [1])  // [B·N, 2]
         let own = object(Tensor.concatenate([x.objects, effects], axis: 1))  // [B·N, 6]
         let walls = (own.slice(axis: 1, 2..<6).reshaped([BN, 2, 2]) * x.wallBasis).sum(axes: [1])  // [B·N, 2]
-        return own.slice(axis: 1, 0..<2) + walls + pairs
+        let contact = own.slice(axis: 1, 0..<2) + walls + pairs
+        return config.gated ? contact * x.gate + freeFlight : contact
     }
 
     /// Weighted mean squared error of the predicted Δv against `target` [B·N, 2] (network
-    /// units), each ball row weighted by `weight` [B·N] (0 leaves it out).
-    public func loss(_ x: InteractionBatch, target: Tensor, weight: Tensor) -> Tensor {
-        Tensor.maskedMSE(self(x), target, mask: weight)
+    /// units), each ball row weighted by `weight` [B·N] (0 leaves it out). With `robust`
+    /// δ > 0 the pseudo-Huber error δ²(√(1 + (e/δ)²) − 1) instead, e²/2 below δ and δ|e|
+    /// above: the few transitions the features cannot resolve (three balls at once, an event
+    /// right after another) then pull on the fit like an absolute error, not a square.
+    public func loss(_ x: InteractionBatch, target: Tensor, weight: Tensor, robust: Float = 0) -> Tensor {
+        guard robust > 0 else { return Tensor.maskedMSE(self(x), target, mask: weight) }
+        let e = (self(x) - target) * (1 / robust)
+        let h = ((e * e + 1).sqrt() - 1) * (robust * robust)
+        let rows = weight.count, total = weight.values.reduce(0, +)
+        let weighted = (h * weight.reshaped([rows, 1])).sum(axes: [0, 1])
+        return weighted * (1 / (max(total, 1e-12) * Float(h.count / max(rows, 1))))
     }
 
     // MARK: - Parameters
@@ -259,6 +292,7 @@ public struct InteractionNetwork {
                 out.append(("\(prefix).\(i).bias", l.bias))
             }
         }
+        if config.gated { out.append(("free.change", freeFlight)) }
         return out
     }
 
@@ -274,6 +308,7 @@ public struct InteractionNetwork {
             }
             for i in relation.layers.indices { take(&relation.layers[i].weight); take(&relation.layers[i].bias) }
             for i in object.layers.indices { take(&object.layers[i].weight); take(&object.layers[i].bias) }
+            if config.gated { take(&freeFlight) }
             precondition(k == newValue.count, "\(newValue.count) parameters given, the network has \(k)")
         }
     }

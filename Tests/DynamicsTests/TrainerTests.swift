@@ -43,6 +43,26 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(model.network.parameters.map(\.values), whole.network.parameters.map(\.values))
     }
 
+    /// A folder saved before the contact gate loads ungated, as it was trained; its weights
+    /// load without the free-flight constant. A config file that does not say takes the preset's gate.
+    func testFolderWithoutGateKeyLoadsUngated() throws {
+        let dir = folder("legacy")
+        var c = config
+        c.model.gated = false
+        var t = try DynamicsTrainer(config: c, folder: dir)
+        try t.train(steps: 1)
+        try t.save()
+        let path = dir + "/" + CheckpointFolder.configFile
+        var dict = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        var model = dict["model"] as! [String: Any]
+        model.removeValue(forKey: "gated")
+        dict["model"] = model
+        try JSONSerialization.data(withJSONObject: dict).write(to: URL(fileURLWithPath: path))
+        XCTAssertFalse(try CheckpointFolder(dir).dynamicsConfig().model.gated)
+        XCTAssertEqual(try StateModel.load(dir).network.parameters.map(\.values), t.network.parameters.map(\.values))
+        XCTAssertTrue(try DynamicsConfig.decode(Data(#"{"preset": "tiny"}"#.utf8), file: "c.json").model.gated)
+    }
+
     /// Roll-out is a pure function: same context, same bytes; the ball count never changes.
     func testRolloutIsDeterministicAndKeepsBalls() throws {
         var t = try DynamicsTrainer(config: config, folder: folder("roll"))
