@@ -28,7 +28,7 @@ extension StateModel {
         for seed in seeds {
             let ep = try scenario.episode(seed: seed, frames: context + horizon)
             let frames = Rasterizer.planar(ep)
-            let start = perception.state(planar: Array(frames[0..<(context * 3 * H * W)]), height: H, width: W)
+            let start = perceive(planar: Array(frames[0..<(context * 3 * H * W)]))
             let roll = rollout(from: start, frames: horizon)
             var changed = start.balls.count != ep.frames[0].balls.count
             for h in 1...horizon {

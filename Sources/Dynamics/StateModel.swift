@@ -60,16 +60,53 @@ public struct StateModel {
         return out
     }
 
+    // MARK: - Perceiving a context
+
+    /// The state at the last of the context frames `planar` [C, 3, H, W], tracked through
+    /// them: each frame's detections give the balls it shows their position, velocity and
+    /// last change (as `Perception.state` reads them from that frame and the two before),
+    /// and a ball it does not show — hidden, or not yet readable — is stepped on from its
+    /// state in the frame before. A ball found again after such a gap takes the velocity it
+    /// was stepped with. Radii are averaged over every frame a ball was found in. When every
+    /// ball the context shows is found in its last two frames, this is `Perception.state`.
+    public func perceive(planar frames: [Float]) -> WorldState {
+        let H = config.height, W = config.width
+        let dets = perception.detections(planar: frames, height: H, width: W)
+        var current: WorldState?
+        for t in dets.indices {
+            let seen = perception.state(Array(dets[max(0, t - 2)...t]), height: H, width: W)
+            guard let before = current else {
+                current = seen
+                continue
+            }
+            let stepped = step([before])[0]
+            var balls = seen.balls
+            for i in balls.indices where dets[t - 1][balls[i].color] == nil {
+                if let b = stepped.balls.first(where: { $0.color == balls[i].color }) {
+                    (balls[i].velocity, balls[i].lastChange) = (b.velocity, b.lastChange)
+                }
+            }
+            balls += stepped.balls.filter { b in !balls.contains { $0.color == b.color } }
+            current = WorldState(width: W, height: H, balls: balls.sorted { $0.color < $1.color })
+        }
+        guard var state = current else { return WorldState(width: W, height: H, balls: []) }
+        for i in state.balls.indices {
+            let radii = dets.compactMap { $0[state.balls[i].color]?.radius }
+            state.balls[i].radius = radii.reduce(0, +) / Double(radii.count)
+        }
+        return state
+    }
+
     // MARK: - Frames in, frames out
 
     /// The `frames` frames after planar `contextFrames` [C, 3, H, W] (H, W the model's),
     /// as planar [frames, 3, H, W] in [-1, 1]: the state perceived at the last context
-    /// frame, rolled forward, drawn with each ball's perceived radius and colour.
+    /// frame (`perceive`), rolled forward, drawn with each ball's perceived radius and colour.
     public func rollout(contextFrames: [Float], frames: Int) -> [Float] {
         let H = config.height, W = config.width
         precondition(!contextFrames.isEmpty && contextFrames.count % (3 * H * W) == 0,
                      "rollout: \(contextFrames.count) floats are not planar [C,3,\(H),\(W)] frames")
-        let start = perception.state(planar: contextFrames, height: H, width: W)
+        let start = perceive(planar: contextFrames)
         return render(rollout(from: start, frames: frames))
     }
 

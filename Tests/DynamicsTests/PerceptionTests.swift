@@ -48,4 +48,37 @@ final class PerceptionTests: XCTestCase {
         XCTAssertEqual(state.balls.count, ep.frames[2].balls.count)
         XCTAssertTrue(state.balls.allSatisfy { $0.velocity == Vec2(0, 0) })
     }
+    /// Tracked through the context, a ball the last frame does not show is kept, stepped on
+    /// from the frame before; with every ball in view the state is Perception.state's.
+    func testPerceivingKeepsABallTheLastFrameHides() throws {
+        var rng = RNG(seed: 4)
+        let model = StateModel(network: InteractionNetwork(DynamicsConfig.tiny.model, rng: &rng))
+        var scenario = Scenario.id
+        scenario.ballCount = 2...2
+        for seed in 0..<8 {
+            let ep = try scenario.episode(seed: UInt64(seed), frames: 6)
+            for c in [2, 4] {
+                let frames = Rasterizer.planar(Array(ep.frames[0..<c]), scene: ep.scene)
+                XCTAssertEqual(model.perceive(planar: frames), model.perception.state(planar: frames, height: 32, width: 32),
+                               "seed \(seed), \(c) frames")
+            }
+            // Frame 3 drawn without ball 0: it is stepped on from the state at frame 2.
+            var last = ep.frames[3]
+            let hidden = last.balls[0].color
+            last.balls.removeFirst()
+            last.visibleFraction.removeFirst()
+            last.visible.removeFirst()
+            let per = 3 * 32 * 32
+            let shown = Rasterizer.planar(Array(ep.frames[0..<3]), scene: ep.scene)
+            let frames = shown + Rasterizer.planar([last], scene: ep.scene)
+            XCTAssertEqual(frames.count, 4 * per)
+            let state = model.perceive(planar: frames)
+            XCTAssertNil(model.perception.state(planar: frames, height: 32, width: 32).balls.first { $0.color == hidden })
+            let expected = model.step([model.perceive(planar: shown)])[0].balls.first { $0.color == hidden }
+            let kept = try XCTUnwrap(state.balls.first { $0.color == hidden }, "seed \(seed)")
+            XCTAssertEqual(kept.position, expected?.position)
+            XCTAssertEqual(kept.velocity, expected?.velocity)
+            XCTAssertEqual(state.balls.count, 2)
+        }
+    }
 }
