@@ -11,20 +11,22 @@ extension CheckpointFolder {
     /// The metadata `format` of a state model's files.
     static let dynamicsFormat = "vidgen-dynamics"
 
-    /// The saved DynamicsConfig. A folder written before the contact gate was ungated.
+    /// The saved DynamicsConfig. Keys a folder was written without take the value it was
+    /// trained with (`dynamicsLegacyKeys`), not the preset's newer one.
     public func dynamicsConfig() throws -> DynamicsConfig {
         let (data, p) = try configData(kind: "dynamics checkpoint")
-        return try DynamicsConfig.decode(Self.fillingUngated(data), file: p)
+        return try DynamicsConfig.decode(Self.fillingDynamicsLegacyKeys(data), file: p)
     }
 
-    /// `data` with "model.gated": false when the model section lacks the key; data that is
-    /// not a JSON object is returned as it is, for `decode` to report.
-    static func fillingUngated(_ data: Data) -> Data {
-        guard var dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              var model = dict["model"] as? [String: Any], model["gated"] == nil else { return data }
-        model["gated"] = false
-        dict["model"] = model
-        return (try? JSONSerialization.data(withJSONObject: dict)) ?? data
+    /// Keys added after state models were first saved, with the value those older folders
+    /// were trained with: no contact gate, the squared-error loss.
+    static let dynamicsLegacyKeys: [String: [String: Any]] = ["": ["robustLoss": 0.0], "model": ["gated": false]]
+
+    /// `data` with every missing legacy key filled in; data that is not a JSON object is
+    /// returned as it is, for `decode` to report.
+    static func fillingDynamicsLegacyKeys(_ data: Data) -> Data {
+        guard let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
+        return (try? JSONSerialization.data(withJSONObject: fillingIn(dict, legacy: dynamicsLegacyKeys))) ?? data
     }
 
     /// Whether config.json is a dynamics config (its "model" has the interaction network's

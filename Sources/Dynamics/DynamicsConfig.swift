@@ -92,8 +92,9 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
     /// most of a roll-out's error.
     public var contactWeight = 1.0
     /// δ of the pseudo-Huber loss on Δv, pixels per frame (0: squared error). See
-    /// InteractionNetwork.loss.
-    public var robustLoss = 0.0
+    /// InteractionNetwork.loss: the squared error lets the few transitions the features
+    /// cannot resolve set the fit (data/state/MODEL.md).
+    public var robustLoss = 0.005
     /// Optimizer steps of the run (30,000 train in about 8 minutes on two cores, niced beside
     /// another job: 16 ms a step).
     public var steps = 30000

@@ -135,6 +135,19 @@ public struct CheckpointFolder: Equatable, Sendable {
         names.indices.flatMap { i in parts.map { part, values in values[i].entry(part.key(names[i])) } }
     }
 
+    /// `config` (a saved config.json's object) with every key of `legacy` (per section, ""
+    /// the top level) that it lacks set to the value listed: the value a folder written
+    /// before the key existed was trained with.
+    public static func fillingIn(_ config: [String: Any], legacy: [String: [String: Any]]) -> [String: Any] {
+        var dict = config
+        for (section, keys) in legacy {
+            var sub = section.isEmpty ? dict : (dict[section] as? [String: Any] ?? [:])
+            for (key, value) in keys where sub[key] == nil { sub[key] = value }
+            if section.isEmpty { dict = sub } else { dict[section] = sub }
+        }
+        return dict
+    }
+
     // MARK: - Writing
 
     /// Creates the folder (and its parents) if missing.

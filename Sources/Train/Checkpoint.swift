@@ -114,12 +114,8 @@ extension CheckpointFolder {
     /// retired key that is off dropped; unparseable data is returned as it is, for
     /// `decode` to report, and a retired option that is on is an error.
     public static func fillingLegacyKeys(_ data: Data, file: String = "config.json") throws -> Data {
-        guard var dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
-        for (section, keys) in legacyKeys {
-            var sub = section.isEmpty ? dict : (dict[section] as? [String: Any] ?? [:])
-            for (key, value) in keys where sub[key] == nil { sub[key] = value }
-            if section.isEmpty { dict = sub } else { dict[section] = sub }
-        }
+        guard let read = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
+        var dict = fillingIn(read, legacy: legacyKeys)
         for (section, keys) in retiredKeys {
             guard var sub = section.isEmpty ? dict : dict[section] as? [String: Any] else { continue }
             for (key, off) in keys {

@@ -43,12 +43,13 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(model.network.parameters.map(\.values), whole.network.parameters.map(\.values))
     }
 
-    /// A folder saved before the contact gate loads ungated, as it was trained; its weights
-    /// load without the free-flight constant. A config file that does not say takes the preset's gate.
-    func testFolderWithoutGateKeyLoadsUngated() throws {
+    /// A folder saved before the contact gate and the robust loss loads ungated and with the
+    /// squared error, as it was trained; its weights load without the free-flight constant. A
+    /// config file that does not say takes the preset's values.
+    func testFolderWithoutNewerKeysLoadsAsTrained() throws {
         let dir = folder("legacy")
         var c = config
-        c.model.gated = false
+        (c.model.gated, c.robustLoss) = (false, 0)
         var t = try DynamicsTrainer(config: c, folder: dir)
         try t.train(steps: 1)
         try t.save()
@@ -57,10 +58,14 @@ final class TrainerTests: XCTestCase {
         var model = dict["model"] as! [String: Any]
         model.removeValue(forKey: "gated")
         dict["model"] = model
+        dict.removeValue(forKey: "robustLoss")
         try JSONSerialization.data(withJSONObject: dict).write(to: URL(fileURLWithPath: path))
         XCTAssertFalse(try CheckpointFolder(dir).dynamicsConfig().model.gated)
+        XCTAssertEqual(try CheckpointFolder(dir).dynamicsConfig().robustLoss, 0)
         XCTAssertEqual(try StateModel.load(dir).network.parameters.map(\.values), t.network.parameters.map(\.values))
-        XCTAssertTrue(try DynamicsConfig.decode(Data(#"{"preset": "tiny"}"#.utf8), file: "c.json").model.gated)
+        let fresh = try DynamicsConfig.decode(Data(#"{"preset": "tiny"}"#.utf8), file: "c.json")
+        XCTAssertTrue(fresh.model.gated)
+        XCTAssertGreaterThan(fresh.robustLoss, 0)
     }
 
     /// Roll-out is a pure function: same context, same bytes; the ball count never changes.
