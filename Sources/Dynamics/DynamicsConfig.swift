@@ -95,9 +95,8 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
     /// InteractionNetwork.loss: the squared error lets the few transitions the features
     /// cannot resolve set the fit (data/state/MODEL.md).
     public var robustLoss = 0.005
-    /// Optimizer steps of the run (30,000 train in about 8 minutes on two cores, niced beside
-    /// another job: 16 ms a step).
-    public var steps = 30000
+    /// Optimizer steps of the run (20,000 train in about 5 minutes on the quiet two cores).
+    public var steps = 20000
     /// Peak learning rate after linear warm-up, cosine decay to minLRFraction·peak.
     public var learningRate = 2e-3
     public var warmupSteps = 100
