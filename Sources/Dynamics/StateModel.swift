@@ -29,8 +29,16 @@ public struct StateModel {
 
     // MARK: - Stepping
 
+    /// The fastest a stepped ball may move, pixels per frame: a quarter of the frame, far
+    /// above any scenario's speeds (ood-fast starts at 3 px/frame at most).
+    public static let maxSpeed = 8.0
+
     /// Every state advanced by one frame: v' = v + Δv, p' = p + v'. Balls keep their
-    /// radius, colour and order; one that leaves the view keeps being stepped.
+    /// radius, colour and order. The state stays one this world can hold, whatever the
+    /// network predicts: a speed above `maxSpeed` is cut to it (a non-finite one to 0), and
+    /// a centre is kept where the disc is inside the walls. A learned step can otherwise
+    /// run away in a state no training clip showed it, and a few of the runs in
+    /// data/state/MODEL.md did.
     public func step(_ states: [WorldState]) -> [WorldState] {
         guard !states.isEmpty else { return [] }
         let batch = InteractionBatch(states, config)
@@ -41,9 +49,16 @@ public struct StateModel {
             for i in next.balls.indices {
                 let o = (b * batch.balls + i) * 2
                 let change = Vec2(Double(dv[o]), Double(dv[o + 1])) * scale
-                next.balls[i].velocity += change
-                next.balls[i].lastChange = change
-                next.balls[i].position += next.balls[i].velocity
+                var v = next.balls[i].velocity + change, applied = change
+                let speed = v.length
+                if !(speed <= Self.maxSpeed) {
+                    v = speed.isFinite ? v * (Self.maxSpeed / speed) : Vec2(0, 0)
+                    applied = v - next.balls[i].velocity
+                }
+                next.balls[i].velocity = v
+                next.balls[i].lastChange = applied
+                let r = next.balls[i].radius, p = next.balls[i].position + v
+                next.balls[i].position = Vec2(min(max(p.x, r), Double(s.width) - r), min(max(p.y, r), Double(s.height) - r))
             }
             return next
         }

@@ -68,6 +68,27 @@ final class TrainerTests: XCTestCase {
         XCTAssertGreaterThan(fresh.robustLoss, 0)
     }
 
+    /// Whatever the network predicts, a stepped state stays one the world can hold: speeds
+    /// at most StateModel.maxSpeed, every disc inside the walls, every number finite.
+    func testSteppedStateStaysInTheBox() {
+        var rng = RNG(seed: 5)
+        var net = InteractionNetwork(DynamicsConfig.tiny.model, rng: &rng)
+        net.freeFlight = Tensor(shape: [2], values: [300, -1e30])
+        let model = StateModel(network: net)
+        let start = WorldState(width: 32, height: 32, balls: [
+            BallState(position: Vec2(10, 12), velocity: Vec2(0.5, 0.2), radius: 3, color: 0),
+            BallState(position: Vec2(22, 20), velocity: Vec2(-0.3, 0.1), radius: 2.5, color: 4),
+        ])
+        for s in model.rollout(from: start, frames: 12) {
+            for b in s.balls {
+                XCTAssertLessThanOrEqual(b.velocity.length, StateModel.maxSpeed * (1 + 1e-12))
+                XCTAssert(b.position.x >= b.radius && b.position.x <= 32 - b.radius, "\(b.position)")
+                XCTAssert(b.position.y >= b.radius && b.position.y <= 32 - b.radius, "\(b.position)")
+                XCTAssert(b.lastChange.map { $0.x.isFinite && $0.y.isFinite } ?? false)
+            }
+        }
+    }
+
     /// Roll-out is a pure function: same context, same bytes; the ball count never changes.
     func testRolloutIsDeterministicAndKeepsBalls() throws {
         var t = try DynamicsTrainer(config: config, folder: folder("roll"))
