@@ -165,9 +165,8 @@ public struct InteractionBatch {
                 for k in 0..<O { obj[o + k] = Float(row[k]) }
                 for (k, x) in [q.x, q.y, owed.x, owed.y].enumerated() { wall[(b * N + i) * 4 + k] = Float(x * unit) }
                 contact[b * N + i] = q != Vec2(0, 0) || owed != Vec2(0, 0)
-                if c.gated {
-                    let gaps = [p.x - r, W - p.x - r, p.y - r, H - p.y - r], speeds = [v.x, v.x, v.y, v.y]
-                    if zip(gaps, speeds).contains(where: { $0 < abs($1) + margin }) { contact[b * N + i] = true }
+                if c.gated && (min(p.x - r, W - p.x - r) < abs(v.x) + margin || min(p.y - r, H - p.y - r) < abs(v.y) + margin) {
+                    contact[b * N + i] = true
                 }
                 bm[b * N + i] = 1
                 for (j, bj) in s.balls.enumerated() where j != i {
