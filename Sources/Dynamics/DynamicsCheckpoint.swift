@@ -11,23 +11,23 @@ extension CheckpointFolder {
     /// The metadata `format` of a state model's files.
     static let dynamicsFormat = "vidgen-dynamics"
 
-    /// The saved DynamicsConfig. Keys a folder was written without take the value it was
-    /// trained with (`dynamicsLegacyKeys`), not the preset's newer one.
+    /// The saved DynamicsConfig. A folder written before the state held each ball's velocity
+    /// at the frame's instant (its config has one of `retiredDynamicsKeys`) cannot be read:
+    /// its network was trained on other inputs.
     public func dynamicsConfig() throws -> DynamicsConfig {
         let (data, p) = try configData(kind: "dynamics checkpoint")
-        return try DynamicsConfig.decode(Self.fillingDynamicsLegacyKeys(data), file: p)
+        if let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
+            let model = dict["model"] as? [String: Any] ?? [:]
+            if let key = Self.retiredDynamicsKeys.first(where: { dict[$0] != nil || model[$0] != nil }) {
+                throw VidgenError("\(p): a state model from an older vidgen (velocity as a difference of positions; "
+                                  + "it has '\(key)'); train a new one with vidgen train --model state --out DIR")
+            }
+        }
+        return try DynamicsConfig.decode(data, file: p)
     }
 
-    /// Keys added after state models were first saved, with the value those older folders
-    /// were trained with: no contact gate, the squared-error loss.
-    static let dynamicsLegacyKeys: [String: [String: Any]] = ["": ["robustLoss": 0.0], "model": ["gated": false]]
-
-    /// `data` with every missing legacy key filled in; data that is not a JSON object is
-    /// returned as it is, for `decode` to report.
-    static func fillingDynamicsLegacyKeys(_ data: Data) -> Data {
-        guard let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return data }
-        return (try? JSONSerialization.data(withJSONObject: fillingIn(dict, legacy: dynamicsLegacyKeys))) ?? data
-    }
+    /// Config keys of state models whose velocity was a difference of positions.
+    static let retiredDynamicsKeys = ["unknownChangeShare", "contactWeight", "gated"]
 
     /// Whether config.json is a dynamics config (its "model" has the interaction network's
     /// keys), so that commands can take either kind of checkpoint folder.

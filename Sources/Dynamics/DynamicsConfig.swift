@@ -19,25 +19,13 @@ public struct InteractionConfig: Codable, Equatable, Sendable {
     /// Hidden width and number of hidden layers of the object MLP (per ball).
     public var objectHidden = 128
     public var objectLayers = 2
-    /// Inputs are divided by these: positions and distances, velocities, radii (pixels, px/frame).
-    public var positionScale = 8.0
+    /// Inputs are divided by these: speeds and distances (px/frame, pixels), radii (pixels).
     public var velocityScale = 1.0
     public var radiusScale = 4.0
-    /// Gaps to walls and between balls are capped at this, pixels (wider ones cannot close
-    /// within a frame at the speeds of the training scenario).
+    /// Distances to the walls are capped at this, pixels.
     public var contactRange = 4.0
-    /// Contact times (frames) of straight-line motion are capped at this.
-    public var contactHorizon = 2.0
-    /// The network's output times this is Δv, pixels per frame.
+    /// The network's outputs times this are impulses and g, pixels per frame.
     public var deltaScale = 0.5
-    /// Whether contacts are gated: a ball that cannot reach a wall or another ball within
-    /// the frame (gap ≥ its speed + `contactMargin`) and reached none in the frame before
-    /// changes velocity by one learned constant (free flight), and a relation is computed
-    /// only for a pair that can touch. Off, every ball and pair goes through the MLPs.
-    public var gated = true
-    /// Slack of the gate, pixels: gravity and the velocity change itself move a ball a
-    /// little further than straight-line motion does.
-    public var contactMargin = 0.5
 
     public init() {}
 
@@ -48,12 +36,10 @@ public struct InteractionConfig: Codable, Equatable, Sendable {
         where v < 1 || v > 4096 { return "\(name) must be in 1...4096, got \(v)" }
         if relationLayers < 1 || relationLayers > 8 { return "relationLayers must be in 1...8, got \(relationLayers)" }
         if objectLayers < 1 || objectLayers > 8 { return "objectLayers must be in 1...8, got \(objectLayers)" }
-        for (name, v) in [("positionScale", positionScale), ("velocityScale", velocityScale),
-                          ("radiusScale", radiusScale), ("deltaScale", deltaScale), ("contactRange", contactRange),
-                          ("contactHorizon", contactHorizon)] where !(v > 0 && v.isFinite) {
+        for (name, v) in [("velocityScale", velocityScale), ("radiusScale", radiusScale), ("deltaScale", deltaScale),
+                          ("contactRange", contactRange)] where !(v > 0 && v.isFinite) {
             return "\(name) must be > 0, got \(v)"
         }
-        if !(contactMargin >= 0 && contactMargin <= 100) { return "contactMargin must be in 0...100, got \(contactMargin)" }
         return nil
     }
 }
@@ -71,32 +57,27 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
     /// The preset this config started from (informational).
     public var preset = "default"
     public var model = InteractionConfig()
-    /// Clips simulated per step; every transition of each is in the batch.
+    /// Clips simulated per step; every example their transitions hold is in the batch
+    /// (TrainingData.example).
     public var clipsPerStep = 8
-    /// Frames per training clip (each gives frames − 2 transitions).
+    /// Frames per training clip (each gives up to frames − 1 transitions).
     public var clipFrames = 32
     /// Scenario the clips come from; its frame size must be the model's.
     public var scenario = "id"
     public var source = StateSource.tracker
-    /// Standard deviation of the Gaussian noise added to input positions and velocities
-    /// (pixels, px/frame); the target is the true next velocity, so the model learns to
-    /// correct its own errors (as graph-network simulators do). Perception is exact to about
-    /// 1e-5 px (DiscFit.swift), so the noise only stands for the model's own roll-out errors.
+    /// Standard deviation of the Gaussian noise added to the input positions and velocities
+    /// at a contact (pixels, px/frame), so that the law holds near the states it is shown as
+    /// graph-network simulators train (Sanchez-Gonzalez et al. 2020). Perception is exact to
+    /// about 1e-5 px (DiscFit.swift), so the noise only stands for the model's own roll-out
+    /// errors.
     public var positionNoise = 0.003
     public var velocityNoise = 0.003
-    /// Share of training states whose balls' last change of velocity is withheld, so that
-    /// the model also serves a two-frame context.
-    public var unknownChangeShare = 0.25
-    /// Loss weight of a ball whose straight-line motion reaches a wall or another ball within
-    /// the frame (the others weigh 1): bounces are a few percent of the transitions and carry
-    /// most of a roll-out's error.
-    public var contactWeight = 1.0
-    /// δ of the pseudo-Huber loss on Δv, pixels per frame (0: squared error). See
-    /// InteractionNetwork.loss: the squared error lets the few transitions the features
-    /// cannot resolve set the fit (data/state/MODEL.md).
+    /// δ of the pseudo-Huber loss on the impulses and free flight's Δu, pixels per frame (0:
+    /// squared error). See InteractionNetwork.loss: the squared error lets the few examples
+    /// the features cannot resolve set the fit (data/state/MODEL.md).
     public var robustLoss = 0.005
-    /// Optimizer steps of the run (20,000 train in about 5 minutes on the quiet two cores).
-    public var steps = 20000
+    /// Optimizer steps of the run (40,000 train in about 10 minutes on the quiet two cores).
+    public var steps = 40000
     /// Peak learning rate after linear warm-up, cosine decay to minLRFraction·peak.
     public var learningRate = 2e-3
     public var warmupSteps = 100
@@ -158,11 +139,9 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
             return "scenario '\(scenario)' is \(s.width)×\(s.height), the model \(model.width)×\(model.height)"
         }
         if clipsPerStep < 1 || clipsPerStep > 1024 { return "clipsPerStep must be in 1...1024, got \(clipsPerStep)" }
-        if clipFrames < 3 || clipFrames > 1024 { return "clipFrames must be in 3...1024, got \(clipFrames)" }
+        if clipFrames < 6 || clipFrames > 1024 { return "clipFrames must be in 6...1024, got \(clipFrames)" }
         if !(positionNoise >= 0) || !(velocityNoise >= 0) { return "positionNoise and velocityNoise must be ≥ 0" }
         if !(robustLoss >= 0 && robustLoss <= 100) { return "robustLoss must be in 0...100, got \(robustLoss)" }
-        if !(contactWeight > 0 && contactWeight <= 1000) { return "contactWeight must be in (0, 1000], got \(contactWeight)" }
-        if !(0...1).contains(unknownChangeShare) { return "unknownChangeShare must be in [0, 1], got \(unknownChangeShare)" }
         if steps < 1 { return "steps must be at least 1, got \(steps)" }
         if !(learningRate > 0 && learningRate < 1) { return "learningRate must be in (0, 1), got \(learningRate)" }
         if warmupSteps < 0 { return "warmupSteps must be ≥ 0, got \(warmupSteps)" }

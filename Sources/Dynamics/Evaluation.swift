@@ -10,7 +10,7 @@ public struct DynamicsScore: Codable, Equatable, Sendable {
     /// Mean position error (pixels) over balls and clips at horizon h = 1 … H (index h − 1).
     public var positionError: [Double]
     /// Mean over clips of |E_H − E_0| / E_0 for the model's roll-out and for the simulator's
-    /// states in the model's velocity convention (the yardstick: not exactly 0 at bounces).
+    /// states (the yardstick: 0 up to rounding in an elastic scenario).
     public var energyDrift: Double
     public var simulatorEnergyDrift: Double
     /// Clips in which the perceived ball count differs from the simulator's, or the tracker
@@ -67,27 +67,29 @@ public enum FrameEvent: String, Codable, CaseIterable, Sendable {
     case pair
 }
 
-/// One-step errors of the predicted velocity for one kind of event.
+/// One-step errors of the predicted velocity and position for one kind of event.
 public struct EventError: Codable, Equatable, Sendable {
     public var event: FrameEvent
     /// Ball-transitions of this kind.
     public var count: Int
-    /// Mean and largest |v̂_{t+1} − v_{t+1}|, pixels per frame.
+    /// Mean and largest |û_{t+1} − u_{t+1}|, pixels per frame.
     public var mean: Double
     public var max: Double
-    /// This kind's share of the summed squared error over all transitions.
+    /// Mean |p̂_{t+1} − p_{t+1}|, pixels.
+    public var positionMean: Double
+    /// This kind's share of the summed squared velocity error over all transitions.
     public var shareOfSquaredError: Double
 }
 
 extension StateModel {
     /// One-step velocity errors by event, from the simulator's own states of `seeds` clips of
-    /// `scenario` (`frames` long): every transition t → t + 1 with t ≥ 2, each ball classified
-    /// by what the simulator resolves for it during the frame.
+    /// `scenario` (`frames` long): every transition t → t + 1, each ball classified by what the
+    /// simulator resolves for it during the frame.
     public func eventErrors(scenario: Scenario, seeds: [UInt64], frames: Int = 32) throws -> [EventError] {
-        var states: [WorldState] = [], truth: [[Vec2]] = [], kinds: [[FrameEvent]] = []
+        var states: [WorldState] = [], truth: [WorldState] = [], kinds: [[FrameEvent]] = []
         for seed in seeds {
             let ep = try scenario.episode(seed: seed, frames: frames)
-            for t in 2..<(frames - 1) {
+            for t in 0..<(frames - 1) {
                 let s = WorldState(episode: ep, frame: t), next = WorldState(episode: ep, frame: t + 1)
                 var sim = Simulator(scene: ep.scene, balls: ep.frames[t].balls)
                 sim.step()
@@ -102,28 +104,30 @@ extension StateModel {
                 // WorldState orders balls by colour; the simulator by id.
                 let byColor = ep.frames[t].balls.indices.sorted { ep.frames[t].balls[$0].color < ep.frames[t].balls[$1].color }
                 states.append(s)
-                truth.append(next.balls.map(\.velocity))
+                truth.append(next)
                 kinds.append(byColor.map { kind[$0] })
             }
         }
-        var sum: [FrameEvent: (n: Int, e: Double, sq: Double, max: Double)] = [:]
+        var sum: [FrameEvent: (n: Int, e: Double, sq: Double, max: Double, p: Double)] = [:]
         let batch = 256
         for start in stride(from: 0, to: states.count, by: batch) {
             let range = start..<min(states.count, start + batch)
             let predicted = step(Array(states[range]))
             for (k, b) in range.enumerated() {
                 for i in predicted[k].balls.indices {
-                    let e = (predicted[k].balls[i].velocity - truth[b][i]).length
-                    var a = sum[kinds[b][i]] ?? (0, 0, 0, 0)
-                    a = (a.n + 1, a.e + e, a.sq + e * e, Swift.max(a.max, e))
+                    let e = (predicted[k].balls[i].velocity - truth[b].balls[i].velocity).length
+                    let ep = (predicted[k].balls[i].position - truth[b].balls[i].position).length
+                    var a = sum[kinds[b][i]] ?? (0, 0, 0, 0, 0)
+                    a = (a.n + 1, a.e + e, a.sq + e * e, Swift.max(a.max, e), a.p + ep)
                     sum[kinds[b][i]] = a
                 }
             }
         }
         let total = sum.values.reduce(0) { $0 + $1.sq }
         return FrameEvent.allCases.map { kind in
-            let a = sum[kind] ?? (0, 0, 0, 0)
-            return EventError(event: kind, count: a.n, mean: a.n > 0 ? a.e / Double(a.n) : 0, max: a.max,
+            let a = sum[kind] ?? (0, 0, 0, 0, 0)
+            let n = Double(Swift.max(a.n, 1))
+            return EventError(event: kind, count: a.n, mean: a.e / n, max: a.max, positionMean: a.p / n,
                               shareOfSquaredError: total > 0 ? a.sq / total : 0)
         }
     }

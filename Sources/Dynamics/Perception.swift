@@ -1,5 +1,7 @@
 // Perception: frames → an explicit state, by the tracker. Balls are found by colour; a
-// clip never repeats a colour, so the colour is the ball's identity across frames.
+// clip never repeats a colour, so the colour is the ball's identity across frames. The
+// static world is read too: an occluder is the grey that covers the same pixels in every
+// frame, its fractional edges read from the coverage of the pixels they cut.
 
 import World
 
@@ -38,30 +40,74 @@ public struct Perception: Sendable {
         }
     }
 
-    /// The state at the last of the context frames `frames` [C, 3, H, W]: every ball found
-    /// in the last frame, its velocity from the last two frames (0 if C = 1 or it was not
-    /// found in the one before), its last change of velocity from the last three (nil
-    /// without them), its radius averaged over the frames it was found in.
-    public func state(planar frames: [Float], height H: Int, width W: Int) -> WorldState {
-        state(detections(planar: frames, height: H, width: W), height: H, width: W)
+    /// The occluders of planar `frames` [T, 3, H, W]: each 4-connected set of pixels wholly
+    /// covered by occluder grey in every frame, as a rectangle whose edges are moved out by
+    /// the coverage of the pixels beside it (a pure mix of grey and black in some frame).
+    /// Exact to rounding for the rasterizer's bars, whatever passes behind them.
+    public func occluders(planar frames: [Float], height H: Int, width W: Int) -> [Rect] {
+        let T = frames.count / (3 * H * W), hw = H * W
+        guard T > 0 else { return [] }
+        let k = Palette.occluder.unit, kk = (k * k).sum()
+        /// Per pixel, its coverage by grey over black in frame t, or nil when it is not such a mix.
+        func coverage(_ t: Int, _ i: Int) -> Float? {
+            let px = SIMD3((0..<3).map { c -> Float in
+                let v = frames[(t * 3 + c) * hw + i]
+                return v.isNaN ? 0 : min(max((v + 1) / 2, 0), 1)
+            })
+            let a = (px * k).sum() / kk, rest = px - a * k
+            return (rest * rest).sum().squareRoot() < DiscFit.mixTolerance && a > -0.01 && a < 1.01 ? a : nil
+        }
+        let solid = (0..<hw).map { i in (0..<T).allSatisfy { t in (coverage(t, i) ?? 0) > 1 - 1e-3 } }
+        /// The coverage of pixel (x, y) where some frame shows it as grey over black.
+        func edge(_ x: Int, _ y: Int) -> Double? {
+            guard x >= 0, x < W, y >= 0, y < H, !solid[y * W + x] else { return nil }
+            return (0..<T).lazy.compactMap { coverage($0, y * W + x) }.first { $0 > 1e-4 }.map(Double.init)
+        }
+        var seen = [Bool](repeating: false, count: hw), out: [Rect] = []
+        for start in 0..<hw where solid[start] && !seen[start] {
+            var stack = [start], (x0, x1, y0, y1) = (W, -1, H, -1)
+            seen[start] = true
+            while let i = stack.popLast() {
+                let (x, y) = (i % W, i / W)
+                (x0, x1, y0, y1) = (min(x0, x), max(x1, x), min(y0, y), max(y1, y))
+                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && nx < W && ny >= 0 && ny < H {
+                    let j = ny * W + nx
+                    if solid[j] && !seen[j] { seen[j] = true; stack.append(j) }
+                }
+            }
+            let left = (y0...y1).lazy.compactMap { edge(x0 - 1, $0) }.first ?? 0
+            let right = (y0...y1).lazy.compactMap { edge(x1 + 1, $0) }.first ?? 0
+            let top = (x0...x1).lazy.compactMap { edge($0, y0 - 1) }.first ?? 0
+            let bottom = (x0...x1).lazy.compactMap { edge($0, y1 + 1) }.first ?? 0
+            let x = Double(x0) - left, y = Double(y0) - top
+            out.append(Rect(x: x, y: y, width: Double(x1 + 1) + right - x, height: Double(y1 + 1) + bottom - y))
+        }
+        return out
+    }
+
+    /// The state at the last of the context frames `frames` [C, 3, H, W] under `gravity`
+    /// (the model's): every ball found in the last frame, its velocity by `velocity`, its
+    /// radius averaged over the frames it was found in.
+    public func state(planar frames: [Float], gravity: Vec2, height H: Int, width W: Int) -> WorldState {
+        state(detections(planar: frames, height: H, width: W), gravity: gravity, height: H, width: W)
     }
 
     /// The state at the last frame of per-frame detections (see `state(planar:)`).
-    public func state(_ frames: [[Int: Detection]], height H: Int, width W: Int) -> WorldState {
+    public func state(_ frames: [[Int: Detection]], gravity: Vec2, height H: Int, width W: Int) -> WorldState {
         guard let last = frames.last else { return WorldState(width: W, height: H, balls: []) }
-        let before = frames.count >= 2 ? frames[frames.count - 2] : [:]
-        let earlier = frames.count >= 3 ? frames[frames.count - 3] : [:]
         let balls = last.keys.sorted().map { k -> BallState in
-            let d = last[k]!
             let radii = frames.compactMap { $0[k]?.radius }
-            var v = Vec2(0, 0), change: Vec2? = nil
-            if let b = before[k]?.position {
-                v = d.position - b
-                if let e = earlier[k]?.position { change = v - (b - e) }
-            }
-            return BallState(position: d.position, velocity: v, lastChange: change,
+            return BallState(position: last[k]!.position, velocity: Self.velocity(frames.map { $0[k]?.position }, gravity: gravity),
                              radius: radii.reduce(0, +) / Double(radii.count), color: k)
         }
         return WorldState(width: W, height: H, balls: balls)
+    }
+
+    /// A ball's velocity at the last of its positions `track` (nil where it was not found):
+    /// from the last three when they are one of free flight under `gravity`
+    /// (`Flight.velocityAtEnd`), else from the last two assuming no event between them, else
+    /// 0 (seen in one frame only).
+    static func velocity(_ track: [Vec2?], gravity: Vec2) -> Vec2 {
+        Flight.velocityAtEnd(track, gravity: gravity) ?? Flight.velocityOfLastFrame(track, gravity: gravity) ?? Vec2(0, 0)
     }
 }

@@ -33,32 +33,50 @@ public struct StateModel {
     /// above any scenario's speeds (ood-fast starts at 3 px/frame at most).
     public static let maxSpeed = 8.0
 
-    /// Every state advanced by one frame: v' = v + Δv, p' = p + v'. Balls keep their
-    /// radius, colour and order. The state stays one this world can hold, whatever the
-    /// network predicts: a speed above `maxSpeed` is cut to it (a non-finite one to 0), and
-    /// a centre is kept where the disc is inside the walls. A learned step can otherwise
-    /// run away in a state no training clip showed it, and a few of the runs in
-    /// data/state/MODEL.md did.
+    /// Contact instants resolved within one frame at most; the rest of a frame with more
+    /// (a network that fails to separate a pair, say) is free flight.
+    public static let maxContactsPerFrame = 16
+
+    /// Every state advanced by one frame, event by event as the simulator does: free flight
+    /// under the learned g to the first contact (Contact.firstTime), the network's impulses
+    /// for every closing contact of that instant, and on to the next, to the end of the
+    /// frame. Balls keep their radius, colour and order. The state stays one this world can
+    /// hold, whatever the network predicts: a speed above `maxSpeed` is cut to it (a
+    /// non-finite one to 0), and a centre is kept where the disc is inside the walls. A
+    /// learned step can otherwise run away in a state no training clip showed it.
     public func step(_ states: [WorldState]) -> [WorldState] {
-        guard !states.isEmpty else { return [] }
-        let batch = InteractionBatch(states, config)
-        let dv = network(batch).values  // [B·N, 2]
-        let scale = config.deltaScale
-        return states.enumerated().map { b, s in
-            var next = s
-            for i in next.balls.indices {
-                let o = (b * batch.balls + i) * 2
-                let change = Vec2(Double(dv[o]), Double(dv[o + 1])) * scale
-                var v = next.balls[i].velocity + change, applied = change
-                let speed = v.length
-                if !(speed <= Self.maxSpeed) {
-                    v = speed.isFinite ? v * (Self.maxSpeed / speed) : Vec2(0, 0)
-                    applied = v - next.balls[i].velocity
+        let g = network.gravity, scale = config.deltaScale
+        var s = states, left = [Double](repeating: 1, count: states.count)
+        for _ in 0..<Self.maxContactsPerFrame {
+            var touching: [Int] = []
+            for b in s.indices where left[b] > 0 {
+                let t = Contact.firstTime(s[b], gravity: g, within: left[b])
+                s[b] = Contact.advance(s[b], by: t ?? left[b], gravity: g)
+                left[b] -= t ?? left[b]
+                if t != nil { touching.append(b) }
+            }
+            guard !touching.isEmpty else { break }
+            let x = InteractionBatch(touching.map { s[$0] }, config)
+            let j = network.impulses(x).values
+            for (k, b) in touching.enumerated() {
+                for i in s[b].balls.indices where x.inContact[k * x.balls + i] {
+                    let o = (k * x.balls + i) * 2
+                    s[b].balls[i].velocity += Vec2(Double(j[o]), Double(j[o + 1])) * scale
                 }
-                next.balls[i].velocity = v
-                next.balls[i].lastChange = applied
-                let r = next.balls[i].radius, p = next.balls[i].position + v
-                next.balls[i].position = Vec2(min(max(p.x, r), Double(s.width) - r), min(max(p.y, r), Double(s.height) - r))
+            }
+        }
+        for b in s.indices where left[b] > 0 { s[b] = Contact.advance(s[b], by: left[b], gravity: g) }
+        return s.map { state in
+            var next = state
+            for i in next.balls.indices {
+                var u = next.balls[i].velocity
+                let speed = u.length
+                if !(speed <= Self.maxSpeed) { u = speed.isFinite ? u * (Self.maxSpeed / speed) : Vec2(0, 0) }
+                let r = next.balls[i].radius, p = next.balls[i].position
+                next.balls[i].velocity = u
+                next.balls[i].position = p.x.isFinite && p.y.isFinite
+                    ? Vec2(min(max(p.x, r), Double(state.width) - r), min(max(p.y, r), Double(state.height) - r))
+                    : Vec2(Double(state.width) / 2, Double(state.height) / 2)
             }
             return next
         }
@@ -77,38 +95,46 @@ public struct StateModel {
 
     // MARK: - Perceiving a context
 
+    /// A model step from the frame before agrees with a ball's observed position when it
+    /// lands within this many pixels of it; its velocity is then taken (`perceive`).
+    public static let agreement = 0.05
+
     /// The state at the last of the context frames `planar` [C, 3, H, W], tracked through
-    /// them: each frame's detections give the balls it shows their position, velocity and
-    /// last change (as `Perception.state` reads them from that frame and the two before),
-    /// and a ball it does not show — hidden, or not yet readable — is stepped on from its
-    /// state in the frame before. A ball found again after such a gap takes the velocity it
-    /// was stepped with. Radii are averaged over every frame a ball was found in. When every
-    /// ball the context shows is found in its last two frames, this is `Perception.state`.
+    /// them. In each frame a ball it shows takes its position from there and its velocity
+    /// from the first of: the parabola through its last three positions when they are one
+    /// of free flight under the learned gravity (`Flight.velocityAtEnd`); the velocity the
+    /// model stepped it to from the frame before, when that step lands within `agreement` px
+    /// of where it is seen (the model saw the bounce); its last two positions' difference
+    /// plus half the learned gravity; 0 when seen for the first time. A ball the frame does not show — hidden, or
+    /// not yet readable — is stepped on from the frame before. A ball's radius is the mean
+    /// over every frame it was found in so far. The occluders are those of the frames
+    /// (`Perception.occluders`).
     public func perceive(planar frames: [Float]) -> WorldState {
-        let H = config.height, W = config.width
+        let H = config.height, W = config.width, g = network.gravity
         let dets = perception.detections(planar: frames, height: H, width: W)
         var current: WorldState?
+        var moving = Set<Int>()  // colours whose velocity has been read, not assumed 0
         for t in dets.indices {
-            let seen = perception.state(Array(dets[max(0, t - 2)...t]), height: H, width: W)
-            guard let before = current else {
-                current = seen
-                continue
-            }
-            let stepped = step([before])[0]
-            var balls = seen.balls
-            for i in balls.indices where dets[t - 1][balls[i].color] == nil {
-                if let b = stepped.balls.first(where: { $0.color == balls[i].color }) {
-                    (balls[i].velocity, balls[i].lastChange) = (b.velocity, b.lastChange)
+            let stepped = current.map { step([$0])[0] }
+            var balls: [BallState] = []
+            for (k, d) in dets[t].sorted(by: { $0.key < $1.key }) {
+                let track = dets[0...t].map { $0[k]?.position }
+                var u = Flight.velocityAtEnd(track, gravity: g)
+                if u == nil, moving.contains(k), let s = stepped?.balls.first(where: { $0.color == k }),
+                   (s.position - d.position).length < Self.agreement {
+                    u = s.velocity
                 }
+                u = u ?? Flight.velocityOfLastFrame(track, gravity: g)
+                if u != nil { moving.insert(k) }
+                let radii = dets[0...t].compactMap { $0[k]?.radius }
+                balls.append(BallState(position: d.position, velocity: u ?? Vec2(0, 0),
+                                       radius: radii.reduce(0, +) / Double(radii.count), color: k))
             }
-            balls += stepped.balls.filter { b in !balls.contains { $0.color == b.color } }
+            balls += (stepped?.balls ?? []).filter { b in dets[t][b.color] == nil }
             current = WorldState(width: W, height: H, balls: balls.sorted { $0.color < $1.color })
         }
-        guard var state = current else { return WorldState(width: W, height: H, balls: []) }
-        for i in state.balls.indices {
-            let radii = dets.compactMap { $0[state.balls[i].color]?.radius }
-            state.balls[i].radius = radii.reduce(0, +) / Double(radii.count)
-        }
+        var state = current ?? WorldState(width: W, height: H, balls: [])
+        state.occluders = perception.occluders(planar: frames, height: H, width: W)
         return state
     }
 
@@ -125,10 +151,11 @@ public struct StateModel {
         return render(rollout(from: start, frames: frames))
     }
 
-    /// `states` drawn as planar [T, 3, H, W] frames. A ball whose disc is wholly outside the
-    /// frame (or whose state is no longer finite) is kept in the state but not drawn.
+    /// `states` drawn as planar [T, 3, H, W] frames, each state's occluders over its balls. A
+    /// ball whose disc is wholly outside the frame (or whose state is no longer finite) is
+    /// kept in the state but not drawn.
     public func render(_ states: [WorldState]) -> [Float] {
-        let scene = Scene(width: config.width, height: config.height)
+        let scene = Scene(width: config.width, height: config.height, occluders: states.first?.occluders ?? [])
         let W = Double(config.width), H = Double(config.height)
         return Rasterizer.planar(states.enumerated().map { t, s in
             let inView = s.simulatorBalls.filter { b in

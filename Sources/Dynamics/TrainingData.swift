@@ -1,36 +1,61 @@
 // Training transitions: id clips from the simulator, rendered and perceived by the tracker
-// (or, for the ablation, read from the simulator's states). Batch `step` of a run is a pure
-// function of (seed, step): resuming needs no data cursor.
+// (or, for the ablation, read from the simulator's states), and the examples of the law they
+// hold. Batch `step` of a run is a pure function of (seed, step): resuming needs no data
+// cursor.
+//
+// From the tracker, a ball's velocity at frame t is labelled by the parabola through its
+// positions at t − 1, t and t + 1 when no event came between them (Flight.swift; g is the
+// clip's own, the median second difference of its tracks); a frame next to an event on both
+// sides has no label, and a state with an unlabelled ball is left out (its neighbours'
+// relations would be wrong).
 
 import Tensor
 import World
 
-/// The state at frame t and, per ball, the velocity it has at t + 1 (nil if unknown).
+/// The state at frame t and each ball's state at t + 1.
 public struct Transition: Equatable, Sendable {
     public var state: WorldState
-    /// v_{t+1} = p_{t+1} − p_t per ball of `state`, pixels per frame.
-    public var next: [Vec2?]
+    /// Per ball of `state`, the same ball at t + 1 (nil when its position or velocity there
+    /// is not known).
+    public var next: [BallState?]
+    /// The clip's acceleration of free flight, read from its positions (`Flight.gravity`).
+    public var gravity: Vec2
 }
 
 enum TrainingData {
-    /// Every transition of one episode: frames 1 ..< T − 1, balls seen at t − 1 and t.
+    /// Every transition t → t + 1 of one episode whose state at t is known.
     static func transitions(_ episode: Episode, source: StateSource, perception: Perception) -> [Transition] {
         let T = episode.count
-        guard T >= 3 else { return [] }
+        guard T >= 2 else { return [] }
         switch source {
         case .simulator:
-            return (1..<(T - 1)).map { t in
-                let s = WorldState(episode: episode, frame: t), after = WorldState(episode: episode, frame: t + 1)
-                return Transition(state: s, next: s.balls.indices.map { after.balls[$0].position - s.balls[$0].position })
+            let tracks = episode.frames[0].balls.indices.map { i in episode.frames.map { Optional($0.balls[i].position) } }
+            guard let g = Flight.gravity(tracks) else { return [] }
+            return (0..<(T - 1)).map { t in
+                Transition(state: WorldState(episode: episode, frame: t),
+                           next: WorldState(episode: episode, frame: t + 1).balls.map { $0 }, gravity: g)
             }
         case .tracker:
             let H = episode.scene.height, W = episode.scene.width
             let dets = perception.detections(planar: Rasterizer.planar(episode), height: H, width: W)
-            return (1..<(T - 1)).map { t in
-                var s = perception.state(Array(dets[max(0, t - 2)...t]), height: H, width: W)
-                s.balls.removeAll { dets[t - 1][$0.color] == nil }
-                let next = s.balls.map { b in dets[t + 1][b.color].map { $0.position - b.position } }
-                return Transition(state: s, next: next)
+            let colors = Set(dets.flatMap(\.keys)).sorted()
+            let tracks = colors.map { k in dets.map { $0[k]?.position } }
+            guard let g = Flight.gravity(tracks) else { return [] }
+            var balls: [Int: [BallState?]] = [:]
+            for (k, p) in zip(colors, tracks) {
+                let radii = dets.compactMap { $0[k]?.radius }
+                let r = radii.reduce(0, +) / Double(radii.count)
+                balls[k] = (0..<T).map { t in
+                    guard let position = p[t], let u = Flight.velocity(p, at: t, gravity: g) else { return nil }
+                    return BallState(position: position, velocity: u, radius: r, color: k)
+                }
+            }
+            return (0..<(T - 1)).compactMap { t in
+                let seen = colors.filter { dets[t][$0] != nil }
+                let now = seen.compactMap { balls[$0]![t] }
+                guard !now.isEmpty, now.count == seen.count else { return nil }
+                return Transition(state: WorldState(width: W, height: H, balls: now),
+                                  next: now.map { balls[$0.color]![t + 1] }, gravity: g)
             }
         }
     }
@@ -41,54 +66,80 @@ enum TrainingData {
         return rng.next()
     }
 
-    /// The transitions of batch `step`.
+    /// The transitions of batch `step`, clip by clip in order (the clips are drawn, rendered
+    /// and perceived in parallel: each is a function of its seed alone).
     static func batch(_ c: DynamicsConfig, step: Int, perception: Perception) -> [Transition] {
         let scenario = try! Scenario.named(c.scenario)  // checked by validationError
-        return (0..<c.clipsPerStep).flatMap { k in
-            transitions(try! scenario.episode(seed: clipSeed(c, step: step, clip: k), frames: c.clipFrames),
-                        source: c.source, perception: perception)
+        var clips = [[Transition]](repeating: [], count: c.clipsPerStep)
+        clips.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(c.clipsPerStep) { k in
+                out[k] = transitions(try! scenario.episode(seed: clipSeed(c, step: step, clip: k), frames: c.clipFrames),
+                                     source: c.source, perception: perception)
+            }
         }
+        return clips.flatMap { $0 }
     }
 
-    /// Network inputs, targets and loss weights of `transitions`, with Gaussian noise from
-    /// `rng` on the input positions and velocities. The target is Δv = v_{t+1} − ṽ_t (ṽ the
-    /// noisy velocity) in network units; balls without a known v_{t+1} weigh 0, balls whose
-    /// straight-line motion reaches a wall or another ball within the frame weigh
-    /// `contactWeight`, the others 1. A share `unknownChangeShare` of the states forget their
-    /// balls' last change (as perception from a two-frame context does).
+    /// A frame explains itself by at most one contact instant when every ball's next state is
+    /// that of free flight under the clip's g, but for the balls in the first contact, whose
+    /// next velocity and position agree with one impulse at that instant to this many pixels
+    /// (per frame). Frames with two instants or more teach the law only through them; the
+    /// step composes the law over them (StateModel.step).
+    static let consistency = 5e-3
+
+    /// The example transition `tr` holds, if it holds one: the state at its first contact
+    /// instant (free flight under the clip's g; the state itself when nothing touches within
+    /// the frame) and per ball the target — its impulse J = u_{t+1} − u_t − g when it is in a
+    /// contact then, its Δu = u_{t+1} − u_t when not. Nil when some ball's next state is
+    /// unknown or the frame holds more than one contact instant.
+    static func example(_ tr: Transition) -> (state: WorldState, target: [Vec2])? {
+        let g = tr.gravity, s = tr.state
+        let t1 = Contact.firstTime(s, gravity: g, within: 1)
+        let at = Contact.advance(s, by: t1 ?? 0, gravity: g)
+        let touching = Set(Contact.touches(at).map(\.ball))
+        if t1 != nil && touching.isEmpty { return nil }
+        var target: [Vec2] = []
+        for (i, b) in s.balls.enumerated() {
+            guard let next = tr.next[i] else { return nil }
+            let j = next.velocity - b.velocity - g
+            let free = b.position + b.velocity + g * 0.5
+            if touching.contains(i) {
+                guard (next.position - free - j * (1 - t1!)).length < consistency else { return nil }
+                target.append(j)
+            } else {
+                guard j.length < consistency, (next.position - free).length < consistency else { return nil }
+                target.append(next.velocity - b.velocity)
+            }
+        }
+        return (at, target)
+    }
+
+    /// Network inputs, targets and loss weights of the examples `transitions` hold (see
+    /// `example`), with Gaussian noise from `rng` on the input positions and velocities (kept
+    /// only where it leaves an instant's contacts as they were). Targets are in network units;
+    /// padding weighs 0, every ball of an example 1.
     static func tensors(_ transitions: [Transition], _ c: DynamicsConfig, rng: inout RNG)
         -> (batch: InteractionBatch, target: Tensor, weight: Tensor) {
-        let states = noisyStates(transitions, c, rng: &rng)
+        let examples = transitions.compactMap(example)
+        let states = examples.map { e -> WorldState in
+            var noisy = e.state
+            for i in noisy.balls.indices {
+                noisy.balls[i].position += Vec2(rng.normal(), rng.normal()) * c.positionNoise
+                noisy.balls[i].velocity += Vec2(rng.normal(), rng.normal()) * c.velocityNoise
+            }
+            return Contact.touches(noisy) == Contact.touches(e.state) ? noisy : e.state
+        }
         let batch = InteractionBatch(states, c.model)
         let N = batch.balls
         var target = [Float](repeating: 0, count: states.count * N * 2)
         var weight = [Float](repeating: 0, count: states.count * N)
-        for (b, tr) in transitions.enumerated() {
-            for (i, next) in tr.next.enumerated() {
-                guard let next else { continue }
-                let dv = (next - states[b].balls[i].velocity) / c.model.deltaScale
-                target[(b * N + i) * 2] = Float(dv.x)
-                target[(b * N + i) * 2 + 1] = Float(dv.y)
-                weight[b * N + i] = batch.inContact[b * N + i] ? Float(c.contactWeight) : 1
+        for (b, e) in examples.enumerated() {
+            for (i, x) in e.target.enumerated() {
+                target[(b * N + i) * 2] = Float(x.x / c.model.deltaScale)
+                target[(b * N + i) * 2 + 1] = Float(x.y / c.model.deltaScale)
+                weight[b * N + i] = 1
             }
         }
         return (batch, Tensor(shape: [states.count * N, 2], values: target), Tensor(shape: [states.count * N], values: weight))
-    }
-
-    /// The states of `transitions` with Gaussian noise from `rng` on positions and velocities;
-    /// a share `unknownChangeShare` of them forget their balls' last change.
-    static func noisyStates(_ transitions: [Transition], _ c: DynamicsConfig, rng: inout RNG) -> [WorldState] {
-        var states = transitions.map(\.state)
-        for b in states.indices {
-            let forget = rng.uniform() < c.unknownChangeShare
-            for i in states[b].balls.indices {
-                states[b].balls[i].position += Vec2(rng.normal(), rng.normal()) * c.positionNoise
-                let dv = Vec2(rng.normal(), rng.normal()) * c.velocityNoise
-                states[b].balls[i].velocity += dv
-                if forget { states[b].balls[i].lastChange = nil }
-                states[b].balls[i].lastChange? += dv
-            }
-        }
-        return states
     }
 }

@@ -8,6 +8,7 @@ import Foundation
 import Sample
 import Tensor
 import Train
+import World
 
 public struct EvaluationPlan: Sendable {
     public var scenario = "id"
@@ -22,8 +23,12 @@ public struct EvaluationPlan: Sendable {
 
     public init() {}
 
-    /// Frames per clip of a state model's own scores without `frames`: 30 after a 2-frame context.
-    public static let stateFrames = 32
+    /// Frames per clip of a state model's own scores without `frames`: 30 after a 2-frame
+    /// context, and 128 in a scenario that hides balls (a hiding lasts more than 12 frames).
+    public static func stateFrames(_ scenario: String) -> Int {
+        let s = try? Scenario.named(scenario)
+        return s?.occluder != nil || s?.key != nil ? 128 : 32
+    }
 
     /// One quality config per stitching (one in all without `frames`). The models must share
     /// one window and frame size, and the plan must fit them; otherwise one line says why.
@@ -68,7 +73,7 @@ public struct EvaluationPlan: Sendable {
     public func stateScores(_ stateModels: [EvaluatedStateModel]) throws -> [StateModelScores] {
         try stateModels.map { m in
             try StateModelScores.measure(m.model, folder: m.folder, scenario: scenario, clips: clips, firstSeed: firstSeed,
-                                         context: context, horizon: max(1, (frames ?? Self.stateFrames) - context))
+                                         context: context, horizon: max(1, (frames ?? Self.stateFrames(scenario)) - context))
         }
     }
 

@@ -29,16 +29,24 @@ extension Experiments {
     /// Frames drawn, first generated frame and windows of the state model's roll-out of
     /// `truth` from its first `context` frames; dark frames are the observed ones.
     func stateRollout(_ model: StateModel, _ truth: Episode, context: Int, k: Int) -> (ClipTrace, [Float]) {
+        let starts = WindowSampler.windowStarts(frames: truth.count, given: context, window: self.model.config.frames, context: k)
+        return Self.stateRollout(model, truth, context: context, windowStarts: starts, scorer: scorer)
+    }
+
+    /// The state model's roll-out of `truth` from its first `context` frames, its dark frames
+    /// observed (given as the world shows them; the state runs on behind them), tracked and
+    /// scored on windows `windowStarts`: the trace and the frames (planar [T, 3, H, W]).
+    static func stateRollout(_ model: StateModel, _ truth: Episode, context: Int, windowStarts: [Int],
+                             scorer: WindowQuality) -> (ClipTrace, [Float]) {
         let planar = Rasterizer.planar(truth)
-        let per = 3 * size * size
+        let per = 3 * truth.scene.width * truth.scene.height
         let given = Array(planar[0..<(context * per)])
         var video = given + model.rollout(contextFrames: given, frames: truth.count - context)
         let observed = Set(truth.frames.filter(\.dark).map(\.t))
         for f in observed where f >= context {
             video.replaceSubrange((f * per)..<((f + 1) * per), with: planar[(f * per)..<((f + 1) * per)])
         }
-        let starts = WindowSampler.windowStarts(frames: truth.count, given: context, window: self.model.config.frames, context: k)
-        return (ClipTrace(frames: video, truth: truth, firstGenerated: context, windowStarts: starts, observed: observed,
+        return (ClipTrace(frames: video, truth: truth, firstGenerated: context, windowStarts: windowStarts, observed: observed,
                           scorer: scorer), video)
     }
 
@@ -101,7 +109,7 @@ extension Experiments {
         for name in setup.scenarios4 {
             var traces: [ClipTrace] = [], simulator: [ClipTrace] = []
             for i in 0..<setup.clips4 {
-                let truth = try episode(name, i, frames: setup.frames4)
+                let truth = try longEpisode(name, i)
                 let (trace, video) = stateRollout(model, truth, context: setup.context4, k: setup.context4)
                 traces.append(trace)
                 simulator.append(ClipTrace(simulator: truth, firstGenerated: trace.firstGenerated,

@@ -28,9 +28,10 @@
 //   seam |Δv|          |Δ²p| centred on the last frame before each window after the first
 //                      (old velocity in, new velocity out) against |Δ²p| centred inside a
 //                      window; beside the same for the simulator's positions (the physics)
-//   permanence         a ball hidden (not visible at all) for more frames than the context
-//                      that comes wholly back into view: found within `grace` frames of its
-//                      return (reappeared), within `tolerance` px of the simulator (right),
+//   permanence         a ball the given frames showed wholly, hidden (not visible at all)
+//                      for more frames than the context, that comes wholly back into view:
+//                      found within `grace` frames of its return (reappeared), within
+//                      `tolerance` px of the simulator (right),
 //                      within `tolerance` of where it was last seen though the simulator has
 //                      moved it at least 2 × `tolerance` (stuck), or not at all (never)
 //   spread(h)          over clips from one context and different seeds: per ball, √(var x +
@@ -276,10 +277,12 @@ extension ClipTrace {
     }
 
     /// Balls hidden for more than `config.context` frames during the generated part, and how
-    /// each came back.
+    /// each came back. Only balls the given frames show wholly count: a generator cannot keep
+    /// what it was never shown. A hiding lasts until the ball is wholly in view again, so a
+    /// glimpse of its rim on the way back does not start a second one.
     func hidings(_ config: PhysicsConfig) -> [ClipPhysics.Hiding] {
         var out: [ClipPhysics.Hiding] = []
-        for b in 0..<balls {
+        for b in 0..<balls where (0..<firstGenerated).contains(where: { inView(b, $0) }) {
             var f = max(firstGenerated, 1)
             while f < count {
                 // A hiding starts where the ball was visible the frame before and is not now.
@@ -298,6 +301,7 @@ extension ClipTrace {
                     }
                 }
                 out.append(.init(ball: b, hiddenFrames: f - start, returnFrame: back, error: error, stuck: stuck))
+                f = back
             }
         }
         return out

@@ -123,7 +123,7 @@ extension ReproduceReport {
                        + "\(Format.number(s.physics.penetrationTolerance)) px past a wall. Count changes: Σ|n_f − n_{f−1}| of valid "
                        + "discs. Colour swaps: a disc of one colour where another colour was a frame before, that colour gone. "
                        + "Seam |Δ²p|: centred on the last frame before each stitched window, beside |Δ²p| inside windows and the "
-                       + "simulator's at the same frames. Permanence: a ball hidden for more frames than the stitching's context "
+                       + "simulator's at the same frames. Permanence: a ball the context showed, hidden for more frames than the stitching's context, "
                        + "must be found within \(s.physics.grace) frames of its return, within \(Format.number(s.physics.tolerance)) "
                        + "px of the simulator; stuck = found at its last-seen spot though the simulator moved it. Spread: per "
                        + "ball, √(var x + var y) of its position across seeds."))
@@ -255,12 +255,14 @@ extension ReproduceReport {
                   + s.ks4.map(String.init).joined(separator: ", ") + ")"
                   + (stateModel == nil ? "" : "; the learned state model makes each clip in one roll-out from the same "
                      + "\(s.context4) frames (rows \"state model\", scored on last-k \(s.context4)'s windows)")
-                  + ". In `key` the dark frames are observed (given black), "
+                  + ". A `key` clip starts \(s.context4) frames before the lights go out, the ball come to rest in them: "
+                  + "it asks whether a generator keeps the ball through a darkness longer than its context, not whether it "
+                  + "knows a floor that `id` never shows. Its dark frames are observed (given black), "
                   + "not generated. Each cell: video model / simulator (the simulator's frames at the same seams and windows). "
                   + "Energy needs every ball found in both frames of an interval: in `occluder` the bar hides some ball in most "
                   + "frames, so its energy is mostly not measured; in `key` the ball comes to rest, so the simulator's own energy "
-                  + "falls to 0 and the model's column is to be read against it. Hidings: balls hidden for longer than the "
-                  + "stitching's context."),
+                  + "falls to 0 and the model's column is to be read against it. Hidings: balls the context showed, hidden "
+                  + "for longer than the stitching's context."),
         ]
         b.append(.table(
             ["scenario", "stitching", "seam |Δ²p|", "inside |Δ²p|", "pos. error (h \(s.frames4 - s.context4))",

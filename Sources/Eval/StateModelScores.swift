@@ -16,6 +16,24 @@ public struct StateModelScores: Codable, Equatable, Sendable {
     public var context: Int
     public var score: DynamicsScore
     public var events: [EventError]
+    /// In a scenario that hides balls (occluder, key): roll-outs of its memory clips
+    /// (`Experiments.memoryClip`, `context` + horizon frames) and how the hidden balls came back.
+    public var memory: Memory?
+
+    /// Hidden balls on a state model's roll-outs of memory clips.
+    public struct Memory: Codable, Equatable, Sendable {
+        public var clips: Int
+        public var frames: Int
+        /// Hidings of balls the context showed, longer than the context (PhysicsMetrics.swift).
+        public var hidings: Int
+        /// Shares back within the tolerance of the simulator (permanence), found again at all,
+        /// never found.
+        public var permanence: Double?
+        public var reappeared: Double?
+        public var never: Double?
+        /// The tolerance, pixels.
+        public var tolerance: Double
+    }
 
     /// Scores `model` on `clips` clips of `scenario`: perceive `context` frames, roll
     /// `horizon` frames forward; the event errors over the transitions of the same clips'
@@ -24,10 +42,30 @@ public struct StateModelScores: Codable, Equatable, Sendable {
                                context: Int, horizon: Int) throws -> StateModelScores {
         let scenario = try Scenario.named(name)
         let seeds = (0..<UInt64(clips)).map { firstSeed + $0 }
-        return StateModelScores(checkpoint: folder, scenario: name, firstSeed: firstSeed, context: context,
-                                score: try model.score(scenario: scenario, seeds: seeds, context: context, horizon: horizon),
-                                events: try model.eventErrors(scenario: scenario, seeds: seeds,
-                                                              frames: max(context + horizon, 4)))
+        var scores = StateModelScores(checkpoint: folder, scenario: name, firstSeed: firstSeed, context: context,
+                                      score: try model.score(scenario: scenario, seeds: seeds, context: context, horizon: horizon),
+                                      events: try model.eventErrors(scenario: scenario, seeds: seeds,
+                                                                    frames: max(context + horizon, 4)))
+        if scenario.occluder != nil || scenario.key != nil {
+            scores.memory = try memory(model, scenario: scenario, seeds: seeds, frames: context + horizon, context: context)
+        }
+        return scores
+    }
+
+    /// The hidden balls of `model`'s roll-outs of the memory clips of `scenario`.
+    static func memory(_ model: StateModel, scenario: Scenario, seeds: [UInt64], frames: Int, context: Int) throws -> Memory {
+        var q = WindowQualityConfig()
+        q.size = model.config.width
+        let scorer = WindowQuality(scoring: q)
+        var physics = PhysicsConfig()
+        physics.context = context
+        let traces = try seeds.map { seed in
+            let truth = try Experiments.memoryClip(scenario, seed: seed, frames: frames, context: context)
+            return Experiments.stateRollout(model, truth, context: context, windowStarts: [context], scorer: scorer).0
+        }
+        let summary = PhysicsSummary(traces, config: physics)
+        return Memory(clips: seeds.count, frames: frames, hidings: summary.hidings, permanence: summary.permanence,
+                      reappeared: summary.reappeared, never: summary.never, tolerance: physics.tolerance)
     }
 
     /// A plain-text summary.
@@ -40,11 +78,17 @@ public struct StateModelScores: Codable, Equatable, Sendable {
         out += "  position error: " + picks.map { String(format: "h%d %.3f px", $0, e[$0 - 1]) }.joined(separator: ", ") + "\n"
         out += String(format: "  energy drift at h%d: %.2f%% (simulator %.2f%%); clips with a count change: %d\n",
                       e.count, 100 * score.energyDrift, 100 * score.simulatorEnergyDrift, score.countChanges)
-        out += "  one-step velocity error by event (from the simulator's states):\n"
+        if let m = memory {
+            out += "  hidden balls on \(m.clips) memory clips of \(m.frames) frames (every ball shown in the context): "
+                + (m.hidings == 0 ? "none hidden longer than the context\n"
+                   : String(format: "%d hidings, %.1f%% back within %.0f px, %.1f%% never found\n", m.hidings,
+                            100 * (m.permanence ?? 0), m.tolerance, 100 * (m.never ?? 0)))
+        }
+        out += "  one-step errors by event (from the simulator's states):\n"
         for x in events {
             out += "    " + x.event.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)
-                + String(format: " %6d balls  mean %.5f  max %.4f px/frame  %5.1f%% of the squared error\n",
-                         x.count, x.mean, x.max, 100 * x.shareOfSquaredError)
+                + String(format: " %6d balls  velocity mean %.5f  max %.4f px/frame  %5.1f%% of the squared error;  position mean %.5f px\n",
+                         x.count, x.mean, x.max, 100 * x.shareOfSquaredError, x.positionMean)
         }
         return out
     }

@@ -109,16 +109,18 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
         }
         if rows.contains(where: { $0.1.physics != nil }) {
             let physics = [("vel err", 9), ("g fit (x, y)", 18), ("g err", 7), ("energy", 8), ("past wall", 10),
-                           ("count chg", 10), ("swaps", 7)]
+                           ("count chg", 10), ("swaps", 7), ("hidden: back", 14)]
             func physicsLine(_ label: String, _ cells: [String]) -> String {
                 pad(label, width) + zip(cells, physics).map { pad($0, $1.1, left: true) }.joined() + "\n"
             }
-            out += "\nphysics (per 100 frames: count changes, colour swaps)\n" + physicsLine("", physics.map(\.0))
+            out += "\nphysics (per 100 frames: count changes, colour swaps; hidden: balls hidden longer than the context, "
+                + "the share back within \(Format.number(PhysicsConfig().tolerance)) px, and how many)\n" + physicsLine("", physics.map(\.0))
             for (label, r) in rows {
                 guard let p = r.physics else { continue }
                 out += physicsLine(label, [px(p.velocityError), Format.vector(p.impliedGravity), Format.number(p.gravityError),
                                            Format.percent(p.energyDrift), pct(p.penetrationRate),
-                                           Format.number(p.countChangesPer100), Format.number(p.swapsPer100)])
+                                           Format.number(p.countChangesPer100), Format.number(p.swapsPer100),
+                                           p.hidings == 0 ? "–" : "\(p.permanence.map(pct) ?? "–") of \(p.hidings)"])
             }
         }
         let bar = c.long == nil ? "the in-window bar (count ≥ 98%, mean error ≤ constant velocity's)"

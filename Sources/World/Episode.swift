@@ -37,6 +37,23 @@ public struct Episode: Equatable, Sendable {
 
     /// T, the number of frames.
     public var count: Int { frames.count }
+
+    /// Frames `range` of the clip as a clip of their own: renumbered from 0, its darkness
+    /// moved with them.
+    public func cut(_ range: Range<Int>) -> Episode {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "cut \(range) of a \(count)-frame clip")
+        var scene = self.scene
+        scene.darkness = scene.darkness.compactMap { d in
+            let lo = max(d.lowerBound - range.lowerBound, 0), hi = min(d.upperBound - range.lowerBound, range.count)
+            return lo < hi ? lo..<hi : nil
+        }
+        let frames = self.frames[range].map { f -> FrameState in
+            var f = f
+            f.t -= range.lowerBound
+            return f
+        }
+        return Episode(scenario: scenario, seed: seed, scene: scene, frames: frames)
+    }
 }
 
 extension Simulator {

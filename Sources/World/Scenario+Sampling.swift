@@ -17,7 +17,8 @@ extension Scenario {
             let (scene, balls) = start(rng: &rng)
             var states = Simulator.run(scene: scene, balls: balls, frames: frames)
             if let spec = occluder {
-                guard Scenario.hiddenRun(states, longerThan: spec.minHidden) else { continue }
+                let shown = states.prefix(spec.shownFrames).allSatisfy { $0.visibleFraction.allSatisfy { $0 == 1 } }
+                guard shown, Scenario.hiddenRun(states, longerThan: spec.minHidden) else { continue }
                 return Episode(scenario: name, seed: seed, scene: scene, frames: states)
             }
             if let spec = key {

@@ -50,7 +50,9 @@ public struct Scenario: Codable, Equatable, Sendable {
 
 /// A full-height vertical bar. The clip is redrawn (over seeds split from the clip's seed)
 /// until some ball is fully in view, then wholly hidden behind the bar for more than
-/// `minHidden` frames in a row, then fully in view again.
+/// `minHidden` frames in a row, then fully in view again — and every ball is fully in view
+/// in the first `shownFrames` frames, when that is asked for (a model given them has seen
+/// each ball and its motion before any hides; it takes clips of about 100 frames).
 public struct OccluderSpec: Codable, Equatable, Sendable {
     /// Bar width, pixels.
     public var width: Double = 14
@@ -62,6 +64,8 @@ public struct OccluderSpec: Codable, Equatable, Sendable {
     public var verticalSpeed: Double = 1.2
     /// A ball must stay hidden for more than this many consecutive frames.
     public var minHidden: Int = 12
+    /// Frames at the start in which every ball is fully in view (0: no such requirement).
+    public var shownFrames: Int = 0
 
     public init() {}
 }

@@ -148,7 +148,7 @@ public struct Simulator: Sendable {
 
     /// The first t ≥ 0 at which d + v t + ½ a t² rises through 0 (d is the signed distance
     /// past the wall, v and a point towards it).
-    static func crossing(d: Double, v: Double, a: Double, pressedCounts: Bool) -> Double? {
+    public static func crossing(d: Double, v: Double, a: Double, pressedCounts: Bool) -> Double? {
         if d >= 0 {
             if v > 0 { return 0 }
             if v == 0 && a > 0 { return pressedCounts ? 0 : nil }

@@ -66,12 +66,16 @@ final class PhysicsMetricsTests: XCTestCase {
 
     func testSimulatorHiddenBallsAllComeBack() throws {
         for name in ["occluder", "key"] {
-            let s = PhysicsSummary(try episodes(name, count: 6, frames: 48).map(simulator))
+            let clips = try (0..<6).map {
+                try Experiments.memoryClip(Scenario.named(name), seed: 2_000_000 + UInt64($0), frames: 64, context: 2)
+            }
+            let s = PhysicsSummary(clips.map(simulator))
             XCTAssertGreaterThanOrEqual(s.hidings, 6, name)
             XCTAssertEqual(s.permanence, 1, name)
             XCTAssertEqual(s.never, 0, name)
             XCTAssertEqual(s.stuck, 0, name)
-            XCTAssertLessThan(s.returnError!, 0.1, name)
+            // The tracker's centroid of a ball just out from behind the bar: 0.1 px at worst.
+            XCTAssertLessThan(s.returnError!, 0.15, name)
             XCTAssertEqual(s.realism, 1, name)
         }
     }
@@ -182,6 +186,32 @@ final class PhysicsMetricsTests: XCTestCase {
         s = PhysicsSummary([stuck])
         XCTAssertEqual(s.stuck, 1)
         XCTAssertEqual(s.permanence, 0)
+    }
+
+    /// Only balls the given frames showed count as hidden: one behind the bar from the start
+    /// is not scored until a context shows it. A hiding lasts until the ball is wholly in view
+    /// again: a glimpse of its rim on the way back does not make a second one.
+    func testHidingsAreOfShownBallsAndCountedOnce() throws {
+        let scene = Scene(gravity: Vec2(0, 0), occluders: [Rect(x: 9, y: 0, width: 14, height: 32)])
+        // Ball 0 starts in view and crosses the bar; ball 1 starts behind it and comes out.
+        let balls = [Ball(id: 0, position: Vec2(4, 8), velocity: Vec2(0.5, 0), radius: 3, color: 0),
+                     Ball(id: 1, position: Vec2(16, 24), velocity: Vec2(0.4, 0), radius: 3, color: 1)]
+        var frames = Simulator.run(scene: scene, balls: balls, frames: 60)
+        let ep = Episode(scenario: "test", seed: 0, scene: scene, frames: frames)
+        var trace = simulator(ep)
+        let hidings = trace.physics(PhysicsConfig()).hidings
+        XCTAssertEqual(hidings.map(\.ball), [0], "ball 1 was never shown")
+        XCTAssertEqual(hidings.first?.error ?? 1, 0, accuracy: 0.2, "the centroid of a disc beside the bar")
+        // A sliver of ball 0 shows for one frame halfway through its hiding: still one
+        // hiding, with one return.
+        let back = try XCTUnwrap(hidings.first?.returnFrame)
+        let hidden = (0..<back).filter { !frames[$0].visible[0] }
+        XCTAssertGreaterThan(hidden.count, 8)
+        let peek = hidden[hidden.count / 2]
+        frames[peek].visible[0] = true
+        frames[peek].visibleFraction[0] = 0.05
+        trace.truth = Episode(scenario: "test", seed: 0, scene: scene, frames: frames)
+        XCTAssertEqual(trace.physics(PhysicsConfig()).hidings.map(\.returnFrame), [back])
     }
 
     func testSpreadAcrossJitteredCopies() throws {

@@ -133,6 +133,26 @@ final class ReproduceTests: XCTestCase {
         XCTAssertEqual(again.stateModel?.experiment4, st.experiment4)
     }
 
+    /// Experiment 4's clips test memory: an occluder clip shows every ball wholly in its
+    /// context; a key clip's context ends where the lights go out, the ball at rest in its
+    /// last frames, and the ball is where it was when they come back.
+    func testMemoryClipsShowWhatIsThenHidden() throws {
+        for seed: UInt64 in 0..<6 {
+            let occluder = try Experiments.memoryClip(Scenario.named("occluder"), seed: seed, frames: 128, context: 4)
+            XCTAssertEqual(occluder.count, 128)
+            for f in occluder.frames.prefix(4) { XCTAssert(f.visibleFraction.allSatisfy { $0 == 1 }, "seed \(seed)") }
+            let key = try Experiments.memoryClip(Scenario.named("key"), seed: seed, frames: 64, context: 4)
+            XCTAssertEqual(key.count, 64)
+            let dark = try XCTUnwrap(key.scene.darkness.first)
+            XCTAssertEqual(dark.lowerBound, 4)
+            XCTAssertEqual(key.frames.map(\.t), Array(0..<64))
+            XCTAssert(key.frames[0..<4].allSatisfy { !$0.dark })
+            XCTAssert(key.frames[2...3].allSatisfy { $0.balls[0].resting && $0.balls[0].velocity == Vec2(0, 0) })
+            XCTAssertEqual(key.frames[dark.upperBound].balls[0].position, key.frames[3].balls[0].position)
+        }
+        XCTAssertThrowsError(try Experiments.memoryClip(Scenario.named("occluder"), seed: 1, frames: 20, context: 4))
+    }
+
     func testPlotHasOneLinePerSeriesAndBreaksAtGaps() {
         let plot = LinePlot(title: "t <1>", xLabel: "x", yLabel: "y",
                             series: [PlotSeries("a", values: [1, 2, nil, 4, 5]), PlotSeries("b", values: [0.5, 0.25], dashed: true)])

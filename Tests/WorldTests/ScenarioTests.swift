@@ -109,4 +109,33 @@ final class ScenarioTests: XCTestCase {
                            "the ball moves before it rests")
         }
     }
+
+    /// With `shownFrames`, an occluder clip also has every ball fully in view in its first
+    /// frames (about 100 frames are needed to meet both guarantees).
+    func testOccluderShowsEveryBallFirst() throws {
+        var scenario = try Scenario.named("occluder")
+        scenario.occluder?.shownFrames = 4
+        for seed: UInt64 in 0..<12 {
+            let ep = try scenario.episode(seed: seed, frames: 128)
+            for f in ep.frames.prefix(4) { XCTAssertEqual(f.visibleFraction, f.visibleFraction.map { _ in 1 }, "seed \(seed)") }
+            XCTAssertTrue(Scenario.hiddenRun(ep.frames, longerThan: 12))
+        }
+    }
+
+    /// A cut of a clip is a clip of its own: frames renumbered from 0, darkness moved with them.
+    func testCutRenumbersFramesAndDarkness() throws {
+        let ep = try Scenario.named("key").episode(seed: 3, frames: 96)
+        let dark = ep.scene.darkness[0]
+        XCTAssertLessThanOrEqual(dark.lowerBound + 30, 96)
+        let cut = ep.cut((dark.lowerBound - 4)..<(dark.lowerBound + 30))
+        XCTAssertEqual(cut.count, 34)
+        XCTAssertEqual(cut.frames.map(\.t), Array(0..<34))
+        XCTAssertEqual(cut.scene.darkness, [4..<(4 + dark.count)])
+        for (f, g) in zip(cut.frames, ep.frames[(dark.lowerBound - 4)...]) {
+            XCTAssertEqual(f.balls, g.balls)
+            XCTAssertEqual(f.dark, cut.scene.isDark(f.t))
+        }
+        XCTAssertEqual(ep.cut(0..<(dark.lowerBound)).scene.darkness, [])
+        XCTAssertEqual(ep.cut((dark.lowerBound + 2)..<96).scene.darkness, [0..<(dark.count - 2)])
+    }
 }
