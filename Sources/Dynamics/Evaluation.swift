@@ -13,8 +13,9 @@ public struct DynamicsScore: Codable, Equatable, Sendable {
     /// states (the yardstick: 0 up to rounding in an elastic scenario).
     public var energyDrift: Double
     public var simulatorEnergyDrift: Double
-    /// Clips in which the perceived ball count differs from the simulator's, or the tracker
-    /// finds a different count in the drawn roll-out than was perceived, at any frame.
+    /// Clips in which the perceived ball count differs from the simulator's, or at some frame
+    /// the tracker does not find in the drawn roll-out exactly the balls its state has wholly
+    /// in view (behind no occluder, inside the frame).
     public var countChanges: Int
 }
 
@@ -40,7 +41,13 @@ extension StateModel {
                 }
             }
             let drawn = perception.detections(planar: render(roll), height: H, width: W)
-            if drawn.contains(where: { $0.count != start.balls.count }) { changed = true }
+            let scene = Scene(width: W, height: H, occluders: start.occluders)
+            for (t, s) in roll.enumerated() {
+                let view = scene.frameState(t: t, balls: s.simulatorBalls)
+                let shown = Set(s.balls.indices.filter { view.visibleFraction[$0] == 1 }.map { s.balls[$0].color })
+                let held = Set(s.balls.map(\.color)), found = Set(drawn[t].keys)
+                if !shown.isSubset(of: found) || !found.isSubset(of: held) { changed = true }
+            }
             if changed { changes += 1 }
             let g = ep.scene.gravity
             let e0 = start.energy(gravity: g)
