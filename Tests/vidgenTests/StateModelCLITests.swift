@@ -46,6 +46,14 @@ final class StateModelCLITests: XCTestCase {
                                  as? [String: Any])
         XCTAssertEqual((json["models"] as? [Any])?.count, 1)
         XCTAssertEqual((json["stateScores"] as? [Any])?.count, 1)
+        // In a scenario that hides balls: how they come back on experiment 4's memory clips.
+        let key = try CLI.run(["eval", "--checkpoint", dir + "/run", "--scenario", "key", "--clips", "2", "--out", dir + "/k.json"])
+        XCTAssertEqual(key.status, 0, key.stderr)
+        XCTAssert(key.stdout.contains("hidden balls on 2 memory clips of 128 frames"), key.stdout)
+        XCTAssert(key.stdout.contains("hidden: back"), key.stdout)
+        let memory = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/k.json")))
+                                    as? [String: Any])?["stateScores"] as? [[String: Any]])
+        XCTAssertEqual((memory.first?["memory"] as? [String: Any])?["hidings"] as? Int, 2)
     }
 
     func testStateModelBadInput() throws {
