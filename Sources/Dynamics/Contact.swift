@@ -22,9 +22,11 @@ public enum Contact {
         public var other: Int?
     }
 
-    /// When, within `horizon` frames, ball `i` of `s` first meets a wall or (for pairs with
-    /// i < j) another ball in free flight under `g`; nil when it meets none by then. A contact
-    /// that is touching and closing now is at 0.
+    /// When, within `horizon` frames, any ball of `s` first meets a wall or another ball in
+    /// free flight under `g`; nil when none does by then. A contact that is touching and
+    /// closing now is at 0. A ball lying on a wall with no speed into it, gravity pressing it
+    /// there, meets nothing: it sinks for the rest of the frame, and the step's clamp puts it
+    /// back (no scenario a state model is trained on rests).
     public static func firstTime(_ s: WorldState, gravity g: Vec2, within horizon: Double) -> Double? {
         var best: Double?
         func offer(_ t: Double?) {

@@ -27,7 +27,8 @@ extension CheckpointFolder {
     }
 
     /// Config keys of state models whose velocity was a difference of positions.
-    static let retiredDynamicsKeys = ["unknownChangeShare", "contactWeight", "gated"]
+    static let retiredDynamicsKeys = ["unknownChangeShare", "contactWeight", "gated", "contactMargin", "contactHorizon",
+                                      "positionScale"]
 
     /// Whether config.json is a dynamics config (its "model" has the interaction network's
     /// keys), so that commands can take either kind of checkpoint folder.

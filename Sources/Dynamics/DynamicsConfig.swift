@@ -135,6 +135,10 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
         guard let s = try? Scenario.named(scenario) else {
             return "unknown scenario '\(scenario)'; valid scenarios: \(Scenario.names.joined(separator: ", "))"
         }
+        if s.hidesBalls {
+            let shown = Scenario.all.filter { !$0.hidesBalls }.map(\.name).joined(separator: ", ")
+            return "scenario '\(scenario)' hides balls; train on one that shows every ball (\(shown))"
+        }
         if s.width != model.width || s.height != model.height {
             return "scenario '\(scenario)' is \(s.width)×\(s.height), the model \(model.width)×\(model.height)"
         }

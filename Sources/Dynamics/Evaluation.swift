@@ -14,8 +14,8 @@ public struct DynamicsScore: Codable, Equatable, Sendable {
     public var energyDrift: Double
     public var simulatorEnergyDrift: Double
     /// Clips in which the perceived ball count differs from the simulator's, or at some frame
-    /// the tracker does not find in the drawn roll-out exactly the balls its state has wholly
-    /// in view (behind no occluder, inside the frame).
+    /// the tracker does not find in the drawn roll-out every ball its state has wholly in view
+    /// (behind no occluder, inside the frame), or finds one the state does not hold.
     public var countChanges: Int
 }
 
@@ -89,9 +89,9 @@ public struct EventError: Codable, Equatable, Sendable {
 }
 
 extension StateModel {
-    /// One-step velocity errors by event, from the simulator's own states of `seeds` clips of
-    /// `scenario` (`frames` long): every transition t → t + 1, each ball classified by what the
-    /// simulator resolves for it during the frame.
+    /// One-step velocity and position errors by event, from the simulator's own states of
+    /// `seeds` clips of `scenario` (`frames` long): every transition t → t + 1, each ball
+    /// classified by what the simulator resolves for it during the frame.
     public func eventErrors(scenario: Scenario, seeds: [UInt64], frames: Int = 32) throws -> [EventError] {
         var states: [WorldState] = [], truth: [WorldState] = [], kinds: [[FrameEvent]] = []
         for seed in seeds {
@@ -130,7 +130,7 @@ extension StateModel {
                 }
             }
         }
-        let total = sum.values.reduce(0) { $0 + $1.sq }
+        let total = FrameEvent.allCases.reduce(0) { $0 + (sum[$1]?.sq ?? 0) }
         return FrameEvent.allCases.map { kind in
             let a = sum[kind] ?? (0, 0, 0, 0, 0)
             let n = Double(Swift.max(a.n, 1))

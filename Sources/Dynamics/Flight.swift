@@ -6,14 +6,14 @@
 //
 // and then u_t = (p_{t+1} − p_{t−1}) / 2 exactly (or the one-sided difference at either end).
 // An event at time τ within one of the two frames that changes the velocity by J moves Δ²p
-// off g by J times the share of the frame between τ and the middle position; the ones it
-// cannot reveal (|Δ²p − g| below `tolerance`) change the middle velocity by less than
-// `tolerance` / 2. Perception's positions
-// (DiscFit.swift) are good to about 1e-6 px, far below the tolerance. That is how training
-// labels a ball's velocity at a frame from tracked positions alone, and how perception reads
-// it at the end of a context (there from the last three positions, where an event just
-// before the last frame goes unseen: the ball is then touching what it hits, and the next
-// step resolves it at once).
+// off g by J times the share of the frame between τ and the outer position; one it cannot
+// reveal (|Δ²p − g| below `tolerance`) leaves the central estimate of the middle velocity off
+// by less than `tolerance` / 2. Perception's positions (DiscFit.swift) are good to about
+// 1e-6 px (PerceptionTests), far below the tolerance. That is how training labels a ball's
+// velocity at a frame from tracked positions alone, and how perception reads it at the end
+// of a context (there from the last three positions, where an event just before the last
+// frame goes unseen: the ball is then touching what it hits, and the next step resolves it
+// at once).
 
 import World
 

@@ -84,30 +84,4 @@ public struct Perception: Sendable {
         }
         return out
     }
-
-    /// The state at the last of the context frames `frames` [C, 3, H, W] under `gravity`
-    /// (the model's): every ball found in the last frame, its velocity by `velocity`, its
-    /// radius averaged over the frames it was found in.
-    public func state(planar frames: [Float], gravity: Vec2, height H: Int, width W: Int) -> WorldState {
-        state(detections(planar: frames, height: H, width: W), gravity: gravity, height: H, width: W)
-    }
-
-    /// The state at the last frame of per-frame detections (see `state(planar:)`).
-    public func state(_ frames: [[Int: Detection]], gravity: Vec2, height H: Int, width W: Int) -> WorldState {
-        guard let last = frames.last else { return WorldState(width: W, height: H, balls: []) }
-        let balls = last.keys.sorted().map { k -> BallState in
-            let radii = frames.compactMap { $0[k]?.radius }
-            return BallState(position: last[k]!.position, velocity: Self.velocity(frames.map { $0[k]?.position }, gravity: gravity),
-                             radius: radii.reduce(0, +) / Double(radii.count), color: k)
-        }
-        return WorldState(width: W, height: H, balls: balls)
-    }
-
-    /// A ball's velocity at the last of its positions `track` (nil where it was not found):
-    /// from the last three when they are one of free flight under `gravity`
-    /// (`Flight.velocityAtEnd`), else from the last two assuming no event between them, else
-    /// 0 (seen in one frame only).
-    static func velocity(_ track: [Vec2?], gravity: Vec2) -> Vec2 {
-        Flight.velocityAtEnd(track, gravity: gravity) ?? Flight.velocityOfLastFrame(track, gravity: gravity) ?? Vec2(0, 0)
-    }
 }

@@ -105,7 +105,8 @@ public struct StateModel {
     /// of free flight under the learned gravity (`Flight.velocityAtEnd`); the velocity the
     /// model stepped it to from the frame before, when that step lands within `agreement` px
     /// of where it is seen (the model saw the bounce); its last two positions' difference
-    /// plus half the learned gravity; 0 when seen for the first time. A ball the frame does not show — hidden, or
+    /// plus half the learned gravity; after a gap, the velocity it was stepped on with; 0 when
+    /// seen for the first time. A ball the frame does not show — hidden, or
     /// not yet readable — is stepped on from the frame before. A ball's radius is the mean
     /// over every frame it was found in so far. The occluders are those of the frames
     /// (`Perception.occluders`).
@@ -125,6 +126,7 @@ public struct StateModel {
                     u = s.velocity
                 }
                 u = u ?? Flight.velocityOfLastFrame(track, gravity: g)
+                if u == nil, moving.contains(k) { u = stepped?.balls.first { $0.color == k }?.velocity }
                 if u != nil { moving.insert(k) }
                 let radii = dets[0...t].compactMap { $0[k]?.radius }
                 balls.append(BallState(position: d.position, velocity: u ?? Vec2(0, 0),

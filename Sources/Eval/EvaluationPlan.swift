@@ -24,11 +24,14 @@ public struct EvaluationPlan: Sendable {
     public init() {}
 
     /// Frames per clip of a state model's own scores without `frames`: 30 after a 2-frame
-    /// context, and 128 in a scenario that hides balls (a hiding lasts more than 12 frames).
+    /// context, and `memoryFrames` in a scenario that hides balls.
     public static func stateFrames(_ scenario: String) -> Int {
-        let s = try? Scenario.named(scenario)
-        return s?.occluder != nil || s?.key != nil ? 128 : 32
+        (try? Scenario.named(scenario))?.hidesBalls == true ? memoryFrames : 32
     }
+
+    /// Frames of a memory clip at least (a hiding lasts more than 12 frames, and an occluder
+    /// clip that shows every ball in its context needs about 100 to hide one).
+    public static let memoryFrames = 128
 
     /// One quality config per stitching (one in all without `frames`). The models must share
     /// one window and frame size, and the plan must fit them; otherwise one line says why.

@@ -185,7 +185,7 @@ public struct Experiments {
     /// than the context. So an `occluder` clip has every ball wholly in view in the context
     /// (a generator cannot keep a ball it was never shown, nor foresee what such a ball does
     /// to the others), and a `key` clip starts `context` frames before the lights go out, the
-    /// ball come to rest in them (not with its drop onto a floor that `id` never shows:
+    /// ball coming to rest within them (not with its drop onto a floor that `id` never shows:
     /// restitution 0.3, friction). Other scenarios: the episode itself.
     public static func memoryClip(_ scenario: Scenario, seed: UInt64, frames: Int, context: Int) throws -> Episode {
         if scenario.occluder != nil {

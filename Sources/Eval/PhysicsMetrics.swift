@@ -25,7 +25,7 @@
 //   colour swaps       per 100 generated frames: a disc of colour A where a disc of colour B
 //                      was one frame before (within `maxStep` px), no A there before, and B
 //                      gone from there
-//   seam |Δv|          |Δ²p| centred on the last frame before each window after the first
+//   seam |Δ²p|         |Δ²p| centred on the last frame before each window after the first
 //                      (old velocity in, new velocity out) against |Δ²p| centred inside a
 //                      window; beside the same for the simulator's positions (the physics)
 //   permanence         a ball the given frames showed wholly, hidden (not visible at all)

@@ -255,7 +255,7 @@ extension ReproduceReport {
                   + s.ks4.map(String.init).joined(separator: ", ") + ")"
                   + (stateModel == nil ? "" : "; the learned state model makes each clip in one roll-out from the same "
                      + "\(s.context4) frames (rows \"state model\", scored on last-k \(s.context4)'s windows)")
-                  + ". A `key` clip starts \(s.context4) frames before the lights go out, the ball come to rest in them: "
+                  + ". A `key` clip starts \(s.context4) frames before the lights go out, the ball coming to rest within them: "
                   + "it asks whether a generator keeps the ball through a darkness longer than its context, not whether it "
                   + "knows a floor that `id` never shows. Its dark frames are observed (given black), "
                   + "not generated. Each cell: video model / simulator (the simulator's frames at the same seams and windows). "

@@ -1,7 +1,8 @@
 // A state model's own scores beside the window scores of `vidgen eval`: position error by
-// horizon from the state perceived in the context (StateModel.score), and the one-step
-// velocity error by event on the simulator's states (StateModel.eventErrors) — where a
-// roll-out's error comes from.
+// horizon from the state perceived in the context (StateModel.score); the one-step velocity
+// and position error by event on the simulator's states (StateModel.eventErrors) — where a
+// roll-out's error comes from; and, in a scenario that hides balls, how they come back on
+// experiment 4's memory clips.
 
 import Dynamics
 import Foundation
@@ -17,7 +18,8 @@ public struct StateModelScores: Codable, Equatable, Sendable {
     public var score: DynamicsScore
     public var events: [EventError]
     /// In a scenario that hides balls (occluder, key): roll-outs of its memory clips
-    /// (`Experiments.memoryClip`, `context` + horizon frames) and how the hidden balls came back.
+    /// (`Experiments.memoryClip`, `context` + horizon frames, at least
+    /// `EvaluationPlan.memoryFrames`) and how the hidden balls came back.
     public var memory: Memory?
 
     /// Hidden balls on a state model's roll-outs of memory clips.
@@ -46,8 +48,9 @@ public struct StateModelScores: Codable, Equatable, Sendable {
                                       score: try model.score(scenario: scenario, seeds: seeds, context: context, horizon: horizon),
                                       events: try model.eventErrors(scenario: scenario, seeds: seeds,
                                                                     frames: max(context + horizon, 4)))
-        if scenario.occluder != nil || scenario.key != nil {
-            scores.memory = try memory(model, scenario: scenario, seeds: seeds, frames: context + horizon, context: context)
+        if scenario.hidesBalls {
+            scores.memory = try memory(model, scenario: scenario, seeds: seeds,
+                                       frames: max(context + horizon, EvaluationPlan.memoryFrames), context: context)
         }
         return scores
     }

@@ -172,6 +172,9 @@ extension Scenario {
     /// Valid scenario names.
     public static var names: [String] { all.map(\.name) }
 
+    /// Whether clips of this scenario hide balls for a while (behind a bar, in the dark).
+    public var hidesBalls: Bool { occluder != nil || key != nil }
+
     /// The scenario called `name`.
     public static func named(_ name: String) throws -> Scenario {
         guard let s = all.first(where: { $0.name == name }) else { throw WorldError.unknownScenario(name) }

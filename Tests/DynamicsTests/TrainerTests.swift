@@ -131,6 +131,7 @@ final class TrainerTests: XCTestCase {
             (#"{"preset": "huge"}"#, "unknown preset 'huge'"),
             (#"{"model": 3}"#, "bad value for 'model'"),
             (#"{"scenario": "moon"}"#, "unknown scenario 'moon'"),
+            (#"{"scenario": "key"}"#, "scenario 'key' hides balls"),
             (#"{"model": {"width": 40}}"#, "scenario 'id' is 32×32, the model 40×32"),
             (#"{"learningRate": -1}"#, "learningRate must be in (0, 1)"),
             ("[1, 2]", "not a JSON object"),
