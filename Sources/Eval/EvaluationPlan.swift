@@ -72,11 +72,14 @@ public struct EvaluationPlan: Sendable {
         }
     }
 
-    /// The state models' own scores: roll-outs from frame 0 of `scenario` clips, errors by event.
+    /// The state models' own scores: roll-outs from frame 0 of `scenario` clips, errors by event
+    /// (over `frames`, and at least `stateFrames(scenario)` in a scenario that hides balls).
     public func stateScores(_ stateModels: [EvaluatedStateModel]) throws -> [StateModelScores] {
-        try stateModels.map { m in
+        let least = Self.stateFrames(scenario)
+        let total = (try? Scenario.named(scenario))?.hidesBalls == true ? max(frames ?? least, least) : frames ?? least
+        return try stateModels.map { m in
             try StateModelScores.measure(m.model, folder: m.folder, scenario: scenario, clips: clips, firstSeed: firstSeed,
-                                         context: context, horizon: max(1, (frames ?? Self.stateFrames(scenario)) - context))
+                                         context: context, horizon: max(1, total - context))
         }
     }
 

@@ -18,8 +18,7 @@ public struct StateModelScores: Codable, Equatable, Sendable {
     public var score: DynamicsScore
     public var events: [EventError]
     /// In a scenario that hides balls (occluder, key): roll-outs of its memory clips
-    /// (`Experiments.memoryClip`, `context` + horizon frames, at least
-    /// `EvaluationPlan.memoryFrames`) and how the hidden balls came back.
+    /// (`Experiments.memoryClip`, `context` + horizon frames) and how the hidden balls came back.
     public var memory: Memory?
 
     /// Hidden balls on a state model's roll-outs of memory clips.
@@ -49,8 +48,7 @@ public struct StateModelScores: Codable, Equatable, Sendable {
                                       events: try model.eventErrors(scenario: scenario, seeds: seeds,
                                                                     frames: max(context + horizon, 4)))
         if scenario.hidesBalls {
-            scores.memory = try memory(model, scenario: scenario, seeds: seeds,
-                                       frames: max(context + horizon, EvaluationPlan.memoryFrames), context: context)
+            scores.memory = try memory(model, scenario: scenario, seeds: seeds, frames: context + horizon, context: context)
         }
         return scores
     }
