@@ -5,7 +5,7 @@
 // In free flight under g a ball moves on p(s) = p + u s + ½ g s²; against a wall that is a
 // quadratic in s (Simulator.crossing), and between two balls under the same g it is a
 // straight line, dp + du s (gravity cancels), which meets |·| = r_i + r_j at a root of a
-// quadratic. Units as in World: pixels and frames.
+// quadratic (Simulator.closingTime): the simulator's own event times. Units as in World: pixels and frames.
 
 import World
 
@@ -41,9 +41,7 @@ public enum Contact {
                 offer(Simulator.crossing(d: -low, v: -b.velocity[axis], a: -g[axis], pressedCounts: false))
             }
             for c in s.balls[(i + 1)...] {
-                let (t, _) = pairTime(c.position - b.position, c.velocity - b.velocity, radii: b.radius + c.radius,
-                                      horizon: horizon)
-                if t < horizon { offer(t) }
+                offer(Simulator.closingTime(dp: c.position - b.position, dv: c.velocity - b.velocity, radii: b.radius + c.radius))
             }
         }
         return best
@@ -83,22 +81,5 @@ public enum Contact {
     /// The edge gaps of ball `b` to the low and high wall of `axis`.
     static func gaps(_ b: BallState, axis: Int, extent: Vec2) -> (low: Double, high: Double) {
         (b.position[axis] - b.radius, extent[axis] - b.radius - b.position[axis])
-    }
-
-    /// The first τ in [0, horizon] at which |dp + dv τ| = radii while the gap closes, and the
-    /// unit normal dp + dv τ then; (horizon, the present normal) when there is none.
-    static func pairTime(_ dp: Vec2, _ dv: Vec2, radii: Double, horizon: Double) -> (Double, Vec2) {
-        let present = dp.length > 1e-9 ? dp / dp.length : Vec2(1, 0)
-        let a = dv.lengthSquared, b = dp.dot(dv), c = dp.lengthSquared - radii * radii
-        guard b < 0 else { return (horizon, present) }
-        var tau = 0.0
-        if c > 0 {
-            let disc = b * b - a * c
-            guard disc > 0 else { return (horizon, present) }
-            tau = c / (-b + disc.squareRoot())
-        }
-        guard tau < horizon else { return (horizon, present) }
-        let at = dp + dv * tau
-        return (tau, at.length > 1e-9 ? at / at.length : present)
     }
 }

@@ -34,14 +34,10 @@ enum DiscFit {
         guard x0 <= x1, y0 <= y1 else { return detection }
         // The clean pixels: centre and observed coverage.
         var qs: [Vec2] = [], alphas: [Double] = []
-        let kk = (k * k).sum()
         for y in y0...y1 {
             for x in x0...x1 {
                 let o = (y * W + x) * 3
-                let px = SIMD3(rgb[o], rgb[o + 1], rgb[o + 2])
-                let a = (px * k).sum() / kk
-                let rest = px - a * k
-                guard (rest * rest).sum().squareRoot() < mixTolerance, a > -0.01, a < 1.01 else { continue }
+                guard let a = mix(SIMD3(rgb[o], rgb[o + 1], rgb[o + 2]), of: k) else { continue }
                 qs.append(Vec2(Double(x) + 0.5, Double(y) + 0.5))
                 alphas.append(Double(a))
             }
@@ -82,6 +78,13 @@ enum DiscFit {
         out.position = c
         out.radius = r
         return out
+    }
+
+    /// The coverage α of a pixel `px` (RGB in [0, 1]) that is a pure mix of colour `k` and the
+    /// black background, α k; nil when it is not (another colour, an occluder's edge, noise).
+    static func mix(_ px: SIMD3<Float>, of k: SIMD3<Float>) -> Float? {
+        let a = (px * k).sum() / (k * k).sum(), rest = px - a * k
+        return (rest * rest).sum().squareRoot() < mixTolerance && a > -0.01 && a < 1.01 ? a : nil
     }
 
     /// The solution of the symmetric 3×3 system `a` x = `b` (row-major), nil when singular.

@@ -60,7 +60,7 @@ public enum Flight {
     /// to the model up to that sliver.
     public static func velocity(_ p: [Vec2?], at t: Int, gravity: Vec2) -> Vec2? {
         if isFlight(p, from: t - 1, gravity: gravity) { return (p[t + 1]! - p[t - 1]!) * 0.5 }
-        if isFlight(p, from: t - 2, gravity: gravity) { return (3 * p[t]! - 4 * p[t - 1]! + p[t - 2]!) * 0.5 }
+        if let u = velocityAtEnd(Array(p[...t]), gravity: gravity) { return u }
         if isFlight(p, from: t, gravity: gravity) { return (-3 * p[t]! + 4 * p[t + 1]! - p[t + 2]!) * 0.5 }
         return nil
     }

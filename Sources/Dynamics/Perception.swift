@@ -19,15 +19,8 @@ public struct Perception: Sendable {
     public func detections(planar frames: [Float], height H: Int, width W: Int) -> [[Int: Detection]] {
         let T = frames.count / (3 * H * W)
         precondition(T * 3 * H * W == frames.count, "perception: \(frames.count) floats are not [T,3,\(H),\(W)]")
-        let hw = H * W
-        var rgb = [Float](repeating: 0, count: hw * 3)
         return tracker.detect(planar: frames, frames: T, height: H, width: W).enumerated().map { t, dets in
-            for c in 0..<3 {
-                for i in 0..<hw {
-                    let v = frames[(t * 3 + c) * hw + i]
-                    rgb[i * 3 + c] = v.isNaN ? 0 : min(max((v + 1) / 2, 0), 1)
-                }
-            }
+            let rgb = Self.rgb(planar: frames, frame: t, pixels: H * W)
             var byColor: [Int: Detection] = [:]
             for d in dets where d.isValid {
                 if let old = byColor[d.color], old.area >= d.area { continue }
@@ -47,15 +40,10 @@ public struct Perception: Sendable {
     public func occluders(planar frames: [Float], height H: Int, width W: Int) -> [Rect] {
         let T = frames.count / (3 * H * W), hw = H * W
         guard T > 0 else { return [] }
-        let k = Palette.occluder.unit, kk = (k * k).sum()
-        /// Per pixel, its coverage by grey over black in frame t, or nil when it is not such a mix.
+        let grey = Palette.occluder.unit, rgb = (0..<T).map { Self.rgb(planar: frames, frame: $0, pixels: hw) }
+        /// Pixel i's coverage by grey over black in frame t, or nil when it is not such a mix.
         func coverage(_ t: Int, _ i: Int) -> Float? {
-            let px = SIMD3((0..<3).map { c -> Float in
-                let v = frames[(t * 3 + c) * hw + i]
-                return v.isNaN ? 0 : min(max((v + 1) / 2, 0), 1)
-            })
-            let a = (px * k).sum() / kk, rest = px - a * k
-            return (rest * rest).sum().squareRoot() < DiscFit.mixTolerance && a > -0.01 && a < 1.01 ? a : nil
+            DiscFit.mix(SIMD3(rgb[t][i * 3], rgb[t][i * 3 + 1], rgb[t][i * 3 + 2]), of: grey)
         }
         let solid = (0..<hw).map { i in (0..<T).allSatisfy { t in (coverage(t, i) ?? 0) > 1 - 1e-3 } }
         /// The coverage of pixel (x, y) where some frame shows it as grey over black.
@@ -83,5 +71,18 @@ public struct Perception: Sendable {
             out.append(Rect(x: x, y: y, width: Double(x1 + 1) + right - x, height: Double(y1 + 1) + bottom - y))
         }
         return out
+    }
+
+    /// Frame `frame` of planar `frames` [T, 3, H, W] in [-1, 1] as interleaved RGB [H·W, 3] in
+    /// [0, 1] (NaN as 0), the layout DiscFit reads.
+    static func rgb(planar frames: [Float], frame t: Int, pixels hw: Int) -> [Float] {
+        var rgb = [Float](repeating: 0, count: hw * 3)
+        for c in 0..<3 {
+            for i in 0..<hw {
+                let v = frames[(t * 3 + c) * hw + i]
+                rgb[i * 3 + c] = v.isNaN ? 0 : min(max((v + 1) / 2, 0), 1)
+            }
+        }
+        return rgb
     }
 }

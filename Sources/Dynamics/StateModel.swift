@@ -120,13 +120,10 @@ public struct StateModel {
             var balls: [BallState] = []
             for (k, d) in dets[t].sorted(by: { $0.key < $1.key }) {
                 let track = dets[0...t].map { $0[k]?.position }
+                let kept = moving.contains(k) ? stepped?.balls.first(where: { $0.color == k }) : nil
                 var u = Flight.velocityAtEnd(track, gravity: g)
-                if u == nil, moving.contains(k), let s = stepped?.balls.first(where: { $0.color == k }),
-                   (s.position - d.position).length < Self.agreement {
-                    u = s.velocity
-                }
-                u = u ?? Flight.velocityOfLastFrame(track, gravity: g)
-                if u == nil, moving.contains(k) { u = stepped?.balls.first { $0.color == k }?.velocity }
+                if u == nil, let kept, (kept.position - d.position).length < Self.agreement { u = kept.velocity }
+                u = u ?? Flight.velocityOfLastFrame(track, gravity: g) ?? kept?.velocity
                 if u != nil { moving.insert(k) }
                 let radii = dets[0...t].compactMap { $0[k]?.radius }
                 balls.append(BallState(position: d.position, velocity: u ?? Vec2(0, 0),

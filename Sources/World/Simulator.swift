@@ -175,18 +175,23 @@ public struct Simulator: Sendable {
         let dv = balls[j].velocity - balls[i].velocity
         let da = acceleration(j) - acceleration(i)
         let rr = balls[i].radius + balls[j].radius
-        let b = dp.dot(dv)
-        let c = dp.lengthSquared - rr * rr
-        if c <= 0 && b < 0 { return 0 }
-        if da == Vec2(0, 0) {
-            // |dp + dv t|² = rr²: a t² + 2 b t + c = 0, smaller root.
-            guard b < 0 else { return nil }
-            let a = dv.lengthSquared
-            let disc = b * b - a * c
-            guard disc > 0 else { return nil }
-            return max(0, c / (-b + disc.squareRoot()))
-        }
+        if da == Vec2(0, 0) { return Simulator.closingTime(dp: dp, dv: dv, radii: rr) }
+        if dp.lengthSquared <= rr * rr && dp.dot(dv) < 0 { return 0 }
         return Simulator.pairTimeMarching(dp: dp, dv: dv, da: da, rr: rr, horizon: horizon)
+    }
+
+    /// When two discs `radii` apart at their touch, at offset `dp` and moving apart at `dv`
+    /// (relative motion a straight line: equal accelerations), first touch while closing; 0
+    /// if they touch now and close, nil if they never do.
+    public static func closingTime(dp: Vec2, dv: Vec2, radii rr: Double) -> Double? {
+        let b = dp.dot(dv), c = dp.lengthSquared - rr * rr
+        guard b < 0 else { return nil }
+        if c <= 0 { return 0 }
+        // |dp + dv t|² = rr²: a t² + 2 b t + c = 0, smaller root.
+        let a = dv.lengthSquared
+        let disc = b * b - a * c
+        guard disc > 0 else { return nil }
+        return max(0, c / (-b + disc.squareRoot()))
     }
 
     /// Unequal accelerations (one ball resting, one flying): the gap is a quartic in t, so
