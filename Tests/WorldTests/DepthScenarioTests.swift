@@ -82,11 +82,12 @@ final class DepthScenarioTests: XCTestCase {
         XCTAssertGreaterThan(overlapPixels, 100)
     }
 
-    /// Same scenario and seed → identical states and frame bytes; another seed differs.
+    /// Same scenario and seed → identical states, JSON and frame bytes; another seed differs.
     func testBitIdenticalPerSeed() throws {
         for scenario in DepthScenario.all {
             let a = try scenario.episode(seed: 11, frames: 32), b = try scenario.episode(seed: 11, frames: 32)
             XCTAssertEqual(a, b, scenario.name)
+            XCTAssertEqual(try a.statesJSON(), try b.statesJSON(), scenario.name)
             XCTAssertEqual(Rasterizer.bytes(a), Rasterizer.bytes(b), scenario.name)
             XCTAssertNotEqual(a, try scenario.episode(seed: 12, frames: 32), scenario.name)
         }
