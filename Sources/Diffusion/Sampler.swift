@@ -1,5 +1,5 @@
-// Samplers: DDIM (η = 0, deterministic given the initial noise), DDPM (ancestral), and a
-// multistep solver of the probability-flow ODE that DDIM steps along: DPM-Solver++(2M).
+// Samplers: DDIM (η = 0, deterministic given the initial noise), DDPM (ancestral), and two
+// multistep solvers of the probability-flow ODE that DDIM steps along: DPM-Solver++(2M), UniPC.
 //
 // A sampler sees only a prediction closure, (x_t of a window, its per-frame levels) → v̂,
 // and walks each frame along a grid of times 1 = t_S > t_{S−1} > … > t_0 = 0.
@@ -10,11 +10,25 @@
 //         α_{t|s} = α_t/α_s,  σ²_{t|s} = σ_t² − α²_{t|s}·σ_s²
 //         μ = (α_{t|s}·σ_s²/σ_t²)·x_t + (α_s·σ²_{t|s}/σ_t²)·x̂₀,   var = σ²_{t|s}·σ_s²/σ_t²
 //         x_s = μ + √var·z,  z ~ N(0, I)
-//   The multistep solver keeps, per frame, x̂₀' made at the frame's previous level t'.
-//   With h = λ_s − λ_t and r = (λ_t − λ_t')/h:
+//   The multistep solvers keep, per frame, x̂₀' made at the frame's previous level t' (UniPC
+//   also x̂₀'' at t'', the one before). With h = λ_s − λ_t and r = (λ_t − λ_t')/h:
 //   DPM-Solver++(2M)  (Lu et al. 2022, Algorithm 2, data prediction):
 //         D = x̂₀ + (x̂₀ − x̂₀')/(2r)
 //         x_s = (σ_s/σ_t)·x_t + α_s·(1 − e^{−h})·D          (DDIM with x̂₀ replaced by D)
+//   UniPC  (Zhao et al. 2023, §3, data prediction, B(h) = e^h − 1, order 2):
+//         UniP-2, the predictor, is the update of DPM-Solver++(2M), from x_t^c:
+//           x̃_s = (σ_s/σ_t)·x_t^c + α_s·(1 − e^{−h})·(x̂₀ + ½·D₁),   D₁ = (x̂₀ − x̂₀')/r
+//         UniC, the corrector of the step t' → t, is taken at the start of the next step with
+//         that step's x̂₀ = x̂₀(x̃_t, t), so it costs no call. For it h = λ_t − λ_t',
+//         r = (λ_t' − λ_t'')/h, D₁ = (x̂₀' − x̂₀'')/r, E = 1 − e^{−h}:
+//           x_t^c = (σ_t/σ_t')·x_t'^c + α_t·E·(x̂₀' + ρ₁·D₁ + ρ₂·(x̂₀ − x̂₀'))
+//                 = x̃_t + α_t·E·((ρ₁ − ½)·D₁ + ρ₂·(x̂₀ − x̂₀'))        (x̃_t came from x_t'^c)
+//           [1 1; −r 1]·[ρ₁ ρ₂]ᵀ = [b₁ b₂]ᵀ,  b₁ = (h − E)/(h·E),  b₂ = (h² − 2h + 2E)/(h²·E)
+//           (b_k = k!·hφ_{k+1}(h)/B(h) taken at −h; as h → 0 the ρ become Adams–Moulton's)
+//         A frame's first correction has no D₁ and takes ρ₂ = ½. That ½, and UniP-2's, follow
+//         the authors' code (wl-zhao/UniPC, uni_pc.py); the paper's b₁ = ½ + h/12 + … would
+//         keep the order too. The window holds x̃, where v̂ is evaluated; x^c lives only
+//         inside a step.
 // A frame's first moving step has no history and is DDIM (DPM-Solver++ of order 1). The last
 // step (s = 0) returns x̂₀, for every kind.
 // The step is taken frame by frame, each frame from its own level t_k to its own s_k; a frame
@@ -34,20 +48,22 @@ public enum SamplerKind: String, Codable, CaseIterable, Sendable {
     case ddpm
     /// DPM-Solver++(2M): deterministic, second order in λ, from each frame's last two calls.
     case dpmpp2m
+    /// UniPC (B(h) = e^h − 1): DPM-Solver++(2M) corrected with the next step's call.
+    case unipc
 
     /// Whether a step reads the frame's earlier data predictions (SolverHistory).
-    var isMultistep: Bool { self == .dpmpp2m }
+    var isMultistep: Bool { self == .dpmpp2m || self == .unipc }
 }
 
 /// What a multistep solver remembers of a window between steps: for every clip and frame,
-/// x̂₀ at the frame's last moving step, and per frame its λ. Each frame has its own, since
-/// on a staggered ramp the frames move at different steps. DDIM and DDPM leave it empty.
+/// x̂₀ at the frame's last two moving steps, and per frame their λ. Each frame has its own,
+/// since on a staggered ramp the frames move at different steps. DDIM and DDPM leave it empty.
 public struct SolverHistory: Sendable {
-    /// x̂₀' [B, T, …] (flat): x̂₀ at each frame's latest point.
-    var x0 = [Float]()
+    /// x̂₀' [B, T, …] (flat): x̂₀ at each frame's latest point; x̂₀'' at the one before.
+    var x0 = [Float](), x0Before = [Float]()
     /// λ of those points, per frame [T].
-    var lambda = [Double]()
-    /// Points per frame [T]: 0 or 1.
+    var lambda = [Double](), lambdaBefore = [Double]()
+    /// Points per frame [T]: 0, 1 or 2.
     var points = [Int]()
 
     /// An empty history: each frame's next moving step is its first.
@@ -56,8 +72,8 @@ public struct SolverHistory: Sendable {
     /// Sizes an empty history for a window of `count` numbers in `frames` frames.
     mutating func begin(count: Int, frames: Int) {
         if points.isEmpty {
-            x0 = [Float](repeating: 0, count: count)
-            lambda = [Double](repeating: 0, count: frames)
+            (x0, x0Before) = ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
+            (lambda, lambdaBefore) = ([Double](repeating: 0, count: frames), [Double](repeating: 0, count: frames))
             points = [Int](repeating: 0, count: frames)
         }
         precondition(x0.count == count && points.count == frames,
@@ -70,7 +86,8 @@ public struct Sampler: Sendable {
     /// The reverse process.
     public var kind: SamplerKind
     /// Denoiser calls for a whole window, one per step of the grid i/steps, i = 0…steps, for
-    /// every kind. On a staggered ramp each frame moves during only part of them (see the legend).
+    /// every kind (UniPC's corrector reuses the next step's call). On a staggered ramp each
+    /// frame moves during only part of them (see the legend).
     public var steps: Int
     public var schedule: CosineSchedule
     /// The order of a window's frames (run(window:)); lag 0 moves them together.
@@ -103,7 +120,7 @@ public struct Sampler: Sendable {
         precondition(t.count == x.shape[1] && s.count == x.shape[1], "a window of \(x.shape[1]) frames needs \(x.shape[1]) levels")
         switch kind {
         case .ddpm: return ancestral(window: x, t: t, tPrev: s, v: v, noise: &noise)
-        case .ddim, .dpmpp2m: return deterministic(window: x, t: t, tPrev: s, v: v, history: &history)
+        case .ddim, .dpmpp2m, .unipc: return deterministic(window: x, t: t, tPrev: s, v: v, history: &history)
         }
     }
 
@@ -137,8 +154,8 @@ public struct Sampler: Sendable {
         return Tensor(shape: x.shape, values: out)
     }
 
-    /// A step of DDIM or DPM-Solver++(2M) (see the legend). A frame's update reads
-    /// only its own history, which DPM-Solver++(2M) then replaces by this step's x̂₀ and λ_t.
+    /// A step of DDIM, DPM-Solver++(2M) or UniPC (see the legend). A frame's update reads
+    /// only its own history, which the multistep kinds then extend by this step's x̂₀ and λ_t.
     func deterministic(window x: Tensor, t: [Float], tPrev s: [Float], v: Tensor,
                        history: inout SolverHistory) -> Tensor {
         let (b, frames) = (x.shape[0], x.shape[1])
@@ -154,7 +171,22 @@ public struct Sampler: Sendable {
             // DDIM: x_s = α_s·x̂₀ + σ_s·ε̂ = c0·x̂₀ + ce·(x_t − α_t·x̂₀).
             let (c0, ce) = (Float(as_), s[f] > 0 && st > 0 ? Float(ss / st) : 0)
             let lambdaT = Libm.log(at / st), points = multistep ? history.points[f] : 0
-            // DPM-Solver++(2M): DDIM with x̂₀ replaced by D = x̂₀ + c·(x̂₀ − x̂₀'), c = 1/(2r).
+            // UniC of the step t' → t: x_t^c = x̃_t + kNew·(x̂₀ − x̂₀') + kOld·(x̂₀' − x̂₀'').
+            var kNew: Float = 0, kOld: Float = 0
+            if kind == .unipc && points >= 1 && s[f] > 0 {
+                let h = lambdaT - history.lambda[f]
+                let e = 1 - Libm.exp(-h)
+                if points == 1 {
+                    kNew = Float(at * e * 0.5)
+                } else {
+                    let r = (history.lambda[f] - history.lambdaBefore[f]) / h
+                    let (b1, b2) = Self.unicB(h)
+                    let rho1 = (b1 - b2) / (1 + r), rho2 = b1 - rho1
+                    kNew = Float(at * e * rho2)
+                    kOld = Float(at * e * (rho1 - 0.5) / r)
+                }
+            }
+            // DPM-Solver++(2M) and UniP-2: DDIM with x̂₀ replaced by D = x̂₀ + c·(x̂₀ − x̂₀'), c = 1/(2r).
             var c: Float = 0
             if points >= 1 && s[f] > 0 && ss > 0 {
                 let h = Libm.log(as_ / ss) - lambdaT
@@ -169,18 +201,32 @@ public struct Sampler: Sendable {
                     } else if points == 0 {
                         out[j] = x0 * c0 + (xs[j] - x0 * a) * ce
                     } else {
-                        let d = x0 + c * (x0 - history.x0[j])
-                        out[j] = d * c0 + (xs[j] - d * a) * ce
+                        let (x0p, x0pp) = (history.x0[j], history.x0Before[j])
+                        let xt = xs[j] + kNew * (x0 - x0p) + kOld * (x0p - x0pp)
+                        let d = x0 + c * (x0 - x0p)
+                        out[j] = d * c0 + (xt - d * a) * ce
                     }
-                    if multistep { history.x0[j] = x0 }
+                    if multistep { (history.x0Before[j], history.x0[j]) = (history.x0[j], x0) }
                 }
             }
             if multistep {
-                history.lambda[f] = lambdaT
-                history.points[f] = 1
+                (history.lambdaBefore[f], history.lambda[f]) = (history.lambda[f], lambdaT)
+                history.points[f] = min(2, points + 1)
             }
         }
         return Tensor(shape: x.shape, values: out)
+    }
+
+    /// UniC's (b₁, b₂) for a step of h > 0 in λ (see the legend). Below h = 0.05 their series,
+    /// since the closed forms cancel to about 1e-16/h³ there; the two agree to 1e-11 at 0.05.
+    static func unicB(_ h: Double) -> (Double, Double) {
+        if !h.isFinite { return (1, 1) }  // a step from α = 0
+        if h < 0.05 {
+            let h2 = h * h
+            return (0.5 + h / 12 - h2 * h / 720, 1.0 / 3 + h / 12 + h2 / 360 - h2 * h / 720 - h2 * h2 / 15120)
+        }
+        let e = 1 - Libm.exp(-h)
+        return ((h - e) / (h * e), (h * h - 2 * h + 2 * e) / (h * h * e))
     }
 
     /// Runs the chain over a window from `start` [B, T, …] (its first `context` frames are

@@ -2,11 +2,11 @@ import XCTest
 @testable import Diffusion
 @testable import Tensor
 
-/// The multistep solver DPM-Solver++(2M): its order on a problem whose flow is known, its
-/// update against the paper's form, its agreement with DDIM where they must agree, and each
-/// frame's own history on a staggered window.
+/// The multistep solvers, DPM-Solver++(2M) and UniPC: their order on a problem whose flow is
+/// known, their update equations against the papers' forms, their agreement with DDIM where
+/// they must agree, and each frame's own history on a staggered window.
 final class SolverTests: XCTestCase {
-    static let deterministic: [SamplerKind] = [.ddim, .dpmpp2m]
+    static let deterministic: [SamplerKind] = [.ddim, .dpmpp2m, .unipc]
 
     // MARK: - A Gaussian toy with a known flow
 
@@ -63,13 +63,14 @@ final class SolverTests: XCTestCase {
     }
 
     /// Halfway down the chain (level 0.5, grid point steps/2) DDIM's error halves with each
-    /// doubling of the steps, and DPM-Solver++(2M)'s quarter (order ≥ 1.7).
+    /// doubling of the steps, DPM-Solver++(2M)'s and UniPC's quarter (order ≥ 1.7), and UniPC's
+    /// corrector beats its predictor alone.
     ///
     /// Why not at the end: the grid is uniform in t, and near t = 0 the cosine schedule has
     /// σ_t² ∝ t, so the last steps' λ-increments, ½·log(k/(k − 1)) for the k-th from last, do
     /// not shrink as steps grow. There the error of any update polynomial in λ scales with
     /// σ² ~ 1/steps: the final sample converges at first order for every solver (measured with
-    /// up to 2560 steps, the second-order solver's observed order falls back toward 1). Measured at a
+    /// up to 2560 steps, the second-order solvers' observed order falls back toward 1). Measured at a
     /// fixed level the solvers show their order; the end is checked in the next test.
     func testOrderOfConvergenceAtAFixedLevel() {
         for shift in [1.0, 2.0] {
@@ -95,12 +96,13 @@ final class SolverTests: XCTestCase {
             }
             for i in 0..<3 {
                 XCTAssertLessThan(errors[.dpmpp2m]![i], errors[.ddim]![i], "shift \(shift)")
+                XCTAssertLessThan(errors[.unipc]![i], errors[.dpmpp2m]![i], "shift \(shift)")
             }
         }
     }
 
     /// At the end of the chain (x̂₀ at the last positive level t₁, which is what a chain
-    /// returns) DPM-Solver++(2M) lands closer to the flow's point than DDIM, by a
+    /// returns) both second-order solvers land closer to the flow's point than DDIM, by a
     /// factor of at least 2 at every step count; and the hand-driven chain of these tests is
     /// `run`'s, to the bit.
     func testFinalSampleIsCloserThanDDIMs() {
@@ -120,7 +122,7 @@ final class SolverTests: XCTestCase {
                     XCTAssertEqual(x.values, run.values, "\(kind)")
                     errors[kind] = Self.maxError(x, exact)
                 }
-                for kind in [SamplerKind.dpmpp2m] {
+                for kind in [SamplerKind.dpmpp2m, .unipc] {
                     XCTAssertLessThan(errors[kind]!, 0.5 * errors[.ddim]!, "\(kind) shift \(shift), \(steps) steps: \(errors)")
                 }
             }
@@ -138,8 +140,10 @@ final class SolverTests: XCTestCase {
         })
     }
 
-    /// Three steps of one frame on an uneven grid, against DPM-Solver++(2M) as Lu et al.'s
-    /// Algorithm 2 writes it, computed here in Double.
+    /// Three steps of one frame on an uneven grid, against the papers' forms computed here in
+    /// Double: DPM-Solver++(2M) as Lu et al.'s Algorithm 2 writes it; UniPC recomputing each
+    /// corrected point from the previous corrected one, with ρ solved from R·ρ = b, b built
+    /// from the φ recursion — not the closed forms and increments Sampler uses.
     func testStepsFollowThePapersForms() {
         let schedule = CosineSchedule(shift: 2)
         let levels: [Float] = [0.9, 0.75, 0.5, 0.3]
@@ -147,10 +151,10 @@ final class SolverTests: XCTestCase {
         let start = Tensor.randn([1, 1, 5], rng: &rng)
         func alphaSigma(_ k: Int) -> (Double, Double) { schedule.alphaSigma(Double(levels[k])) }
         func lambda(_ k: Int) -> Double { let (a, s) = alphaSigma(k); return Libm.log(a / s) }
-        for kind in [SamplerKind.dpmpp2m] {
+        for kind in [SamplerKind.dpmpp2m, .unipc] {
             let sampler = Sampler(kind, steps: 3, schedule: schedule)
             var (noise, history) = (ClipNoise([RNG(seed: 4)]), SolverHistory())
-            var xs = [start]  // the window after each step
+            var xs = [start]  // the window after each step: x̃ for UniPC
             var m: [[Float]] = []  // x̂₀ at each point, as the sampler computes it
             for k in 0..<3 {
                 let v = Self.toyV(xs[k], [levels[k]], per: 5)
@@ -158,7 +162,7 @@ final class SolverTests: XCTestCase {
                 m.append(zip(xs[k].values, v.values).map { min(1, max(-1, $0 * Float(a) - $1 * Float(s))) })
                 xs.append(sampler.step(window: xs[k], t: [levels[k]], tPrev: [levels[k + 1]], v: v, noise: &noise, history: &history))
             }
-            // x_{k+1} from x_k by Lu et al.'s update.
+            // x_{k+1} from x_k (for UniPC the corrected x_k^c) by Lu et al.'s update.
             func predictor(_ k: Int, _ x: [Double]) -> [Double] {
                 let (sk, (an, sn)) = (alphaSigma(k).1, alphaSigma(k + 1))
                 let h = lambda(k + 1) - lambda(k)
@@ -171,20 +175,64 @@ final class SolverTests: XCTestCase {
                     return sn / sk * x[j] - an * (Libm.exp(-h) - 1) * d
                 }
             }
-            var x = start.values.map(Double.init)
+            // x_k^c from x_{k−1}^c: UniC of the step k − 1 → k, with m[k] made at x̃_k.
+            func corrector(_ k: Int, _ xPrev: [Double]) -> [Double] {
+                let (sp, (ak, sk)) = (alphaSigma(k - 1).1, alphaSigma(k))
+                let h = lambda(k) - lambda(k - 1)
+                let hPhi1 = Libm.exp(-h) - 1, bh = hPhi1  // B(h) = e^h − 1, taken at −h
+                let b = Self.paperB(h)
+                return xPrev.indices.map { j in
+                    let base = sk / sp * xPrev[j] - ak * hPhi1 * Double(m[k - 1][j])
+                    let dt = Double(m[k][j]) - Double(m[k - 1][j])
+                    if k == 1 { return base - ak * bh * 0.5 * dt }
+                    let r1 = (lambda(k - 2) - lambda(k - 1)) / h
+                    let rho0 = (b[0] - b[1]) / (1 - r1), rho1 = (b[1] - r1 * b[0]) / (1 - r1)  // [1 1; r1 1]·ρ = b
+                    let d1 = (Double(m[k - 2][j]) - Double(m[k - 1][j])) / r1
+                    return base - ak * bh * (rho0 * d1 + rho1 * dt)
+                }
+            }
+            var x = start.values.map(Double.init)  // where the next predictor starts, before UniC
             for k in 0..<3 {
+                if kind == .unipc && k > 0 { x = corrector(k, x) }
                 let next = predictor(k, x)
                 for (got, want) in zip(xs[k + 1].values, next) {
                     XCTAssertEqual(Double(got), want, accuracy: 2e-6, "\(kind) step \(k + 1)")
                 }
-                x = next
+                if kind == .dpmpp2m { x = next }
             }
         }
     }
 
+    /// UniC's (b₁, b₂) as the paper builds them for B(h) = e^h − 1 in data prediction (h → −h):
+    /// b_k = k!·φ̃_k/B, φ̃_1 = (e^{−h} − 1)/(−h) − 1, φ̃_{k+1} = φ̃_k/(−h) − 1/(k + 1)!.
+    static func paperB(_ h: Double) -> [Double] {
+        let hh = -h, bh = Libm.exp(hh) - 1
+        var (phi, factorial, b) = (bh / hh - 1, 1.0, [Double]())
+        for i in 1...2 {
+            b.append(phi * factorial / bh)
+            factorial *= Double(i + 1)
+            phi = phi / hh - 1 / factorial
+        }
+        return b
+    }
+
+    /// Sampler's closed forms and series for (b₁, b₂) against the paper's recursion, on both
+    /// sides of the series' threshold; their limits ½, ⅓ as h → 0, and 1, 1 for a step from α = 0.
+    func testUniCWeights() {
+        for h in [0.01, 0.03, 0.0499, 0.0501, 0.2, 1, 5, 30] {
+            let (b1, b2) = Sampler.unicB(h), want = Self.paperB(h)
+            XCTAssertEqual(b1, want[0], accuracy: 1e-9, "h = \(h)")
+            XCTAssertEqual(b2, want[1], accuracy: 1e-9, "h = \(h)")
+        }
+        let (b1, b2) = Sampler.unicB(1e-7)
+        XCTAssertEqual(b1, 0.5, accuracy: 1e-7)
+        XCTAssertEqual(b2, 1.0 / 3, accuracy: 1e-7)
+        XCTAssert(Sampler.unicB(.infinity) == (1, 1))
+    }
+
     // MARK: - Where they must agree with DDIM
 
-    /// With one step every frame goes straight to x̂₀: the deterministic solvers agree.
+    /// With one step every frame goes straight to x̂₀: the three deterministic solvers agree.
     func testOneStepIsTheSameForEverySolver() {
         var rng = RNG(seed: 5)
         let start = Tensor.randn([2, 4, 3], rng: &rng)
@@ -195,6 +243,7 @@ final class SolverTests: XCTestCase {
                     .run(window: start, context: 1, noise: &noise, predict: { Self.toyV($0, $1, per: 3) }).values
             }
             XCTAssertEqual(outs[1], outs[0], "dpmpp2m, lag \(lag)")
+            XCTAssertEqual(outs[2], outs[0], "unipc, lag \(lag)")
         }
     }
 
@@ -216,7 +265,7 @@ final class SolverTests: XCTestCase {
         func frame(_ a: Tensor, _ f: Int) -> [Float] {
             (0..<2).flatMap { i -> ArraySlice<Float> in a.values[((i * 5 + f) * 3)..<((i * 5 + f) * 3 + 3)] }
         }
-        for kind in [SamplerKind.dpmpp2m] {
+        for kind in [SamplerKind.dpmpp2m, .unipc] {
             let (yk, zk) = steps(kind)
             XCTAssertEqual(yk.values, y.values, "\(kind): every frame's first step")
             XCTAssertEqual(frame(zk, 1), frame(z, 1), "\(kind): frame 1's first move")
@@ -241,7 +290,7 @@ final class SolverTests: XCTestCase {
                 return a.values[base..<(base + per)]
             }
         }
-        for kind in [SamplerKind.dpmpp2m] {
+        for kind in [SamplerKind.dpmpp2m, .unipc] {
             let sampler = Sampler(kind, steps: 20, schedule: CosineSchedule(shift: 2), ramp: FrameRamp(lag: 0.5))
             func run(_ x: Tensor) -> Tensor {
                 var noise = ClipNoise([RNG(seed: 10)])
@@ -268,7 +317,7 @@ final class SolverTests: XCTestCase {
                     if t != s { moves += 1 }
                     x = sampler.step(window: x, t: t, tPrev: s, v: Self.toyV(x, t, per: per), noise: &noise, history: &history)
                 }
-                XCTAssertGreaterThanOrEqual(moves, 4, "frame \(f) should take second-order steps")
+                XCTAssertGreaterThanOrEqual(moves, 4, "frame \(f) should take second-order and corrected steps")
                 XCTAssertEqual(x.values, slab(out, f, frames: frames), "\(kind): frame \(f) alone")
             }
         }
