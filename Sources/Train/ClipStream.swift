@@ -95,6 +95,24 @@ public struct ClipStream {
                 }
             }
         }
+        if config.historyNoiseShare + config.noHistoryShare > 0 {
+            // History noise: each clip draws whether its given context is dropped (level 1),
+            // noised frame by frame (levels of their own in 0…1), or left as above.
+            var historyRNG = stepRNG.split("history")
+            for clip in 0..<clips.upperBound {
+                let kind = historyRNG.uniform()
+                let levels = (0..<config.contextMax).map { _ in Float(historyRNG.uniform()) }
+                let i = clip - first
+                guard i >= 0 else { continue }
+                for f in 0..<contexts[i] {
+                    if kind < config.noHistoryShare {
+                        t[i * frames + f] = 1
+                    } else if kind < config.noHistoryShare + config.historyNoiseShare {
+                        t[i * frames + f] = levels[f]
+                    }
+                }
+            }
+        }
         // ε is drawn for the whole batch, in one stream, and cut to the clips asked for.
         var noiseRNG = stepRNG.split("noise")
         let (fs, shape) = (config.frameSize, [whole, frames, m.channels, m.size, m.size])

@@ -58,6 +58,14 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// simulator's frames of a first window). The model is told each frame's level.
     public var contextNoise = 0.0
     public var noisedContextShare = 0.5
+    /// History guidance's training (Diffusion Forcing Transformer; Song et al. 2025,
+    /// "History-Guided Video Diffusion", §4): in a `historyNoiseShare` of the clips each
+    /// given context frame draws its own level uniformly from 0…1, so the model learns to
+    /// read a history that is partly or wholly noise, and in a `noHistoryShare` every given
+    /// context frame is at level 1: the no-history model that guidance steers away from
+    /// (SamplingConfig.guidance). Both 0 is off; their sum is at most 1.
+    public var historyNoiseShare = 0.0
+    public var noHistoryShare = 0.0
     /// A latent model: the denoiser works on the latents of a frame autoencoder of shape
     /// `autoencoder` (model.channels = its latent channels, model.size = its latent side),
     /// whose trained weights the run keeps in autoencoder.safetensors. Off: pixels.
@@ -168,6 +176,12 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if !(contextNoise >= 0 && contextNoise <= 0.5) { return "contextNoise must be in 0...0.5, got \(contextNoise)" }
         if contextNoise > 0 && model.frameLag == 0 { return "contextNoise needs staggered frames (model.frameLag > 0)" }
         if !(0...1).contains(noisedContextShare) { return "noisedContextShare must be in [0, 1], got \(noisedContextShare)" }
+        if !(0...1).contains(historyNoiseShare) || !(0...1).contains(noHistoryShare) || historyNoiseShare + noHistoryShare > 1 {
+            return "historyNoiseShare and noHistoryShare must be in [0, 1] with a sum of at most 1, got \(historyNoiseShare) and \(noHistoryShare)"
+        }
+        if historyNoiseShare + noHistoryShare > 0 && model.frameLag == 0 {
+            return "history noise needs staggered frames (model.frameLag > 0): it sets each frame's level"
+        }
         if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
         if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }
         if latent {
