@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "Diffusion", dependencies: ["Tensor"], swiftSettings: simd),
         .target(name: "Dynamics", dependencies: ["World", "Tensor"], swiftSettings: simd),
         .target(name: "Train", dependencies: ["Diffusion", "World", "Tensor"], swiftSettings: simd),
-        .target(name: "Sample", dependencies: ["Diffusion", "Tensor"], swiftSettings: simd),
+        .target(name: "Sample", dependencies: ["Diffusion", "World", "Tensor"], swiftSettings: simd),
         .target(name: "Eval", dependencies: ["Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .executableTarget(
             name: "vidgen",
@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor"], swiftSettings: simd),
         .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "TrainTests", dependencies: ["Train", "Diffusion", "Tensor"], swiftSettings: simd),
-        .testTarget(name: "SampleTests", dependencies: ["Sample", "Diffusion", "Tensor"], swiftSettings: simd),
+        .testTarget(name: "SampleTests", dependencies: ["Sample", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "EvalTests", dependencies: ["Eval", "Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "vidgenTests", dependencies: ["vidgen", "Tensor"]),
     ],

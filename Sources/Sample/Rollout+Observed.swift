@@ -44,7 +44,12 @@ extension WindowSampler {
             let w = starts.count
             let c = WindowSampler.contextFrames(forWindow: w, given: c0, have: have, window: t, stitched: ctxLen)
             var r = noise.split(w)
-            let win = window(context: video.slice(axis: 1, (have - c)..<have), generated: Array(own[(have - c)..<have]), noise: &r)
+            let generated = Array(own[(have - c)..<have])
+            var context = video.slice(axis: 1, (have - c)..<have)
+            if seamProjection != .none && generated.contains(true) {
+                context = seamProjection.apply(context, generated: generated)
+            }
+            let win = window(context: context, generated: generated, noise: &r)
             var need = min(t - c, frames - have)
             if let next = (have..<(have + need)).first(where: { observe($0) != nil }) { need = next - have }
             video = Tensor.concatenate([video, win.slice(axis: 1, c..<(c + need))], axis: 1)

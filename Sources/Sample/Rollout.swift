@@ -34,6 +34,10 @@ public struct WindowSampler {
     /// Frames a last-k window after the first takes (SamplingConfig.lastK; nil: the k a
     /// rollout is given).
     public var lastK: Int?
+    /// History guidance (SamplingConfig.guidance, historyLevel); nil samples plainly.
+    public var guidance: HistoryGuidance?
+    /// What a stitched window's context of the model's own frames goes through first.
+    public var seamProjection = SeamProjection.none
 
     public init(model: Denoiser, sampler: Sampler, handoff: Double = 0, codec: FrameAutoencoder? = nil,
                 lastK: Int? = nil) {
@@ -60,6 +64,9 @@ public struct WindowSampler {
     public init(model: Denoiser, settings: SamplingConfig, codec: FrameAutoencoder? = nil) {
         self.init(model: model, kind: settings.sampler, steps: settings.steps, handoff: settings.handoff, codec: codec,
                   lastK: settings.lastK)
+        precondition(!settings.isGuided || model.config.frameLag > 0, "history guidance needs a staggered model")
+        guidance = settings.isGuided ? HistoryGuidance(weight: Float(settings.guidance), level: Float(settings.historyLevel)) : nil
+        seamProjection = settings.seamProjection
     }
 
     /// Frame side in pixels (H = W).
@@ -72,11 +79,11 @@ public struct WindowSampler {
                        onStep: (Int) -> Void = { _ in }) -> Tensor {
         guard let codec else {
             return model.sampleWindow(context: context, generated: generated, sampler: sampler, handoff: handoff,
-                                      noise: &noise, onStep: onStep)
+                                      guidance: guidance, noise: &noise, onStep: onStep)
         }
         // Latent: sample on the context's latents, decode, and keep the given context pixels.
         let latents = model.sampleWindow(context: codec.encodeClips(context), generated: generated, sampler: sampler,
-                                         handoff: handoff, noise: &noise, onStep: onStep)
+                                         handoff: handoff, guidance: guidance, noise: &noise, onStep: onStep)
         let c = context.shape[1]
         let frames = codec.decodeClips(latents)
         return c == 0 ? frames : Tensor.concatenate([context, frames.slice(axis: 1, c..<frames.shape[1])], axis: 1)

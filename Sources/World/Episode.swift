@@ -15,6 +15,14 @@ public struct FrameState: Equatable, Sendable {
     public var visibleFraction: [Double]
     /// The scene is dark at this frame.
     public var dark: Bool
+
+    public init(t: Int, balls: [Ball], visible: [Bool], visibleFraction: [Double], dark: Bool) {
+        self.t = t
+        self.balls = balls
+        self.visible = visible
+        self.visibleFraction = visibleFraction
+        self.dark = dark
+    }
 }
 
 /// One clip from a scenario: what `vidgen data` writes and what experiments score against.

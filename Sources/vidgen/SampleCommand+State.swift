@@ -12,8 +12,9 @@ extension Vidgen.SampleCmd {
     /// perceived in them rolled forward and drawn. No noise: --seed only picks the scene
     /// (without --scenario), so the same seed and context give the same bytes.
     func runState(_ dir: String) throws {
-        if sampling.sampler != nil || sampling.steps != nil || sampling.handoff != nil {
-            throw fail("--sampler, --steps and --handoff are settings of video models; a state model has no sampler")
+        if sampling.sampler != nil || sampling.steps != nil || sampling.handoff != nil || sampling.guidance != nil
+            || sampling.historyLevel != nil || sampling.seamProjection != nil {
+            throw fail("--sampler, --steps, --handoff, --guidance, --history-level and --seam-projection are settings of video models; a state model has no sampler")
         }
         let model: StateModel
         do { model = try StateModel.load(dir) } catch { throw fail("\(error)", code: 1) }

@@ -9,6 +9,7 @@ import World
 
 extension StitchStrategy: ExpressibleByArgument {}
 extension SamplerKind: ExpressibleByArgument {}
+extension SeamProjection: ExpressibleByArgument {}
 
 extension Vidgen {
     /// `vidgen sample`: a video from a checkpoint, its context taken from the simulator.
