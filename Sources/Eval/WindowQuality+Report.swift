@@ -83,6 +83,8 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
         for m in models {
             if let s = m.sampling {
                 out += "\n\(label(m)): \(s.sampler.rawValue) \(s.steps) steps, handoff \(s.handoff)"
+                if s.isGuided { out += ", history guidance ω = \(s.guidance) (history at level \(s.historyLevel) without it)" }
+                if s.seamProjection != .none { out += ", seam projection: \(s.seamProjection.rawValue)" }
             } else {
                 out += "\n\(label(m)): a state model (the state perceived in the context, rolled forward and drawn; no sampler)"
             }
@@ -102,6 +104,15 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
             curve("real, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.real) } }
             curve("count ok, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.countCorrect) } }
             curve("mean error (px), window", heads) { ($0.byWindow ?? []).map { px($0.stats.meanError) } }
+            out += "\nball survival over the video (balls wholly in view): missed, drawn in another colour, "
+                + "lost per frame (found the frame before, missed now)\n"
+            for (label, r) in rows {
+                out += pad(label, width) + [pct(r.all.missRate), pct(r.all.recolouredRate), pct(r.all.lossRate)]
+                    .map { pad($0, 9, left: true) }.joined() + "\n"
+            }
+            curve("missed, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.missRate) } }
+            curve("recoloured, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.recolouredRate) } }
+            curve("lost/frame, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.lossRate) } }
         } else {
             let heads = (c.context..<c.window).map { String($0 + 1) }
             curve("mean error (px), frame", heads) { $0.byFrame.map { px($0.meanError) } }
@@ -134,6 +145,8 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
         var label = (m.checkpoint.path as NSString).lastPathComponent
         if let s = m.checkpoint.step { label += " @\(s)" }
         if let h = m.sampling?.handoff, h > 0 { label += " h\(h)" }
+        if let s = m.sampling, s.isGuided { label += " ω\(s.guidance)" + (s.historyLevel < 1 ? "k\(s.historyLevel)" : "") }
+        if let p = m.sampling?.seamProjection, p != .none { label += " " + p.rawValue }
         return label
     }
 }

@@ -219,11 +219,13 @@ public struct WindowQuality: Sendable {
             valid.indices.filter { valid[$0].color == ball.color && !used[$0] }
                 .min { (valid[$0].position - ball.position).length < (valid[$1].position - ball.position).length }
         }
-        var errors: [Double] = [], misses = 0, visible = 0
+        var errors: [Double] = [], misses = 0, visible = 0, inView: [Int] = [], missed: [Int] = []
         for (b, ball) in truth.balls.enumerated() where truth.visibleFraction[b] >= config.wholeFraction {
             visible += 1
+            inView.append(ball.id)
             guard let best = nearest(ball) else {
                 misses += 1
+                missed.append(ball.id)
                 continue
             }
             used[best] = true
@@ -261,7 +263,8 @@ public struct WindowQuality: Sendable {
             }
         }
         return FrameScore(frame: index, visible: visible, partial: partial.count, found: valid.count, errors: errors,
-                          misses: misses, extras: used.filter { !$0 }.count, invalidBlobs: invalid, strayPixels: stray)
+                          misses: misses, extras: used.filter { !$0 }.count, invalidBlobs: invalid, strayPixels: stray,
+                          inView: inView, missed: missed)
     }
 }
 
@@ -288,12 +291,38 @@ public struct FrameScore: Codable, Equatable, Sendable {
     public var invalidBlobs: Int
     /// Bright pixels away from every blob.
     public var strayPixels: Int
+    /// Ids of the balls wholly in view, and of those among them with no disc of their colour.
+    public var inView: [Int] = []
+    public var missed: [Int] = []
+    /// Balls found in the frame before (a generated one) and in view here that are missed
+    /// here; set across a clip's frames (`FrameScore.linking`), 0 for a clip's first frame.
+    public var lost = 0
+    /// Balls found in the frame before and in view here: the base of `lost`.
+    public var atRisk = 0
+
+    /// A ball missed while a disc matched to no ball is drawn: the ball, most likely, in
+    /// another colour (a palette neighbour it drifted to).
+    public var recoloured: Int { min(misses, extras) }
 
     public var countCorrect: Bool { found >= visible && found <= visible + partial }
     public var realistic: Bool { invalidBlobs == 0 && strayPixels == 0 }
     /// A real frame: every ball wholly in view is a valid disc of its colour, there is no
     /// other disc, no blob that is not a disc and no stray pixel.
     public var real: Bool { realistic && misses == 0 && extras == 0 }
+
+    /// One clip's consecutive frames with `lost` and `atRisk` set from each frame's
+    /// predecessor: a ball found at f − 1 and in view at f is at risk at f, and lost if
+    /// missed there.
+    public static func linking(_ clip: [FrameScore]) -> [FrameScore] {
+        var out = clip
+        for f in out.indices.dropFirst() where out[f].frame == out[f - 1].frame + 1 {
+            let found = Set(out[f - 1].inView).subtracting(out[f - 1].missed)
+            let risk = found.intersection(out[f].inView)
+            out[f].atRisk = risk.count
+            out[f].lost = risk.intersection(out[f].missed).count
+        }
+        return out
+    }
 }
 
 /// Aggregates over a set of generated frames.
@@ -322,6 +351,11 @@ public struct QualityStats: Codable, Equatable, Sendable {
     public var real: Double
     /// Stray pixels per frame.
     public var strayPixelsPerFrame: Double
+    /// Share of the balls wholly in view drawn in another colour (FrameScore.recoloured).
+    public var recolouredRate: Double
+    /// Per frame, the share of the balls found in the frame before that are missed: the
+    /// rate at which balls in plain view vanish.
+    public var lossRate: Double
 
     public init(_ scores: [FrameScore], frame: Int? = nil, missPenalty: Double) {
         self.frame = frame
@@ -340,6 +374,9 @@ public struct QualityStats: Codable, Equatable, Sendable {
         realism = Double(scores.filter(\.realistic).count) / nf
         real = Double(scores.filter(\.real).count) / nf
         strayPixelsPerFrame = Double(scores.reduce(0) { $0 + $1.strayPixels }) / nf
+        recolouredRate = balls == 0 ? 0 : Double(scores.reduce(0) { $0 + $1.recoloured }) / Double(balls)
+        let risk = scores.reduce(0) { $0 + $1.atRisk }
+        lossRate = risk == 0 ? 0 : Double(scores.reduce(0) { $0 + $1.lost }) / Double(risk)
     }
 }
 
@@ -361,6 +398,7 @@ public struct WindowQualityResult: Codable, Equatable, Sendable {
 
     public init(name: String, scores: [[FrameScore]], config: WindowQualityConfig) {
         self.name = name
+        let scores = scores.map(FrameScore.linking)
         self.scores = scores
         let flat = scores.flatMap { $0 }
         all = QualityStats(flat, missPenalty: config.missPenalty)

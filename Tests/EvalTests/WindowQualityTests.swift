@@ -282,6 +282,27 @@ final class WindowQualityTests: XCTestCase {
         XCTAssertFalse(speck.real)
     }
 
+    /// Ball survival: a ball found in one frame and missed in the next is lost once; a missed
+    /// ball beside an unmatched disc counts as recoloured; the rates pool over frames.
+    func testBallSurvivalCountsLossesAndRecolouring() {
+        func frame(_ f: Int, missed: [Int], extras: Int = 0) -> FrameScore {
+            FrameScore(frame: f, visible: 3, partial: 0, found: 3 - missed.count + extras, errors: [], misses: missed.count,
+                       extras: extras, invalidBlobs: 0, strayPixels: 0, inView: [0, 1, 2], missed: missed)
+        }
+        // Ball 1 vanishes at frame 3 and stays gone; ball 2 turns into another colour at frame 4.
+        let clip = FrameScore.linking([frame(2, missed: []), frame(3, missed: [1]), frame(4, missed: [1, 2], extras: 1),
+                                       frame(5, missed: [1, 2], extras: 1)])
+        XCTAssertEqual(clip.map(\.atRisk), [0, 3, 2, 1])
+        XCTAssertEqual(clip.map(\.lost), [0, 1, 1, 0])
+        XCTAssertEqual(clip.map(\.recoloured), [0, 0, 1, 1])
+        let stats = QualityStats(clip, missPenalty: 16)
+        XCTAssertEqual(stats.lossRate, 2.0 / 6.0, accuracy: 1e-12)
+        XCTAssertEqual(stats.recolouredRate, 2.0 / 12.0, accuracy: 1e-12)
+        XCTAssertEqual(stats.missRate, 5.0 / 12.0, accuracy: 1e-12)
+        // A gap in the frames (an observed frame between two generated ones) links nothing.
+        XCTAssertEqual(FrameScore.linking([frame(2, missed: []), frame(4, missed: [0])]).map(\.atRisk), [0, 0])
+    }
+
     /// The held-out clips are fixed by the config: same seeds, same windows; mid-motion starts.
     func testHeldOutClipsAreDeterministic() throws {
         let a = try quality(clips: 16), b = try quality(clips: 16)
