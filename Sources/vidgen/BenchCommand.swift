@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Diffusion
 import Eval
 import Tensor
 import World
@@ -28,6 +29,12 @@ extension Vidgen {
 
         @Flag(help: "attention-cost only: fewer runs, about a minute.")
         var quick = false
+
+        @Option(help: "sample: the checkpoint whose 64-frame videos are timed (default: the shipped model).")
+        var checkpoint: String?
+
+        @OptionGroup(title: "sample: the settings timed beside DDIM 50 (default: the checkpoint's sampling.json)")
+        var sampling: SamplingOptions
 
         func validate() throws {
             guard (1...1000).contains(runs) else { throw ValidationError("--runs must be between 1 and 1000, got \(runs)") }
@@ -60,21 +67,54 @@ extension Vidgen {
                 train.forEach(show)
                 extra.append(String(format: "peak resident memory after the train step: %.0f MiB", peakMiB))
             }
+            var videos: [SampleBenchmark.Figures] = []
             if suite == .sample || suite == .all {
                 show(ModelBenchmark.sampleStep(batch: 1, runs: max(runs, 20)))
                 show(ModelBenchmark.sampleStep(batch: 16, runs: runs))
+                videos = try timeVideos()
             }
             extra.forEach { print($0) }
             if let json {
-                let report = BenchReport(results: results, sgemm_peak_gflops: peak.gflops)
+                let report = BenchReport(results: results, sgemm_peak_gflops: peak.gflops, videos: videos.isEmpty ? nil : videos)
                 try PrettyJSON.write(report, to: json)
             }
         }
     }
 }
 
-/// The JSON of `vidgen bench --json` (see DESIGN.md "Formats").
+extension Vidgen.Bench {
+    /// 64-frame videos of the checkpoint at its settings (with the command line's overrides)
+    /// and at DDIM 50, timed in this run, printed as a table.
+    func timeVideos() throws -> [SampleBenchmark.Figures] {
+        let dir: String
+        do { dir = try checkpoint ?? ShippedModel.path() } catch { throw fail("\(error)", code: 1) }
+        let model: EvaluatedModel
+        do { model = try EvaluatedModel.load(dir, sampling: sampling.applied) } catch { throw fail("\(error)", code: 1) }
+        var reference = model.sampling
+        (reference.sampler, reference.steps) = (.ddim, 50)
+        let settings = model.sampling == reference ? [reference] : [model.sampling, reference]
+        let videoRuns = min(runs, 3)
+        print("\n\(SampleBenchmark.frames)-frame videos of \(dir) (last-k, \(SampleBenchmark.context) simulator frames; "
+              + "median of \(videoRuns) at batch 1; the eval projected from one batch of \(SampleBenchmark.evalBatch) clips)")
+        print(pad("sampling", 26) + pad("calls", 7, left: true) + pad("video s", 9, left: true) + pad("ms/frame", 10, left: true)
+              + pad("eval 256 min", 14, left: true))
+        let figures = try SampleBenchmark.measure(model, settings: settings, runs: videoRuns)
+        for f in figures {
+            print(pad(f.label, 26) + pad(String(f.calls), 7, left: true) + pad(String(format: "%.2f", f.videoSeconds), 9, left: true)
+                  + pad(String(format: "%.1f", f.msPerFrame), 10, left: true) + pad(String(format: "%.1f", f.evalMinutes), 14, left: true))
+        }
+        if figures.count == 2 {
+            print(String(format: "against DDIM 50: %.2f× the calls, %.2f× the time per video", Double(figures[0].calls) / Double(figures[1].calls),
+                         figures[0].videoSeconds / figures[1].videoSeconds))
+        }
+        return figures
+    }
+}
+
+/// The JSON of `vidgen bench --json`: `results` as DESIGN.md's "Formats" gives them, and
+/// with the sample suite the timed videos.
 struct BenchReport: Codable {
     var results: [BenchResult]
     var sgemm_peak_gflops: Double
+    var videos: [SampleBenchmark.Figures]?
 }
