@@ -66,6 +66,13 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// (SamplingConfig.guidance). Both 0 is off; their sum is at most 1.
     public var historyNoiseShare = 0.0
     public var noHistoryShare = 0.0
+    /// Error recycling (ErrorBank): in an `errorRecycleShare` of the clips each given context
+    /// frame gets one of the model's own banked one-step errors, from a level ≤
+    /// `errorRecycleMaxLevel`, scaled by s ~ U(0, `errorRecycleScale`); the targets stay the
+    /// simulator's. 0 is off.
+    public var errorRecycleShare = 0.0
+    public var errorRecycleScale = 1.0
+    public var errorRecycleMaxLevel = 0.5
     /// A latent model: the denoiser works on the latents of a frame autoencoder of shape
     /// `autoencoder` (model.channels = its latent channels, model.size = its latent side),
     /// whose trained weights the run keeps in autoencoder.safetensors. Off: pixels.
@@ -181,6 +188,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         }
         if historyNoiseShare + noHistoryShare > 0 && model.frameLag == 0 {
             return "history noise needs staggered frames (model.frameLag > 0): it sets each frame's level"
+        }
+        if !(0...1).contains(errorRecycleShare) { return "errorRecycleShare must be in [0, 1], got \(errorRecycleShare)" }
+        if !(errorRecycleScale >= 0 && errorRecycleScale <= 10) { return "errorRecycleScale must be in 0...10, got \(errorRecycleScale)" }
+        if !(errorRecycleMaxLevel >= 0 && errorRecycleMaxLevel <= 1) {
+            return "errorRecycleMaxLevel must be in [0, 1], got \(errorRecycleMaxLevel)"
         }
         if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
         if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }

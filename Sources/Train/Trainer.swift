@@ -33,6 +33,8 @@ public struct Trainer {
     /// batch and sums gradients with the other ranks. nil for a single process.
     public var parallel: DataParallel?
     private(set) var stream: ClipStream
+    /// The model's own one-step errors, when the config recycles them (TrainConfig.errorRecycleShare).
+    public private(set) var bank: ErrorBank?
     let names: [String]
     let decays: [Bool]
     var schedule: CosineSchedule { config.model.schedule }
@@ -58,6 +60,9 @@ public struct Trainer {
         ema = params.map(\.value)
         adam = AdamW(like: params.map(\.value))
         stream = try ClipStream(config)
+        if config.errorRecycleShare > 0 {
+            bank = ErrorBank(frameSize: config.model.channels * config.model.size * config.model.size)
+        }
     }
 
     /// The EMA weights as a model (what sampling uses).
@@ -79,15 +84,22 @@ public struct Trainer {
     /// One optimizer step on `batch` (in a data-parallel run, this rank's share of it).
     /// `lap` is told when each phase ends (for `vidgen bench train`).
     public mutating func trainStep(on batch: ClipBatch, lap: (StepPhase) -> Void = { _ in }) throws -> StepStats {
+        if bank != nil && parallel != nil {
+            throw VidgenError("error recycling (errorRecycleShare) runs in one process: each rank's error bank would hold other errors")
+        }
         let lr = learningRate(step: step, config)
         let clean = codec.map { $0.encodeClips(batch.clips) } ?? batch.clips
-        let noised = schedule.noised(clean, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
+        let input = bank.map { recycled(clean, batch, bank: $0) } ?? clean
+        // Only given context frames change, and the loss never covers them: the targets stay the clean clip's.
+        let noised = schedule.noised(input, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
 
         let tape = Tape()
         var watched = model
         watched.visit("") { _, t in t = tape.watch(t) }
-        let loss = watched.loss(noised, mask: batch.mask, t: batch.t)
+        let prediction = watched(noised.input, mask: batch.mask, t: batch.t)
+        let loss = Tensor.maskedMSE(prediction, noised.target, mask: noised.lossMask)
         lap(.forward)
+        if bank != nil { deposit(prediction, noised, clean: clean, t: batch.t) }
         var grads = tape.gradients(of: loss, wrt: watched.namedParameters.map(\.value))
         lap(.backward)
         var lossValue = loss.item
@@ -121,7 +133,7 @@ public struct Trainer {
     public func save(to dir: String) throws {
         let state = CheckpointFolder.stateEntries(names: names, [
             (.weights, model.namedParameters.map(\.value)), (.ema, ema), (.adamM, adam.m), (.adamV, adam.v),
-        ])
+        ]) + (bank?.entries ?? [])
         try CheckpointFolder(dir).saveVideoModel(config: config, ema: Array(zip(names, ema)), state: state,
                                                  step: step, seconds: seconds, codec: codec)
     }
@@ -148,6 +160,10 @@ public struct Trainer {
         trainer.model.visit("") { _, t in t = weights[i]; i += 1 }
         (trainer.ema, trainer.adam.m, trainer.adam.v) = (saved.tensors[.ema]!, saved.tensors[.adamM]!, saved.tensors[.adamV]!)
         (trainer.step, trainer.seconds) = (saved.step, saved.seconds)
+        if let bank = trainer.bank {
+            trainer.bank = try bank.restored(from: folder.tensors(CheckpointFolder.stateFile),
+                                             file: folder.file(CheckpointFolder.stateFile))
+        }
         return trainer
     }
 }
@@ -179,5 +195,45 @@ extension Trainer {
         if let problem = t.config.validationError() { throw VidgenError(problem) }
         t.stream = try ClipStream(t.config)
         return t
+    }
+}
+
+// MARK: - Error recycling
+
+extension Trainer {
+    /// `clean` [B, T, C, H, W] with a banked error added to the given context frames of the
+    /// clips this step recycles (ErrorBank's legend). Clip i's draws come from a stream of
+    /// the step and its index in the whole batch.
+    func recycled(_ clean: Tensor, _ batch: ClipBatch, bank: ErrorBank) -> Tensor {
+        let (b, frames) = (clean.shape[0], clean.shape[1])
+        let per = clean.count / max(b * frames, 1)
+        let first = parallel?.share(of: config.batchSize).lowerBound ?? 0
+        let root = RNG(seed: config.seed).split("error-recycling").split(step)
+        var out = clean.values
+        for i in 0..<b {
+            var rng = root.split(first + i)
+            guard rng.uniform() < config.errorRecycleShare else { continue }
+            for f in 0..<batch.context[i] {
+                let scale = Float(rng.uniform() * config.errorRecycleScale)
+                guard let e = bank.draw(maxLevel: Float(config.errorRecycleMaxLevel), rng: &rng) else { continue }
+                let base = (i * frames + f) * per
+                for (j, v) in e.enumerated() { out[base + j] += scale * v }
+            }
+        }
+        return Tensor(shape: clean.shape, values: out)
+    }
+
+    /// Banks the one-step error x̂₀ − x₀ of every frame the loss covers.
+    mutating func deposit(_ prediction: Tensor, _ noised: NoisedBatch, clean: Tensor, t: [Float]) {
+        let (b, frames) = (clean.shape[0], clean.shape[1])
+        let per = clean.count / max(b * frames, 1)
+        let (v, x, x0, weights) = (prediction.values, noised.input.values, clean.values, noised.lossMask.values)
+        var error = [Float](repeating: 0, count: per)
+        for k in 0..<(b * frames) where weights[k] > 0 {
+            let level = t.count == b * frames ? t[k] : t[k / frames]
+            let (a, s) = schedule.alphaSigma(Double(level))
+            for j in 0..<per { error[j] = Float(a) * x[k * per + j] - Float(s) * v[k * per + j] - x0[k * per + j] }
+            error.withUnsafeBufferPointer { bank!.deposit($0, level: level) }
+        }
     }
 }
