@@ -59,7 +59,7 @@ public struct Block: ParameterVisitable {
         let count = kind == .factorized ? 2 : 1
         attentions = (0..<count).map { _ in SelfAttention(width: config.width, heads: config.heads, rng: &rng) }
         mlp = MLP(width: config.width, hidden: config.width * config.mlpRatio, rng: &rng)
-        modulation = Linear(config.width, 3 * (count + 1) * config.width, zero: true, rng: &rng)
+        modulation = Linear(config.width, 3 * (count + 1) * config.width, .zero, rng: &rng)
     }
 
     /// x [B, T, N, D], cAct = SiLU(c) [B, D] (one noise level per clip) or [B·T, D] (one per
@@ -115,8 +115,8 @@ public struct Denoiser: ParameterVisitable {
         timeIn = Linear(d, d, rng: &rng)
         timeOut = Linear(d, d, rng: &rng)
         blocks = (0..<config.depth).map { _ in Block(config, rng: &rng) }
-        finalModulation = Linear(d, 2 * d, zero: true, rng: &rng)
-        finalLinear = Linear(d, config.patchOutputs, zero: true, rng: &rng)
+        finalModulation = Linear(d, 2 * d, .zero, rng: &rng)
+        finalLinear = Linear(d, config.patchOutputs, .zero, rng: &rng)
     }
 
     /// x [B,T,C,H,W] (context frames clean, the rest noisy), mask [B·T] (1 = context

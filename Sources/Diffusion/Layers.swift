@@ -1,57 +1,9 @@
-// Layers: structs with explicit, dotted parameter names (the safetensors keys).
-//
-// Every layer can list its parameters and rewrite them in place through
-// `visit(_:_:)`, which is how the model is saved, loaded, watched on a tape and updated
-// by the optimizer. Init rules are written where they are applied.
+// The diffusion models' own layers: convolution, the transformer's feed-forward, adaLN
+// modulation and the noise-level embedding. Linear, MLP and parameter visiting, which every
+// model family shares, are Tensor's (Tensor/Layers.swift). Init rules are written where
+// they are applied.
 
 import Tensor
-
-/// Something that holds named parameters.
-public protocol ParameterVisitable {
-    /// Calls `f` with each parameter's dotted name (prefixed by `prefix`) in a fixed order.
-    mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void)
-}
-
-extension ParameterVisitable {
-    /// The parameters by dotted name, in visiting order.
-    public var namedParameters: [(name: String, value: Tensor)] {
-        var copy = self
-        var out: [(String, Tensor)] = []
-        copy.visit("") { name, t in out.append((name, t)) }
-        return out
-    }
-
-    /// Total number of parameter elements.
-    public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.value.count } }
-}
-
-func join(_ prefix: String, _ name: String) -> String { prefix.isEmpty ? name : prefix + "." + name }
-
-// MARK: - Linear
-
-/// y = x·W + b over the last axis. weight [in, out], bias [out].
-public struct Linear: ParameterVisitable {
-    public var weight: Tensor
-    public var bias: Tensor
-
-    /// Xavier-uniform weights (U(±√(6/(in+out)))) and zero bias — or all zeros for the
-    /// adaLN-Zero modulation and the output layer, which must start as no-ops.
-    public init(_ inputs: Int, _ outputs: Int, zero: Bool = false, rng: inout RNG) {
-        let limit = (6 / Float(inputs + outputs)).squareRoot()
-        weight = zero ? .zeros([inputs, outputs]) : .uniform([inputs, outputs], -limit, limit, rng: &rng)
-        bias = .zeros([outputs])
-    }
-
-    /// x [..., in] → [..., out]
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        Tensor.linear(x, weight, bias)
-    }
-
-    public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
-        f(join(prefix, "weight"), &weight)
-        f(join(prefix, "bias"), &bias)
-    }
-}
 
 // MARK: - Conv
 
@@ -82,21 +34,11 @@ public struct Conv: ParameterVisitable {
 
 // MARK: - MLP
 
-/// fc2(GELU(fc1(x))), hidden width D·ratio.
-public struct MLP: ParameterVisitable {
-    public var fc1: Linear
-    public var fc2: Linear
-
+extension MLP {
+    /// The transformer block's feed-forward: fc1 (D → hidden), GELU, fc2 (hidden → D), both
+    /// Xavier-uniform.
     public init(width: Int, hidden: Int, rng: inout RNG) {
-        fc1 = Linear(width, hidden, rng: &rng)
-        fc2 = Linear(hidden, width, rng: &rng)
-    }
-
-    public func callAsFunction(_ x: Tensor) -> Tensor { fc2(fc1(x).gelu()) }
-
-    public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
-        fc1.visit(join(prefix, "fc1"), f)
-        fc2.visit(join(prefix, "fc2"), f)
+        self.init(widths: [width, hidden, width], names: ["fc1", "fc2"], rng: &rng)
     }
 }
 

@@ -79,7 +79,7 @@ public struct DynamicsTrainer {
         let end = min(config.steps, step + (steps ?? config.steps))
         while step < end {
             let t0 = clock()
-            let report = trainStep()
+            let report = try trainStep()
             seconds += clock() - t0
             if report.step % Self.logEvery == 0 || report.step == config.steps {
                 pendingLog.append(String(format: "%d,%.6g,%.6g,%.6g,%.3f", report.step, report.loss, report.learningRate,
@@ -91,25 +91,23 @@ public struct DynamicsTrainer {
         }
     }
 
-    /// One optimizer step, on `transitions` (tests) or else on batch `step` of the run.
-    mutating func trainStep(on transitions: [Transition]? = nil) -> DynamicsProgress {
+    /// One optimizer step, on `transitions` (tests) or else on batch `step` of the run. A
+    /// non-finite loss or gradient ends the run with an error, leaving the last checkpoint.
+    mutating func trainStep(on transitions: [Transition]? = nil) throws -> DynamicsProgress {
         let lr = learningRate(step: step, peak: config.learningRate, warmup: config.warmupSteps, steps: config.steps,
                               floor: config.minLRFraction)
         var noise = RNG(seed: config.seed).split("noise").split(step)
         let data = transitions ?? TrainingData.batch(config, step: step, perception: perception)
-        let tape = Tape()
-        var net = network
-        net.parameters = network.parameters.map { tape.watch($0) }
         let (batch, target, weight) = TrainingData.tensors(data, config, rng: &noise)
-        let loss = net.loss(batch, target: target, weight: weight, robust: Float(config.robustLoss / config.model.deltaScale))
-        var grads = tape.gradients(of: loss, wrt: net.parameters)
-        let norm = globalNorm(grads)
-        grads = clipped(grads, norm: norm, to: config.gradClip)
-        var params = network.parameters
-        optimizer.update(&params, grads: grads, lr: lr, step: step + 1, decay: network.decays, config.adam)
-        network.parameters = params
+        let robust = Float(config.robustLoss / config.model.deltaScale), number = step + 1
+        let update = OptimizerStep(learningRate: lr, step: number, decay: network.decays, settings: config.adam, clip: config.gradClip)
+        let (loss, norm) = try update.run(
+            &network, adam: &optimizer, loss: { $0.loss(batch, target: target, weight: weight, robust: robust) },
+            nonFinite: { loss, _ in
+                VidgenError("non-finite \(loss.isFinite ? "gradient norm" : "loss") at step \(number); the last checkpoint is kept")
+            })
         step += 1
-        return DynamicsProgress(step: step, steps: config.steps, loss: Double(loss.item), learningRate: lr, gradNorm: norm)
+        return DynamicsProgress(step: step, steps: config.steps, loss: Double(loss), learningRate: lr, gradNorm: norm)
     }
 
     /// Writes the checkpoint folder (config, train state, model) and appends the log.

@@ -29,44 +29,14 @@ import World
 
 // MARK: - Layers
 
-/// y = x·W + b. Init: W ~ N(0, gain²/in), b = 0.
-public struct Dense {
-    /// [in, out]
-    public var weight: Tensor
-    /// [out]
-    public var bias: Tensor
-
-    public init(_ inputs: Int, _ outputs: Int, gain: Float = 1, rng: inout RNG) {
-        weight = Tensor.randn([inputs, outputs], std: gain / Float(inputs).squareRoot(), rng: &rng)
-        bias = Tensor.zeros([outputs])
-    }
-
-    /// x [..., in] → [..., out].
-    public func callAsFunction(_ x: Tensor) -> Tensor { Tensor.linear(x, weight, bias) }
-}
-
-/// Dense layers with GELU between them. The last layer starts at a tenth of the usual
-/// scale so that the untrained network predicts a step near free flight.
-public struct MLP {
-    public var layers: [Dense]
-
-    /// `inputs` → `hidden` (× `depth` hidden layers) → `outputs`.
-    public init(inputs: Int, hidden: Int, depth: Int, outputs: Int, rng: inout RNG) {
-        var widths = [inputs] + Array(repeating: hidden, count: depth)
-        widths.append(outputs)
-        layers = (0..<(widths.count - 1)).map { i in
-            Dense(widths[i], widths[i + 1], gain: i == widths.count - 2 ? 0.1 : 1, rng: &rng)
+extension MLP {
+    /// `inputs` → `hidden` (× `depth` hidden layers) → `outputs`, layers named "0", "1", …
+    /// Init: W ~ N(0, gain²/in), b = 0, gain 1 except the last layer's, which starts at a
+    /// tenth of the usual scale so that the untrained network predicts a step near free flight.
+    init(inputs: Int, hidden: Int, depth: Int, outputs: Int, rng: inout RNG) {
+        self.init(widths: [inputs] + Array(repeating: hidden, count: depth) + [outputs], rng: &rng) { layer in
+            .normal(gain: layer == depth ? 0.1 : 1)
         }
-    }
-
-    /// x [..., inputs] → [..., outputs].
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        var h = x
-        for (i, layer) in layers.enumerated() {
-            h = layer(h)
-            if i < layers.count - 1 { h = h.gelu() }
-        }
-        return h
     }
 }
 
@@ -144,7 +114,7 @@ public struct InteractionBatch {
 
 /// The relation and object MLPs and free flight's change of velocity, with parameters by
 /// dotted name.
-public struct InteractionNetwork {
+public struct InteractionNetwork: ParameterVisitable {
     public let config: InteractionConfig
     public var relation: MLP
     public var object: MLP
@@ -203,34 +173,12 @@ public struct InteractionNetwork {
 
     // MARK: - Parameters
 
-    /// Every parameter by dotted name (the safetensors keys), in a fixed order.
-    public var namedParameters: [(name: String, value: Tensor)] {
-        var out: [(String, Tensor)] = []
-        for (prefix, mlp) in [("relation", relation), ("object", object)] {
-            for (i, l) in mlp.layers.enumerated() {
-                out.append(("\(prefix).\(i).weight", l.weight))
-                out.append(("\(prefix).\(i).bias", l.bias))
-            }
-        }
-        out.append(("free.change", freeFlight))
-        return out
-    }
-
-    /// The parameters in `namedParameters` order; setting requires the same shapes.
-    public var parameters: [Tensor] {
-        get { namedParameters.map(\.value) }
-        set {
-            var k = 0
-            func take(_ t: inout Tensor) {
-                precondition(newValue[k].shape == t.shape, "parameter \(k): shape \(newValue[k].shape), expected \(t.shape)")
-                t = newValue[k]
-                k += 1
-            }
-            for i in relation.layers.indices { take(&relation.layers[i].weight); take(&relation.layers[i].bias) }
-            for i in object.layers.indices { take(&object.layers[i].weight); take(&object.layers[i].bias) }
-            take(&freeFlight)
-            precondition(k == newValue.count, "\(newValue.count) parameters given, the network has \(k)")
-        }
+    /// Every parameter by dotted name (the safetensors keys): relation.0.weight,
+    /// relation.0.bias, … object.0.weight, … free.change.
+    public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
+        relation.visit(join(prefix, "relation"), f)
+        object.visit(join(prefix, "object"), f)
+        f(join(prefix, "free.change"), &freeFlight)
     }
 
     /// Whether weight decay applies, per parameter: matrices yes, biases no.

@@ -110,20 +110,12 @@ public struct CodecTrainer {
         let frames = try batch(step: step)
         let lr = learningRate(step: step, peak: config.learningRate, warmup: config.warmupSteps, steps: config.steps,
                               floor: config.minLRFraction)
-        let tape = Tape()
-        var watched = model
-        watched.visit("") { _, t in t = tape.watch(t) }
-        let loss = self.loss(frames, model: watched)
-        var grads = tape.gradients(of: loss, wrt: watched.namedParameters.map(\.value))
-        let norm = globalNorm(grads)
-        guard loss.item.isFinite, norm.isFinite else { throw VidgenError("non-finite loss at codec step \(step + 1)") }
-        grads = clipped(grads, norm: norm, to: 1)
-        var params = model.namedParameters.map(\.value)
-        adam.update(&params, grads: grads, lr: lr, step: step + 1, decay: params.map { _ in false }, AdamSettings())
-        var i = 0
-        model.visit("") { _, t in t = params[i]; i += 1 }
+        let (trainer, number) = (self, step + 1)
+        let update = OptimizerStep(learningRate: lr, step: number, decay: adam.m.map { _ in false }, settings: AdamSettings(), clip: 1)
+        let (loss, _) = try update.run(&model, adam: &adam, loss: { trainer.loss(frames, model: $0) },
+                                       nonFinite: { _, _ in VidgenError("non-finite loss at codec step \(number)") })
         step += 1
-        return loss.item
+        return loss
     }
 
     /// Frames of steps the run never reaches (a step past 1,000,000 beyond the last).

@@ -14,9 +14,6 @@ public struct StepStats: Sendable {
     public var gradNorm: Double
 }
 
-/// The phases of a step, in order.
-public enum StepPhase: Sendable { case forward, backward, optimizer }
-
 /// A model in training: weights, EMA, optimizer state and step.
 public struct Trainer {
     public private(set) var config: TrainConfig
@@ -93,36 +90,30 @@ public struct Trainer {
         // Only given context frames change, and the loss never covers them: the targets stay the clean clip's.
         let noised = schedule.noised(input, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
 
-        let tape = Tape()
-        var watched = model
-        watched.visit("") { _, t in t = tape.watch(t) }
-        let prediction = watched(noised.input, mask: batch.mask, t: batch.t)
-        let loss = Tensor.maskedMSE(prediction, noised.target, mask: noised.lossMask)
-        lap(.forward)
-        if bank != nil { deposit(prediction, noised, clean: clean, t: batch.t) }
-        var grads = tape.gradients(of: loss, wrt: watched.namedParameters.map(\.value))
-        lap(.backward)
-        var lossValue = loss.item
-        if let parallel {
-            // The loss is a mean over the share's loss-weighted frames; the sum weighs each
-            // rank's gradients by that count, so the result is the whole batch's mean.
-            parallel.sum(&grads, loss: &lossValue, weight: noised.lossMask.withUnsafeBufferPointer { $0.reduce(0, +) })
-        }
-
-        let norm = globalNorm(grads)
-        guard lossValue.isFinite, norm.isFinite else {
-            let message = "non-finite \(lossValue.isFinite ? "gradient norm" : "loss") at step \(step + 1); the last checkpoint is kept"
-            // Every rank holds the same sums, so every rank stops here.
-            if parallel != nil { throw CollectiveError(message) }
-            throw VidgenError(message)
-        }
-        grads = clipped(grads, norm: norm, to: config.gradClip)
-        var params = model.namedParameters.map(\.value)
-        adam.update(&params, grads: grads, lr: lr, step: step + 1, decay: decays, config.adam)
-        var i = 0
-        model.visit("") { _, t in t = params[i]; i += 1 }
-        updateEMA(&ema, params, decay: emaDecay(step: step, config))
-        lap(.optimizer)
+        let (number, parallel) = (step + 1, self.parallel)
+        var prediction: Tensor?
+        let update = OptimizerStep(learningRate: lr, step: number, decay: decays, settings: config.adam, clip: config.gradClip)
+        let (lossValue, norm) = try update.run(
+            &model, adam: &adam, ema: &ema, emaDecay: emaDecay(step: step, config),
+            loss: { watched in
+                let v = watched(noised.input, mask: batch.mask, t: batch.t)
+                prediction = v
+                return Tensor.maskedMSE(v, noised.target, mask: noised.lossMask)
+            },
+            gradientHook: { grads, loss in
+                guard let parallel else { return }
+                // The loss is a mean over the share's loss-weighted frames; the sum weighs each
+                // rank's gradients by that count, so the result is the whole batch's mean.
+                parallel.sum(&grads, loss: &loss, weight: noised.lossMask.withUnsafeBufferPointer { $0.reduce(0, +) })
+            },
+            nonFinite: { loss, _ in
+                let message = "non-finite \(loss.isFinite ? "gradient norm" : "loss") at step \(number); the last checkpoint is kept"
+                // Every rank holds the same sums, so every rank stops here.
+                if parallel != nil { return CollectiveError(message) }
+                return VidgenError(message)
+            },
+            lap: lap)
+        if bank != nil, let prediction { deposit(prediction, noised, clean: clean, t: batch.t) }
         step += 1
         return StepStats(step: step, loss: lossValue, learningRate: lr, gradNorm: norm)
     }

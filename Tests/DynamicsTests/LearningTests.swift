@@ -25,7 +25,7 @@ final class LearningTests: XCTestCase {
         c.velocityNoise = 0
         var t = try! DynamicsTrainer(config: c, folder: "/nonexistent")
         for s in 0..<steps {
-            _ = t.trainStep(on: data(s))
+            _ = try! t.trainStep(on: data(s))
         }
         return t.model
     }
