@@ -24,7 +24,8 @@
 // over the other. Discs that only meet at their rims, as colliding balls do in the flat world,
 // do not overlap, so the flat world's frames keep the centroid and area radius. (Both circles
 // must be fitted: the centroid and area radius of a blob cut by something else, an occluder
-// or the image border, say nothing about overlap.)
+// or the image border, say nothing about overlap.) With `TrackerConfig.fitsEveryRim` every
+// disc whose rim fits gets the fit, overlapping or not.
 
 extension Tracker {
     /// What the arc fit reads of a frame besides its pixels: per pixel [H, W], the palette
@@ -57,8 +58,9 @@ extension Tracker {
     }
 
     /// Replaces the position and radius of each detection whose disc is drawn over another
-    /// or under it by the circle through its visible rim, and marks it `arcFitted` (see the
-    /// file header). `detections[b]` measures blob b, whose pixels are `blobs[b]`.
+    /// or under it (of every detection, with `fitsEveryRim`) by the circle through its visible
+    /// rim, and marks it `arcFitted` (see the file header). `detections[b]` measures blob b,
+    /// whose pixels are `blobs[b]`.
     func fitVisibleArcs(_ detections: inout [Detection], blobs: [[Int]], in frame: LabelledFrame) {
         // Per blob, the blobs of other colours within two pixels (bounding boxes first: most
         // blobs are far from any other).
@@ -79,11 +81,11 @@ extension Tracker {
             }
         }
         let fits = blobs.indices.map { b in
-            nearby[b].isEmpty ? nil : fitVisibleArc(detections[b], pixels: blobs[b], blob: Int32(b), in: frame)
+            nearby[b].isEmpty && !config.fitsEveryRim ? nil : fitVisibleArc(detections[b], pixels: blobs[b], blob: Int32(b), in: frame)
         }
         for b in blobs.indices {
             guard let fit = fits[b] else { continue }
-            let overlapsAnother = nearby[b].contains { o in
+            let overlapsAnother = config.fitsEveryRim || nearby[b].contains { o in
                 guard let other = fits[o] else { return false }
                 return fit.radius + other.radius - (fit.center - other.center).length >= config.minDiscOverlap
             }

@@ -50,6 +50,12 @@ public struct TrackerConfig: Codable, Equatable, Sendable {
     /// A fitted circle replaces the centroid and area radius only where it overlaps another
     /// colour's disc by at least this (pixels): one disc drawn over the other.
     public var minDiscOverlap: Double = 0.25
+    /// Fit every disc's rim, not only those of discs drawn over one another: on the
+    /// simulator's frames the fitted centre and radius are some twenty times more precise than
+    /// the centroid and area radius, which reading depth from apparent size needs
+    /// (DepthFromSize). Off by default, so that the flat world's detections stay the centroid
+    /// and area radius.
+    public var fitsEveryRim = false
 
     public init() {}
 }
