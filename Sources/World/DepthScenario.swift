@@ -85,7 +85,7 @@ extension DepthScenario {
 
     /// The depth scenario called `name`.
     public static func named(_ name: String) throws -> DepthScenario {
-        guard let s = all.first(where: { $0.name == name }) else { throw WorldError.unknownScenario(name) }
+        guard let s = all.first(where: { $0.name == name }) else { throw WorldError.unknownScenario(name, valid: names) }
         return s
     }
 }

@@ -97,14 +97,15 @@ public struct KeySpec: Codable, Equatable, Sendable {
 
 /// Errors a user can reach through scenario names and frame counts.
 public enum WorldError: Error, CustomStringConvertible, Equatable {
-    case unknownScenario(String)
+    /// A name not in the catalogue that was asked, and the names that are.
+    case unknownScenario(String, valid: [String])
     case badFrameCount(Int)
     case guaranteeUnmet(scenario: String, frames: Int, seed: UInt64)
 
     public var description: String {
         switch self {
-        case let .unknownScenario(name):
-            return "unknown scenario '\(name)'; valid scenarios: \(Scenario.names.joined(separator: ", "))"
+        case let .unknownScenario(name, valid):
+            return "unknown scenario '\(name)'; valid scenarios: \(valid.joined(separator: ", "))"
         case let .badFrameCount(n):
             return "frames must be a positive integer, got \(n)"
         case let .guaranteeUnmet(name, frames, seed):
@@ -177,7 +178,7 @@ extension Scenario {
 
     /// The scenario called `name`.
     public static func named(_ name: String) throws -> Scenario {
-        guard let s = all.first(where: { $0.name == name }) else { throw WorldError.unknownScenario(name) }
+        guard let s = all.first(where: { $0.name == name }) else { throw WorldError.unknownScenario(name, valid: names) }
         return s
     }
 }

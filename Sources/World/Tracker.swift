@@ -7,9 +7,12 @@
 // projection α = c·p / |p|². Per colour, pixels with α ≥ `coreCoverage` form 8-connected
 // components; each component takes in the labelled pixels touching it (the anti-aliased
 // rim, α ≥ `fringeCoverage`). The centroid is coverage-weighted and the radius comes from the
-// total coverage (for the rasterizer's 1-px ramp, Σα = π r² + π/12). Model output is noisy
-// and blurry, so nothing assumes exact palette values; a validity score says how disc-like,
-// how large and how on-palette each blob is.
+// total coverage (for the rasterizer's 1-px ramp, Σα = π r² + π/12) — except for a disc drawn
+// over another or under it, whose centre and radius come from a circle fitted to its visible
+// rim (Tracker+CoveredDisc); colliding balls of the flat world, whose discs only meet at their
+// rims, never get that fit. Model output is noisy and blurry, so nothing assumes exact
+// palette values; a validity score says how disc-like, how large and how on-palette each
+// blob is.
 //
 // Shapes: T frames, H height, W width. Packed bytes are [T, H, W, 3]; planar floats are
 // [T, 3, H, W] in [-1, 1].
@@ -34,6 +37,25 @@ public struct TrackerConfig: Codable, Equatable, Sendable {
     /// When a colour appears more than once, a detection joins a track only within this many
     /// pixels (per frame elapsed) of the track's predicted position.
     public var maxJump: Double = 12
+    /// Discs drawn over one another (Tracker+CoveredDisc): pixels with coverage α below
+    /// `rimCoverage` are on a disc's rim, and count for the fit of its visible arc when they
+    /// are α times the palette colour to `rimTolerance` (RGB in [0, 1]; 8-bit rounding is
+    /// within 0.0034): nothing else mixed in.
+    public var rimCoverage: Float = 0.99
+    public var rimTolerance: Float = 0.006
+    /// Clean rim pixels an arc fit needs, and the RMS distance (pixels) by which they may miss
+    /// the fitted circle (on the simulator's frames they miss it by 0.001–0.02).
+    public var minArcPixels = 4
+    public var maxArcResidual = 0.05
+    /// A fitted circle replaces the centroid and area radius only where it overlaps another
+    /// colour's disc by at least this (pixels): one disc drawn over the other.
+    public var minDiscOverlap: Double = 0.25
+    /// Fit every disc's rim, not only those of discs drawn over one another: on the
+    /// simulator's frames the fitted centre and radius are some twenty times more precise than
+    /// the centroid and area radius, which reading depth from apparent size needs
+    /// (DepthFromSize). Off by default, so that the flat world's detections stay the centroid
+    /// and area radius.
+    public var fitsEveryRim = false
 
     public init() {}
 }
@@ -42,9 +64,10 @@ public struct TrackerConfig: Codable, Equatable, Sendable {
 public struct Detection: Codable, Equatable, Sendable {
     /// Palette index.
     public var color: Int
-    /// Coverage-weighted centroid, pixels (origin top-left, pixel centres at +0.5).
+    /// Coverage-weighted centroid, pixels (origin top-left, pixel centres at +0.5); the fitted
+    /// centre when `arcFitted`.
     public var position: Vec2
-    /// Estimated radius, pixels, from the total coverage.
+    /// Estimated radius, pixels, from the total coverage; the fitted radius when `arcFitted`.
     public var radius: Double
     /// Total coverage Σα, pixels.
     public var area: Double
@@ -60,6 +83,10 @@ public struct Detection: Codable, Equatable, Sendable {
     public var validity: Double
     /// Validity, size and radius all in range.
     public var isValid: Bool
+    /// Another disc is drawn over this one or this one over another, and `position` and
+    /// `radius` come from the circle through its visible rim (`Tracker.fitVisibleArc`), not
+    /// from the blob's centroid and area.
+    public var arcFitted = false
 }
 
 /// A ball followed across frames.
@@ -148,7 +175,7 @@ public struct Tracker: Sendable {
         }
         // Components of core pixels per colour, each grown by its one-pixel rim.
         var owner = [Int32](repeating: -1, count: n)
-        var out: [Detection] = []
+        var blobs: [(members: [Int], core: Int, color: Int)] = []
         var stack: [Int] = []
         var members: [Int] = []
         func isCore(_ i: Int) -> Bool { label[i] >= 0 && bright[i] && alpha[i] >= config.coreCoverage }
@@ -164,7 +191,7 @@ public struct Tracker: Sendable {
         }
         for seed in 0..<n where isCore(seed) && owner[seed] < 0 {
             let k = label[seed]
-            let id = Int32(out.count)
+            let id = Int32(blobs.count)
             members.removeAll(keepingCapacity: true)
             owner[seed] = id
             stack.append(seed)
@@ -186,9 +213,14 @@ public struct Tracker: Sendable {
                     }
                 }
             }
-            out.append(measure(pixels: members, core: core.count, color: Int(k), rgb: rgb, alpha: alpha,
-                               cosine: cosine, width: W))
+            blobs.append((members, core.count, Int(k)))
         }
+        var out = blobs.map { blob in
+            measure(pixels: blob.members, core: blob.core, color: blob.color, rgb: rgb, alpha: alpha, cosine: cosine, width: W)
+        }
+        // A disc drawn over another or under it: centre and radius from its visible arc.
+        fitVisibleArcs(&out, blobs: blobs.map(\.members),
+                       in: LabelledFrame(rgb: rgb, label: label, alpha: alpha, owner: owner, height: H, width: W))
         return out.sorted { a, b in
             a.color != b.color ? a.color < b.color
                 : (a.position.y != b.position.y ? a.position.y < b.position.y : a.position.x < b.position.x)

@@ -3,22 +3,26 @@ import Tensor
 import World
 
 extension Vidgen {
-    /// `vidgen data`: one simulator clip as a GIF, optionally .npy frames and JSON states.
+    /// `vidgen data`: one simulator clip, of the flat world or the 3D box, as a GIF, optionally
+    /// .npy frames and JSON states.
     struct DataCmd: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "data",
             abstract: "Simulate a scenario and write the clip (GIF; optionally .npy frames and JSON states).",
-            discussion: "Scenarios: \(Scenario.names.joined(separator: ", ")). See README \"Scenarios\"."
+            discussion: """
+                Scenarios: \(Scenario.names.joined(separator: ", ")); the 3D box seen through a pinhole camera: \
+                \(DepthScenario.names.joined(separator: ", ")). See README "Scenarios".
+                """
         )
 
-        @Option(help: "Scenario name (\(Scenario.names.joined(separator: ", "))).")
+        @Option(help: "Scenario name (\(WorldScenario.names.joined(separator: ", "))).")
         var scenario: String
 
         // Numbers are read as text so that bad values get one clear line (and "-5" is a value).
         @Option(parsing: .unconditional, help: "Seed, a non-negative integer.")
         var seed: String
 
-        @Option(parsing: .unconditional, help: "Number of frames T (default: 64).")
+        @Option(parsing: .unconditional, help: "Number of frames T (default: 64; 32 for the 3D scenarios).")
         var frames: String?
 
         @Option(help: "Output GIF path.")
@@ -37,8 +41,8 @@ extension Vidgen {
         var delay: String = "10"
 
         func run() throws {
-            let scenario: Scenario
-            do { scenario = try Scenario.named(self.scenario) } catch { throw fail("\(error)") }
+            let scenario: WorldScenario
+            do { scenario = try WorldScenario.named(self.scenario) } catch { throw fail("\(error)") }
             guard let seed = UInt64(self.seed) else { throw fail("--seed must be a non-negative integer, got '\(self.seed)'") }
             let T = try positive(frames ?? "\(scenario.defaultFrames)", "--frames", max: 100_000)
             let scale = try positive(self.scale, "--scale", max: 16)
@@ -47,13 +51,13 @@ extension Vidgen {
             for path in outputs {
                 do { try AtomicFile.checkFolder(of: path) } catch { throw fail("\(error)", code: 1) }
             }
-            let episode: Episode
-            do { episode = try scenario.episode(seed: seed, frames: T) } catch { throw fail("\(error)") }
-            let H = episode.scene.height, W = episode.scene.width
-            let bytes = Rasterizer.bytes(episode)
+            let clip: WorldClip
+            do { clip = try scenario.clip(seed: seed, frames: T) } catch { throw fail("\(error)") }
+            let (H, W) = clip.size
+            let bytes = clip.bytes
             do {
                 if let npy { try NPY.write(frames: bytes, shape: [T, H, W, 3], to: npy) }
-                if let states { try AtomicFile.write(try episode.statesJSON(), to: states) }
+                if let states { try AtomicFile.write(try clip.statesJSON(), to: states) }
                 try GIF.write(frames: bytes, count: T, height: H, width: W, scale: scale, delay: delay, to: out)
             } catch {
                 throw fail("\(error)", code: 1)

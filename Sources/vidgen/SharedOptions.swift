@@ -51,9 +51,14 @@ struct SamplingOptions: ParsableArguments {
     }
 }
 
-/// Throws the command line's one-line error for a scenario name vidgen does not have.
+/// Throws the command line's one-line error for a scenario name a command that takes the flat
+/// world does not have: an unknown name, or one of the 3D box's, which only `vidgen data` draws.
 func validateScenario(_ name: String) throws {
+    let flat = Scenario.names.joined(separator: ", ")
+    if DepthScenario.names.contains(name) {
+        throw ValidationError("scenario '\(name)' is the 3D box, which only vidgen data draws; this command takes \(flat)")
+    }
     guard Scenario.names.contains(name) else {
-        throw ValidationError("unknown scenario '\(name)'; valid: \(Scenario.names.joined(separator: ", "))")
+        throw ValidationError("unknown scenario '\(name)'; valid: \(flat); the 3D box, for vidgen data: \(DepthScenario.names.joined(separator: ", "))")
     }
 }

@@ -70,13 +70,68 @@ final class DataCommandTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tmp + "/p.gif")), gif)
     }
 
+    /// The 3D box: GIF, .npy [T, 32, 32, 3] and the states with the 3D fields; equal seeds give
+    /// equal bytes, other seeds other clips; 32 frames unless --frames says otherwise.
+    func testWritesDepthClips() throws {
+        for scenario in ["depth", "depth-near"] {
+            let r = try run(["data", "--scenario", scenario, "--seed", "3", "--frames", "24", "--out", "d.gif",
+                             "--npy", "d.npy", "--states", "d.json"])
+            XCTAssertEqual(r.code, 0, r.err)
+            XCTAssertTrue(r.out.contains("scenario \(scenario), seed 3, 24 frames of 32×32"), r.out)
+            let gif = try Data(contentsOf: URL(fileURLWithPath: tmp + "/d.gif"))
+            XCTAssertEqual(String(decoding: gif.prefix(6), as: UTF8.self), "GIF89a")
+            let npy = try Data(contentsOf: URL(fileURLWithPath: tmp + "/d.npy"))
+            XCTAssertEqual(npy.count, 128 + 24 * 32 * 32 * 3)
+            XCTAssertTrue(String(decoding: npy.prefix(128), as: UTF8.self).contains("'shape': (24, 32, 32, 3)"))
+            XCTAssertTrue(npy.suffix(24 * 32 * 32 * 3).contains { $0 != 0 }, "balls are drawn")
+            let json = try Data(contentsOf: URL(fileURLWithPath: tmp + "/d.json"))
+            let states = try JSONSerialization.jsonObject(with: json) as! [String: Any]
+            XCTAssertEqual(states["scenario"] as? String, scenario)
+            XCTAssertEqual((states["box"] as? [Double])?.count, 3)
+            XCTAssertNotNil((states["camera"] as? [String: Any])?["focalLength"])
+            let frames = states["frames"] as! [[String: Any]]
+            XCTAssertEqual(frames.count, 24)
+            let ball = (frames[0]["balls"] as! [[String: Any]])[0]
+            XCTAssertEqual((ball["position"] as? [Double])?.count, 3)
+            for key in ["projected", "apparentRadius", "depth", "visibleFraction"] { XCTAssertNotNil(ball[key], key) }
+
+            XCTAssertEqual(try run(["data", "--scenario", scenario, "--seed", "3", "--frames", "24", "--out", "e.gif",
+                                    "--npy", "e.npy", "--states", "e.json"]).code, 0)
+            for (a, b) in [("d.gif", "e.gif"), ("d.npy", "e.npy"), ("d.json", "e.json")] {
+                XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tmp + "/" + a)),
+                               try Data(contentsOf: URL(fileURLWithPath: tmp + "/" + b)), "\(scenario): \(a) and \(b)")
+            }
+            XCTAssertEqual(try run(["data", "--scenario", scenario, "--seed", "4", "--frames", "24", "--out", "f.gif",
+                                    "--npy", "f.npy"]).code, 0)
+            XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: tmp + "/f.npy")), npy)
+        }
+        let r = try run(["data", "--scenario", "depth", "--seed", "0", "--out", "g.gif", "--npy", "g.npy"])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertTrue(String(decoding: try Data(contentsOf: URL(fileURLWithPath: tmp + "/g.npy")).prefix(128), as: UTF8.self)
+            .contains("'shape': (32, 32, 32, 3)"))
+    }
+
+    /// Commands that take the flat world only refuse the 3D box with a line that says so.
+    func testSampleAndEvalRefuseDepthScenarios() throws {
+        for args in [["sample", "--seed", "1", "--scenario", "depth", "--scene-seed", "1", "--out", "v.gif"],
+                     ["eval", "--baselines-only", "--scenario", "depth-near", "--clips", "1", "--out", "m.json"]] {
+            let r = try run(args)
+            XCTAssertNotEqual(r.code, 0, args.joined(separator: " "))
+            XCTAssertLessThan(r.code, 128, "terminated by a signal")
+            XCTAssertTrue(r.err.contains("is the 3D box, which only vidgen data draws"), r.err)
+        }
+        let r = try run(["eval", "--baselines-only", "--scenario", "bogus", "--clips", "1", "--out", "m.json"])
+        XCTAssertTrue(r.err.contains("unknown scenario 'bogus'") && r.err.contains("depth, depth-near"), r.err)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp), [])
+    }
+
     func testUnknownScenarioExitsTwoWithOneLineListingNames() throws {
         let r = try run(["data", "--scenario", "bogus", "--seed", "1", "--out", "x.gif"])
         XCTAssertEqual(r.code, 2)
         let lines = r.err.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, r.err)
         XCTAssertTrue(r.err.contains("unknown scenario 'bogus'"), r.err)
-        for name in ["id", "ood-fast", "ood-gravity", "ood-count", "ood-size", "occluder", "key"] {
+        for name in ["id", "ood-fast", "ood-gravity", "ood-count", "ood-size", "occluder", "key", "depth", "depth-near"] {
             XCTAssertTrue(r.err.contains(name), r.err)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/x.gif"))
