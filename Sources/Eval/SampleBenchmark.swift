@@ -1,4 +1,4 @@
-// `vidgen bench sample`: what a user waits for — a 64-frame video of a checkpoint at its
+// `vidgen bench sample`: what a user waits for — a long video (64 frames) of a checkpoint at its
 // shipped sampling settings, beside DDIM 50 timed in the same run — and what a model
 // comparison waits for: a 256-scene long-video evaluation, projected from one batch.
 
@@ -14,10 +14,12 @@ public enum SampleBenchmark {
         /// e.g. "ddim 50" or "dpmpp2m 15, ω 2".
         public var label: String
         public var sampling: SamplingConfig
-        /// Denoiser calls for one 64-frame video (a guided call counts once: it is one
+        /// Denoiser calls for one video (a guided call counts once: it is one
         /// batched call).
         public var calls: Int
-        /// Median wall time of one 64-frame video at batch 1, seconds.
+        /// Frames of the video.
+        public var frames: Int
+        /// Median wall time of one video at batch 1, seconds.
         public var videoSeconds: Double
         /// That, per generated frame, milliseconds.
         public var msPerFrame: Double
@@ -26,8 +28,8 @@ public enum SampleBenchmark {
         public var evalMinutes: Double
     }
 
-    /// Frames of the timed videos, and the simulator frames they start from.
-    public static let frames = 64, context = 2
+    /// Frames of the timed videos by default, and the simulator frames they start from.
+    public static let defaultFrames = 64, context = 2
     /// Clips of the eval batch that is timed (eval's default batch).
     public static let evalBatch = 32
 
@@ -41,8 +43,9 @@ public enum SampleBenchmark {
 
     /// Times `model` under each of `settings`: `runs` videos at batch 1 (the median), and one
     /// eval batch. `progress` is told each setting's label before it is timed.
-    public static func measure(_ model: EvaluatedModel, settings: [SamplingConfig], runs: Int,
+    public static func measure(_ model: EvaluatedModel, settings: [SamplingConfig], frames: Int = defaultFrames, runs: Int,
                                progress: (String) -> Void = { _ in }) throws -> [Figures] {
+        guard frames > context else { throw VidgenError("a timed video needs more than its \(context) simulator frames, got \(frames)") }
         let scenario = try Scenario.named("id").resized(to: model.sampler.frameSize)
         let size = model.sampler.frameSize
         func contexts(_ n: Int) throws -> Tensor {
@@ -68,7 +71,7 @@ public enum SampleBenchmark {
             _ = sampler.rollout(context: batch, frames: frames, strategy: .lastK, k: context,
                                 noise: ClipNoise(root: RNG(seed: 1), clips: 0..<evalBatch))
             let batchSeconds = Stopwatch.now() - start
-            return Figures(label: label(s), sampling: s, calls: windows * s.steps, videoSeconds: video,
+            return Figures(label: label(s), sampling: s, calls: windows * s.steps, frames: frames, videoSeconds: video,
                            msPerFrame: 1000 * video / Double(frames - context),
                            evalMinutes: batchSeconds * Double(256) / Double(evalBatch) / 60)
         }

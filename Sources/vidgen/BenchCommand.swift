@@ -30,20 +30,26 @@ extension Vidgen {
         @Flag(help: "attention-cost only: fewer runs, about a minute.")
         var quick = false
 
-        @Option(help: "sample: the checkpoint whose 64-frame videos are timed (default: the shipped model).")
+        @Option(help: "sample: the checkpoint whose videos are timed (default: the shipped model).")
         var checkpoint: String?
+
+        @Option(help: "sample: frames of each timed video, the two simulator frames included.")
+        var frames = SampleBenchmark.defaultFrames
 
         @OptionGroup(title: "sample: the settings timed beside DDIM 50 (default: the checkpoint's sampling.json)")
         var sampling: SamplingOptions
 
         func validate() throws {
             guard (1...1000).contains(runs) else { throw ValidationError("--runs must be between 1 and 1000, got \(runs)") }
+            guard (3...10_000).contains(frames) else { throw ValidationError("--frames must be between 3 and 10000, got \(frames)") }
             if let json { try OutputPath.check(json) }
         }
 
         func run() throws {
             if suite == .attentionCost { return try runAttentionCost() }
             if suite == .dataParallel { return try runDataParallel() }
+            // The timed videos' checkpoint is read first, so a bad one stops the run before any timing.
+            let videoModel = suite == .sample || suite == .all ? try loadVideoModel() : nil
             print(pad("name", 28) + pad("ms", 11, left: true) + pad("GFLOP/s", 10, left: true) + pad("of peak", 9, left: true))
             var results: [BenchResult] = []
             let peak = TensorBenchmark.sgemmPeak(runs: runs)
@@ -71,7 +77,7 @@ extension Vidgen {
             if suite == .sample || suite == .all {
                 show(ModelBenchmark.sampleStep(batch: 1, runs: max(runs, 20)))
                 show(ModelBenchmark.sampleStep(batch: 16, runs: runs))
-                videos = try timeVideos()
+                videos = try timeVideos(videoModel!)
             }
             extra.forEach { print($0) }
             if let json {
@@ -83,22 +89,28 @@ extension Vidgen {
 }
 
 extension Vidgen.Bench {
-    /// 64-frame videos of the checkpoint at its settings (with the command line's overrides)
+    /// The checkpoint whose videos `sample` times, with the command line's sampling flags.
+    func loadVideoModel() throws -> EvaluatedModel {
+        do {
+            return try EvaluatedModel.load(try checkpoint ?? ShippedModel.path(), sampling: sampling.applied)
+        } catch {
+            throw fail("\(error)", code: 1)
+        }
+    }
+
+    /// Videos of the checkpoint at its settings (with the command line's overrides)
     /// and at DDIM 50, timed in this run, printed as a table.
-    func timeVideos() throws -> [SampleBenchmark.Figures] {
-        let dir: String
-        do { dir = try checkpoint ?? ShippedModel.path() } catch { throw fail("\(error)", code: 1) }
-        let model: EvaluatedModel
-        do { model = try EvaluatedModel.load(dir, sampling: sampling.applied) } catch { throw fail("\(error)", code: 1) }
+    func timeVideos(_ model: EvaluatedModel) throws -> [SampleBenchmark.Figures] {
+        let dir = model.folder
         var reference = model.sampling
         (reference.sampler, reference.steps) = (.ddim, 50)
         let settings = model.sampling == reference ? [reference] : [model.sampling, reference]
         let videoRuns = min(runs, 3)
-        print("\n\(SampleBenchmark.frames)-frame videos of \(dir) (last-k, \(SampleBenchmark.context) simulator frames; "
+        print("\n\(frames)-frame videos of \(dir) (last-k, \(SampleBenchmark.context) simulator frames; "
               + "median of \(videoRuns) at batch 1; the eval projected from one batch of \(SampleBenchmark.evalBatch) clips)")
         print(pad("sampling", 26) + pad("calls", 7, left: true) + pad("video s", 9, left: true) + pad("ms/frame", 10, left: true)
               + pad("eval 256 min", 14, left: true))
-        let figures = try SampleBenchmark.measure(model, settings: settings, runs: videoRuns)
+        let figures = try SampleBenchmark.measure(model, settings: settings, frames: frames, runs: videoRuns)
         for f in figures {
             print(pad(f.label, 26) + pad(String(f.calls), 7, left: true) + pad(String(format: "%.2f", f.videoSeconds), 9, left: true)
                   + pad(String(format: "%.1f", f.msPerFrame), 10, left: true) + pad(String(format: "%.1f", f.evalMinutes), 14, left: true))

@@ -121,18 +121,27 @@ final class CLITests: XCTestCase {
         try assertRejected(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--out", dir + "/x.gif"], mentioning: "handof")
     }
 
-    /// `vidgen bench sample` prints its table and writes the JSON of DESIGN.md "Formats".
+    /// `vidgen bench sample` prints its table and writes the JSON of DESIGN.md "Formats", with
+    /// the checkpoint's videos timed beside DDIM 50 (a tiny model here, to keep the test short).
     func testBenchSampleWritesJSON() throws {
         let dir = CLI.tmp("bench")
-        let r = try CLI.run(["bench", "sample", "--runs", "1", "--json", dir + "/b.json"])
+        let t = try CLI.run(["train", "--config", "tiny", "--steps", "2", "--out", dir + "/run"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        let r = try CLI.run(["bench", "sample", "--runs", "1", "--checkpoint", dir + "/run", "--sampler", "dpmpp2m",
+                             "--steps", "10", "--frames", "12", "--json", dir + "/b.json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssert(r.stdout.contains("sample_step_b1"))
+        XCTAssert(r.stdout.contains("against DDIM 50: 0.20× the calls"), r.stdout)
         let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/b.json"))
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         let names = (json["results"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
         XCTAssertEqual(names, ["sgemm_1024x1024x1024", "sample_step_b1", "sample_step_b16"])
         XCTAssertGreaterThan(json["sgemm_peak_gflops"] as? Double ?? 0, 0)
+        let videos = (json["videos"] as? [[String: Any]]) ?? []
+        XCTAssertEqual(videos.compactMap { $0["label"] as? String }, ["dpmpp2m 10", "ddim 50"])
+        XCTAssert(videos.allSatisfy { ($0["videoSeconds"] as? Double ?? 0) > 0 && ($0["evalMinutes"] as? Double ?? 0) > 0 })
         try assertRejected(["bench", "sample", "--runs", "0"], mentioning: "--runs")
+        try assertRejected(["bench", "sample", "--checkpoint", dir + "/none"], mentioning: "none")
     }
 
     /// The shipped model samples with no --checkpoint, from any working directory.
