@@ -7,10 +7,10 @@
 // projection α = c·p / |p|². Per colour, pixels with α ≥ `coreCoverage` form 8-connected
 // components; each component takes in the labelled pixels touching it (the anti-aliased
 // rim, α ≥ `fringeCoverage`). The centroid is coverage-weighted and the radius comes from the
-// total coverage (for the rasterizer's 1-px ramp, Σα = π r² + π/12) — except for a disc drawn
-// over another or under it, whose centre and radius come from a circle fitted to its visible
-// rim (Tracker+CoveredDisc); colliding balls of the flat world, whose discs only meet at their
-// rims, never get that fit. Model output is noisy and blurry, so nothing assumes exact
+// total coverage (for the rasterizer's 1-px ramp, Σα = π r² + π/12) — except, with
+// `fitsCoveredDiscs` (scenes with depth), for a disc drawn over another or under it, whose
+// centre and radius come from a circle fitted to its visible rim (Tracker+CoveredDisc);
+// colliding balls of the flat world, whose discs only meet at their rims, never get that fit. Model output is noisy and blurry, so nothing assumes exact
 // palette values; a validity score says how disc-like, how large and how on-palette each
 // blob is.
 //
@@ -56,6 +56,10 @@ public struct TrackerConfig: Codable, Equatable, Sendable {
     /// (DepthFromSize). Off by default, so that the flat world's detections stay the centroid
     /// and area radius.
     public var fitsEveryRim = false
+    /// Fit the visible arc of discs drawn over one another (a scene with depth). Off by
+    /// default: in the flat world only a model's frames or a baseline's extrapolation draw
+    /// discs over one another, and their scores stay the centroid-and-area measure.
+    public var fitsCoveredDiscs = false
 
     public init() {}
 }
@@ -219,8 +223,10 @@ public struct Tracker: Sendable {
             measure(pixels: blob.members, core: blob.core, color: blob.color, rgb: rgb, alpha: alpha, cosine: cosine, width: W)
         }
         // A disc drawn over another or under it: centre and radius from its visible arc.
-        fitVisibleArcs(&out, blobs: blobs.map(\.members),
-                       in: LabelledFrame(rgb: rgb, label: label, alpha: alpha, owner: owner, height: H, width: W))
+        if config.fitsCoveredDiscs || config.fitsEveryRim {
+            fitVisibleArcs(&out, blobs: blobs.map(\.members),
+                           in: LabelledFrame(rgb: rgb, label: label, alpha: alpha, owner: owner, height: H, width: W))
+        }
         return out.sorted { a, b in
             a.color != b.color ? a.color < b.color
                 : (a.position.y != b.position.y ? a.position.y < b.position.y : a.position.x < b.position.x)

@@ -62,13 +62,32 @@ final class CoveredDiscTests: XCTestCase {
         return (bytes, planar)
     }
 
+    /// The tracker of scenes with depth: discs drawn over one another are arc-fitted.
+    static var tracker: Tracker {
+        var t = Tracker()
+        t.config.fitsCoveredDiscs = true
+        return t
+    }
+
+    /// By default nothing is arc-fitted: two discs drawn over one another keep the centroid
+    /// and area measure every score of the flat world was made with.
+    func testArcFitIsOffByDefault() {
+        let scene = Scene(gravity: Vec2(0, 0))
+        let balls = [Ball(id: 0, position: Vec2(13.3, 15.6), velocity: Vec2(0, 0), radius: 3.2, color: 0),
+                     Ball(id: 1, position: Vec2(17.1, 16.4), velocity: Vec2(0, 0), radius: 3.6, color: 5)]
+        let bytes = Rasterizer.bytes([scene.frameState(t: 0, balls: balls)], scene: scene)
+        XCTAssertFalse(Tracker().detect(bytes: bytes, frames: 1, height: 32, width: 32)[0].contains(where: \.arcFitted))
+        let fitted = CoveredDiscTests.tracker.detect(bytes: bytes, frames: 1, height: 32, width: 32)[0]
+        XCTAssert([0, 5].allSatisfy { c in fitted.contains { $0.color == c && $0.arcFitted } })
+    }
+
     /// The flat world keeps the centroid and area radius: on 12,800 frames of every flat
     /// scenario — balls in contact, against walls and behind the occluder included — and on
     /// 400 blurred, noisy ones, no detection is arc-fitted, and the detections are bit for bit
     /// the pinned ones of the centroid-and-area measure.
     func testFlatWorldDetectionsAreUnchanged() throws {
         let (bytes, planar) = try CoveredDiscTests.flatFrames()
-        let tracker = Tracker()
+        let tracker = CoveredDiscTests.tracker
         let clean = bytes.flatMap { tracker.detect(bytes: $0, frames: 64, height: 32, width: 32) }
         let noisy = planar.flatMap { tracker.detect(planar: $0, frames: 1, height: 32, width: 32) }
         XCTAssertEqual(clean.count, 12_800)
@@ -85,7 +104,7 @@ final class CoveredDiscTests: XCTestCase {
         let scene = Scene(gravity: Vec2(0, 0))
         let far = Ball(id: 0, position: Vec2(13.3, 15.6), velocity: Vec2(0, 0), radius: 3.2, color: 0)
         let near = Ball(id: 1, position: Vec2(17.1, 16.4), velocity: Vec2(0, 0), radius: 3.6, color: 5)
-        let covered = Tracker().detect(bytes: Rasterizer.bytes([scene.frameState(t: 0, balls: [far, near])], scene: scene),
+        let covered = CoveredDiscTests.tracker.detect(bytes: Rasterizer.bytes([scene.frameState(t: 0, balls: [far, near])], scene: scene),
                                        frames: 1, height: 32, width: 32)[0]
         let red = covered.first { $0.color == 0 }!, blue = covered.first { $0.color == 5 }!
         XCTAssertTrue(red.arcFitted && blue.arcFitted)
@@ -93,7 +112,7 @@ final class CoveredDiscTests: XCTestCase {
         XCTAssertEqual(red.radius, far.radius, accuracy: 0.01)
         XCTAssertEqual((blue.position - near.position).length, 0, accuracy: 0.01)
         XCTAssertEqual(blue.radius, near.radius, accuracy: 0.01)
-        var unfitted = Tracker()
+        var unfitted = CoveredDiscTests.tracker
         unfitted.config.minArcPixels = .max
         let area = unfitted.detect(bytes: Rasterizer.bytes([scene.frameState(t: 0, balls: [far, near])], scene: scene),
                                    frames: 1, height: 32, width: 32)[0].first { $0.color == 0 }!
@@ -101,7 +120,7 @@ final class CoveredDiscTests: XCTestCase {
 
         // Rims meeting, centres r₁ + r₂ apart: the centroid and area radius.
         let beside = Ball(id: 1, position: far.position + Vec2(3.2 + 3.6, 0), velocity: Vec2(0, 0), radius: 3.6, color: 5)
-        let touching = Tracker().detect(bytes: Rasterizer.bytes([scene.frameState(t: 0, balls: [far, beside])], scene: scene),
+        let touching = CoveredDiscTests.tracker.detect(bytes: Rasterizer.bytes([scene.frameState(t: 0, balls: [far, beside])], scene: scene),
                                         frames: 1, height: 32, width: 32)[0]
         XCTAssertEqual(touching.filter(\.isValid).count, 2)
         XCTAssertFalse(touching.contains(where: \.arcFitted))
@@ -112,7 +131,7 @@ final class CoveredDiscTests: XCTestCase {
     /// are within 0.3 px of the projection (in fact within 0.03 px), and the tracker's
     /// estimate, arc-fitted or not, is within 0.3 px for nearly all.
     func testCoveredBallsInDepthClips() throws {
-        let tracker = Tracker()
+        let tracker = CoveredDiscTests.tracker
         for scenario in DepthScenario.all {
             var covered = 0, fitted = 0, close = 0, centre: [Double] = [], radius: [Double] = []
             for seed: UInt64 in 0..<100 {
