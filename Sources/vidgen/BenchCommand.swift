@@ -99,11 +99,11 @@ extension Vidgen.Bench {
     }
 
     /// Videos of the checkpoint at its settings (with the command line's overrides)
-    /// and at DDIM 50, timed in this run, printed as a table.
+    /// and at plain DDIM 50, timed in this run, printed as a table.
     func timeVideos(_ model: EvaluatedModel) throws -> [SampleBenchmark.Figures] {
         let dir = model.folder
-        var reference = model.sampling
-        (reference.sampler, reference.steps) = (.ddim, 50)
+        // The reference: plain DDIM 50 (no guidance, no projection) at the same handoff and stitching.
+        let reference = SamplingConfig(sampler: .ddim, steps: 50, handoff: model.sampling.handoff, lastK: model.sampling.lastK)
         let settings = model.sampling == reference ? [reference] : [model.sampling, reference]
         let videoRuns = min(runs, 3)
         print("\n\(frames)-frame videos of \(dir) (last-k, \(SampleBenchmark.context) simulator frames; "
