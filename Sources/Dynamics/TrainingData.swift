@@ -63,7 +63,7 @@ enum TrainingData {
     /// The seed of clip `clip` of batch `step`.
     static func clipSeed(_ c: DynamicsConfig, step: Int, clip: Int) -> UInt64 {
         var rng = RNG(seed: c.seed).split("data").split(step).split(clip)
-        return rng.next()
+        return SceneSeeds.training(&rng)
     }
 
     /// The transitions of batch `step`, clip by clip in order (the clips are drawn, rendered

@@ -3,9 +3,8 @@
 // is scored against the simulator's states through the tracker.
 //
 // Held-out clips. Clip i is the scenario's episode for scene seed `firstSeed + i` (default
-// 1_000_000_000 + i). Training draws every clip's seed as a full 64-bit `rng.next()`, so one
-// training clip falls among N evaluation seeds with probability N / 2⁶⁴ — for 256 seeds and
-// ten million training clips, about 10⁻¹⁰: the clips are held out for all practical purposes.
+// 1_000_000_000 + i). Training never draws a seed of the reserved ranges (World's
+// SceneSeeds), so the clips are held out by construction.
 // Like a training window, the window starts mid-motion: the episode is simulated for
 // `simulationFrames` frames and cut at a start drawn from the seed (stream "eval-window").
 //

@@ -59,7 +59,7 @@ public struct ClipStream {
         let stepRNG = root.split(step)
         for i in 0..<b {
             var rng = stepRNG.split(first + i)
-            let episode = try scenario.episode(seed: rng.next(), frames: config.simulationFrames)
+            let episode = try scenario.episode(seed: SceneSeeds.training(&rng), frames: config.simulationFrames)
             let start = rng.int(in: 0...(config.simulationFrames - frames))
             let unconditional = rng.uniform() < config.unconditionalShare
             let context = unconditional ? 0 : rng.int(in: config.contextMin...config.contextMax)

@@ -90,7 +90,7 @@ public struct CodecTrainer {
         let stepRNG = root.split(step)
         for i in 0..<config.batchSize {
             var rng = stepRNG.split(i)
-            let episode = try scenario.episode(seed: rng.next(), frames: config.simulationFrames)
+            let episode = try scenario.episode(seed: SceneSeeds.training(&rng), frames: config.simulationFrames)
             let t = rng.int(in: 0...(config.simulationFrames - 1))
             values += Rasterizer.planar([episode.frames[t]], scene: episode.scene)
         }

@@ -8,7 +8,8 @@ extension Scenario {
 
     /// The clip for `seed`: `frames` frames simulated from a start drawn from
     /// `RNG(seed: seed).split(name)`. Scenarios with a guarantee (`occluder`, `key`) redraw
-    /// from `split(1)`, `split(2)`, … of that stream until it holds.
+    /// from `split(1)`, `split(2)`, … of that stream until it holds; a `blackout` clip too
+    /// short for its darkness and the lit frames around it is an error.
     public func episode(seed: UInt64, frames: Int) throws -> Episode {
         guard frames > 0 else { throw WorldError.badFrameCount(frames) }
         let base = RNG(seed: seed).split(name)
@@ -25,6 +26,15 @@ extension Scenario {
                 guard let dark = Scenario.darkness(after: states, spec: spec, rng: &rng) else { continue }
                 var lit = scene
                 lit.darkness = [dark]
+                states = states.map { lit.frameState(t: $0.t, balls: $0.balls) }
+                return Episode(scenario: name, seed: seed, scene: lit, frames: states)
+            }
+            if let spec = blackout {
+                let start = rng.int(in: spec.litBefore)
+                let length = spec.minHidden + 1 + rng.int(in: spec.extraDark)
+                guard start + length + spec.framesAfter <= frames else { break }
+                var lit = scene
+                lit.darkness = [start..<(start + length)]
                 states = states.map { lit.frameState(t: $0.t, balls: $0.balls) }
                 return Episode(scenario: name, seed: seed, scene: lit, frames: states)
             }

@@ -24,6 +24,8 @@ public struct Scenario: Codable, Equatable, Sendable {
     public var occluder: OccluderSpec?
     /// A ball that comes to rest and is then hidden in darkness.
     public var key: KeySpec?
+    /// Darkness that falls while the balls are in flight.
+    public var blackout: BlackoutSpec?
     /// Frames `vidgen data` writes when `--frames` is not given.
     public var defaultFrames: Int
 
@@ -31,7 +33,7 @@ public struct Scenario: Codable, Equatable, Sendable {
         name: String, summary: String, width: Int = 32, height: Int = 32, ballCount: ClosedRange<Int> = 1...3,
         radius: [ClosedRange<Double>] = [2.5...4], speed: ClosedRange<Double> = 0.3...1.5,
         gravity: [Vec2] = [Vec2(0, 0.1)], restitution: Double = 1, occluder: OccluderSpec? = nil,
-        key: KeySpec? = nil, defaultFrames: Int = 64
+        key: KeySpec? = nil, blackout: BlackoutSpec? = nil, defaultFrames: Int = 64
     ) {
         self.name = name
         self.summary = summary
@@ -44,6 +46,7 @@ public struct Scenario: Codable, Equatable, Sendable {
         self.restitution = restitution
         self.occluder = occluder
         self.key = key
+        self.blackout = blackout
         self.defaultFrames = defaultFrames
     }
 }
@@ -90,6 +93,21 @@ public struct KeySpec: Codable, Equatable, Sendable {
     public var minHidden: Int = 12
     public var extraDark: ClosedRange<Int> = 0...8
     /// Visible frames required after the darkness.
+    public var framesAfter: Int = 3
+
+    public init() {}
+}
+
+/// The scene goes dark while the balls move (the `id` world: they fly and bounce the whole
+/// time) and light returns with them where their motion took them. Unlike `key`, bringing a
+/// ball back needs its dynamics, not just its last position.
+public struct BlackoutSpec: Codable, Equatable, Sendable {
+    /// Lit frames before the darkness, uniform: every ball is seen moving first.
+    public var litBefore: ClosedRange<Int> = 4...8
+    /// Darkness lasts `minHidden + 1 + extra` frames, extra uniform in `extraDark` (13–21).
+    public var minHidden: Int = 12
+    public var extraDark: ClosedRange<Int> = 0...8
+    /// Lit frames required after the darkness.
     public var framesAfter: Int = 3
 
     public init() {}
@@ -167,14 +185,19 @@ extension Scenario {
         key.ballCount = 1...1
         key.key = KeySpec()
 
-        return [id, fast, gravity, zero, double, sideways, count, size, occluder, key]
+        var blackout = id
+        blackout.name = "blackout"
+        blackout.summary = "as id; after 4–8 lit frames darkness for 13–21 frames while the balls fly and bounce, then light"
+        blackout.blackout = BlackoutSpec()
+
+        return [id, fast, gravity, zero, double, sideways, count, size, occluder, key, blackout]
     }()
 
     /// Valid scenario names.
     public static var names: [String] { all.map(\.name) }
 
     /// Whether clips of this scenario hide balls for a while (behind a bar, in the dark).
-    public var hidesBalls: Bool { occluder != nil || key != nil }
+    public var hidesBalls: Bool { occluder != nil || key != nil || blackout != nil }
 
     /// The scenario called `name`.
     public static func named(_ name: String) throws -> Scenario {

@@ -5,7 +5,7 @@ import Tensor
 final class ScenarioTests: XCTestCase {
     func testLookupByName() throws {
         XCTAssertEqual(Scenario.names, ["id", "ood-fast", "ood-gravity", "ood-gravity-zero", "ood-gravity-double",
-                                        "ood-gravity-sideways", "ood-count", "ood-size", "occluder", "key"])
+                                        "ood-gravity-sideways", "ood-count", "ood-size", "occluder", "key", "blackout"])
         XCTAssertEqual(try Scenario.named("id"), Scenario.id)
         XCTAssertThrowsError(try Scenario.named("nope")) { error in
             let text = "\(error)"
@@ -25,7 +25,7 @@ final class ScenarioTests: XCTestCase {
         for scenario in Scenario.all where scenario.key == nil {
             var gravities = Set<[Double]>()
             for seed: UInt64 in 0..<60 {
-                let ep = try scenario.episode(seed: seed, frames: scenario.occluder == nil ? 1 : 64)
+                let ep = try scenario.episode(seed: seed, frames: scenario.occluder == nil && scenario.blackout == nil ? 1 : 64)
                 let balls = ep.frames[0].balls
                 gravities.insert([ep.scene.gravity.x, ep.scene.gravity.y])
                 XCTAssertTrue(scenario.ballCount.contains(balls.count), scenario.name)
@@ -107,6 +107,39 @@ final class ScenarioTests: XCTestCase {
             XCTAssertEqual(after.balls[0].position, before.balls[0].position)
             XCTAssertFalse(ep.frames[0].balls[0].resting && ep.frames[0].balls[0].velocity == Vec2(0, 0),
                            "the ball moves before it rests")
+        }
+    }
+
+    /// `blackout`: 4–8 lit frames, then 13–21 dark frames in which every ball is hidden and
+    /// moves (bouncing allowed), then light with at least 3 frames left; too short a clip is
+    /// refused by name.
+    func testBlackoutHidesBallsInFlight() throws {
+        let scenario = try Scenario.named("blackout")
+        XCTAssertTrue(scenario.hidesBalls)
+        var lengths = Set<Int>()
+        for seed: UInt64 in 0..<40 {
+            let ep = try scenario.episode(seed: seed, frames: 48)
+            XCTAssertEqual(ep.scene.darkness.count, 1)
+            let dark = ep.scene.darkness[0]
+            lengths.insert(dark.count)
+            XCTAssert((4...8).contains(dark.lowerBound), "seed \(seed): lit for \(dark.lowerBound) frames")
+            XCTAssert((13...21).contains(dark.count), "seed \(seed): dark for \(dark.count) frames")
+            XCTAssertLessThanOrEqual(dark.upperBound + 3, 48)
+            for t in 0..<48 { XCTAssertEqual(ep.frames[t].dark, dark.contains(t), "seed \(seed) frame \(t)") }
+            let before = ep.frames[dark.lowerBound - 1], after = ep.frames[dark.upperBound]
+            for b in before.balls.indices {
+                XCTAssertTrue(before.visible[b] && after.visible[b], "seed \(seed) ball \(b) is seen on both sides")
+                for t in dark {
+                    XCTAssertFalse(ep.frames[t].visible[b])
+                    XCTAssertGreaterThan(ep.frames[t].balls[b].velocity.length, 0, "seed \(seed) ball \(b) flies in the dark")
+                }
+                XCTAssertGreaterThan((after.balls[b].position - before.balls[b].position).length, 1,
+                                     "seed \(seed) ball \(b) is elsewhere when the light returns")
+            }
+        }
+        XCTAssertGreaterThan(lengths.count, 4, "the darkness's length varies")
+        XCTAssertThrowsError(try scenario.episode(seed: 1, frames: 19)) { e in
+            XCTAssert("\(e)".contains("scenario 'blackout' found no clip of 19 frames"), "\(e)")
         }
     }
 
