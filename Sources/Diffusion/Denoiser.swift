@@ -95,7 +95,7 @@ public struct Block: ParameterVisitable {
 
 /// The denoiser: predicts v for a window of frames at noise level t.
 public struct Denoiser: ParameterVisitable {
-    public let config: ModelConfig
+    public private(set) var config: ModelConfig
     public var embed: Linear
     public var posSpace: Tensor   // [N, D]
     public var posTime: Tensor    // [T, D]
@@ -152,6 +152,23 @@ public struct Denoiser: ParameterVisitable {
         // Unpatchify: [B,T,g,g,C,P,P] → [B,T,C,g,P,g,P] → [B,T,C,H,W].
         return out.reshaped([b, frames, g, g, c.channels, p, p]).permuted([0, 1, 4, 2, 5, 3, 6])
             .reshaped([b, frames, c.channels, c.size, c.size])
+    }
+
+    /// The same weights on a window of `frames` ≥ T frames: the first T rows of the time
+    /// embedding are kept and every later frame starts from the last one's (a fine-tune
+    /// then tells them apart). Every other weight is shared by all frames.
+    public func lengthened(to frames: Int) -> Denoiser {
+        precondition(frames >= config.frames, "a window is lengthened, not shortened: \(config.frames) → \(frames)")
+        var c = config
+        c.frames = frames
+        var out = self
+        out.config = c
+        let (t, d) = (config.frames, config.width)
+        let old = posTime.values
+        out.posTime = Tensor(shape: [frames, d]) { v in
+            for f in 0..<frames { for j in 0..<d { v[f * d + j] = old[min(f, t - 1) * d + j] } }
+        }
+        return out
     }
 
     public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {

@@ -73,6 +73,10 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var errorRecycleShare = 0.0
     public var errorRecycleScale = 1.0
     public var errorRecycleMaxLevel = 0.5
+    /// Ball-weighted loss: the loss on a cell of the model's grid (a latent cell, or a pixel)
+    /// that a ball covers in the clean frame weighs 1 + `ballLossWeight`, the black
+    /// background 1, so a small ball's few cells are not drowned by the background. 0 is off.
+    public var ballLossWeight = 0.0
     /// A latent model: the denoiser works on the latents of a frame autoencoder of shape
     /// `autoencoder` (model.channels = its latent channels, model.size = its latent side),
     /// whose trained weights the run keeps in autoencoder.safetensors. Off: pixels.
@@ -194,6 +198,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if !(errorRecycleMaxLevel >= 0 && errorRecycleMaxLevel <= 1) {
             return "errorRecycleMaxLevel must be in [0, 1], got \(errorRecycleMaxLevel)"
         }
+        if !(ballLossWeight >= 0 && ballLossWeight <= 100) { return "ballLossWeight must be in 0...100, got \(ballLossWeight)" }
         if !(noisePower > 0) { return "noisePower must be > 0, got \(noisePower)" }
         if simulationFrames < model.frames { return "simulationFrames must be ≥ model.frames (\(model.frames))" }
         if latent {

@@ -89,6 +89,7 @@ public struct Trainer {
         let input = bank.map { recycled(clean, batch, bank: $0) } ?? clean
         // Only given context frames change, and the loss never covers them: the targets stay the clean clip's.
         let noised = schedule.noised(input, t: batch.t, mask: batch.mask, noise: batch.noise, lossMask: batch.lossMask)
+        let weights = config.ballLossWeight > 0 ? ballWeighted(noised.lossMask, clips: batch.clips) : noised.lossMask
 
         let (number, parallel) = (step + 1, self.parallel)
         var prediction: Tensor?
@@ -98,13 +99,13 @@ public struct Trainer {
             loss: { watched in
                 let v = watched(noised.input, mask: batch.mask, t: batch.t)
                 prediction = v
-                return Tensor.maskedMSE(v, noised.target, mask: noised.lossMask)
+                return Tensor.maskedMSE(v, noised.target, mask: weights)
             },
             gradientHook: { grads, loss in
                 guard let parallel else { return }
                 // The loss is a mean over the share's loss-weighted frames; the sum weighs each
                 // rank's gradients by that count, so the result is the whole batch's mean.
-                parallel.sum(&grads, loss: &loss, weight: noised.lossMask.withUnsafeBufferPointer { $0.reduce(0, +) })
+                parallel.sum(&grads, loss: &loss, weight: weights.withUnsafeBufferPointer { $0.reduce(0, +) })
             },
             nonFinite: { loss, _ in
                 let message = "non-finite \(loss.isFinite ? "gradient norm" : "loss") at step \(number); the last checkpoint is kept"
@@ -165,9 +166,14 @@ extension Trainer {
     /// the step count start anew. The checkpoint's model must have this config's shape.
     public func startingFrom(_ dir: String) throws -> Trainer {
         precondition(step == 0, "a run starts from a checkpoint's weights only at step 0")
-        let (weights, saved) = try CheckpointFolder(dir).videoModel()
-        guard saved.model == config.model else {
-            throw VidgenError("\(dir): its model (config.json 'model') differs from this run's; --from needs the same shape and schedule")
+        let (stored, saved) = try CheckpointFolder(dir).videoModel()
+        var weights = stored
+        var sameButLonger = saved.model
+        sameButLonger.frames = config.model.frames
+        if saved.model.frames < config.model.frames && sameButLonger == config.model {
+            weights = weights.lengthened(to: config.model.frames)
+        } else if saved.model != config.model {
+            throw VidgenError("\(dir): its model (config.json 'model') differs from this run's; --from needs the same shape and schedule (or a longer window)")
         }
         guard saved.latent == config.latent, !config.latent || saved.autoencoder == config.autoencoder else {
             throw VidgenError("\(dir): a \(saved.latent ? "latent" : "pixel") model with another autoencoder shape than this run's")
@@ -186,6 +192,40 @@ extension Trainer {
         if let problem = t.config.validationError() { throw VidgenError(problem) }
         t.stream = try ClipStream(t.config)
         return t
+    }
+}
+
+// MARK: - Ball-weighted loss
+
+extension Trainer {
+    /// The per-frame loss weights `frameWeights` [B, T] spread over the model's grid
+    /// [B, T, C, h, w]: a cell weighs 1 + ballLossWeight when a lit pixel of the clean frame
+    /// (`clips` [B, T, 3, H, W]; any channel above −0.8, the background being −1) falls in it,
+    /// else 1, times its frame's weight. A cell is H/h pixels on a side.
+    func ballWeighted(_ frameWeights: Tensor, clips: Tensor) -> Tensor {
+        let m = config.model
+        let (b, frames, size) = (clips.shape[0], clips.shape[1], clips.shape[3])
+        let (g, cell) = (m.size, size / m.size)
+        let extra = Float(config.ballLossWeight)
+        let (x, fw) = (clips.values, frameWeights.values)
+        return Tensor(shape: [b, frames, m.channels, g, g]) { out in
+            for j in out.indices { out[j] = 0 }
+            for bt in 0..<(b * frames) where fw[bt] != 0 {
+                for cy in 0..<g {
+                    for cx in 0..<g {
+                        var lit = false
+                        for ch in 0..<3 where !lit {
+                            for y in (cy * cell)..<((cy + 1) * cell) where !lit {
+                                let row = ((bt * 3 + ch) * size + y) * size + cx * cell
+                                for j in 0..<cell where x[row + j] > -0.8 { lit = true; break }
+                            }
+                        }
+                        let w = fw[bt] * (lit ? 1 + extra : 1)
+                        for c in 0..<m.channels { out[((bt * m.channels + c) * g + cy) * g + cx] = w }
+                    }
+                }
+            }
+        }
     }
 }
 
