@@ -243,3 +243,10 @@ extension AttentionCost {
 }
 
 private func mib(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1048576) }
+
+extension AttentionCostReport {
+    /// The fitted log-log slope of `attention`'s forward time against frames.
+    func forwardTimeSlope(_ attention: AttentionKind) -> Double? {
+        slopes.first { $0.attention == attention && $0.sweep == "frames" && $0.pass == "forward" && $0.quantity == "time" }?.slope
+    }
+}

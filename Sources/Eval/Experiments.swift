@@ -18,7 +18,6 @@ import Diffusion
 import Dynamics
 import Sample
 import Tensor
-import Train
 import World
 
 /// What `vidgen reproduce` runs: clip counts, lengths and sampling settings.

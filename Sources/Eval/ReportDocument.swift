@@ -1,20 +1,9 @@
-// The report as files: one list of blocks (headings, text, tables, figures) rendered twice —
-// report.md linking the figure files, and index.html with the SVG plots inline and the GIFs
-// and PNGs embedded as data URIs, so it opens offline from anywhere — plus metrics.json and
-// the figure files themselves.
+// The report as files: the document's blocks (ReportBlock.swift) rendered as report.md and
+// index.html, plus headline.md, metrics.json and the figure files themselves. Every table
+// and plot sets the run's generators (ReportGenerator.swift) side by side.
 
 import Foundation
 import World
-
-/// A piece of the report.
-enum ReportBlock {
-    case heading(String, level: Int)
-    case text(String)
-    case table([String], [[String]])
-    case preformatted([String])
-    /// A file among the report's files (.svg, .png or .gif) and its caption.
-    case figure(String, caption: String)
-}
 
 /// The report's files, in the order they are written.
 public struct ReportFiles {
@@ -37,10 +26,16 @@ public struct ReportPictures {
 extension ReproduceReport {
     /// Every file of the report: figures, metrics.json, report.md, index.html.
     public func files(pictures: ReportPictures) throws -> ReportFiles {
+        try files(pictures: pictures, generators: generators)
+    }
+
+    /// Every file of the report with `generators` as its columns (the headline's rows are
+    /// `headline`, made for them).
+    func files(pictures: ReportPictures, generators: [ReportGenerator]) throws -> ReportFiles {
         var files = ReportFiles()
-        let blocks = document(pictures: pictures, files: &files)
+        let blocks = document(pictures: pictures, generators: generators, files: &files)
         files.add("metrics.json", try encoded())
-        files.add("headline.md", Array(ReportBlock.markdown([.text(provenance), headlineTable]).utf8))
+        files.add("headline.md", Array(ReportBlock.markdown([.text(provenance), headlineTable(generators)]).utf8))
         files.add("report.md", Array(ReportBlock.markdown(blocks).utf8))
         files.add("index.html", Array(ReportBlock.html(blocks, files: files).utf8))
         return files
@@ -68,12 +63,9 @@ extension ReproduceReport {
     }
 
     /// The headline as a table (also written alone as headline.md, for the README).
-    var headlineTable: ReportBlock {
-        guard stateModel != nil else {
-            return .table(["claim", "measure", "video model", "simulator"], headline.map { [$0.claim, $0.measure, $0.model, $0.simulator] })
-        }
-        return .table(["claim", "measure", "video model", "learned state model", "simulator"],
-                      headline.map { [$0.claim, $0.measure, $0.model, $0.stateModel, $0.simulator] })
+    func headlineTable(_ generators: [ReportGenerator]) -> ReportBlock {
+        .table(["claim", "measure"] + generators.map(\.header),
+               headline.map { row in [row.claim, row.measure] + generators.map { row[$0.id] } })
     }
 
     func plot(_ plot: LinePlot, _ name: String, _ caption: String, files: inout ReportFiles) -> ReportBlock {
@@ -83,7 +75,7 @@ extension ReproduceReport {
 
     // MARK: - The document
 
-    func document(pictures: ReportPictures, files: inout ReportFiles) -> [ReportBlock] {
+    func document(pictures: ReportPictures, generators: [ReportGenerator], files: inout ReportFiles) -> [ReportBlock] {
         let m = model, s = setup
         var b: [ReportBlock] = [.heading("vidgen: video model against the simulator", level: 1)]
         var info = "Checkpoint \(checkpoint.path)"
@@ -94,23 +86,20 @@ extension ReproduceReport {
             + String(format: "The run took %.0f s (experiments 1–4: %.0f, %.0f, %.0f, %.0f s) on a 2-core machine ", timings.total,
                      timings.experiment1, timings.experiment2, timings.experiment3, timings.experiment4)
             + "that may have been shared; timings are the only numbers that change from run to run."
-        if let st = stateModel {
-            info += " Learned state model: \(st.checkpoint.path)" + (st.checkpoint.step.map { " at step \($0)" } ?? "")
-                + " (interaction network, relation \(st.model.relationHidden)×\(st.model.relationLayers), object "
-                + "\(st.model.objectHidden)×\(st.model.objectLayers))."
-        }
+        for case let p? in generators.map(\.provenance) { info += " " + p }
         b.append(.text(info))
         b.append(.heading("Headline", level: 2))
-        b.append(.text("One row per failure mode: the number that shows it for the video model, "
-                       + (stateModel == nil ? "" : "the same number for the learned explicit-state model (the state it perceives "
-                          + "in the same context frames, rolled forward by its interaction network and drawn), ")
-                       + "and the same number for the explicit-state simulator (its own frames through the same tracker and metrics)."))
-        b.append(headlineTable)
-        b += stateModelFindings()
-        b += experiment1Blocks(pictures.experiment1, files: &files)
-        b += experiment2Blocks(pictures.experiment2, files: &files)
-        b += experiment3Blocks(files: &files)
-        b += experiment4Blocks(pictures.experiment4, files: &files)
+        let numbers = generators.enumerated().map { i, g in
+            i == 0 ? "the number that shows it for \(g.described)"
+                : (i == generators.count - 1 ? "and " : "") + "the same number for \(g.described)"
+        }
+        b.append(.text("One row per failure mode: " + numbers.joined(separator: ", ") + "."))
+        b.append(headlineTable(generators))
+        for g in generators where g.kind == .stateModel { b += findings(g, among: generators) }
+        b += experiment1Blocks(pictures.experiment1, generators: generators, files: &files)
+        b += experiment2Blocks(pictures.experiment2, generators: generators, files: &files)
+        b += experiment3Blocks(generators: generators, files: &files)
+        b += experiment4Blocks(pictures.experiment4, generators: generators, files: &files)
         b.append(.heading("Metric definitions", level: 2))
         b.append(.text("Positions are the tracker's valid discs of each ball's colour, where the simulator has the ball wholly "
                        + "in view; Δp is a frame-to-frame difference (px/frame), Δ²p a second difference (px/frame²). "
@@ -130,36 +119,46 @@ extension ReproduceReport {
         return b
     }
 
-    func experiment1Blocks(_ pictures: [ClipPictures], files: inout ReportFiles) -> [ReportBlock] {
+    func experiment1Blocks(_ pictures: [ClipPictures], generators: [ReportGenerator], files: inout ReportFiles) -> [ReportBlock] {
         let s = setup
         var b: [ReportBlock] = [
             .heading("1. Plausible but not physical", level: 2),
             .text("\(s.clips1) held-out clips per scenario, \(s.frames1) frames: \(s.context) context frames from the simulator, "
-                  + "then DDIM rollouts stitched with last-k \(s.context). Each cell: video model / "
-                  + (stateModel == nil ? "" : "learned state model (one roll-out from the same context) / ")
-                  + "simulator. Position, velocity, gravity and energy are measured on the balls found; balls missed says how many were not."),
+                  + "then DDIM rollouts stitched with last-k \(s.context). Each cell: "
+                  + generators.map { $0.kind == .stateModel ? "\($0.header) (one roll-out from the same context)" : $0.header }
+                    .joined(separator: " / ")
+                  + ". Position, velocity, gravity and energy are measured on the balls found; balls missed says how many were not."),
         ]
         b.append(.table(
             ["scenario", "realism", "count wrong", "balls missed", "pos. error (mean)", "pos. error (h \(s.frames1 - s.context))", "vel. error",
              "implied g (true)", "g error", "energy drift", "past wall", "count changes /100", "colour swaps /100"],
             experiment1.map { r in
-                let (x, y, z) = (r.model, r.simulator, r.stateModel)
+                /// Each generator's `v`, "video model / … / simulator".
                 func cell(_ v: (PhysicsSummary) -> Double?, _ f: (Double?) -> String) -> String {
-                    guard let z else { return pair(v(x), v(y), f) }
-                    return "\(f(v(x))) / \(f(v(z))) / \(f(v(y)))"
+                    generators.map { f($0.experiment1(r).flatMap(v)) }.joined(separator: " / ")
                 }
-                let gravity = [Format.vector(x.impliedGravity)] + (z.map { [Format.vector($0.impliedGravity)] } ?? [])
+                // The fitted gravity of each generator but the simulator, then the simulator's true one.
+                let gravity = generators.filter { $0.kind != .simulator }.map { Format.vector($0.experiment1(r)?.impliedGravity) }
                 return [r.scenario, cell(\.realism, Format.percent), cell(\.countWrong, Format.percent),
                         cell(\.missRate, Format.percent), cell(\.positionError, Format.px), cell(\.finalPositionError, Format.px),
                         cell(\.velocityError, Format.number),
-                        gravity.joined(separator: " / ") + " (\(Format.vector(y.trueGravity)))",
+                        gravity.joined(separator: " / ") + " (\(Format.vector(r.simulator.trueGravity)))",
                         cell(\.gravityError, Format.number), cell(\.energyDrift, Format.percent),
                         cell(\.penetrationRate, Format.percent), cell(\.countChangesPer100, Format.number),
                         cell(\.swapsPer100, Format.number)]
             }))
-        var series = experiment1.map { PlotSeries($0.scenario, values: $0.model.positionErrorByHorizon) }
-        series += experiment1.compactMap { r in r.stateModel.map { PlotSeries("\(r.scenario), state model", values: $0.positionErrorByHorizon, dashed: true) } }
-        if let id = experiment1.first { series.append(PlotSeries("simulator (\(id.scenario))", values: id.simulator.positionErrorByHorizon, dashed: true)) }
+        // The video model's line per scenario, each state model's dashed, the simulator's for the first scenario.
+        let series = generators.flatMap { g in
+            (g.kind == .simulator ? Array(experiment1.prefix(1)) : experiment1).compactMap { r -> PlotSeries? in
+                g.experiment1(r).map { p in
+                    switch g.kind {
+                    case .videoModel: PlotSeries(r.scenario, values: p.positionErrorByHorizon)
+                    case .stateModel: PlotSeries("\(r.scenario), \(g.name)", values: p.positionErrorByHorizon, dashed: true)
+                    case .simulator: PlotSeries("\(g.name) (\(r.scenario))", values: p.positionErrorByHorizon, dashed: true)
+                    }
+                }
+            }
+        }
         b.append(plot(LinePlot(title: "Position error vs horizon", xLabel: "horizon (frames after the context)",
                                yLabel: "px", series: series), "exp1-position-error.svg",
                       "Experiment 1: mean position error against the simulator, per scenario.", files: &files))
@@ -175,7 +174,7 @@ extension ReproduceReport {
         return b
     }
 
-    func experiment2Blocks(_ pictures: [ClipPictures], files: inout ReportFiles) -> [ReportBlock] {
+    func experiment2Blocks(_ pictures: [ClipPictures], generators: [ReportGenerator], files: inout ReportFiles) -> [ReportBlock] {
         let s = setup
         var b: [ReportBlock] = [
             .heading("2. Stochastic, not deterministic", level: 2),
@@ -186,14 +185,19 @@ extension ReproduceReport {
         ]
         b.append(.table(["sampler", "spread, first horizon", "spread, last horizon", "simulator spread", "distinct videos",
                          "same seed twice"],
-                        (experiment2 + (stateModel.map { [$0.experiment2] } ?? [])).map { r in
+                        generators.flatMap(\.rows2).map { r in
                             [r.sampler, Format.px(r.spread.first ?? nil), Format.px(r.spread.last { $0 != nil } ?? nil),
                              Format.px(r.simulatorSpread.compactMap { $0 }.max()), "\(r.distinctVideos) of \(s.seeds2)",
                              r.sameSeedIdentical ? "identical bytes" : "DIFFERENT bytes"]
                         }))
-        var series = experiment2.map { PlotSeries($0.sampler.uppercased(), values: $0.spread) }
-        if let st = stateModel { series.append(PlotSeries("state model", values: st.experiment2.spread)) }
-        if let first = experiment2.first { series.append(PlotSeries("simulator", values: first.simulatorSpread, dashed: true)) }
+        // A line per sampler of the video model, one per state model, the simulator's dashed.
+        let series = generators.flatMap { g in
+            switch g.kind {
+            case .videoModel: g.rows2.map { PlotSeries($0.sampler.uppercased(), values: $0.spread) }
+            case .stateModel: g.rows2.map { PlotSeries(g.name, values: $0.spread) }
+            case .simulator: experiment2.prefix(1).map { PlotSeries(g.name, values: g.spread($0), dashed: true) }
+            }
+        }
         b.append(plot(LinePlot(title: "Spread across seeds vs horizon", xLabel: "horizon (frames after the context)", yLabel: "px",
                                series: series), "exp2-spread.svg", "Experiment 2: spread of positions over seeds.", files: &files))
         for p in pictures {
@@ -205,7 +209,7 @@ extension ReproduceReport {
         return b
     }
 
-    func experiment3Blocks(files: inout ReportFiles) -> [ReportBlock] {
+    func experiment3Blocks(generators: [ReportGenerator], files: inout ReportFiles) -> [ReportBlock] {
         let r = experiment3
         var b: [ReportBlock] = [
             .heading("3. Attention cost", level: 2),
@@ -229,32 +233,36 @@ extension ReproduceReport {
         b.append(plot(LinePlot(title: "Peak tensor memory vs frames", xLabel: "frames T", yLabel: "MiB", series: memory,
                                logX: true, logY: true),
                       "exp3-memory.svg", "Experiment 3: peak tensor memory of forward+backward, log-log.", files: &files))
-        if let cost = stateModel?.experiment3 {
-            b.append(.text("The learned state model makes a clip in one roll-out: perception of the context, one network step "
+        for g in generators {
+            guard let cost = g.cost else { continue }
+            b.append(.text("The \(g.header) makes a clip in one roll-out: perception of the context, one network step "
                            + "per frame (its cost depends on the number of balls, not on the frames made so far) and the "
                            + "rasterizer. Median time of a whole roll-out against its length, on the same machine (shared):"))
             b.append(.table(["frames", "roll-out (ms)", "per frame (ms)"],
                             cost.points.map { ["\($0.frames)", String(format: "%.2f", $0.ms), String(format: "%.3f", $0.msPerFrame)] }))
             b.append(.text(String(format: "Fitted log-log slope of total time against frames: %.2f.", cost.slope)))
-            b.append(plot(LinePlot(title: "State model: time vs frames", xLabel: "frames", yLabel: "ms",
+            let title = g.name.prefix(1).uppercased() + g.name.dropFirst() + ": time vs frames"
+            b.append(plot(LinePlot(title: title, xLabel: "frames", yLabel: "ms",
                                    series: [PlotSeries("whole roll-out", cost.points.map { (Double($0.frames), Optional($0.ms)) }),
                                             PlotSeries("per frame", cost.points.map { (Double($0.frames), Optional($0.msPerFrame)) },
                                                        dashed: true)],
                                    logX: true, logY: true),
-                          "exp3-state-model.svg", "Experiment 3: the state model's roll-out time, log-log.", files: &files))
+                          "exp3-\(g.slug).svg", "Experiment 3: the \(g.name)'s roll-out time, log-log.", files: &files))
         }
         return b
     }
 
-    func experiment4Blocks(_ pictures: [ClipPictures], files: inout ReportFiles) -> [ReportBlock] {
+    func experiment4Blocks(_ pictures: [ClipPictures], generators: [ReportGenerator], files: inout ReportFiles) -> [ReportBlock] {
         let s = setup
         var b: [ReportBlock] = [
             .heading("4. Windows and stitching", level: 2),
             .text("\(s.clips4) held-out clip(s) per scenario, \(s.frames4) frames: \(s.context4) context frames from the simulator, "
                   + "then DDIM windows of \(model.frames) frames stitched with last-frame or last-k (k = "
                   + s.ks4.map(String.init).joined(separator: ", ") + ")"
-                  + (stateModel == nil ? "" : "; the learned state model makes each clip in one roll-out from the same "
-                     + "\(s.context4) frames (rows \"state model\", scored on last-k \(s.context4)'s windows)")
+                  + generators.filter { $0.kind == .stateModel }.map {
+                      "; the \($0.header) makes each clip in one roll-out from the same \(s.context4) frames "
+                          + "(rows \"\($0.name)\", scored on last-k \(s.context4)'s windows)"
+                  }.joined()
                   + ". A `key` clip starts \(s.context4) frames before the lights go out, the ball coming to rest within them: "
                   + "it asks whether a generator keeps the ball through a darkness longer than its context, not whether it "
                   + "knows a floor that `id` never shows. Its dark frames are observed (given black), "
@@ -267,7 +275,7 @@ extension ReproduceReport {
         b.append(.table(
             ["scenario", "stitching", "seam |Δ²p|", "inside |Δ²p|", "pos. error (h \(s.frames4 - s.context4))",
              "discs − balls (last window)", "energy drift (last window)", "hidings", "back right", "stuck", "never"],
-            experiment4Rows.map { r in
+            experiment4Rows(generators).map { r in
                 let (x, y) = (r.model, r.simulator)
                 return [r.scenario, r.stitching, pair(x.seamJump, y.seamJump, Format.number),
                         pair(x.insideJump, y.insideJump, Format.number),
@@ -279,7 +287,7 @@ extension ReproduceReport {
                         pair(x.never, y.never, Format.percent)]
             }))
         for name in s.scenarios4 {
-            let rs = experiment4Rows.filter { $0.scenario == name }
+            let rs = experiment4Rows(generators).filter { $0.scenario == name }
             guard let first = rs.first else { continue }
             var series = rs.map { PlotSeries($0.stitching, values: $0.model.positionErrorByHorizon) }
             series.append(PlotSeries("simulator", values: first.simulator.positionErrorByHorizon, dashed: true))
@@ -317,127 +325,63 @@ extension ReproduceReport {
 
     func pair(_ a: Double?, _ b: Double?, _ format: (Double?) -> String) -> String { "\(format(a)) / \(format(b))" }
 
-    /// Experiment 4's rows: each stitching of the video model, then the state model's, per scenario.
-    var experiment4Rows: [ScenarioResult] {
-        let state = stateModel?.experiment4 ?? []
-        return setup.scenarios4.flatMap { name in
-            experiment4.filter { $0.scenario == name } + state.filter { $0.scenario == name }
-        }
+    /// Experiment 4's rows, per scenario: each generator's (the video model's stitchings, a
+    /// state model's one roll-out) in the order of `generators`.
+    func experiment4Rows(_ generators: [ReportGenerator]) -> [ScenarioResult] {
+        setup.scenarios4.flatMap { name in generators.flatMap { $0.rows4.filter { $0.scenario == name } } }
     }
 }
 
-// MARK: - Rendering
-
-extension ReportBlock {
-    static func markdown(_ blocks: [ReportBlock]) -> String {
-        var out = ""
-        for block in blocks {
-            switch block {
-            case let .heading(text, level): out += String(repeating: "#", count: level) + " \(text)\n\n"
-            case let .text(text): out += text + "\n\n"
-            case let .table(header, rows):
-                func line(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n" }
-                out += line(header) + line(header.map { _ in "---" }) + rows.map(line).joined() + "\n"
-            case let .preformatted(lines): out += "```\n" + lines.joined(separator: "\n") + "\n```\n\n"
-            case let .figure(file, caption): out += "![\(caption)](\(file))\n\n"
-            }
-        }
-        return out
-    }
-
-    static func html(_ blocks: [ReportBlock], files: ReportFiles) -> String {
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
-        }
-        var out = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>vidgen report</title>
-            <style>
-            body { font-family: sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em; color: #222; }
-            table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
-            th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: left; }
-            th { background: #f3f3f3; }
-            pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 12px; }
-            figure { display: inline-block; margin: 0.5em 1em 0.5em 0; vertical-align: top; max-width: 100%; }
-            figure img { image-rendering: pixelated; max-width: 100%; }
-            figcaption { font-size: 12px; color: #555; max-width: 540px; }
-            </style></head><body>
-
-            """
-        for block in blocks {
-            switch block {
-            case let .heading(text, level): out += "<h\(level)>\(esc(text))</h\(level)>\n"
-            case let .text(text): out += "<p>\(esc(text))</p>\n"
-            case let .table(header, rows):
-                out += "<table><tr>" + header.map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
-                for r in rows { out += "<tr>" + r.map { "<td>\(esc($0))</td>" }.joined() + "</tr>\n" }
-                out += "</table>\n"
-            case let .preformatted(lines): out += "<pre>\(esc(lines.joined(separator: "\n")))</pre>\n"
-            case let .figure(file, caption):
-                guard let bytes = files.bytes(file) else { continue }
-                out += "<figure>"
-                if file.hasSuffix(".svg") {
-                    out += String(decoding: bytes, as: UTF8.self)
-                } else {
-                    let type = file.hasSuffix(".gif") ? "image/gif" : "image/png"
-                    out += "<img alt=\"\(esc(caption))\" src=\"data:\(type);base64,\(Data(bytes).base64EncodedString())\">"
-                }
-                out += "<figcaption>\(esc(caption))</figcaption></figure>\n"
-            }
-        }
-        return out + "</body></html>\n"
-    }
-}
-
-// MARK: - The learned state model's findings
+// MARK: - What a state model buys
 
 extension ReproduceReport {
-    /// Where the learned state model wins and where it does not, one sentence per measure,
-    /// each decided by the numbers of this run.
-    func stateModelFindings() -> [ReportBlock] {
-        guard let st = stateModel else { return [] }
+    /// Where state model `g` wins against the video model of `generators` and where it does
+    /// not, one sentence per measure, each decided by the numbers of this run.
+    func findings(_ g: ReportGenerator, among generators: [ReportGenerator]) -> [ReportBlock] {
+        guard let video = generators.first(where: { $0.kind == .videoModel }),
+              let simulator = generators.first(where: { $0.kind == .simulator }) else { return [] }
         var wins: [String] = [], losses: [String] = []
-        func compare(_ what: String, video: Double?, state: Double?, simulator: Double?, _ f: (Double?) -> String,
+        func compare(_ what: String, video v: Double?, state: Double?, simulator s: Double?, _ f: (Double?) -> String,
                      lowerIsBetter: Bool = true) {
-            guard let video, let state else { return }
-            let better = lowerIsBetter ? state < video : state > video
-            let line = "\(what): \(f(state)) against the video model's \(f(video)) (simulator \(f(simulator)))."
+            guard let v, let state else { return }
+            let better = lowerIsBetter ? state < v : state > v
+            let line = "\(what): \(f(state)) against the \(video.name)'s \(f(v)) (\(simulator.name) \(f(s)))."
             if better { wins.append(line) } else { losses.append(line) }
+        }
+        /// `value` of generator `x` over experiment 1's scenarios, averaged.
+        func mean1(_ x: ReportGenerator, _ value: (PhysicsSummary) -> Double?) -> Double? {
+            mean(experiment1.compactMap { x.experiment1($0).flatMap(value) })
         }
         let h = setup.frames1 - setup.context
         for r in experiment1 {
-            guard let s = r.stateModel else { continue }
-            compare("Position error at horizon \(h), \(r.scenario)", video: r.model.finalPositionError, state: s.finalPositionError,
-                    simulator: r.simulator.finalPositionError, Format.px)
+            guard let p = g.experiment1(r) else { continue }
+            compare("Position error at horizon \(h), \(r.scenario)", video: video.experiment1(r)?.finalPositionError,
+                    state: p.finalPositionError, simulator: simulator.experiment1(r)?.finalPositionError, Format.px)
         }
-        if let g = scenario1("ood-gravity"), let s = g.stateModel {
-            compare("Implied-gravity error in ood-gravity (gravity it never saw)", video: g.model.gravityError,
-                    state: s.gravityError, simulator: g.simulator.gravityError, Format.acceleration)
+        if let r = scenario1("ood-gravity"), let p = g.experiment1(r) {
+            compare("Implied-gravity error in ood-gravity (gravity it never saw)", video: video.experiment1(r)?.gravityError,
+                    state: p.gravityError, simulator: simulator.experiment1(r)?.gravityError, Format.acceleration)
         }
-        compare("Realism, mean of experiment 1's scenarios", video: mean(experiment1.compactMap(\.model.realism)),
-                state: mean(experiment1.compactMap { $0.stateModel?.realism }),
-                simulator: mean(experiment1.compactMap(\.simulator.realism)), Format.percent, lowerIsBetter: false)
-        compare("Energy drift in the last window, mean of experiment 1's scenarios",
-                video: mean(experiment1.compactMap(\.model.energyDrift)), state: mean(experiment1.compactMap { $0.stateModel?.energyDrift }),
-                simulator: mean(experiment1.compactMap(\.simulator.energyDrift)), Format.percent)
-        let videoSpread = mean(experiment2.compactMap { $0.spread.last { $0 != nil } ?? nil })
-        compare("Spread over \(setup.seeds2) seeds at the last horizon (mean of the samplers)", video: videoSpread,
-                state: st.experiment2.spread.last { $0 != nil } ?? nil, simulator: 0, Format.px)
+        compare("Realism, mean of experiment 1's scenarios", video: mean1(video, \.realism), state: mean1(g, \.realism),
+                simulator: mean1(simulator, \.realism), Format.percent, lowerIsBetter: false)
+        compare("Energy drift in the last window, mean of experiment 1's scenarios", video: mean1(video, \.energyDrift),
+                state: mean1(g, \.energyDrift), simulator: mean1(simulator, \.energyDrift), Format.percent)
+        func lastSpread(_ x: ReportGenerator) -> Double? { mean(x.rows2.compactMap { $0.spread.last { $0 != nil } ?? nil }) }
+        compare("Spread over \(setup.seeds2) seeds at the last horizon (mean of the samplers)", video: lastSpread(video),
+                state: lastSpread(g), simulator: 0, Format.px)
         for name in ["occluder", "key"] {
-            guard let s = st.experiment4.first(where: { $0.scenario == name }) else { continue }
-            let best = experiment4.filter { $0.scenario == name }.compactMap(\.model.permanence).max()
-            compare("Hidden balls back within \(Format.number(setup.physics.tolerance)) px in \(name) (the video model's best stitching)",
-                    video: best, state: s.model.permanence, simulator: s.simulator.permanence, Format.percent, lowerIsBetter: false)
+            guard let p = g.rows4.first(where: { $0.scenario == name }) else { continue }
+            let best = video.rows4.filter { $0.scenario == name }.compactMap(\.model.permanence).max()
+            compare("Hidden balls back within \(Format.number(setup.physics.tolerance)) px in \(name) (the \(video.name)'s best stitching)",
+                    video: best, state: p.model.permanence, simulator: p.simulator.permanence, Format.percent, lowerIsBetter: false)
         }
-        if let fact = experiment3.slopes.first(where: { $0.attention == .factorized && $0.sweep == "frames" && $0.pass == "forward" && $0.quantity == "time" }) {
-            compare("Log-log slope of time against frames", video: fact.slope, state: st.experiment3.slope, simulator: nil,
-                    Format.number)
+        if let slope = experiment3.forwardTimeSlope(.factorized) {
+            compare("Log-log slope of time against frames", video: slope, state: g.cost?.slope, simulator: nil, Format.number)
         }
         var b: [ReportBlock] = [.heading("What a world state buys", level: 3)]
-        b.append(.text("The learned state model against the video model, measure by measure; each line is sorted by which "
+        b.append(.text("The \(g.header) against the \(video.name), measure by measure; each line is sorted by which "
                        + "of the two this run's numbers favour."))
-        if !wins.isEmpty { b.append(.text("Where the state model wins: " + wins.joined(separator: " "))) }
+        if !wins.isEmpty { b.append(.text("Where the \(g.name) wins: " + wins.joined(separator: " "))) }
         if !losses.isEmpty { b.append(.text("Where it does not: " + losses.joined(separator: " "))) }
         return b
     }

@@ -1,6 +1,6 @@
 // What `vidgen reproduce` measured: every experiment's numbers (metrics.json) and the
-// headline — one row per failure mode, the video model's number beside the learned state
-// model's and the simulator's. Every value here comes from the run; nothing is typed in.
+// headline — one row per failure mode, each generator's number beside the others'
+// (ReportGenerator.swift). Every value here comes from the run; nothing is typed in.
 
 import Diffusion
 import Dynamics
@@ -13,11 +13,43 @@ public struct HeadlineRow: Codable, Equatable, Sendable {
     public var claim: String
     /// What is measured, and where (experiment, scenario, setting).
     public var measure: String
-    /// The video model's number, the learned state model's ("–" when none was measured) and
-    /// the simulator's, formatted.
-    public var model: String
-    public var stateModel: String = "–"
-    public var simulator: String
+    /// Each generator's number, formatted ("–" where it measured none).
+    public var values: [GeneratorID: String]
+
+    public init(claim: String, measure: String, values: [GeneratorID: String]) {
+        self.claim = claim
+        self.measure = measure
+        self.values = values
+    }
+
+    /// `id`'s number, formatted; "–" for a generator the run did not measure.
+    public subscript(_ id: GeneratorID) -> String { values[id] ?? "–" }
+
+    // In JSON a row is flat: claim, measure and one key per generator.
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.init(stringValue) }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        claim = try c.decode(String.self, forKey: Key("claim"))
+        measure = try c.decode(String.self, forKey: Key("measure"))
+        values = [:]
+        for key in c.allKeys where !["claim", "measure"].contains(key.stringValue) {
+            values[GeneratorID(rawValue: key.stringValue)] = try c.decode(String.self, forKey: key)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(claim, forKey: Key("claim"))
+        try c.encode(measure, forKey: Key("measure"))
+        for (id, value) in values { try c.encode(value, forKey: Key(id.rawValue)) }
+    }
 }
 
 /// The learned state model's part of a run: which model, and its experiments 2–4 (its
@@ -78,7 +110,7 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
         self.experiment4 = experiment4
         self.timings = timings
         self.stateModel = stateModel
-        headline = makeHeadline()
+        headline = makeHeadline(generators)
     }
 
     /// Pretty, key-sorted JSON.
@@ -92,96 +124,90 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
         experiment4.first { $0.scenario == name && $0.stitching == stitching }
     }
 
-    /// The headline rows, from the experiments' numbers.
-    func makeHeadline() -> [HeadlineRow] {
+    /// The headline rows, from the experiments' numbers: in each row, one cell per generator
+    /// of `generators`, and "–" for the generators metrics.json always names that are not among them.
+    func makeHeadline(_ generators: [ReportGenerator]) -> [HeadlineRow] {
         var rows: [HeadlineRow] = []
+        func row(_ claim: String, _ measure: String, _ cell: (ReportGenerator) -> String) {
+            var values = Dictionary(uniqueKeysWithValues: GeneratorID.alwaysInHeadline.map { ($0, "–") })
+            for g in generators { values[g.id] = cell(g) }
+            rows.append(HeadlineRow(claim: claim, measure: measure, values: values))
+        }
+        /// Each generator's `value` of experiment-1 result `r`.
+        func one(_ r: ScenarioResult, _ value: @escaping (PhysicsSummary) -> Double?,
+                 _ format: @escaping (Double?) -> String) -> (ReportGenerator) -> String {
+            { g in format(g.experiment1(r).flatMap(value)) }
+        }
+        /// Each generator's `value`, averaged over experiment-1 results `rs`.
+        func average(_ rs: [ScenarioResult], _ value: @escaping (PhysicsSummary) -> Double?,
+                     _ format: @escaping (Double?) -> String) -> (ReportGenerator) -> String {
+            { g in format(mean(rs.compactMap { g.experiment1($0).flatMap(value) })) }
+        }
         let ood = experiment1.filter { $0.scenario != "id" }
-        let state = stateModel
-        /// (video model, state model, simulator) of `value`, averaged over `rs`.
-        func average(_ rs: [ScenarioResult], _ value: (PhysicsSummary) -> Double?) -> (Double?, Double?, Double?) {
-            (mean(rs.compactMap { value($0.model) }), mean(rs.compactMap { $0.stateModel.flatMap(value) }),
-             mean(rs.compactMap { value($0.simulator) }))
-        }
-        func one(_ r: ScenarioResult, _ value: (PhysicsSummary) -> Double?) -> (Double?, Double?, Double?) {
-            (value(r.model), r.stateModel.flatMap(value), value(r.simulator))
-        }
-        func row(_ claim: String, _ measure: String, _ v: (Double?, Double?, Double?), _ format: (Double?) -> String) {
-            rows.append(HeadlineRow(claim: claim, measure: measure, model: format(v.0),
-                                    stateModel: state == nil ? "–" : format(v.1), simulator: format(v.2)))
-        }
         let h = setup.frames1 - setup.context
         if let id = scenario1("id") {
-            row("frames look real", "realism, id (exp. 1)", one(id) { $0.realism }, Format.percent)
+            row("frames look real", "realism, id (exp. 1)", one(id, { $0.realism }, Format.percent))
         }
         if !ood.isEmpty {
             row("frames look real out of distribution too", "realism, mean of \(ood.count) OOD scenarios (exp. 1)",
-                average(ood) { $0.realism }, Format.percent)
+                average(ood, { $0.realism }, Format.percent))
             row("… but the physics is not", "position error at horizon \(h), mean of OOD scenarios (exp. 1)",
-                average(ood) { $0.finalPositionError }, Format.px)
+                average(ood, { $0.finalPositionError }, Format.px))
         }
         if let id = scenario1("id") {
             row("… not even in distribution", "position error at horizon \(h), id (exp. 1)",
-                one(id) { $0.finalPositionError }, Format.px)
+                one(id, { $0.finalPositionError }, Format.px))
         }
-        if let g = scenario1("ood-gravity") {
+        if let gravity = scenario1("ood-gravity") {
             row("gravity is not learned as a law", "implied-gravity error |g − g_true|, ood-gravity (exp. 1)",
-                one(g) { $0.gravityError }, Format.acceleration)
+                one(gravity, { $0.gravityError }, Format.acceleration))
         }
         row("energy is not conserved", "|E/E₀ − 1| in the last window, mean of exp. 1 scenarios",
-            average(experiment1) { $0.energyDrift }, Format.percent)
+            average(experiment1, { $0.energyDrift }, Format.percent))
         row("walls are not solid", "ball-frames past a wall, mean of exp. 1 scenarios",
-            average(experiment1) { $0.penetrationRate }, Format.percent)
+            average(experiment1, { $0.penetrationRate }, Format.percent))
         row("objects appear and vanish", "ball-count changes per 100 frames, mean of exp. 1 scenarios",
-            average(experiment1) { $0.countChangesPer100 }, Format.number)
-        let stateSpread = state.map { s in s.experiment2.spread.last { $0 != nil } ?? nil } ?? nil
+            average(experiment1, { $0.countChangesPer100 }, Format.number))
         for s in experiment2 {
-            let last = s.spread.last { $0 != nil } ?? nil, simLast = s.simulatorSpread.last { $0 != nil } ?? nil
             row("many futures from one past (\(s.sampler))",
-                "spread of positions over \(setup.seeds2) seeds at the last horizon (exp. 2)", (last, stateSpread, simLast), Format.px)
-        }
-        let identical = experiment2.allSatisfy(\.sameSeedIdentical)
-        rows.append(HeadlineRow(claim: "… yet one seed, one video", measure: "same seed twice: identical bytes (exp. 2)",
-                                model: identical ? "yes (DDIM and DDPM)" : "no",
-                                stateModel: state.map { $0.experiment2.sameSeedIdentical && $0.experiment2.distinctVideos == 1
-                                    ? "yes (no seed: one context, one video)" : "no" } ?? "–",
-                                simulator: "yes (deterministic)"))
-        if let joint = experiment3.slopes.first(where: { $0.attention == .joint && $0.sweep == "frames" && $0.pass == "forward" && $0.quantity == "time" }),
-           let fact = experiment3.slopes.first(where: { $0.attention == .factorized && $0.sweep == "frames" && $0.pass == "forward" && $0.quantity == "time" }) {
-            rows.append(HeadlineRow(claim: "attention cost grows quadratically", measure: "log-log slope of forward time vs frames, joint / factorized (exp. 3)",
-                                    model: String(format: "%.2f / %.2f", joint.slope, fact.slope),
-                                    stateModel: state.map { String(format: "%.2f (whole roll-out; no attention)", $0.experiment3.slope) } ?? "–",
-                                    simulator: "— (no attention: every frame costs the same)"))
-        }
-        let state4 = state?.experiment4 ?? []
-        if let lf = scenario4("id", "last-frame") {
-            func jumps(_ p: PhysicsSummary?) -> String {
-                guard let p else { return "–" }
-                return "\(Format.number(p.seamJump)) at seams / \(Format.number(p.insideJump)) inside"
+                "spread of positions over \(setup.seeds2) seeds at the last horizon (exp. 2)") { g in
+                Format.px(g.spread(s).last { $0 != nil } ?? nil)
             }
-            let s = state4.first { $0.scenario == "id" }
-            rows.append(HeadlineRow(claim: "a single frame carries no velocity",
-                                    measure: "|Δ²p| (px/frame²) at seams vs inside windows, last-frame stitching, id (exp. 4)",
-                                    model: jumps(lf.model),
-                                    stateModel: s.map { "\(jumps($0.model)) (no seams: last-k \(setup.context4)'s frames)" } ?? "–",
-                                    simulator: jumps(lf.simulator)))
+        }
+        row("… yet one seed, one video", "same seed twice: identical bytes (exp. 2)") { $0.sameSeed }
+        if experiment3.forwardTimeSlope(.joint) != nil && experiment3.forwardTimeSlope(.factorized) != nil {
+            row("attention cost grows quadratically", "log-log slope of forward time vs frames, joint / factorized (exp. 3)") {
+                $0.costSlope
+            }
+        }
+        if let lf = scenario4("id", "last-frame") {
+            // A state model has no seams: its numbers are last-k's frames at the context.
+            row("a single frame carries no velocity",
+                "|Δ²p| (px/frame²) at seams vs inside windows, last-frame stitching, id (exp. 4)") { g in
+                g.experiment4(lf).map { p in
+                    "\(Format.number(p.seamJump)) at seams / \(Format.number(p.insideJump)) inside"
+                        + (g.kind == .stateModel ? " (no seams: last-k \(setup.context4)'s frames)" : "")
+                } ?? "–"
+            }
         }
         let id4 = experiment4.filter { $0.scenario == "id" }
         if let first = id4.first {
-            // Discs gained (+) or lost (−) against the balls in view by the last window.
-            func last(_ p: PhysicsSummary) -> String { Format.number(p.countOffsetByWindow.last { $0 != nil } ?? nil) }
-            rows.append(HeadlineRow(claim: "drift grows with every window",
-                                    measure: "valid discs − balls in view in the last window of \(setup.frames4) frames, id (exp. 4)",
-                                    model: id4.map { "\(last($0.model)) (\($0.stitching))" }.joined(separator: ", "),
-                                    stateModel: state4.first { $0.scenario == "id" }.map { last($0.model) } ?? "–",
-                                    simulator: last(first.simulator)))
+            // Discs gained (+) or lost (−) against the balls in view by the last window: the
+            // video model's for every stitching, the others' once.
+            func last(_ p: PhysicsSummary?) -> String { Format.number(p?.countOffsetByWindow.last { $0 != nil } ?? nil) }
+            row("drift grows with every window",
+                "valid discs − balls in view in the last window of \(setup.frames4) frames, id (exp. 4)") { g in
+                g.kind == .videoModel ? id4.map { "\(last(g.experiment4($0))) (\($0.stitching))" }.joined(separator: ", ")
+                    : last(g.experiment4(first))
+            }
         }
         for name in ["occluder", "key"] {
             let best = experiment4.filter { $0.scenario == name }.max { ($0.model.permanence ?? -1) < ($1.model.permanence ?? -1) }
             if let best {
-                let s = state4.first { $0.scenario == name }
                 row("hidden longer than the context: gone (\(name))",
-                    "hidden balls back within \(Format.number(setup.physics.tolerance)) px, best stitching (\(best.stitching); exp. 4)",
-                    (best.model.permanence, s?.model.permanence, best.simulator.permanence), Format.percent)
+                    "hidden balls back within \(Format.number(setup.physics.tolerance)) px, best stitching (\(best.stitching); exp. 4)") {
+                    Format.percent($0.experiment4(best)?.permanence)
+                }
             }
         }
         return rows

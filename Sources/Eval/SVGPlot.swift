@@ -62,7 +62,7 @@ public struct LinePlot: Sendable {
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" \
             font-family="sans-serif" font-size="11">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(f(left))" y="18" font-size="13" font-weight="bold">\(escape(title))</text>
+            <text x="\(f(left))" y="18" font-size="13" font-weight="bold">\(HTML.escape(title))</text>
 
             """
         for t in xAxis.ticks {
@@ -76,8 +76,8 @@ public struct LinePlot: Sendable {
             out += "<text x=\"\(f(left - 5))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(Axis.label(t))</text>\n"
         }
         out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#444\"/>\n"
-        out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(Double(height) - 8))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
-        out += "<text transform=\"translate(14 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(Double(height) - 8))\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>\n"
+        out += "<text transform=\"translate(14 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(HTML.escape(yLabel))</text>\n"
         for (i, s) in series.enumerated() {
             let color = LinePlot.colors[(s.color ?? i) % LinePlot.colors.count]
             let dash = s.dashed ? " stroke-dasharray=\"5 3\"" : ""
@@ -100,17 +100,12 @@ public struct LinePlot: Sendable {
             let ly = top + 8 + Double(i) * 16
             out += "<line x1=\"\(f(left + plotW + 10))\" y1=\"\(f(ly))\" x2=\"\(f(left + plotW + 30))\" y2=\"\(f(ly))\" "
                 + "stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>"
-            out += "<text x=\"\(f(left + plotW + 34))\" y=\"\(f(ly + 4))\">\(escape(s.name))</text>\n"
+            out += "<text x=\"\(f(left + plotW + 34))\" y=\"\(f(ly + 4))\">\(HTML.escape(s.name))</text>\n"
         }
         return out + "</svg>\n"
     }
 
     func f(_ v: Double) -> String { String(format: "%.1f", v) }
-
-    func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
 }
 
 /// An axis range and its ticks.

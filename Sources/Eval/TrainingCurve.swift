@@ -15,7 +15,6 @@
 
 import Foundation
 import Tensor
-import Train
 import World
 
 /// Where a checkpoint stands in its training run.

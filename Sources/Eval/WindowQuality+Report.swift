@@ -61,11 +61,8 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
     /// A plain-text table: one row per generator, then the scores by frame (one window) or
     /// by stitched window (long videos), then the physics.
     public func table() -> String {
-        let c = config
-        var rows: [(String, WindowQualityResult)] = [("simulator (truth)", simulator), ("copy last frame", copyLast),
-                                                     ("constant velocity", constantVelocity)]
-        for m in models { rows.append((label(m), m.result)) }
-        let width = max(22, rows.map(\.0.count).max()! + 2)
+        let c = config, rows = generators
+        let width = max(22, rows.map(\.label.count).max()! + 2)
         func px(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "–" }
         func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
         let columns = [("real", 8), ("count ok", 9), ("mean", 7), ("median", 7), ("p90", 7), ("miss", 8),
@@ -100,7 +97,7 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
             for (label, r) in rows { out += pad(label, width) + cell(r).map { pad($0, 7, left: true) }.joined() + "\n" }
         }
         if c.long != nil {
-            let heads = (rows.first?.1.byWindow ?? []).map { String($0.window) }
+            let heads = (rows.first?.result.byWindow ?? []).map { String($0.window) }
             curve("real, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.real) } }
             curve("count ok, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.countCorrect) } }
             curve("mean error (px), window", heads) { ($0.byWindow ?? []).map { px($0.stats.meanError) } }
@@ -118,7 +115,7 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
             curve("mean error (px), frame", heads) { $0.byFrame.map { px($0.meanError) } }
             curve("count ok, frame", heads) { $0.byFrame.map { pct($0.countCorrect) } }
         }
-        if rows.contains(where: { $0.1.physics != nil }) {
+        if rows.contains(where: { $0.result.physics != nil }) {
             let physics = [("vel err", 9), ("g fit (x, y)", 18), ("g err", 7), ("energy", 8), ("past wall", 10),
                            ("count chg", 10), ("swaps", 7), ("hidden: back", 14)]
             func physicsLine(_ label: String, _ cells: [String]) -> String {
@@ -138,6 +135,13 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
             : "the long-video bar (every window: real ≥ 95%, count ≥ 98%)"
         for m in models { out += "\n\(label(m)): \(bar) " + (m.meetsBar ? "met" : "not met") }
         return out
+    }
+
+    /// The generators of the table in its row order, each with its label: the simulator, the
+    /// two baselines, then every model.
+    var generators: [(label: String, result: WindowQualityResult)] {
+        [("simulator (truth)", simulator), ("copy last frame", copyLast), ("constant velocity", constantVelocity)]
+            + models.map { (label($0), $0.result) }
     }
 
     /// A model's row label: its folder's name, step and handoff level.

@@ -27,7 +27,6 @@
 
 import Sample
 import Tensor
-import Train
 import World
 
 /// What `WindowQuality` measures on: clips, window, and the scoring thresholds.

@@ -120,10 +120,7 @@ extension Vidgen {
                 let files = try report.files(pictures: pictures)
                 try ReportFolder.write(files, to: out)
                 print("Headline (\(setup.mode) run, \(String(format: "%.0f", timings.total)) s):")
-                for row in report.headline {
-                    print("  \(row.claim) — \(row.measure): video model \(row.model), "
-                          + (run == nil ? "" : "state model \(row.stateModel), ") + "simulator \(row.simulator)")
-                }
+                for line in report.headlineLines { print("  " + line) }
                 let figures = files.files.filter { f in [".svg", ".png", ".gif"].contains { f.name.hasSuffix($0) } }.count
                 print("wrote \(out)/index.html, report.md, metrics.json, headline.md and \(figures) figures")
             } catch {

@@ -58,7 +58,7 @@ final class ReproduceTests: XCTestCase {
         let key = try XCTUnwrap(report.experiment4.first { $0.scenario == "key" })
         XCTAssertEqual(key.simulator.permanence, 1)
         XCTAssertFalse(report.headline.isEmpty)
-        XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0.model.hasPrefix("yes") })
+        XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0[.model].hasPrefix("yes") })
 
         let files = try report.files(pictures: pictures)
         let names = files.files.map(\.name)
@@ -119,8 +119,8 @@ final class ReproduceTests: XCTestCase {
         XCTAssert(st.experiment2.spread.allSatisfy { $0 == nil || $0 == 0 })
         XCTAssertEqual(st.experiment4.map(\.scenario), ["id", "key"])
         XCTAssertEqual(st.experiment3.points.map(\.frames), [4, 8, 16])
-        XCTAssert(report.headline.allSatisfy { $0.stateModel != "" })
-        XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0.stateModel.hasPrefix("yes") })
+        XCTAssert(report.headline.allSatisfy { $0[.stateModel] != "" })
+        XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0[.stateModel].hasPrefix("yes") })
         XCTAssertEqual(pictures.experiment1[0].labels, ["video model", "state model", "simulator"])
         let files = try report.files(pictures: pictures)
         let md = String(decoding: files.bytes("report.md")!, as: UTF8.self)
@@ -131,6 +131,63 @@ final class ReproduceTests: XCTestCase {
         XCTAssertEqual(again.experiment1, report.experiment1)
         XCTAssertEqual(again.stateModel?.experiment2, st.experiment2)
         XCTAssertEqual(again.stateModel?.experiment4, st.experiment4)
+    }
+
+    /// A made-up generator placed before the simulator becomes a column of the headline (in
+    /// headline.md, report.md and metrics.json), a part of every cell of experiment 1's table,
+    /// rows of experiment 2's and 4's tables, a cost section and findings of its own.
+    func testAnExtraGeneratorIsAColumnOfEveryTable() throws {
+        var rng = RNG(seed: 1)
+        let model = Denoiser(.tiny, rng: &rng)
+        let setup = tinySetup()
+        var (report, pictures) = try run(setup, model: model)
+        let extra = ReportGenerator(
+            id: GeneratorID(rawValue: "madeUp"), kind: .stateModel, header: "made-up model", name: "made-up",
+            described: "a made-up model (the video model's numbers under another name)", provenance: "Made-up model: none.",
+            experiment1: { $0.model }, spread: { $0.spread }, experiment4: { $0.model },
+            rows2: report.experiment2.prefix(1).map { var r = $0; r.sampler = "made-up"; return r },
+            rows4: report.experiment4.filter { $0.stitching == "last-frame" }.map { var r = $0; r.stitching = "made-up"; return r },
+            sameSeed: "made-up seed", costSlope: "made-up slope",
+            cost: StateCost(points: [.init(frames: 4, ms: 1, msPerFrame: 0.25), .init(frames: 8, ms: 2, msPerFrame: 0.25)], slope: 1))
+        var generators = report.generators
+        generators.insert(extra, at: generators.count - 1)
+        XCTAssert(generators.map(\.header) == ["video model", "made-up model", "simulator"])
+        report.headline = report.makeHeadline(generators)
+        XCTAssert(report.headline.allSatisfy { $0.values[extra.id] != nil && $0[.stateModel] == "–" })
+        XCTAssert(report.headline.contains { $0.claim == "frames look real" && $0[extra.id] == $0[.model] })
+        XCTAssert(report.headline.contains { $0[extra.id] == "made-up seed" })
+
+        let files = try report.files(pictures: pictures, generators: generators)
+        func text(_ name: String) throws -> String { String(decoding: try XCTUnwrap(files.bytes(name)), as: UTF8.self) }
+        let header = "| claim | measure | video model | made-up model | simulator |"
+        let md = try text("report.md"), headline = try text("headline.md"), html = try text("index.html")
+        XCTAssertEqual(headline.components(separatedBy: header).count - 1, 1)
+        XCTAssertEqual(md.components(separatedBy: header).count - 1, 1)
+        XCTAssertEqual(html.components(separatedBy: "<th>made-up model</th>").count - 1, 1)
+        XCTAssert(md.contains("Made-up model: none."))
+        XCTAssert(md.contains("the same number for a made-up model"))
+        // Experiment 1: every cell "video model / made-up model / simulator".
+        XCTAssert(md.contains("Each cell: video model / made-up model (one roll-out from the same context) / simulator."))
+        let section1 = try XCTUnwrap(md.range(of: "## 1. ")).upperBound..<(try XCTUnwrap(md.range(of: "## 2. ")).lowerBound)
+        let exp1 = md[section1].components(separatedBy: "\n").filter { $0.hasPrefix("| id |") || $0.hasPrefix("| ood-gravity |") }
+        XCTAssertEqual(exp1.count, 2)
+        for line in exp1 {
+            let realism = line.components(separatedBy: " | ")[1]
+            XCTAssertEqual(realism.components(separatedBy: " / ").count, 3, line)
+        }
+        // Experiments 2 and 4: rows of its own, once each.
+        XCTAssertEqual(md.components(separatedBy: "\n| made-up | ").count - 1, 1)
+        XCTAssertEqual(md.components(separatedBy: " | made-up | ").count - 1, setup.scenarios4.count)
+        XCTAssert(md.contains("(rows \"made-up\", scored on last-k"))
+        XCTAssert(md.contains("The made-up model makes a clip in one roll-out"))
+        XCTAssert(files.files.map(\.name).contains("exp3-made-up.svg"))
+        XCTAssert(md.contains("The made-up model against the video model"))
+        // metrics.json: the made-up key in every headline row, beside the ones every run writes.
+        let json = try text("metrics.json")
+        XCTAssertEqual(json.components(separatedBy: "\"madeUp\" : ").count - 1, report.headline.count)
+        XCTAssertEqual(json.components(separatedBy: "\"stateModel\" : \"–\"").count - 1, report.headline.count)
+        let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(try XCTUnwrap(files.bytes("metrics.json"))))
+        XCTAssert(decoded.headline == report.headline)
     }
 
     /// Experiment 4's clips test memory: an occluder clip shows every ball wholly in its
