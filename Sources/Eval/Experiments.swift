@@ -1,4 +1,4 @@
-// Experiments 1, 2 and 4 of DESIGN.md ("Experiments and their metrics") against the simulator,
+// Experiments 1, 2 and 4 (docs/ARCHITECTURE.md, "The experiments") against the simulator,
 // and experiment 3 from AttentionCost. Each clip's context comes from the simulator; the model
 // rolls the video out window by window, and the same metrics are measured on the model's frames
 // and on the simulator's frames of the same clip.

@@ -274,18 +274,21 @@ extension ReproduceReport {
         ]
         b.append(.table(
             ["scenario", "stitching", "seam |Δ²p|", "inside |Δ²p|", "pos. error (h \(s.frames4 - s.context4))",
-             "discs − balls (last window)", "energy drift (last window)", "hidings", "back right", "stuck", "never"],
+             "discs − balls (last window)", "in view, missed", "energy drift (last window)", "hidings", "back right", "stuck",
+             "never"],
             experiment4Rows(generators).map { r in
                 let (x, y) = (r.model, r.simulator)
                 return [r.scenario, r.stitching, pair(x.seamJump, y.seamJump, Format.number),
                         pair(x.insideJump, y.insideJump, Format.number),
                         pair(x.finalPositionError, y.finalPositionError, Format.px),
                         pair(x.countOffsetByWindow.last ?? nil, y.countOffsetByWindow.last ?? nil, Format.number),
+                        pair(x.missRate, y.missRate, Format.percent),
                         pair(x.energyDriftByWindow.last { $0 != nil } ?? nil, y.energyDriftByWindow.last { $0 != nil } ?? nil,
                              Format.signedPercent),
                         "\(x.hidings)", pair(x.permanence, y.permanence, Format.percent), pair(x.stuck, y.stuck, Format.percent),
                         pair(x.never, y.never, Format.percent)]
             }))
+        b += forgottenInView(generators)
         for name in s.scenarios4 {
             let rs = experiment4Rows(generators).filter { $0.scenario == name }
             guard let first = rs.first else { continue }
@@ -324,6 +327,28 @@ extension ReproduceReport {
     }
 
     func pair(_ a: Double?, _ b: Double?, _ format: (Double?) -> String) -> String { "\(format(a)) / \(format(b))" }
+
+    /// Which part of what a video model forgets is structural: balls it loses in `id`, where
+    /// nothing hides them (the model's own weakness), beside hidden balls that never come
+    /// back (what a window shorter than the hiding cannot hold). One paragraph per video model.
+    func forgottenInView(_ generators: [ReportGenerator]) -> [ReportBlock] {
+        generators.filter { $0.kind == .videoModel }.compactMap { g in
+            let id = g.rows4.filter { $0.scenario == "id" }
+            let hidden = g.rows4.filter { $0.scenario != "id" && $0.model.never != nil }
+            guard !id.isEmpty, !hidden.isEmpty else { return nil }
+            func span(_ rows: [ScenarioResult], _ value: (ScenarioResult) -> Double?) -> String {
+                rows.compactMap { r in value(r).map { "\(Format.percent($0)) (\(r.stitching))" } }.joined(separator: ", ")
+            }
+            let gone = Set(hidden.map(\.scenario)).sorted().map { name in
+                "\(name): " + span(hidden.filter { $0.scenario == name }, { $0.model.never })
+            }
+            return .text("Forgotten in plain view, and forgotten when hidden. In `id` nothing hides a ball, yet the "
+                         + "\(g.name) misses " + span(id, { $0.model.missRate }) + " of the balls in view over its generated "
+                         + "frames (the tracker on the simulator's own frames: \(Format.percent(id[0].simulator.missRate))): that part is this model's weakness, not its window. Hidden balls that never come back — "
+                         + gone.joined(separator: "; ") + " — are what no window shorter than the hiding can hold; read "
+                         + "them against the `id` figure, which a better model of the same window would lower.")
+        }
+    }
 
     /// Experiment 4's rows, per scenario: each generator's (the video model's stitchings, a
     /// state model's one roll-out) in the order of `generators`.

@@ -1,4 +1,4 @@
-// Checkpoint folders, of either kind of model (DESIGN.md "Formats"):
+// Checkpoint folders, of either kind of model (docs/ARCHITECTURE.md, "Formats"):
 //   model.safetensors        what sampling loads: weights by dotted name (a video model's EMA)
 //   config.json              the resolved config (TrainConfig or DynamicsConfig)
 //   train-state.safetensors  what a resume loads: weights, EMA, AdamW moments by `StatePart`

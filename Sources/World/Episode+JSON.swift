@@ -1,6 +1,6 @@
 import Foundation
 
-// The per-frame state export (DESIGN.md "Formats"): one JSON object per clip,
+// The per-frame state export (docs/ARCHITECTURE.md, "Formats"): one JSON object per clip,
 // {"scenario", "seed", "size": [H, W], "gravity": [gx, gy], "restitution", "frames": [{"t",
 // "balls": [{"id", "position", "velocity", "radius", "mass", "color", "visible"}]}]}.
 // Extra fields: per clip "friction", "occluders", "darkness" ([start, end) frame ranges);

@@ -1,4 +1,4 @@
-// The per-frame state export of a 3D clip: the flat states JSON (DESIGN.md "Formats") with
+// The per-frame state export of a 3D clip: the flat states JSON (docs/ARCHITECTURE.md, "Formats") with
 // a third coordinate and the camera. One JSON object per clip,
 // {"scenario", "seed", "size": [H, W], "gravity": [gx, gy, gz], "restitution", "frames": [{"t",
 // "balls": [{"id", "position": [x, y, z], "velocity": [vx, vy, vz], "radius", "mass", "color",

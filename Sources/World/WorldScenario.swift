@@ -71,7 +71,7 @@ public enum WorldClip: Sendable {
         }
     }
 
-    /// The states as JSON bytes (DESIGN.md "Formats"; the 3D export for a depth clip).
+    /// The states as JSON bytes (docs/ARCHITECTURE.md "Formats"; the 3D export for a depth clip).
     public func statesJSON() throws -> [UInt8] {
         switch self {
         case let .flat(e): try e.statesJSON()

@@ -123,7 +123,7 @@ extension Vidgen.Bench {
     }
 }
 
-/// The JSON of `vidgen bench --json`: `results` as DESIGN.md's "Formats" gives them, and
+/// The JSON of `vidgen bench --json`: `results` as docs/ARCHITECTURE.md's "Formats" gives them, and
 /// with the sample suite the timed videos.
 struct BenchReport: Codable {
     var results: [BenchResult]

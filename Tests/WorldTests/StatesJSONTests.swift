@@ -3,7 +3,7 @@ import XCTest
 @testable import World
 
 final class StatesJSONTests: XCTestCase {
-    /// The export has exactly the fields DESIGN.md "Formats" names, with the right types.
+    /// The export has exactly the fields docs/ARCHITECTURE.md "Formats" names, with the right types.
     func testSchema() throws {
         let ep = try Scenario.named("occluder").episode(seed: 3, frames: 64)
         let json = try JSONSerialization.jsonObject(with: Data(try ep.statesJSON())) as! [String: Any]

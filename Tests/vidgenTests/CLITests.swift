@@ -121,7 +121,7 @@ final class CLITests: XCTestCase {
         try assertRejected(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--out", dir + "/x.gif"], mentioning: "handof")
     }
 
-    /// `vidgen bench sample` prints its table and writes the JSON of DESIGN.md "Formats", with
+    /// `vidgen bench sample` prints its table and writes the JSON of docs/ARCHITECTURE.md "Formats", with
     /// the checkpoint's videos timed beside DDIM 50 (a tiny model here, to keep the test short).
     func testBenchSampleWritesJSON() throws {
         let dir = CLI.tmp("bench")
