@@ -56,9 +56,12 @@ public struct DynamicsTrainer {
         var config = try checkpoint.dynamicsConfig()
         if let steps { config.steps = steps }
         if let checkpointEvery { config.checkpointEvery = checkpointEvery }
+        let parts: [CheckpointFolder.StatePart] = [.weights, .adamM, .adamV]
+        try checkpoint.checkShapes(CheckpointFolder.stateFile, prefixes: parts.map(\.rawValue),
+                                   like: InteractionNetwork.parameterShapes(config.model))
         var t = try DynamicsTrainer(config: config, folder: folder)
-        let like = t.network.namedParameters.map { (name: $0.name, shape: $0.value.shape) }
-        let saved = try checkpoint.trainState([.weights, .adamM, .adamV], like: like)
+        let like = t.network.parameterShapes
+        let saved = try checkpoint.trainState(parts, like: like)
         if saved.step > config.steps { throw VidgenError("\(folder) is at step \(saved.step), past --steps \(config.steps)") }
         (t.network.parameters, t.optimizer.m, t.optimizer.v) = (saved.tensors[.weights]!, saved.tensors[.adamM]!, saved.tensors[.adamV]!)
         (t.step, t.seconds) = (saved.step, saved.seconds)

@@ -166,8 +166,10 @@ extension CheckpointFolder {
     }
 
     /// The codec in autoencoder.safetensors, for a codec of shape `config`: its weights,
-    /// and its latent range (the identity in a file that has none).
+    /// and its latent range (the identity in a file that has none). The file's header is
+    /// checked against `config` before the codec is built.
     public func codecWeights(_ config: AutoencoderConfig) throws -> FrameAutoencoder {
+        try checkCodecShapes(config)
         let p = file(Self.codecFile)
         let stored = try tensors(Self.codecFile)
         var rng = RNG(seed: 0)
@@ -188,5 +190,12 @@ extension CheckpointFolder {
             throw VidgenError("\(p): the latent range needs both '\(names[0])' and '\(names[1])'")
         }
         return codec
+    }
+
+    /// Throws, naming the first tensor that differs, unless autoencoder.safetensors' header
+    /// lists the parameters of a codec of shape `config` (and at most its latent range).
+    func checkCodecShapes(_ config: AutoencoderConfig) throws {
+        try checkShapes(Self.codecFile, like: config.parameterShapes,
+                        ignoring: [FrameAutoencoder.rangeCenterName, FrameAutoencoder.rangeHalfName])
     }
 }

@@ -143,9 +143,10 @@ public struct Trainer {
         let folder = CheckpointFolder(dir)
         guard folder.hasTrainState else { return nil }
         let config = try folder.trainConfig()
+        let parts: [CheckpointFolder.StatePart] = [.weights, .ema, .adamM, .adamV]
+        try folder.checkShapes(CheckpointFolder.stateFile, prefixes: parts.map(\.rawValue), like: config.model.parameterShapes)
         var trainer = try Trainer(config, codec: try folder.codec(for: config))
-        let like = trainer.model.namedParameters.map { (name: $0.name, shape: $0.value.shape) }
-        let saved = try folder.trainState([.weights, .ema, .adamM, .adamV], like: like)
+        let saved = try folder.trainState(parts, like: trainer.model.parameterShapes)
         let weights = saved.tensors[.weights]!
         var i = 0
         trainer.model.visit("") { _, t in t = weights[i]; i += 1 }
