@@ -7,6 +7,7 @@
 //   sampling.json            optional, a video model's: how it is meant to be sampled
 //   autoencoder.safetensors  a latent video model's frame autoencoder
 //   snapshots/step-N         sampling copies of a run (model, config, sampling)
+//   .lock                    the pid of the run writing the folder, under its flock (CheckpointFolder+Lock)
 // A codec folder (`vidgen autoencoder`) holds autoencoder.json and autoencoder.safetensors.
 // Every file is written to a temporary name and renamed into place (AtomicFile). A save
 // writes config, then train state, then model: train-state holds everything a resume needs,
@@ -30,7 +31,7 @@ public struct CheckpointFolder: Equatable, Sendable {
     public static let codecConfigFile = "autoencoder.json"
     public static let snapshotsFolder = "snapshots"
     /// The files a command's output must never overwrite.
-    public static let files = [modelFile, configFile, stateFile, logFile, samplingFile, codecFile]
+    public static let files = [modelFile, configFile, stateFile, logFile, samplingFile, codecFile, lockFile]
     static let logHeader = "step,loss,lr,grad_norm,seconds\n"
 
     /// The tensors of train-state.safetensors, by name prefix.

@@ -118,6 +118,26 @@ public struct CodecTrainer {
         return loss
     }
 
+    /// Trains the rest of the run and saves it into the codec folder `dir` (`save`), which
+    /// it locks (CheckpointFolder.lock) before the first step and holds until the save:
+    /// a folder another process is writing is refused, naming its pid, before any step.
+    /// A run that fails removes the lock file (and the folder) it created (FolderLock.abandon).
+    /// `progress` is told each step's number and loss. Returns the saved codec.
+    public mutating func train(into dir: String, progress: (_ step: Int, _ loss: Float) -> Void = { _, _ in }) throws
+        -> FrameAutoencoder {
+        let lock = try CheckpointFolder(dir).lock()
+        do {
+            while step < config.steps {
+                let loss = try trainStep()
+                progress(step, loss)
+            }
+            return try withExtendedLifetime(lock) { try save(to: dir) }
+        } catch {
+            lock.abandon()
+            throw error
+        }
+    }
+
     /// Frames of steps the run never reaches (a step past 1,000,000 beyond the last).
     public func heldOutBatch(_ k: Int) throws -> Tensor { try batch(step: config.steps + 1_000_000 + k) }
 

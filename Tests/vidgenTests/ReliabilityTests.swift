@@ -41,6 +41,65 @@ final class ReliabilityTests: XCTestCase {
     static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../data/default").standardized.path
 
+    /// Every file of `dir` (recursively) with its bytes.
+    func contents(_ dir: String) -> [String: Data] {
+        var out: [String: Data] = [:]
+        for name in FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? [] {
+            out[name] = FileManager.default.contents(atPath: dir + "/" + name) ?? Data()
+        }
+        return out
+    }
+
+    /// While a folder is locked, every writer — train of either model, with and without
+    /// --resume, and autoencoder — is refused with exit 1 and one line naming the holder's
+    /// pid, and the folder is left byte for byte as it was.
+    func testSecondWriterIsRefusedAndWritesNothing() throws {
+        let dir = CLI.tmp("locked")
+        XCTAssertEqual(try CLI.run(["train", "--config", "tiny", "--steps", "2", "--out", dir + "/run"]).status, 0)
+        let lock = try CheckpointFolder(dir + "/run").lock()
+        let before = contents(dir + "/run")
+        for args in [["train", "--config", "tiny"], ["train", "--resume"], ["train", "--resume", "--steps", "9"],
+                     ["train", "--model", "state", "--config", "tiny"], ["train", "--model", "state", "--resume"],
+                     ["autoencoder", "--config", "tiny"]] {
+            let r = try CLI.run(args + ["--out", dir + "/run"])
+            XCTAssertEqual(r.status, 1, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "error: \(dir)/run is being written by another process (pid \(getpid())); "
+                           + "let it finish or stop it before writing this folder\n", "\(args)")
+            XCTAssertEqual(contents(dir + "/run"), before, "\(args) changed the folder")
+        }
+        withExtendedLifetime(lock) {}
+    }
+
+    /// A run killed with SIGKILL leaves no lock behind: while it runs a second writer is
+    /// refused naming it, and once it is gone --resume continues from its checkpoint.
+    func testKilledHolderLeavesNoLock() throws {
+        let dir = CLI.tmp("killed-holder")
+        let run = dir + "/run"
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["train", "--config", "tiny", "--steps", "100000", "--checkpoint-every", "3", "--out", run]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let folder = CheckpointFolder(run)
+        let deadline = Date().addingTimeInterval(60)
+        while !folder.hasTrainState && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssert(folder.hasTrainState, "no checkpoint within a minute")
+        let refused = try CLI.run(["train", "--resume", "--out", run])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssert(refused.stderr.contains("(pid \(p.processIdentifier))"), refused.stderr)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let step = try XCTUnwrap(folder.metadata(CheckpointFolder.stateFile)?["step"].flatMap { Int($0) })
+        let resumed = try CLI.run(["train", "--resume", "--steps", String(step + 2), "--out", run])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssert(resumed.stdout.contains("resuming \(run) at step \(step)"), resumed.stdout)
+        let log = try String(contentsOfFile: run + "/train-log.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        let steps = log.compactMap { Int($0.prefix { $0 != "," }) }
+        XCTAssertEqual(steps.last, step + 2)
+        XCTAssertEqual(steps, steps.sorted(), "steps in order")
+        XCTAssertEqual(Set(steps).count, steps.count, "no step logged twice")
+    }
+
     /// The shipped model's folder with config.json claiming a model 64 times wider and 64
     /// times deeper (inside the config's limits): sample is refused from the weights' header
     /// in well under a second and 100 MB, with one line naming the first tensor that differs.
