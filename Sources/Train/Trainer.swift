@@ -37,9 +37,11 @@ public struct Trainer {
     var schedule: CosineSchedule { config.model.schedule }
 
     /// A fresh run: weights from the "init" stream of the config's seed. A latent config
-    /// needs its trained `codec`.
+    /// needs its trained `codec`. A config whose run would need more memory than the
+    /// machine has (TrainingMemory) is refused before anything is allocated.
     public init(_ config: TrainConfig, codec: FrameAutoencoder? = nil) throws {
         if let problem = config.validationError() { throw VidgenError(problem) }
+        try TrainingMemory(config).check()
         if config.latent {
             guard let codec else { throw VidgenError("a latent model trains on an autoencoder's latents: give one with --autoencoder DIR") }
             guard codec.config == config.autoencoder else {

@@ -123,4 +123,23 @@ final class ReliabilityTests: XCTestCase {
         print(String(format: "mismatched config refused in %.3f s, peak resident memory %.1f MiB", r.seconds,
                      Double(r.maxResidentBytes) / 1048576))
     }
+
+    /// A config whose training cannot fit the machine's memory is refused before the model
+    /// is built or the folder created: one line with both figures, exit 1, quickly.
+    func testOversizedTrainConfigIsRefused() throws {
+        let dir = CLI.tmp("oversized")
+        let configs = [#"{"preset": "tiny", "model": {"width": 8192, "depth": 256}}"#, #"{"preset": "default", "batchSize": 4096}"#]
+        for (i, text) in configs.enumerated() {
+            let file = dir + "/c\(i).json"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+            let r = try MeasuredRun.run(["train", "--config", file, "--out", dir + "/run"], scratch: dir)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssert(r.stderr.hasPrefix("error: training this config needs about "), r.stderr)
+            XCTAssert(r.stderr.contains("GiB of physical memory this machine has"), r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertLessThan(r.seconds, 1)
+            XCTAssertLessThan(r.maxResidentBytes, 100 << 20)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/run"), "nothing written")
+        }
+    }
 }
