@@ -2,37 +2,30 @@ import Foundation
 import Tensor
 import XCTest
 
-/// One run of the vidgen binary as a child of this process, with what wait4 tells of it.
+/// One run of the vidgen binary, timed, with its peak resident memory as GNU time measures it.
 struct MeasuredRun {
     var status: Int32
     var stderr: String
     var seconds: Double
-    /// The child's peak resident memory, bytes (its own, not that of this process's other children).
+    /// The run's peak resident memory, bytes.
     var maxResidentBytes: Int
 
-    /// Runs `vidgen args` to the end with posix_spawn, stdout discarded, and reads its
-    /// resource use with wait4 (Foundation's Process reaps its children itself).
+    /// Runs `vidgen args` to the end under /usr/bin/time (the Makefile's `setup` installs it).
+    /// The peak cannot be read by this process: a child spawned from it starts with this
+    /// process's own peak as its recorded maximum (the kernel keeps it across exec), so the
+    /// small `time` process forks the run and reads its wait4 usage instead.
     static func run(_ args: [String], scratch: String) throws -> MeasuredRun {
-        let errPath = scratch + "/stderr.txt"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([CLI.binary.path] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
+        let report = scratch + "/time.txt"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        p.arguments = ["-o", report, "-f", "%M", CLI.binary.path] + args
         let start = Date()
-        let code = posix_spawn(&pid, CLI.binary.path, &actions, nil, argv, environ)
-        guard code == 0 else { throw NSError(domain: "posix_spawn", code: Int(code)) }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let r = try CLI.capture(p)
         let seconds = Date().timeIntervalSince(start)
-        // A normal exit has no signal bits; its code is the second byte.
-        let exit = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return MeasuredRun(status: exit, stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-                           seconds: seconds, maxResidentBytes: usage.ru_maxrss * 1024)
+        // time puts "Command exited with non-zero status N" before the figure when the run fails.
+        let text = try String(contentsOfFile: report, encoding: .utf8)
+        let kib = try XCTUnwrap(text.split(separator: "\n").last.flatMap { Int($0) }, "time wrote: \(text)")
+        return MeasuredRun(status: r.status, stderr: r.stderr, seconds: seconds, maxResidentBytes: kib * 1024)
     }
 }
 
