@@ -5,12 +5,14 @@
 // NH heads, P parameter elements (ModelConfig.parameterCount); 4 bytes a float.
 //
 //   model state   5·P      weights, gradients, AdamW's m and v, the EMA
-//   activations   depth · (perTokenFloats · B·T·N·D  +  attention maps)  +  B·T·N·(in + out)
+//   activations   depth · ((32 + 4·mlpRatio) · B·T·N·D  +  attention maps)  +  B·T·N·(in + out)
 //                          what the tape keeps for backward and the gradients it makes on
-//                          the way back. perTokenFloats covers one block's LayerNorm,
-//                          modulation, qkv, attention, projection, the MLP's hidden layer
-//                          (mlpRatio·D, twice: before and after GELU), the residuals and
-//                          their gradients; the attention maps are the softmax
+//                          the way back: per token and unit of width, 4·mlpRatio for the
+//                          MLP's hidden layer (before and after GELU, and their gradients)
+//                          and 32 for the rest of a block (norms, modulation, qkv, attention
+//                          output, projection, residuals and their gradients). At mlpRatio 4
+//                          that is 48; the forward+backward peaks of `vidgen bench
+//                          attention-cost` come to about 30. The attention maps are the softmax
 //                          probabilities attention keeps for backward, B·NH·(T·N·N' + N·T·T')
 //                          factorized, B·NH·T·N·(T·N)' joint (' rounds up to a multiple of 8)
 //   codec         one encode of the batch's B·T frames by a latent model's autoencoder,
@@ -40,9 +42,8 @@ public struct TrainingMemory: Equatable, Sendable {
     /// Clips per step (B) the activations are for.
     public var batchSize: Int
 
-    /// Floats kept per token and unit of width in one block (see the file header); the
-    /// measured peaks of the tiny, small and default configs are below it.
-    public static let perTokenFloats = 48.0
+    /// Floats kept per token and unit of width in one block of `config` (see the file header).
+    public static func perTokenFloats(_ config: ModelConfig) -> Double { Double(32 + 4 * config.mlpRatio) }
 
     /// The estimate for training `config` in one process (a data-parallel rank holds the
     /// same model state and a share of the activations).
@@ -53,7 +54,7 @@ public struct TrainingMemory: Equatable, Sendable {
                                    Double(m.heads))
         func up8(_ x: Double) -> Double { (x / 8).rounded(.up) * 8 }
         let maps = m.attention == .factorized ? b * heads * (t * n * up8(n) + n * t * up8(t)) : b * heads * t * n * up8(t * n)
-        let perBlock = Self.perTokenFloats * b * t * n * d + maps
+        let perBlock = Self.perTokenFloats(m) * b * t * n * d + maps
         let io = b * t * n * Double(m.patchInputs + m.patchOutputs)
         batchSize = config.batchSize
         modelState = 4 * 5 * p

@@ -10,12 +10,14 @@ final class TrainingMemoryTests: XCTestCase {
     func testEstimateIsAboveAMeasuredStep() throws {
         var joint = TrainConfig.tiny
         joint.model.attention = .joint
+        var wideMLP = TrainConfig.tiny
+        wideMLP.model.mlpRatio = 16
         var small = TrainConfig.small
         small.batchSize = 2
         var reference = TrainConfig.default
         reference.batchSize = 1
         let codec = try CodecTrainer(.tiny).model
-        for (name, c) in [("tiny", TrainConfig.tiny), ("joint", joint), ("small", small), ("default", reference),
+        for (name, c) in [("tiny", TrainConfig.tiny), ("joint", joint), ("mlpRatio 16", wideMLP), ("small", small), ("default", reference),
                           ("latent-tiny", TrainConfig.latentTiny)] {
             let pool = BufferPool.shared
             let before = pool.liveBytes
