@@ -3,7 +3,8 @@ SWIFT ?= swift
 RELEASE := $(SWIFT) build -c release
 # openmpi-bin: mpirun and Open MPI's libmpi, which `vidgen train` opens at run time under mpirun
 # (the tests run 2-rank trainings); single-process builds and runs never need it.
-PACKAGES := libopenblas-dev liblapacke-dev openmpi-bin
+# time: GNU time, with which the tests read the peak memory of a vidgen run.
+PACKAGES := libopenblas-dev liblapacke-dev openmpi-bin time
 # Height of report-check's screenshot, pixels (the whole report at 1280 wide).
 REPORT_HEIGHT ?= 12000
 

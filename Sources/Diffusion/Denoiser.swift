@@ -43,6 +43,12 @@ public struct SelfAttention: ParameterVisitable {
         qkv.visit(join(prefix, "qkv"), f)
         proj.visit(join(prefix, "proj"), f)
     }
+
+    /// What `visit` lists for an attention of width `width`, without allocating it.
+    static func parameterShapes(width: Int, prefix: String) -> [ParameterShape] {
+        Linear.parameterShapes(width, 3 * width, prefix: join(prefix, "qkv"))
+            + Linear.parameterShapes(width, width, prefix: join(prefix, "proj"))
+    }
 }
 
 /// One transformer block with adaLN-Zero modulation.
@@ -86,10 +92,21 @@ public struct Block: ParameterVisitable {
     }
 
     public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
-        let names = kind == .factorized ? ["spatial", "temporal"] : ["joint"]
+        let names = Self.attentionNames(kind)
         for i in attentions.indices { attentions[i].visit(join(prefix, names[i]), f) }
         mlp.visit(join(prefix, "mlp"), f)
         modulation.visit(join(prefix, "modulation"), f)
+    }
+
+    /// The attention sublayers' names, in order.
+    static func attentionNames(_ kind: AttentionKind) -> [String] { kind == .factorized ? ["spatial", "temporal"] : ["joint"] }
+
+    /// What `visit` lists for a block of `config`, without allocating it.
+    static func parameterShapes(_ config: ModelConfig, prefix: String) -> [ParameterShape] {
+        let d = config.width, names = attentionNames(config.attention)
+        return names.flatMap { SelfAttention.parameterShapes(width: d, prefix: join(prefix, $0)) }
+            + MLP.parameterShapes(width: d, hidden: d * config.mlpRatio, prefix: join(prefix, "mlp"))
+            + Linear.parameterShapes(d, 3 * (names.count + 1) * d, prefix: join(prefix, "modulation"))
     }
 }
 
@@ -181,4 +198,22 @@ public struct Denoiser: ParameterVisitable {
         finalModulation.visit(join(prefix, "final.modulation"), f)
         finalLinear.visit(join(prefix, "final.linear"), f)
     }
+}
+
+extension ModelConfig {
+    /// The denoiser's parameters by dotted name and shape, in `Denoiser.visit`'s order,
+    /// without building the model: what a checkpoint of this config must hold.
+    public var parameterShapes: [ParameterShape] {
+        let d = width
+        var out = Linear.parameterShapes(patchInputs, d, prefix: "embed")
+        out += [("pos.space", [tokensPerFrame, d]), ("pos.time", [frames, d])]
+        out += Linear.parameterShapes(d, d, prefix: "time.fc1") + Linear.parameterShapes(d, d, prefix: "time.fc2")
+        for i in 0..<depth { out += Block.parameterShapes(self, prefix: "blocks.\(i)") }
+        out += Linear.parameterShapes(d, 2 * d, prefix: "final.modulation")
+        out += Linear.parameterShapes(d, patchOutputs, prefix: "final.linear")
+        return out
+    }
+
+    /// The number of parameter elements (`parameterShapes`' sizes summed).
+    public var parameterCount: Int { parameterShapes.reduce(0) { $0 + $1.shape.reduce(1, *) } }
 }

@@ -68,10 +68,10 @@ public struct FrameAutoencoder: ParameterVisitable {
     /// Xavier-uniform convolutions (Conv's rule), zero biases.
     public init(_ config: AutoencoderConfig, rng: inout RNG) {
         self.config = config
-        let (e0, e1, l) = (config.widths[0], config.widths[1], config.latentChannels)
-        encoder = [Conv(3, e0, rng: &rng), Conv(4 * e0, e1, rng: &rng), Conv(4 * e1, l, rng: &rng)]
-        decoder = [Conv(l, 4 * e1, rng: &rng), Conv(e1, 4 * e0, rng: &rng), Conv(e0, e0, rng: &rng), Conv(e0, 3, rng: &rng)]
-        range = .identity(channels: l)
+        let (e, d) = config.convolutions
+        encoder = e.map { Conv($0.inputs, $0.outputs, rng: &rng) }
+        decoder = d.map { Conv($0.inputs, $0.outputs, rng: &rng) }
+        range = .identity(channels: config.latentChannels)
     }
 
     /// Planar frames [N, 3, H, W] in [−1, 1] → latents [N, L, h, w], in about [−1, 1].
@@ -140,6 +140,23 @@ public struct FrameAutoencoder: ParameterVisitable {
             entries.append(Tensor(shape: [l], values: range.halfRange).entry(Self.rangeHalfName))
         }
         return entries
+    }
+}
+
+extension AutoencoderConfig {
+    /// The (inputs, outputs) of the encoder's and the decoder's 3×3 convolutions, in order
+    /// (the shapes in the file header).
+    var convolutions: (encoder: [(inputs: Int, outputs: Int)], decoder: [(inputs: Int, outputs: Int)]) {
+        let (e0, e1, l) = (widths[0], widths[1], latentChannels)
+        return ([(3, e0), (4 * e0, e1), (4 * e1, l)], [(l, 4 * e1), (e1, 4 * e0), (e0, e0), (e0, 3)])
+    }
+
+    /// The autoencoder's trained parameters by dotted name and shape, in
+    /// `FrameAutoencoder.visit`'s order, without building it (the latent range is not one).
+    public var parameterShapes: [ParameterShape] {
+        let (e, d) = convolutions
+        return e.enumerated().flatMap { Conv.parameterShapes($1.inputs, $1.outputs, prefix: "encoder.\($0)") }
+            + d.enumerated().flatMap { Conv.parameterShapes($1.inputs, $1.outputs, prefix: "decoder.\($0)") }
     }
 }
 

@@ -30,6 +30,12 @@ public struct Conv: ParameterVisitable {
         f(join(prefix, "weight"), &weight)
         f(join(prefix, "bias"), &bias)
     }
+
+    /// What `visit` lists for a convolution of these widths, without allocating it.
+    public static func parameterShapes(_ inputs: Int, _ outputs: Int, radius: Int = 1, prefix: String) -> [ParameterShape] {
+        let k = 2 * radius + 1
+        return [(join(prefix, "weight"), [k * k * inputs, outputs]), (join(prefix, "bias"), [outputs])]
+    }
 }
 
 // MARK: - MLP
@@ -38,7 +44,16 @@ extension MLP {
     /// The transformer block's feed-forward: fc1 (D → hidden), GELU, fc2 (hidden → D), both
     /// Xavier-uniform.
     public init(width: Int, hidden: Int, rng: inout RNG) {
-        self.init(widths: [width, hidden, width], names: ["fc1", "fc2"], rng: &rng)
+        self.init(widths: Self.feedForward(width: width, hidden: hidden), names: Self.feedForwardNames, rng: &rng)
+    }
+
+    /// The feed-forward's widths and layer names.
+    static func feedForward(width: Int, hidden: Int) -> [Int] { [width, hidden, width] }
+    static let feedForwardNames = ["fc1", "fc2"]
+
+    /// What `visit` lists for the feed-forward `init(width:hidden:rng:)` makes.
+    public static func parameterShapes(width: Int, hidden: Int, prefix: String) -> [ParameterShape] {
+        parameterShapes(widths: feedForward(width: width, hidden: hidden), names: feedForwardNames, prefix: prefix)
     }
 }
 

@@ -37,6 +37,8 @@ public struct DynamicsTrainer {
     var pendingLog: [String] = []
     /// Every this many steps a row goes to train-log.csv (and the run's last step).
     static let logEvery = 10
+    /// The run's hold on `folder` when it was begun by `start`; released with the trainer.
+    var lock: FolderLock?
 
     /// A fresh run of `config` that checkpoints into `folder`.
     public init(config: DynamicsConfig, folder: String) throws {
@@ -56,14 +58,67 @@ public struct DynamicsTrainer {
         var config = try checkpoint.dynamicsConfig()
         if let steps { config.steps = steps }
         if let checkpointEvery { config.checkpointEvery = checkpointEvery }
+        let parts: [CheckpointFolder.StatePart] = [.weights, .adamM, .adamV]
+        try checkpoint.checkShapes(CheckpointFolder.stateFile, prefixes: parts.map(\.rawValue),
+                                   like: InteractionNetwork.parameterShapes(config.model))
         var t = try DynamicsTrainer(config: config, folder: folder)
-        let like = t.network.namedParameters.map { (name: $0.name, shape: $0.value.shape) }
-        let saved = try checkpoint.trainState([.weights, .adamM, .adamV], like: like)
+        let like = t.network.parameterShapes
+        let saved = try checkpoint.trainState(parts, like: like)
         if saved.step > config.steps { throw VidgenError("\(folder) is at step \(saved.step), past --steps \(config.steps)") }
         (t.network.parameters, t.optimizer.m, t.optimizer.v) = (saved.tensors[.weights]!, saved.tensors[.adamM]!, saved.tensors[.adamV]!)
         (t.step, t.seconds) = (saved.step, saved.seconds)
         try checkpoint.keepLog(through: saved.step)
         return t
+    }
+
+    /// The run `vidgen train --model state` trains: with `resume` and a checkpoint in
+    /// `folder`, that checkpoint, whose config `config` (if given) must be but for `steps`
+    /// and `checkpointEvery`; otherwise a fresh run of `config` (the default preset if nil),
+    /// refused if `folder` already holds a checkpoint. `steps` and `checkpointEvery`, when
+    /// given, replace the config's. `folder` is locked first (CheckpointFolder.lock) and
+    /// stays locked while the trainer lives: a folder another process is writing is
+    /// refused, naming its pid, before anything is read or written.
+    public static func start(_ config: DynamicsConfig?, folder: String, resume: Bool, steps: Int? = nil,
+                             checkpointEvery: Int? = nil, note: (String) -> Void = { _ in }) throws -> DynamicsTrainer {
+        let lock = try CheckpointFolder(folder).lock()
+        do {
+            var trainer = try begin(config, folder: folder, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
+                                    note: note)
+            trainer.lock = lock
+            return trainer
+        } catch {
+            lock.abandon()
+            throw error
+        }
+    }
+
+    /// `start`'s work once the folder is locked.
+    private static func begin(_ config: DynamicsConfig?, folder: String, resume: Bool, steps: Int?, checkpointEvery: Int?,
+                              note: (String) -> Void) throws -> DynamicsTrainer {
+        let checkpoint = CheckpointFolder(folder)
+        var trainer: DynamicsTrainer
+        if resume && checkpoint.hasTrainState {
+            if var mine = config {
+                let saved = try checkpoint.dynamicsConfig()
+                (mine.steps, mine.checkpointEvery) = (saved.steps, saved.checkpointEvery)
+                if mine != saved {
+                    throw VidgenError("--config/--seed differ from the checkpoint's config in \(folder); drop them to resume")
+                }
+            }
+            trainer = try Self.resume(folder: folder, steps: steps, checkpointEvery: checkpointEvery)
+            note("resuming \(folder) at step \(trainer.step) of \(trainer.config.steps)")
+        } else {
+            if checkpoint.hasTrainState {
+                throw VidgenError("\(folder) already holds a checkpoint; pass --resume to continue it or choose another --out")
+            }
+            if resume { note("no checkpoint in \(folder): starting from scratch") }
+            var c = config ?? .default
+            if let steps { c.steps = steps }
+            if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+            if let problem = c.validationError() { throw VidgenError(problem) }
+            trainer = try DynamicsTrainer(config: c, folder: folder)
+        }
+        return trainer
     }
 
     /// The model as trained so far.

@@ -34,9 +34,14 @@ extension MLP {
     /// Init: W ~ N(0, gain²/in), b = 0, gain 1 except the last layer's, which starts at a
     /// tenth of the usual scale so that the untrained network predicts a step near free flight.
     init(inputs: Int, hidden: Int, depth: Int, outputs: Int, rng: inout RNG) {
-        self.init(widths: [inputs] + Array(repeating: hidden, count: depth) + [outputs], rng: &rng) { layer in
+        self.init(widths: Self.widths(inputs: inputs, hidden: hidden, depth: depth, outputs: outputs), rng: &rng) { layer in
             .normal(gain: layer == depth ? 0.1 : 1)
         }
+    }
+
+    /// The widths of that MLP, input first.
+    static func widths(inputs: Int, hidden: Int, depth: Int, outputs: Int) -> [Int] {
+        [inputs] + Array(repeating: hidden, count: depth) + [outputs]
     }
 }
 
@@ -179,6 +184,16 @@ public struct InteractionNetwork: ParameterVisitable {
         relation.visit(join(prefix, "relation"), f)
         object.visit(join(prefix, "object"), f)
         f(join(prefix, "free.change"), &freeFlight)
+    }
+
+    /// What `visit` lists for a network of `config`, without building it.
+    public static func parameterShapes(_ config: InteractionConfig) -> [ParameterShape] {
+        let c = config
+        return MLP.parameterShapes(widths: MLP.widths(inputs: relationInputs, hidden: c.relationHidden, depth: c.relationLayers,
+                                                      outputs: c.effectWidth + 1), prefix: "relation")
+            + MLP.parameterShapes(widths: MLP.widths(inputs: objectInputs + c.effectWidth, hidden: c.objectHidden,
+                                                     depth: c.objectLayers, outputs: 2), prefix: "object")
+            + [("free.change", [2])]
     }
 
     /// Whether weight decay applies, per parameter: matrices yes, biases no.

@@ -18,9 +18,11 @@ public struct StateModel {
     public var config: InteractionConfig { network.config }
 
     /// The model saved in checkpoint folder `folder` (its model.safetensors and config.json).
+    /// The weights' header is checked against the config before the network is built.
     public static func load(_ folder: String) throws -> StateModel {
         let checkpoint = CheckpointFolder(folder)
         let config = try checkpoint.dynamicsConfig()
+        try checkpoint.checkShapes(CheckpointFolder.modelFile, like: InteractionNetwork.parameterShapes(config.model))
         var rng = RNG(seed: 0)
         var network = InteractionNetwork(config.model, rng: &rng)
         network.parameters = try checkpoint.stateModelWeights(like: network.namedParameters)

@@ -7,6 +7,7 @@
 //   sampling.json            optional, a video model's: how it is meant to be sampled
 //   autoencoder.safetensors  a latent video model's frame autoencoder
 //   snapshots/step-N         sampling copies of a run (model, config, sampling)
+//   .lock                    the pid of the run writing the folder, under its flock (CheckpointFolder+Lock)
 // A codec folder (`vidgen autoencoder`) holds autoencoder.json and autoencoder.safetensors.
 // Every file is written to a temporary name and renamed into place (AtomicFile). A save
 // writes config, then train state, then model: train-state holds everything a resume needs,
@@ -30,7 +31,7 @@ public struct CheckpointFolder: Equatable, Sendable {
     public static let codecConfigFile = "autoencoder.json"
     public static let snapshotsFolder = "snapshots"
     /// The files a command's output must never overwrite.
-    public static let files = [modelFile, configFile, stateFile, logFile, samplingFile, codecFile]
+    public static let files = [modelFile, configFile, stateFile, logFile, samplingFile, codecFile, lockFile]
     static let logHeader = "step,loss,lr,grad_norm,seconds\n"
 
     /// The tensors of train-state.safetensors, by name prefix.
@@ -100,21 +101,45 @@ public struct CheckpointFolder: Equatable, Sendable {
     /// and so is one under `prefix` that `like` does not have, unless it is in `ignoring`.
     public func tensors(_ stored: SafeTensorsFile, in name: String, prefix: String = "",
                         like: [(name: String, shape: [Int])], ignoring: Set<String> = []) throws -> [Tensor] {
+        try check(stored.entries.map { .init(name: $0.name, shape: $0.shape) }, in: name, prefixes: [prefix],
+                  like: like, ignoring: ignoring)
+        return like.map { Tensor(stored[prefix + $0.name]!) }
+    }
+
+    /// Checks, from the header of the file `name` alone, that it holds for each of
+    /// `prefixes` exactly the tensors `like` names, in their shapes (`tensors`' rule), so
+    /// that a config which does not match the weights is refused before its model is
+    /// allocated. The error names the first tensor of `like` that differs.
+    public func checkShapes(_ name: String, prefixes: [String] = [""], like: [(name: String, shape: [Int])],
+                            ignoring: Set<String> = []) throws {
         let p = file(name)
-        let out = try like.map { name, shape -> Tensor in
-            guard let e = stored[prefix + name] else {
-                throw VidgenError("\(p): missing tensor '\(prefix + name)' (the config does not match the weights)")
+        guard FileManager.default.fileExists(atPath: p) else { throw VidgenError("\(p): missing") }
+        let header: SafeTensorsHeader
+        do { header = try SafeTensors.readHeader(from: p) } catch { throw VidgenError("\(error)") }
+        try check(header.tensors, in: name, prefixes: prefixes, like: like, ignoring: ignoring)
+    }
+
+    /// Throws unless `stored` (the tensors of the file `name`) holds, under each prefix,
+    /// the tensors of `like` in their shapes and nothing else but `ignoring`.
+    func check(_ stored: [SafeTensorsHeader.Entry], in name: String, prefixes: [String],
+               like: [(name: String, shape: [Int])], ignoring: Set<String>) throws {
+        let p = file(name)
+        var shapes: [String: [Int]] = [:]
+        for e in stored { shapes[e.name] = e.shape }
+        for prefix in prefixes {
+            for (name, shape) in like {
+                guard let found = shapes[prefix + name] else {
+                    throw VidgenError("\(p): missing tensor '\(prefix + name)' of shape \(shape) (the config does not match the weights)")
+                }
+                guard found == shape else {
+                    throw VidgenError("\(p): tensor '\(prefix + name)' has shape \(found), the config needs \(shape)")
+                }
             }
-            guard e.shape == shape else {
-                throw VidgenError("\(p): tensor '\(prefix + name)' has shape \(e.shape), the config needs \(shape)")
+            let expected = Set(like.map { prefix + $0.name }).union(ignoring)
+            if let extra = stored.first(where: { $0.name.hasPrefix(prefix) && !expected.contains($0.name) }) {
+                throw VidgenError("\(p): unexpected tensor '\(extra.name)' (the config does not match the weights)")
             }
-            return Tensor(e)
         }
-        let expected = Set(like.map { prefix + $0.name }).union(ignoring)
-        if let extra = stored.entries.first(where: { $0.name.hasPrefix(prefix) && !expected.contains($0.name) }) {
-            throw VidgenError("\(p): unexpected tensor '\(extra.name)' (the config does not match the weights)")
-        }
-        return out
     }
 
     /// What train-state.safetensors holds: for each of `parts`, the tensors in the order

@@ -7,6 +7,10 @@
 
 // MARK: - Parameter visiting
 
+/// A parameter's dotted name and shape: what a config implies before any model is built,
+/// and what a checkpoint's header is checked against.
+public typealias ParameterShape = (name: String, shape: [Int])
+
 /// Something that holds named parameters.
 public protocol ParameterVisitable {
     /// Calls `f` with each parameter's dotted name (prefixed by `prefix`) in a fixed order.
@@ -39,6 +43,9 @@ extension ParameterVisitable {
 
     /// Total number of parameter elements.
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.value.count } }
+
+    /// The parameters' names and shapes, in visiting order.
+    public var parameterShapes: [ParameterShape] { namedParameters.map { ($0.name, $0.value.shape) } }
 }
 
 /// The dotted name of `name` inside `prefix` (just `name` at the top level).
@@ -85,6 +92,11 @@ public struct Linear: ParameterVisitable {
         f(join(prefix, "weight"), &weight)
         f(join(prefix, "bias"), &bias)
     }
+
+    /// What `visit` lists for a layer of these widths, without allocating it.
+    public static func parameterShapes(_ inputs: Int, _ outputs: Int, prefix: String) -> [ParameterShape] {
+        [(join(prefix, "weight"), [inputs, outputs]), (join(prefix, "bias"), [outputs])]
+    }
 }
 
 // MARK: - MLP
@@ -118,5 +130,12 @@ public struct MLP: ParameterVisitable {
 
     public mutating func visit(_ prefix: String, _ f: (String, inout Tensor) -> Void) {
         for i in layers.indices { layers[i].visit(join(prefix, names[i]), f) }
+    }
+
+    /// What `visit` lists for an MLP of these widths and names, without allocating it.
+    public static func parameterShapes(widths: [Int], names: [String]? = nil, prefix: String) -> [ParameterShape] {
+        (0..<(widths.count - 1)).flatMap { i in
+            Linear.parameterShapes(widths[i], widths[i + 1], prefix: join(prefix, names?[i] ?? String(i)))
+        }
     }
 }

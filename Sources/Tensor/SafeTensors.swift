@@ -62,6 +62,31 @@ public struct SafeTensorsFile: Equatable, Sendable {
     }
 }
 
+/// A file's header alone: each tensor's name and shape in header order, and the metadata.
+/// What a loader checks against a config before it allocates or reads any weights.
+public struct SafeTensorsHeader: Equatable, Sendable {
+    /// One tensor as the header lists it; its data is not read.
+    public struct Entry: Equatable, Sendable {
+        public var name: String
+        public var shape: [Int]
+
+        public init(name: String, shape: [Int]) {
+            self.name = name
+            self.shape = shape
+        }
+    }
+
+    /// The tensors, in the order the header lists them.
+    public var tensors: [Entry]
+    /// The `__metadata__` map (empty when the file has none).
+    public var metadata: [String: String]
+
+    public init(tensors: [Entry], metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+}
+
 // MARK: - Errors
 
 /// Why a safetensors file could not be read or written. Tensor names are quoted Swift-style.
@@ -454,32 +479,58 @@ extension SafeTensors {
         try AtomicFile.write(bytes, to: path)
     }
 
-    /// Reads and checks the safetensors file at `path`; every error names the file.
     /// The `__metadata__` of the file at `path`, reading its header only (the tensors are
     /// neither read nor checked).
     public static func readMetadata(from path: String) throws -> [String: String] {
-        do {
-            let length = try SafeTensorsIO.readPrefix(path, count: 8)
-            guard length.count == 8 else { throw SafeTensorsError.fileTooShort(byteCount: length.count) }
-            var n: UInt64 = 0
-            for k in 0..<8 { n |= UInt64(length[k]) << (8 * k) }
-            guard n <= UInt64(maxHeaderBytes) else { throw SafeTensorsError.headerTooLarge(byteCount: n) }
-            let bytes = try SafeTensorsIO.readPrefix(path, count: 8 + Int(n))
-            guard bytes.count == 8 + Int(n) else {
-                throw SafeTensorsError.headerPastEndOfFile(headerBytes: n, available: bytes.count - 8)
-            }
-            return try header(Array(bytes[8...])).metadata
-        } catch let error as SafeTensorsError {
-            if case .io = error { throw error }
-            throw SafeTensorsError.inFile(path: path, error)
+        try inFile(path) { try header(headerBytes(path).header).metadata }
+    }
+
+    /// The header of the file at `path`: every tensor entry checked as `read` checks it
+    /// (dtype, shape, offsets inside the file's length and tiling its data), but no tensor
+    /// data read. Memory is bounded by the header's length, however large the tensors.
+    public static func readHeader(from path: String) throws -> SafeTensorsHeader {
+        try inFile(path) {
+            let (bytes, dataBytes) = try headerBytes(path)
+            let (metadata, members) = try header(bytes)
+            let infos = try members.map { try SafeTensorsHeaderEntry(name: $0.key, $0.value, dataBytes: dataBytes) }
+            try checkTiling(infos, dataBytes: dataBytes)
+            return SafeTensorsHeader(tensors: infos.map { .init(name: $0.name, shape: $0.shape) }, metadata: metadata)
         }
     }
 
+    /// Reads and checks the safetensors file at `path`; every error names the file.
     public static func read(from path: String) throws -> SafeTensorsFile {
         let bytes = try SafeTensorsIO.readAll(path)
         do {
             return try decode(bytes)
         } catch let error as SafeTensorsError {
+            throw SafeTensorsError.inFile(path: path, error)
+        }
+    }
+}
+
+extension SafeTensors {
+    /// The JSON header of the file at `path` (the bytes after its 8-byte length) and the
+    /// length of the data buffer after it, from the file's size.
+    static func headerBytes(_ path: String) throws -> (header: [UInt8], dataBytes: Int) {
+        let length = try SafeTensorsIO.readPrefix(path, count: 8)
+        guard length.count == 8 else { throw SafeTensorsError.fileTooShort(byteCount: length.count) }
+        var n: UInt64 = 0
+        for k in 0..<8 { n |= UInt64(length[k]) << (8 * k) }
+        guard n <= UInt64(maxHeaderBytes) else { throw SafeTensorsError.headerTooLarge(byteCount: n) }
+        let (bytes, size) = try SafeTensorsIO.readPrefixAndSize(path, count: 8 + Int(n))
+        guard bytes.count == 8 + Int(n) else {
+            throw SafeTensorsError.headerPastEndOfFile(headerBytes: n, available: bytes.count - 8)
+        }
+        return (Array(bytes[8...]), size - bytes.count)
+    }
+
+    /// `body`'s result, with a format error it throws wrapped to name the file at `path`.
+    static func inFile<R>(_ path: String, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as SafeTensorsError {
+            if case .io = error { throw error }
             throw SafeTensorsError.inFile(path: path, error)
         }
     }
@@ -496,6 +547,11 @@ enum SafeTensorsIO {
 
     /// The file's first `count` bytes (fewer if it is shorter), or with nil all of them.
     static func readPrefix(_ path: String, count: Int?) throws -> [UInt8] {
+        try readPrefixAndSize(path, count: count).bytes
+    }
+
+    /// `readPrefix`, and the file's size in bytes when it was opened.
+    static func readPrefixAndSize(_ path: String, count: Int?) throws -> (bytes: [UInt8], size: Int) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(path, "open") }
         defer { close(fd) }
@@ -522,6 +578,6 @@ enum SafeTensorsIO {
             done += got
         }
         if done < size { bytes.removeLast(size - done) }
-        return bytes
+        return (bytes, Int(info.st_size))
     }
 }

@@ -53,9 +53,14 @@ extension CheckpointFolder {
         try PrettyJSON.write(settings, to: file(Self.samplingFile))
     }
 
-    /// The sampling model: the EMA weights and the config.
+    /// The sampling model: the EMA weights and the config. The weights' header is checked
+    /// against the config (and a latent model's autoencoder file against its shape) before
+    /// the model is built, so a config.json that does not match its weights is one line,
+    /// however large a model it describes.
     public func videoModel() throws -> (Denoiser, TrainConfig) {
         let config = try trainConfig()
+        try checkShapes(Self.modelFile, like: config.model.parameterShapes)
+        if config.latent { try checkCodecShapes(config.autoencoder) }
         var rng = RNG(seed: 0)
         var model = Denoiser(config.model, rng: &rng)
         try assign(&model, from: tensors(Self.modelFile), in: Self.modelFile)
@@ -72,7 +77,7 @@ extension CheckpointFolder {
     /// it. Tensors named in `ignoring` are left to the caller.
     func assign<Model: ParameterVisitable>(_ model: inout Model, from stored: SafeTensorsFile, in name: String,
                                            prefix: String = "", ignoring: Set<String> = []) throws {
-        let like = model.namedParameters.map { (name: $0.name, shape: $0.value.shape) }
+        let like = model.parameterShapes
         let values = try tensors(stored, in: name, prefix: prefix, like: like, ignoring: ignoring)
         var i = 0
         model.visit("") { _, t in t = values[i]; i += 1 }

@@ -118,6 +118,26 @@ public struct CodecTrainer {
         return loss
     }
 
+    /// Trains the rest of the run and saves it into the codec folder `dir` (`save`), which
+    /// it locks (CheckpointFolder.lock) before the first step and holds until the save:
+    /// a folder another process is writing is refused, naming its pid, before any step.
+    /// A run that fails removes the lock file (and the folder) it created (FolderLock.abandon).
+    /// `progress` is told each step's number and loss. Returns the saved codec.
+    public mutating func train(into dir: String, progress: (_ step: Int, _ loss: Float) -> Void = { _, _ in }) throws
+        -> FrameAutoencoder {
+        let lock = try CheckpointFolder(dir).lock()
+        do {
+            while step < config.steps {
+                let loss = try trainStep()
+                progress(step, loss)
+            }
+            return try withExtendedLifetime(lock) { try save(to: dir) }
+        } catch {
+            lock.abandon()
+            throw error
+        }
+    }
+
     /// Frames of steps the run never reaches (a step past 1,000,000 beyond the last).
     public func heldOutBatch(_ k: Int) throws -> Tensor { try batch(step: config.steps + 1_000_000 + k) }
 
@@ -166,8 +186,10 @@ extension CheckpointFolder {
     }
 
     /// The codec in autoencoder.safetensors, for a codec of shape `config`: its weights,
-    /// and its latent range (the identity in a file that has none).
+    /// and its latent range (the identity in a file that has none). The file's header is
+    /// checked against `config` before the codec is built.
     public func codecWeights(_ config: AutoencoderConfig) throws -> FrameAutoencoder {
+        try checkCodecShapes(config)
         let p = file(Self.codecFile)
         let stored = try tensors(Self.codecFile)
         var rng = RNG(seed: 0)
@@ -188,5 +210,12 @@ extension CheckpointFolder {
             throw VidgenError("\(p): the latent range needs both '\(names[0])' and '\(names[1])'")
         }
         return codec
+    }
+
+    /// Throws, naming the first tensor that differs, unless autoencoder.safetensors' header
+    /// lists the parameters of a codec of shape `config` (and at most its latent range).
+    func checkCodecShapes(_ config: AutoencoderConfig) throws {
+        try checkShapes(Self.codecFile, like: config.parameterShapes,
+                        ignoring: [FrameAutoencoder.rangeCenterName, FrameAutoencoder.rangeHalfName])
     }
 }

@@ -37,9 +37,11 @@ public struct Trainer {
     var schedule: CosineSchedule { config.model.schedule }
 
     /// A fresh run: weights from the "init" stream of the config's seed. A latent config
-    /// needs its trained `codec`.
+    /// needs its trained `codec`. A config whose run would need more memory than the
+    /// machine has (TrainingMemory) is refused before anything is allocated.
     public init(_ config: TrainConfig, codec: FrameAutoencoder? = nil) throws {
         if let problem = config.validationError() { throw VidgenError(problem) }
+        try TrainingMemory(config).check()
         if config.latent {
             guard let codec else { throw VidgenError("a latent model trains on an autoencoder's latents: give one with --autoencoder DIR") }
             guard codec.config == config.autoencoder else {
@@ -144,9 +146,10 @@ public struct Trainer {
         let folder = CheckpointFolder(dir)
         guard folder.hasTrainState else { return nil }
         let config = try folder.trainConfig()
+        let parts: [CheckpointFolder.StatePart] = [.weights, .ema, .adamM, .adamV]
+        try folder.checkShapes(CheckpointFolder.stateFile, prefixes: parts.map(\.rawValue), like: config.model.parameterShapes)
         var trainer = try Trainer(config, codec: try folder.codec(for: config))
-        let like = trainer.model.namedParameters.map { (name: $0.name, shape: $0.value.shape) }
-        let saved = try folder.trainState([.weights, .ema, .adamM, .adamV], like: like)
+        let saved = try folder.trainState(parts, like: trainer.model.parameterShapes)
         let weights = saved.tensors[.weights]!
         var i = 0
         trainer.model.visit("") { _, t in t = weights[i]; i += 1 }

@@ -31,16 +31,25 @@ public enum TrainingRun {
     /// starts from the trained `codec` (a resumed run has its own copy). A run that starts
     /// anew with `from` takes that checkpoint's weights (Trainer.startingFrom).
     ///
+    /// The writer locks `dir` (CheckpointFolder.lock) before it reads the folder, and holds
+    /// it until the run returns: a second run into a folder that a live one is writing is
+    /// refused, naming the other's pid, and changes nothing.
+    ///
     /// With `parallel`, this process is one rank of a data-parallel run: every rank sets up
     /// the same trainer (checked), trains on its share of each batch, and only rank 0
-    /// writes files; a stop asked for on any rank stops all of them after the same step.
+    /// writes files (and takes the lock); a stop asked for on any rank stops all of them
+    /// after the same step.
     @discardableResult
     public static func run(
         _ config: TrainConfig, into dir: String, resume: Bool, steps: Int? = nil, checkpointEvery: Int? = nil,
         snapshotEvery: Int? = nil, codec: FrameAutoencoder? = nil, from: String? = nil,
         observer: TrainingObserver = TrainingObserver(), parallel: DataParallel? = nil
     ) throws -> Trainer {
+        let writer = parallel?.isWriter ?? true
+        var lock: FolderLock?
+        defer { withExtendedLifetime(lock) {} }
         func setUp() throws -> Trainer {
+            if writer { lock = try CheckpointFolder(dir).lock() }
             var trainer = try start(config, into: dir, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
                                     codec: codec, from: from, observer: observer)
             if let parallel {
@@ -50,9 +59,15 @@ public enum TrainingRun {
             }
             return trainer
         }
-        var trainer = try parallel?.together(setUp) ?? setUp()
-        try parallel?.agree(on: trainer)
-        let writer = parallel?.isWriter ?? true
+        var trainer: Trainer
+        do {
+            trainer = try parallel?.together(setUp) ?? setUp()
+            try parallel?.agree(on: trainer)
+        } catch {
+            // A run refused before its first step leaves no lock file or folder of its own.
+            lock?.abandon()
+            throw error
+        }
         let folder = CheckpointFolder(dir)
         if writer { try folder.keepLog(through: trainer.step) }
         // Rows wait for the next save, so that the log never runs ahead of the checkpoint.

@@ -64,13 +64,15 @@ extension Vidgen {
             var trainer = try CodecTrainer(c)
             let progress = Progress("autoencoder", total: c.steps)
             var recent: [Float] = []
-            while trainer.step < c.steps {
-                let loss = try trainer.trainStep()
-                recent = Array((recent + [loss]).suffix(50))
-                progress.update(trainer.step, extra: String(format: "loss %.5f", recent.reduce(0, +) / Float(recent.count)))
-            }
             let saved: FrameAutoencoder
-            do { saved = try trainer.save(to: out) } catch { throw fail("\(error)", code: 1) }
+            do {
+                saved = try trainer.train(into: out) { step, loss in
+                    recent = Array((recent + [loss]).suffix(50))
+                    progress.update(step, extra: String(format: "loss %.5f", recent.reduce(0, +) / Float(recent.count)))
+                }
+            } catch {
+                throw fail("\(error)", code: 1)
+            }
             let ranges = zip(saved.range.center, saved.range.halfRange).map { String(format: "%.3f±%.3f", $0, $1) }
             print("latent range by channel (raw tanh values, mapped onto [-1, 1]): " + ranges.joined(separator: " "))
             // A step the run never reaches: frames it did not train on.

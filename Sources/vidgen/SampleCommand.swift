@@ -70,7 +70,8 @@ extension Vidgen {
             let dir = try checkpoint ?? ShippedModel.path()
             let folder = CheckpointFolder(dir)
             if folder.isStateModel { return try runState(dir) }
-            let (model, config) = try folder.videoModel()
+            let model: Denoiser, config: TrainConfig
+            do { (model, config) = try folder.videoModel() } catch { throw fail("\(error)", code: 1) }
             let sampling = self.sampling.applied(to: try folder.sampling())
             if let problem = sampling.validationError(for: config.model) { throw ValidationError(problem) }
             let m = config.model

@@ -18,35 +18,17 @@ extension Vidgen.Train {
             throw fail("--snapshot-every and --autoencoder are options of video models, not of --model state")
         }
         let folder = out
-        let hasCheckpoint = CheckpointFolder(folder).hasTrainState
+        var mine: DynamicsConfig?
+        if config != nil || seed != nil {
+            do { mine = try DynamicsConfig.resolve(config ?? "default") } catch { throw fail("\(error)") }
+            if let seed { mine?.seed = seed }
+        }
         var trainer: DynamicsTrainer
         do {
-            if resume && hasCheckpoint {
-                if config != nil || seed != nil {
-                    var mine = try DynamicsConfig.resolve(config ?? "default")
-                    if let seed { mine.seed = seed }
-                    let saved = try CheckpointFolder(folder).dynamicsConfig()
-                    (mine.steps, mine.checkpointEvery) = (saved.steps, saved.checkpointEvery)
-                    if mine != saved {
-                        throw VidgenError("--config/--seed differ from the checkpoint's config in \(folder); drop them to resume")
-                    }
-                }
-                trainer = try DynamicsTrainer.resume(folder: folder, steps: steps, checkpointEvery: checkpointEvery)
-                print("resuming \(folder) at step \(trainer.step) of \(trainer.config.steps)")
-            } else {
-                if hasCheckpoint {
-                    throw VidgenError("\(folder) already holds a checkpoint; pass --resume to continue it or choose another --out")
-                }
-                if resume { print("no checkpoint in \(folder): starting from scratch") }
-                var c = try DynamicsConfig.resolve(config ?? "default")
-                if let seed { c.seed = seed }
-                if let steps { c.steps = steps }
-                if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-                if let problem = c.validationError() { throw VidgenError(problem) }
-                trainer = try DynamicsTrainer(config: c, folder: folder)
-            }
+            trainer = try DynamicsTrainer.start(mine, folder: folder, resume: resume, steps: steps,
+                                                checkpointEvery: checkpointEvery) { print($0) }
         } catch {
-            throw fail("\(error)")
+            throw fail("\(error)", code: 1)
         }
         signal(SIGINT) { _ in interruptRequested = 1 }
         let progress = Progress("train state", total: trainer.config.steps, done: trainer.step)

@@ -84,6 +84,8 @@ extension Vidgen {
                 // This rank alone: it says so and exits; mpirun then ends the other ranks.
                 fputs("error: rank \(parallel!.rank): \(error)\n", stderr)
                 throw ExitCode(1)
+            } catch let error as VidgenError {
+                throw fail("\(error)", code: 1)
             }
         }
 

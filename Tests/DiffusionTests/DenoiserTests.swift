@@ -17,6 +17,24 @@ final class DenoiserTests: XCTestCase {
         XCTAssertEqual(model.parameterCount, 1_737_520)
     }
 
+    /// A config lists the parameters its model holds, names, shapes and order, without
+    /// building it: what a checkpoint's header is checked against before loading.
+    func testConfigListsTheModelsParameters() {
+        var joint = ModelConfig.tiny
+        joint.attention = .joint
+        var wide = ModelConfig.reference
+        (wide.mlpRatio, wide.patch, wide.channels) = (2, 2, 8)
+        for config in [ModelConfig.reference, .tiny, joint, wide] {
+            var rng = RNG(seed: 0)
+            assertSameShapes(config.parameterShapes, Denoiser(config, rng: &rng).parameterShapes, "\(config)")
+            XCTAssertEqual(config.parameterCount, Denoiser(config, rng: &rng).parameterCount)
+        }
+        for config in [AutoencoderConfig(), .tiny] {
+            var rng = RNG(seed: 0)
+            assertSameShapes(config.parameterShapes, FrameAutoencoder(config, rng: &rng).parameterShapes, "\(config)")
+        }
+    }
+
     func testZeroInitPredictsZero() {
         var rng = RNG(seed: 1)
         let c = ModelConfig.tiny
@@ -83,4 +101,13 @@ final class DenoiserTests: XCTestCase {
             }
         }
     }
+}
+
+/// Fails at the first entry where two parameter listings differ (or at their lengths).
+func assertSameShapes(_ listed: [ParameterShape], _ built: [ParameterShape], _ what: String,
+                      file: StaticString = #filePath, line: UInt = #line) {
+    for (i, (a, b)) in zip(listed, built).enumerated() where a.name != b.name || a.shape != b.shape {
+        return XCTFail("\(what): entry \(i) is \(a.name) \(a.shape), the model's \(b.name) \(b.shape)", file: file, line: line)
+    }
+    XCTAssertEqual(listed.count, built.count, "\(what): parameter count", file: file, line: line)
 }

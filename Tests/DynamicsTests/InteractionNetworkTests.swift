@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import Tensor
 import World
@@ -20,6 +21,36 @@ final class InteractionNetworkTests: XCTestCase {
                 BallState(position: Vec2(16, 16), velocity: Vec2(1, -1), radius: 2.5, color: 3),
             ]),
         ]
+    }
+
+    /// The config lists the network's parameters without building it, and a checkpoint whose
+    /// config no longer matches its weights is refused naming the first tensor that differs.
+    func testConfigListsTheNetworksParametersAndMismatchesAreNamed() throws {
+        var deep = DynamicsConfig.tiny.model
+        (deep.relationLayers, deep.objectLayers, deep.objectHidden) = (3, 2, 20)
+        for config in [DynamicsConfig.tiny.model, DynamicsConfig.default.model, deep] {
+            var rng = RNG(seed: 0)
+            let built = InteractionNetwork(config, rng: &rng).parameterShapes
+            let listed = InteractionNetwork.parameterShapes(config)
+            XCTAssertEqual(listed.count, built.count)
+            for (a, b) in zip(listed, built) where a.name != b.name || a.shape != b.shape {
+                XCTFail("listed \(a.name) \(a.shape), built \(b.name) \(b.shape)")
+                break
+            }
+        }
+        let dir = NSTemporaryDirectory() + "vidgen-state-mismatch-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        var trainer = try DynamicsTrainer(config: .tiny, folder: dir)
+        try trainer.save()
+        var wrong = DynamicsConfig.tiny
+        wrong.model.relationHidden = 4096
+        try Data(wrong.encoded()).write(to: URL(fileURLWithPath: dir + "/config.json"))
+        XCTAssertThrowsError(try StateModel.load(dir)) { e in
+            XCTAssertEqual("\(e)", dir + "/model.safetensors: tensor 'relation.0.weight' has shape [4, 32], the config needs [4, 4096]")
+        }
+        XCTAssertThrowsError(try DynamicsTrainer.resume(folder: dir)) { e in
+            XCTAssertEqual("\(e)", dir + "/train-state.safetensors: tensor 'param.relation.0.weight' has shape [4, 32], the config needs [4, 4096]")
+        }
     }
 
     /// The loss's gradient with respect to every parameter against central differences, on

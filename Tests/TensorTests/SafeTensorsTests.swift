@@ -88,6 +88,30 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertThrowsError(try SafeTensors.readMetadata(from: path + "-missing"))
     }
 
+    /// The header alone lists the tensors a whole read gives, checked as strictly, and a
+    /// header that claims more data than the file holds is refused without reading any.
+    func testHeaderAloneListsTheTensors() throws {
+        let path = NSTemporaryDirectory() + "vidgen-st-header-\(getpid()).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let bytes = try SafeTensors.encode(sample, metadata: sampleMetadata)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let header = try SafeTensors.readHeader(from: path)
+        let whole = try SafeTensors.read(from: path)
+        XCTAssertEqual(header.tensors, whole.entries.map { SafeTensorsHeader.Entry(name: $0.name, shape: $0.shape) })
+        XCTAssertEqual(header.metadata, sampleMetadata)
+        // Cut off inside the data: the header no longer tiles the file.
+        try Data(bytes.dropLast(40)).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SafeTensors.readHeader(from: path)) { e in
+            XCTAssert("\(e)".hasPrefix(path + ": tensor") && !"\(e)".contains("\n"), "\(e)")
+        }
+        // A 100 GB tensor in a 200-byte file.
+        try Data(file("{" + entry("w", shape: "[25000000000]", offsets: "[0,100000000000]") + "}")).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SafeTensors.readHeader(from: path)) { e in
+            XCTAssertEqual(e as? SafeTensorsError, .inFile(path: path, .offsetsOutOfBounds(tensor: "w", end: 100_000_000_000, dataBytes: 0)))
+        }
+        XCTAssertThrowsError(try SafeTensors.readHeader(from: path + "-missing"))
+    }
+
     func testRoundTripKeepsSpecialValuesBitExact() throws {
         let values: [Float] = [.nan, -.infinity, .infinity, -0.0, .leastNonzeroMagnitude, Float(bitPattern: 0x7FC0_1234)]
         let bytes = try SafeTensors.encode([SafeTensorsEntry(name: "x", shape: [6], values: values)])
