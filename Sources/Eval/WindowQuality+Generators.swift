@@ -11,6 +11,7 @@
 //
 // Shapes as in WindowQuality.swift: context [B, K, 3, H, W] → window [B, T, 3, H, W].
 
+import Diffusion
 import Dynamics
 import Sample
 import Tensor

@@ -9,6 +9,7 @@
 //
 // Shapes as in Rollout.swift: B clips, T frames per window, frames [3, H, W] in [-1, 1].
 
+import Diffusion
 import Tensor
 
 /// A long video and the frames at which its generated windows start.

@@ -126,6 +126,9 @@ public enum TrainingRun {
         var trainer: Trainer
         if resume, let resumed = try Trainer.resume(from: dir) {
             trainer = try resumed.replanned(steps: steps, checkpointEvery: checkpointEvery)
+            if trainer.step > trainer.config.steps {
+                throw VidgenError("\(dir) is at step \(trainer.step), past --steps \(trainer.config.steps)")
+            }
             observer.note("resuming \(dir) at step \(trainer.step) of \(trainer.config.steps)")
         } else {
             if !resume && CheckpointFolder(dir).hasTrainState {

@@ -219,6 +219,10 @@ final class TrainTests: XCTestCase {
         XCTAssertThrowsError(try TrainingRun.run(c, into: dir, resume: false)) { e in
             XCTAssert("\(e)".contains("--resume"), "\(e)")
         }
+        // A resume with fewer --steps than the checkpoint has is refused, not a silent no-op.
+        XCTAssertThrowsError(try TrainingRun.run(c, into: dir, resume: true, steps: 1)) { e in
+            XCTAssert("\(e)".contains("is at step 2, past --steps 1"), "\(e)")
+        }
     }
 
     /// A config.json written before the schedule shift and staggered frames existed keeps

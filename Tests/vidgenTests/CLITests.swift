@@ -215,7 +215,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(p.terminationReason, .exit)
         XCTAssert(text.contains("stopped at step"), text)
         XCTAssert(FileManager.default.fileExists(atPath: dir + "/r/train-state.safetensors"))
-        let r = try CLI.run(["train", "--steps", "5", "--out", dir + "/r", "--resume"])
+        // "stopped at step N; continue with --resume": a resume asks for more steps than N.
+        let line = text.split(separator: "\n").first { $0.contains("stopped at step") } ?? ""
+        let stopped = try XCTUnwrap(line.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }.first, text)
+        let r = try CLI.run(["train", "--steps", "\(stopped + 5)", "--out", dir + "/r", "--resume"])
         XCTAssert(r.stdout.contains("resuming"), r.stdout + r.stderr)
     }
 

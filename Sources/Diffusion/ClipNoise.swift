@@ -1,8 +1,10 @@
-// Noise drawn clip by clip.
+// Noise drawn clip by clip, for the samplers.
 //
 // A batch of B clips [B, …] takes clip i's noise from stream i alone, so what a clip gets
 // does not depend on which clips share its batch: a score over many clips is the same at
 // any batch size. One stream over a batch of one draws exactly what `Tensor.randn` would.
+
+import Tensor
 
 /// One random stream per clip of a batch.
 public struct ClipNoise: Sendable {
