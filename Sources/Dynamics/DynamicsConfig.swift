@@ -1,6 +1,7 @@
 // The learned dynamics' configuration: the architecture (`InteractionConfig`, saved with the
 // weights) and the training recipe, as plain values with presets `tiny` and `default`. A
-// JSON file overrides any key of the preset it names; an unknown key is an error.
+// JSON file overrides any key of the preset it names; an unknown key is an error
+// (PresetConfig).
 
 import Foundation
 import Tensor
@@ -53,7 +54,7 @@ public enum StateSource: String, Codable, Equatable, Sendable, CaseIterable {
 }
 
 /// Everything that defines a training run of the dynamics model. Saved as config.json.
-public struct DynamicsConfig: Codable, Equatable, Sendable {
+public struct DynamicsConfig: PresetConfig, Equatable, Sendable {
     /// The preset this config started from (informational).
     public var preset = "default"
     public var model = InteractionConfig()
@@ -160,58 +161,6 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
 // MARK: - JSON
 
 extension DynamicsConfig {
-    /// Decodes a config: keys missing from `data` take the values of the preset its "preset"
-    /// key names ("default" if none); unknown keys, bad values and invalid settings are errors.
-    public static func decode(_ data: Data, file: String) throws -> DynamicsConfig {
-        guard let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw VidgenError("\(file): not a JSON object")
-        }
-        let presetName = (dict["preset"] as? String) ?? "default"
-        guard let base = preset(presetName) else {
-            throw VidgenError("\(file): unknown preset '\(presetName)' (use \(presetNames.joined(separator: ", ")))")
-        }
-        let baseDict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
-        let merged = try merge(dict, into: baseDict, path: "", file: file)
-        let config: DynamicsConfig
-        do {
-            config = try JSONDecoder().decode(DynamicsConfig.self, from: JSONSerialization.data(withJSONObject: merged))
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
-                let DecodingError.valueNotFound(_, context) {
-            throw VidgenError("\(file): bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
-        } catch {
-            throw VidgenError("\(file): \(error)")
-        }
-        if let problem = config.validationError() { throw VidgenError("\(file): \(problem)") }
-        return config
-    }
-
-    /// Resolves a preset name or a JSON file (see `decode`).
-    public static func resolve(_ presetOrPath: String) throws -> DynamicsConfig {
-        if let p = preset(presetOrPath) { return p }
-        guard let data = FileManager.default.contents(atPath: presetOrPath) else {
-            throw VidgenError("unknown config '\(presetOrPath)': use \(presetNames.joined(separator: ", ")) or a .json file")
-        }
-        return try decode(data, file: presetOrPath)
-    }
-
-    private static func merge(_ over: [String: Any], into base: [String: Any], path: String, file: String) throws -> [String: Any] {
-        var out = base
-        for key in over.keys.sorted() {
-            let name = path.isEmpty ? key : path + "." + key
-            guard let old = base[key] else {
-                throw VidgenError("\(file): unknown key '\(name)' (valid: \(base.keys.sorted().joined(separator: ", ")))")
-            }
-            if let sub = over[key] as? [String: Any], let oldSub = old as? [String: Any] {
-                out[key] = try merge(sub, into: oldSub, path: name, file: file)
-            } else if old is [String: Any] {
-                throw VidgenError("\(file): bad value for '\(name)' (expected an object)")
-            } else {
-                out[key] = over[key]
-            }
-        }
-        return out
-    }
-
     /// The config as pretty, key-sorted JSON with a final newline.
     public func encoded() -> [UInt8] {
         try! PrettyJSON.bytes(self)
