@@ -1,4 +1,4 @@
-// The training loop of the dynamics model:
+// The training loop of a state model, of either kind (the config's, StateTrainingConfig):
 // lr(step) → batch(seed, step) → noise → forward/backward → clip →
 // AdamW → log → checkpoint.
 // Every random stream is split from the seed by name and step, so a resumed run is
@@ -20,14 +20,16 @@ public struct DynamicsProgress: Sendable {
     public var gradNorm: Double
 }
 
-/// Trains an interaction network and checkpoints it in a folder.
-public struct DynamicsTrainer {
-    public let config: DynamicsConfig
+/// Trains the network of a state model's config and checkpoints it in a folder: the
+/// structured state model's interaction network with a DynamicsConfig, the generic one's
+/// graph network with a GenericStateConfig.
+public struct DynamicsTrainer<Config: StateTrainingConfig> {
+    public let config: Config
     /// The checkpoint folder.
     public let folder: String
     /// Steps done so far.
     public private(set) var step = 0
-    public private(set) var network: InteractionNetwork
+    public private(set) var network: Config.Network
     var optimizer: AdamW
     let perception = Perception()
     /// Training wall time so far, seconds (informational; saved with the train state, not
@@ -36,15 +38,15 @@ public struct DynamicsTrainer {
     /// train-log.csv rows of the steps since the last save.
     var pendingLog: [String] = []
     /// Every this many steps a row goes to train-log.csv (and the run's last step).
-    static let logEvery = 10
+    static var logEvery: Int { 10 }
 
     /// A fresh run of `config` that checkpoints into `folder`.
-    public init(config: DynamicsConfig, folder: String) throws {
+    public init(config: Config, folder: String) throws {
         if let problem = config.validationError() { throw VidgenError("config: \(problem)") }
         self.config = config
         self.folder = folder
         var rng = RNG(seed: config.seed).split("init")
-        network = InteractionNetwork(config.model, rng: &rng)
+        network = config.network(rng: &rng)
         optimizer = AdamW(like: network.parameters)
     }
 
@@ -53,7 +55,7 @@ public struct DynamicsTrainer {
     /// learning-rate schedule from the step it resumes at).
     public static func resume(folder: String, steps: Int? = nil, checkpointEvery: Int? = nil) throws -> DynamicsTrainer {
         let checkpoint = CheckpointFolder(folder)
-        var config = try checkpoint.dynamicsConfig()
+        var config = try Config.saved(in: checkpoint)
         if let steps { config.steps = steps }
         if let checkpointEvery { config.checkpointEvery = checkpointEvery }
         var t = try DynamicsTrainer(config: config, folder: folder)
@@ -67,7 +69,7 @@ public struct DynamicsTrainer {
     }
 
     /// The model as trained so far.
-    public var model: StateModel { StateModel(network: network) }
+    public var model: StateModel { config.stateModel(network) }
 
     // MARK: - Training
 
@@ -98,11 +100,12 @@ public struct DynamicsTrainer {
                               floor: config.minLRFraction)
         var noise = RNG(seed: config.seed).split("noise").split(step)
         let data = transitions ?? TrainingData.batch(config, step: step, perception: perception)
-        let (batch, target, weight) = TrainingData.tensors(data, config, rng: &noise)
-        let robust = Float(config.robustLoss / config.model.deltaScale), number = step + 1
-        let update = OptimizerStep(learningRate: lr, step: number, decay: network.decays, settings: config.adam, clip: config.gradClip)
+        let config = self.config, number = step + 1  // a copy the loss closure can capture
+        let examples = config.examples(data, rng: &noise)
+        let update = OptimizerStep(learningRate: lr, step: number, decay: config.decays(network), settings: config.adam,
+                                   clip: config.gradClip)
         let (loss, norm) = try update.run(
-            &network, adam: &optimizer, loss: { $0.loss(batch, target: target, weight: weight, robust: robust) },
+            &network, adam: &optimizer, loss: { config.loss(of: $0, on: examples) },
             nonFinite: { loss, _ in
                 VidgenError("non-finite \(loss.isFinite ? "gradient norm" : "loss") at step \(number); the last checkpoint is kept")
             })
@@ -118,7 +121,7 @@ public struct DynamicsTrainer {
         ])
         let checkpoint = CheckpointFolder(folder)
         try checkpoint.save(config: config.encoded(), state: state, model: named.map { $0.value.entry($0.name) },
-                            step: step, seconds: seconds, format: CheckpointFolder.dynamicsFormat)
+                            step: step, seconds: seconds, format: Config.kind.format)
         try checkpoint.appendLog(pendingLog)
         pendingLog = []
     }
