@@ -1,13 +1,14 @@
-// The learned dynamics' configuration: the architecture (`InteractionConfig`, saved with the
-// weights) and the training recipe, as plain values with presets `tiny` and `default`. A
-// JSON file overrides any key of the preset it names; an unknown key is an error.
+// The structured state model's configuration: the architecture (`InteractionConfig`, saved
+// with the weights) and the training recipe, as plain values with presets `tiny` and
+// `default`. A JSON file overrides any key of the preset it names; an unknown key is an error
+// (PresetConfig).
 
 import Foundation
 import Tensor
 import World
 
 /// The interaction network's shape and the scales that bring its inputs and outputs to O(1).
-public struct InteractionConfig: Codable, Equatable, Sendable {
+public struct InteractionConfig: Codable, Equatable, Sendable, StateModelConfig {
     /// Frame size the model works in, pixels (the walls are the image borders).
     public var width = 32
     public var height = 32
@@ -52,8 +53,8 @@ public enum StateSource: String, Codable, Equatable, Sendable, CaseIterable {
     case simulator
 }
 
-/// Everything that defines a training run of the dynamics model. Saved as config.json.
-public struct DynamicsConfig: Codable, Equatable, Sendable {
+/// Everything that defines a training run of the structured state model. Saved as config.json.
+public struct DynamicsConfig: StateTrainingConfig {
     /// The preset this config started from (informational).
     public var preset = "default"
     public var model = InteractionConfig()
@@ -132,93 +133,31 @@ public struct DynamicsConfig: Codable, Equatable, Sendable {
     /// Problems a user can cause, as one readable line.
     public func validationError() -> String? {
         if let e = model.validationError() { return "model: " + e }
-        guard let s = try? Scenario.named(scenario) else {
-            return "unknown scenario '\(scenario)'; valid scenarios: \(Scenario.names.joined(separator: ", "))"
-        }
-        if s.hidesBalls {
-            let shown = Scenario.all.filter { !$0.hidesBalls }.map(\.name).joined(separator: ", ")
-            return "scenario '\(scenario)' hides balls; train on one that shows every ball (\(shown))"
-        }
-        if s.width != model.width || s.height != model.height {
-            return "scenario '\(scenario)' is \(s.width)×\(s.height), the model \(model.width)×\(model.height)"
-        }
-        if clipsPerStep < 1 || clipsPerStep > 1024 { return "clipsPerStep must be in 1...1024, got \(clipsPerStep)" }
-        if clipFrames < 6 || clipFrames > 1024 { return "clipFrames must be in 6...1024, got \(clipFrames)" }
-        if !(positionNoise >= 0) || !(velocityNoise >= 0) { return "positionNoise and velocityNoise must be ≥ 0" }
-        if !(robustLoss >= 0 && robustLoss <= 100) { return "robustLoss must be in 0...100, got \(robustLoss)" }
-        if steps < 1 { return "steps must be at least 1, got \(steps)" }
-        if !(learningRate > 0 && learningRate < 1) { return "learningRate must be in (0, 1), got \(learningRate)" }
-        if warmupSteps < 0 { return "warmupSteps must be ≥ 0, got \(warmupSteps)" }
-        if !(0...1).contains(minLRFraction) { return "minLRFraction must be in [0, 1], got \(minLRFraction)" }
-        if !(0..<1).contains(beta1) || !(0..<1).contains(beta2) { return "beta1 and beta2 must be in [0, 1)" }
-        if !(epsilon > 0) || !(weightDecay >= 0) || !(gradClip > 0) { return "epsilon and gradClip must be > 0, weightDecay ≥ 0" }
-        if checkpointEvery < 1 { return "checkpointEvery must be at least 1, got \(checkpointEvery)" }
-        return nil
+        return recipeValidationError()
     }
 }
 
-// MARK: - JSON
+// MARK: - Training the interaction network
 
 extension DynamicsConfig {
-    /// Decodes a config: keys missing from `data` take the values of the preset its "preset"
-    /// key names ("default" if none); unknown keys, bad values and invalid settings are errors.
-    public static func decode(_ data: Data, file: String) throws -> DynamicsConfig {
-        guard let dict = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw VidgenError("\(file): not a JSON object")
-        }
-        let presetName = (dict["preset"] as? String) ?? "default"
-        guard let base = preset(presetName) else {
-            throw VidgenError("\(file): unknown preset '\(presetName)' (use \(presetNames.joined(separator: ", ")))")
-        }
-        let baseDict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
-        let merged = try merge(dict, into: baseDict, path: "", file: file)
-        let config: DynamicsConfig
-        do {
-            config = try JSONDecoder().decode(DynamicsConfig.self, from: JSONSerialization.data(withJSONObject: merged))
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
-                let DecodingError.valueNotFound(_, context) {
-            throw VidgenError("\(file): bad value for '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
-        } catch {
-            throw VidgenError("\(file): \(error)")
-        }
-        if let problem = config.validationError() { throw VidgenError("\(file): \(problem)") }
-        return config
+    public static var kind: StateModelKind { .structured }
+
+    public static func saved(in folder: CheckpointFolder) throws -> DynamicsConfig { try folder.dynamicsConfig() }
+
+    public var frame: any StateModelConfig { model }
+
+    public func network(rng: inout RNG) -> InteractionNetwork { InteractionNetwork(model, rng: &rng) }
+
+    /// The examples `transitions` hold, one contact instant each (TrainingData.example).
+    public func examples(_ transitions: [Transition], rng: inout RNG) -> (batch: InteractionBatch, target: Tensor, weight: Tensor) {
+        TrainingData.tensors(transitions, self, rng: &rng)
     }
 
-    /// Resolves a preset name or a JSON file (see `decode`).
-    public static func resolve(_ presetOrPath: String) throws -> DynamicsConfig {
-        if let p = preset(presetOrPath) { return p }
-        guard let data = FileManager.default.contents(atPath: presetOrPath) else {
-            throw VidgenError("unknown config '\(presetOrPath)': use \(presetNames.joined(separator: ", ")) or a .json file")
-        }
-        return try decode(data, file: presetOrPath)
+    public func loss(of network: InteractionNetwork, on e: (batch: InteractionBatch, target: Tensor, weight: Tensor)) -> Tensor {
+        network.loss(e.batch, target: e.target, weight: e.weight, robust: Float(robustLoss / model.deltaScale))
     }
 
-    private static func merge(_ over: [String: Any], into base: [String: Any], path: String, file: String) throws -> [String: Any] {
-        var out = base
-        for key in over.keys.sorted() {
-            let name = path.isEmpty ? key : path + "." + key
-            guard let old = base[key] else {
-                throw VidgenError("\(file): unknown key '\(name)' (valid: \(base.keys.sorted().joined(separator: ", ")))")
-            }
-            if let sub = over[key] as? [String: Any], let oldSub = old as? [String: Any] {
-                out[key] = try merge(sub, into: oldSub, path: name, file: file)
-            } else if old is [String: Any] {
-                throw VidgenError("\(file): bad value for '\(name)' (expected an object)")
-            } else {
-                out[key] = over[key]
-            }
-        }
-        return out
-    }
+    public func decays(_ network: InteractionNetwork) -> [Bool] { network.decays }
 
-    /// The config as pretty, key-sorted JSON with a final newline.
-    public func encoded() -> [UInt8] {
-        try! PrettyJSON.bytes(self)
-    }
-}
-
-extension DynamicsConfig {
-    /// The run's AdamW constants.
-    public var adam: AdamSettings { AdamSettings(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay) }
+    public func stateModel(_ network: InteractionNetwork) -> StateModel { StateModel(network: network) }
 }

@@ -1,4 +1,4 @@
-// The training loop of the dynamics model:
+// The training loop of a state model, of either kind (the config's, StateTrainingConfig):
 // lr(step) → batch(seed, step) → noise → forward/backward → clip →
 // AdamW → log → checkpoint.
 // Every random stream is split from the seed by name and step, so a resumed run is
@@ -20,14 +20,16 @@ public struct DynamicsProgress: Sendable {
     public var gradNorm: Double
 }
 
-/// Trains an interaction network and checkpoints it in a folder.
-public struct DynamicsTrainer {
-    public let config: DynamicsConfig
+/// Trains the network of a state model's config and checkpoints it in a folder: the
+/// structured state model's interaction network with a DynamicsConfig, the generic one's
+/// graph network with a GenericStateConfig.
+public struct DynamicsTrainer<Config: StateTrainingConfig> {
+    public let config: Config
     /// The checkpoint folder.
     public let folder: String
     /// Steps done so far.
     public private(set) var step = 0
-    public private(set) var network: InteractionNetwork
+    public private(set) var network: Config.Network
     var optimizer: AdamW
     let perception = Perception()
     /// Training wall time so far, seconds (informational; saved with the train state, not
@@ -36,17 +38,17 @@ public struct DynamicsTrainer {
     /// train-log.csv rows of the steps since the last save.
     var pendingLog: [String] = []
     /// Every this many steps a row goes to train-log.csv (and the run's last step).
-    static let logEvery = 10
+    static var logEvery: Int { 10 }
     /// The run's hold on `folder` when it was begun by `start`; released with the trainer.
     var lock: FolderLock?
 
     /// A fresh run of `config` that checkpoints into `folder`.
-    public init(config: DynamicsConfig, folder: String) throws {
+    public init(config: Config, folder: String) throws {
         if let problem = config.validationError() { throw VidgenError("config: \(problem)") }
         self.config = config
         self.folder = folder
         var rng = RNG(seed: config.seed).split("init")
-        network = InteractionNetwork(config.model, rng: &rng)
+        network = config.network(rng: &rng)
         optimizer = AdamW(like: network.parameters)
     }
 
@@ -55,12 +57,15 @@ public struct DynamicsTrainer {
     /// learning-rate schedule from the step it resumes at).
     public static func resume(folder: String, steps: Int? = nil, checkpointEvery: Int? = nil) throws -> DynamicsTrainer {
         let checkpoint = CheckpointFolder(folder)
-        var config = try checkpoint.dynamicsConfig()
+        var config = try Config.saved(in: checkpoint)
         if let steps { config.steps = steps }
         if let checkpointEvery { config.checkpointEvery = checkpointEvery }
         let parts: [CheckpointFolder.StatePart] = [.weights, .adamM, .adamV]
-        try checkpoint.checkShapes(CheckpointFolder.stateFile, prefixes: parts.map(\.rawValue),
-                                   like: InteractionNetwork.parameterShapes(config.model))
+        if let structured = config as? DynamicsConfig {
+            // The structured network's shapes are checked against the file before it is built.
+            try checkpoint.checkShapes(CheckpointFolder.stateFile, prefixes: parts.map(\.rawValue),
+                                       like: InteractionNetwork.parameterShapes(structured.model))
+        }
         var t = try DynamicsTrainer(config: config, folder: folder)
         let like = t.network.parameterShapes
         let saved = try checkpoint.trainState(parts, like: like)
@@ -78,7 +83,7 @@ public struct DynamicsTrainer {
     /// given, replace the config's. `folder` is locked first (CheckpointFolder.lock) and
     /// stays locked while the trainer lives: a folder another process is writing is
     /// refused, naming its pid, before anything is read or written.
-    public static func start(_ config: DynamicsConfig?, folder: String, resume: Bool, steps: Int? = nil,
+    public static func start(_ config: Config?, folder: String, resume: Bool, steps: Int? = nil,
                              checkpointEvery: Int? = nil, note: (String) -> Void = { _ in }) throws -> DynamicsTrainer {
         let lock = try CheckpointFolder(folder).lock()
         do {
@@ -93,13 +98,13 @@ public struct DynamicsTrainer {
     }
 
     /// `start`'s work once the folder is locked.
-    private static func begin(_ config: DynamicsConfig?, folder: String, resume: Bool, steps: Int?, checkpointEvery: Int?,
+    private static func begin(_ config: Config?, folder: String, resume: Bool, steps: Int?, checkpointEvery: Int?,
                               note: (String) -> Void) throws -> DynamicsTrainer {
         let checkpoint = CheckpointFolder(folder)
         var trainer: DynamicsTrainer
         if resume && checkpoint.hasTrainState {
             if var mine = config {
-                let saved = try checkpoint.dynamicsConfig()
+                let saved = try Config.saved(in: checkpoint)
                 (mine.steps, mine.checkpointEvery) = (saved.steps, saved.checkpointEvery)
                 if mine != saved {
                     throw VidgenError("--config/--seed differ from the checkpoint's config in \(folder); drop them to resume")
@@ -112,7 +117,7 @@ public struct DynamicsTrainer {
                 throw VidgenError("\(folder) already holds a checkpoint; pass --resume to continue it or choose another --out")
             }
             if resume { note("no checkpoint in \(folder): starting from scratch") }
-            var c = config ?? .default
+            var c = try config ?? Config.resolve(Config.defaultPreset)
             if let steps { c.steps = steps }
             if let checkpointEvery { c.checkpointEvery = checkpointEvery }
             if let problem = c.validationError() { throw VidgenError(problem) }
@@ -122,7 +127,7 @@ public struct DynamicsTrainer {
     }
 
     /// The model as trained so far.
-    public var model: StateModel { StateModel(network: network) }
+    public var model: StateModel { config.stateModel(network) }
 
     // MARK: - Training
 
@@ -153,11 +158,12 @@ public struct DynamicsTrainer {
                               floor: config.minLRFraction)
         var noise = RNG(seed: config.seed).split("noise").split(step)
         let data = transitions ?? TrainingData.batch(config, step: step, perception: perception)
-        let (batch, target, weight) = TrainingData.tensors(data, config, rng: &noise)
-        let robust = Float(config.robustLoss / config.model.deltaScale), number = step + 1
-        let update = OptimizerStep(learningRate: lr, step: number, decay: network.decays, settings: config.adam, clip: config.gradClip)
+        let config = self.config, number = step + 1  // a copy the loss closure can capture
+        let examples = config.examples(data, rng: &noise)
+        let update = OptimizerStep(learningRate: lr, step: number, decay: config.decays(network), settings: config.adam,
+                                   clip: config.gradClip)
         let (loss, norm) = try update.run(
-            &network, adam: &optimizer, loss: { $0.loss(batch, target: target, weight: weight, robust: robust) },
+            &network, adam: &optimizer, loss: { config.loss(of: $0, on: examples) },
             nonFinite: { loss, _ in
                 VidgenError("non-finite \(loss.isFinite ? "gradient norm" : "loss") at step \(number); the last checkpoint is kept")
             })
@@ -173,7 +179,7 @@ public struct DynamicsTrainer {
         ])
         let checkpoint = CheckpointFolder(folder)
         try checkpoint.save(config: config.encoded(), state: state, model: named.map { $0.value.entry($0.name) },
-                            step: step, seconds: seconds, format: CheckpointFolder.dynamicsFormat)
+                            step: step, seconds: seconds, format: Config.kind.format)
         try checkpoint.appendLog(pendingLog)
         pendingLog = []
     }

@@ -164,16 +164,11 @@ public struct InteractionNetwork: ParameterVisitable {
 
     /// Weighted mean squared error of `callAsFunction`'s prediction against `target` [B·N, 2]
     /// (network units), each ball row weighted by `weight` [B·N] (0 leaves it out). With `robust`
-    /// δ > 0 the pseudo-Huber error δ²(√(1 + (e/δ)²) − 1) instead, e²/2 below δ and δ|e|
-    /// above: the few contacts the features cannot resolve (three balls at once) then pull on
-    /// the fit like an absolute error, not a square.
+    /// δ > 0 the pseudo-Huber error instead (WeightedLoss.swift): the few contacts the
+    /// features cannot resolve (three balls at once) then pull on the fit like an absolute
+    /// error, not a square.
     public func loss(_ x: InteractionBatch, target: Tensor, weight: Tensor, robust: Float = 0) -> Tensor {
-        guard robust > 0 else { return Tensor.maskedMSE(self(x), target, mask: weight) }
-        let e = (self(x) - target) * (1 / robust)
-        let h = ((e * e + 1).sqrt() - 1) * (robust * robust)
-        let rows = weight.count, total = weight.values.reduce(0, +)
-        let weighted = (h * weight.reshaped([rows, 1])).sum(axes: [0, 1])
-        return weighted * (1 / (max(total, 1e-12) * Float(h.count / max(rows, 1))))
+        weightedLoss(self(x), target, weight: weight, robust: robust)
     }
 
     // MARK: - Parameters

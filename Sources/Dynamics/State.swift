@@ -4,11 +4,13 @@
 // Units as in World: pixels and frames, origin top-left, y down. A ball's velocity is its
 // velocity at the frame's instant, u_t (the simulator's own), not a difference of positions:
 // with it the state is Markov — what happens in the next frame depends on (p_t, u_t) alone,
-// however recently the ball bounced. The step (StateModel.step) is event by event: free
-// flight under the learned g, p(s) = p + u s + ½ g s², up to the first contact within the
-// frame; there the interaction network gives each touching ball its change of velocity; and
-// on to the next contact or the end of the frame. The network learns the law — g, and what a
-// contact does — and geometry says when contacts happen.
+// however recently the ball bounced. The structured state model's step (StateModel.step) is
+// event by event: free flight under the learned g, p(s) = p + u s + ½ g s², up to the first
+// contact within the frame; there the interaction network gives each touching ball its change
+// of velocity; and on to the next contact or the end of the frame. The network learns the
+// law — g, and what a contact does — and geometry says when contacts happen. The generic
+// state model's step is one graph-network prediction per frame, given no law and no geometry
+// (GraphNetwork.swift; the two kinds: StateLaw.swift).
 //
 // Shapes: B examples, N balls (padded), K context frames, H height, W width. Planar frames
 // are [T, 3, H, W] floats in [-1, 1], as `Rasterizer.planar` gives.

@@ -1,32 +1,54 @@
 // The learned explicit-state model as a generator: perceive the context, step the state
-// with the interaction network, draw with the rasterizer. No randomness: the same inputs
+// with the learned law (StateLaw.swift: the structured state model's interaction network, or
+// the generic one's graph network), draw with the rasterizer. No randomness: the same inputs
 // give the same bytes.
 
 import Tensor
 import World
 
-/// A trained interaction network with the frame size it works in.
+/// A trained law with the perception that reads its states.
 public struct StateModel {
-    public var network: InteractionNetwork
+    public var law: StateLaw
     public var perception: Perception
 
-    public init(network: InteractionNetwork, perception: Perception = Perception()) {
-        self.network = network
+    public init(law: StateLaw, perception: Perception = Perception()) {
+        self.law = law
         self.perception = perception
     }
 
-    public var config: InteractionConfig { network.config }
+    /// The structured state model of `network`.
+    public init(network: InteractionNetwork, perception: Perception = Perception()) {
+        self.init(law: .structured(network), perception: perception)
+    }
 
-    /// The model saved in checkpoint folder `folder` (its model.safetensors and config.json).
-    /// The weights' header is checked against the config before the network is built.
+    /// The generic state model of `network`.
+    public init(network: GraphNetwork, perception: Perception = Perception()) {
+        self.init(law: .generic(network), perception: perception)
+    }
+
+    /// The law's architecture config (the frame it works in).
+    public var config: any StateModelConfig { law.config }
+
+    public var kind: StateModelKind { law.kind }
+
+    /// The model saved in checkpoint folder `folder` (its model.safetensors and config.json),
+    /// of the kind its format tag names.
     public static func load(_ folder: String) throws -> StateModel {
         let checkpoint = CheckpointFolder(folder)
-        let config = try checkpoint.dynamicsConfig()
-        try checkpoint.checkShapes(CheckpointFolder.modelFile, like: InteractionNetwork.parameterShapes(config.model))
         var rng = RNG(seed: 0)
-        var network = InteractionNetwork(config.model, rng: &rng)
-        network.parameters = try checkpoint.stateModelWeights(like: network.namedParameters)
-        return StateModel(network: network)
+        switch try checkpoint.stateModelKind() {
+        case .structured:
+            let config = try checkpoint.dynamicsConfig().model
+            // The weights' header is checked against the config before the network is built.
+            try checkpoint.checkShapes(CheckpointFolder.modelFile, like: InteractionNetwork.parameterShapes(config))
+            var network = InteractionNetwork(config, rng: &rng)
+            network.parameters = try checkpoint.stateModelWeights(like: network.namedParameters)
+            return StateModel(network: network)
+        case .generic:
+            var network = GraphNetwork(try checkpoint.genericStateConfig().model, rng: &rng)
+            network.parameters = try checkpoint.stateModelWeights(like: network.namedParameters)
+            return StateModel(network: network)
+        }
     }
 
     // MARK: - Stepping
@@ -39,15 +61,25 @@ public struct StateModel {
     /// (a network that fails to separate a pair, say) is free flight.
     public static let maxContactsPerFrame = 16
 
+    /// Every state advanced by one frame by the law: the structured one's event by event
+    /// (`step(_:events:)`), the generic one's in one step of its graph network
+    /// (GraphNetwork.step). Balls keep their radius, colour and order.
+    public func step(_ states: [WorldState]) -> [WorldState] {
+        switch law {
+        case .structured(let network): return Self.step(states, events: network)
+        case .generic(let network): return network.step(states)
+        }
+    }
+
     /// Every state advanced by one frame, event by event as the simulator does: free flight
     /// under the learned g to the first contact (Contact.firstTime), the network's impulses
     /// for every closing contact of that instant, and on to the next, to the end of the
-    /// frame. Balls keep their radius, colour and order. The state stays one this world can
-    /// hold, whatever the network predicts: a speed above `maxSpeed` is cut to it (a
-    /// non-finite one to 0), and a centre is kept where the disc is inside the walls. A
-    /// learned step can otherwise run away in a state no training clip showed it.
-    public func step(_ states: [WorldState]) -> [WorldState] {
-        let g = network.gravity, scale = config.deltaScale
+    /// frame. The state stays one this world can hold, whatever the network predicts: a speed
+    /// above `maxSpeed` is cut to it (a non-finite one to 0), and a centre is kept where the
+    /// disc is inside the walls. A learned step can otherwise run away in a state no training
+    /// clip showed it.
+    static func step(_ states: [WorldState], events network: InteractionNetwork) -> [WorldState] {
+        let g = network.gravity, scale = network.config.deltaScale
         var s = states, left = [Double](repeating: 1, count: states.count)
         for _ in 0..<Self.maxContactsPerFrame {
             var touching: [Int] = []
@@ -58,7 +90,7 @@ public struct StateModel {
                 if t != nil { touching.append(b) }
             }
             guard !touching.isEmpty else { break }
-            let x = InteractionBatch(touching.map { s[$0] }, config)
+            let x = InteractionBatch(touching.map { s[$0] }, network.config)
             let j = network.impulses(x).values
             for (k, b) in touching.enumerated() {
                 for i in s[b].balls.indices where x.inContact[k * x.balls + i] {
@@ -104,16 +136,16 @@ public struct StateModel {
     /// The state at the last of the context frames `planar` [C, 3, H, W], tracked through
     /// them. In each frame a ball it shows takes its position from there and its velocity
     /// from the first of: the parabola through its last three positions when they are one
-    /// of free flight under the learned gravity (`Flight.velocityAtEnd`); the velocity the
-    /// model stepped it to from the frame before, when that step lands within `agreement` px
-    /// of where it is seen (the model saw the bounce); its last two positions' difference
-    /// plus half the learned gravity; after a gap, the velocity it was stepped on with; 0 when
-    /// seen for the first time. A ball the frame does not show — hidden, or
+    /// of free flight under the law's gravity (`StateLaw.gravity`, `Flight.velocityAtEnd`);
+    /// the velocity the model stepped it to from the frame before, when that step lands
+    /// within `agreement` px of where it is seen (the model saw the bounce); its last two
+    /// positions' difference plus half the law's gravity; after a gap, the velocity it was
+    /// stepped on with; 0 when seen for the first time. A ball the frame does not show — hidden, or
     /// not yet readable — is stepped on from the frame before. A ball's radius is the mean
     /// over every frame it was found in so far. The occluders are those of the frames
     /// (`Perception.occluders`).
     public func perceive(planar frames: [Float]) -> WorldState {
-        let H = config.height, W = config.width, g = network.gravity
+        let H = config.height, W = config.width, g = law.gravity
         let dets = perception.detections(planar: frames, height: H, width: W)
         var current: WorldState?
         var moving = Set<Int>()  // colours whose velocity has been read, not assumed 0

@@ -1,7 +1,8 @@
 // Training transitions: id clips from the simulator, rendered and perceived by the tracker
-// (or, for the ablation, read from the simulator's states), and the examples of the law they
-// hold. Batch `step` of a run is a pure function of (seed, step): resuming needs no data
-// cursor.
+// (or, for the ablation, read from the simulator's states), and the examples they hold for
+// either kind of law: contact instants and their impulses for the structured one, every
+// transition and its change of velocity for the generic one. Batch `step` of a run is a pure
+// function of (seed, step): resuming needs no data cursor.
 //
 // From the tracker, a ball's velocity at frame t is labelled by the parabola through its
 // positions at t − 1, t and t + 1 when no event came between them (Flight.swift; g is the
@@ -61,14 +62,14 @@ enum TrainingData {
     }
 
     /// The seed of clip `clip` of batch `step`.
-    static func clipSeed(_ c: DynamicsConfig, step: Int, clip: Int) -> UInt64 {
+    static func clipSeed<C: StateTrainingConfig>(_ c: C, step: Int, clip: Int) -> UInt64 {
         var rng = RNG(seed: c.seed).split("data").split(step).split(clip)
         return SceneSeeds.training(&rng)
     }
 
     /// The transitions of batch `step`, clip by clip in order (the clips are drawn, rendered
     /// and perceived in parallel: each is a function of its seed alone).
-    static func batch(_ c: DynamicsConfig, step: Int, perception: Perception) -> [Transition] {
+    static func batch<C: StateTrainingConfig>(_ c: C, step: Int, perception: Perception) -> [Transition] {
         let scenario = try! Scenario.named(c.scenario)  // checked by validationError
         var clips = [[Transition]](repeating: [], count: c.clipsPerStep)
         clips.withUnsafeMutableBufferPointer { out in
@@ -141,5 +142,47 @@ enum TrainingData {
             }
         }
         return (batch, Tensor(shape: [states.count * N, 2], values: target), Tensor(shape: [states.count * N], values: weight))
+    }
+}
+
+// MARK: - Examples of the generic law
+
+extension TrainingData {
+    /// Inputs, targets and loss weights of the generic law (GraphNetwork) from `transitions`,
+    /// every one of them: its state with Gaussian noise from `rng` on every ball's position
+    /// and velocity (σ `positionNoise`, `velocityNoise`), and per ball, in network units
+    /// (÷ deltaScale), the change of velocity from the noisy velocity to the true next one,
+    /// Δu = u_{t+1} − ũ_t, and what the trapezoid misses of the true change of position,
+    /// δp = p_{t+1} − p_t − (u_t + u_{t+1})/2. So the network sees states a little off the ones
+    /// the world holds, as its own roll-outs will be, and learns to bring the velocity back
+    /// (graph-network simulators' training noise, Sanchez-Gonzalez et al. 2020). A ball whose
+    /// next state is unknown weighs 0, and so does padding; every other ball 1.
+    static func graphTensors(_ transitions: [Transition], _ c: GenericStateConfig, rng: inout RNG)
+        -> (batch: GraphBatch, target: Tensor, weight: Tensor) {
+        let states = transitions.map { tr -> WorldState in
+            var noisy = tr.state
+            for i in noisy.balls.indices {
+                noisy.balls[i].position += Vec2(rng.normal(), rng.normal()) * c.positionNoise
+                noisy.balls[i].velocity += Vec2(rng.normal(), rng.normal()) * c.velocityNoise
+            }
+            return noisy
+        }
+        let batch = GraphBatch(states, c.model)
+        let N = batch.balls, unit = 1 / c.model.deltaScale, K = GraphNetwork.outputs
+        var target = [Float](repeating: 0, count: states.count * N * K)
+        var weight = [Float](repeating: 0, count: states.count * N)
+        for (b, tr) in transitions.enumerated() {
+            for (i, next) in tr.next.enumerated() {
+                guard let next else { continue }
+                let du = next.velocity - states[b].balls[i].velocity, now = tr.state.balls[i]
+                target[(b * N + i) * K] = Float(du.x * unit)
+                target[(b * N + i) * K + 1] = Float(du.y * unit)
+                let dp = next.position - now.position - (now.velocity + next.velocity) * 0.5
+                target[(b * N + i) * K + 2] = Float(dp.x * unit)
+                target[(b * N + i) * K + 3] = Float(dp.y * unit)
+                weight[b * N + i] = 1
+            }
+        }
+        return (batch, Tensor(shape: [states.count * N, K], values: target), Tensor(shape: [states.count * N], values: weight))
     }
 }

@@ -6,7 +6,7 @@ import Tensor
 import World
 
 /// Everything that defines a training run. Saved as config.json beside the weights.
-public struct TrainConfig: Codable, Equatable, Sendable {
+public struct TrainConfig: PresetConfig, Equatable, Sendable {
     /// The preset this config started from (informational).
     public var preset = "default"
     /// The reference architecture, trained on a schedule shifted toward noise (k = 4) with
@@ -226,61 +226,10 @@ extension TrainConfig {
         return c
     }
 
-    /// Resolves `--config`: a preset name, or a JSON file whose fields override the
-    /// preset named by its "preset" key (default "default"). Unknown keys are errors.
-    public static func resolve(_ presetOrPath: String) throws -> TrainConfig {
-        if let p = preset(presetOrPath) { return p }
-        guard presetOrPath.hasSuffix(".json") || FileManager.default.fileExists(atPath: presetOrPath) else {
-            throw VidgenError("unknown config '\(presetOrPath)': use \(presetNames.joined(separator: ", ")) or a .json file")
-        }
-        guard let data = FileManager.default.contents(atPath: presetOrPath) else {
-            throw VidgenError("cannot read config file \(presetOrPath)")
-        }
-        return try decode(data, file: presetOrPath, overridingPreset: true)
-    }
-
-    /// Decodes a config from JSON. With `overridingPreset`, missing keys take the values
-    /// of the preset named in the file; otherwise every key must be present.
+    /// Decodes a config from JSON (PresetConfig.decode). With `overridingPreset`, missing
+    /// keys take the values of the preset named in the file; otherwise every key must be present.
     public static func decode(_ data: Data, file: String, overridingPreset: Bool) throws -> TrainConfig {
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
-            throw VidgenError("\(file): not a JSON object")
-        }
-        let presetName = (dict["preset"] as? String) ?? "default"
-        guard let base = preset(presetName) else {
-            throw VidgenError("\(file): unknown preset '\(presetName)' (use \(presetNames.joined(separator: ", ")))")
-        }
-        let baseDict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(base)) as! [String: Any]
-        let merged = try merge(dict, into: baseDict, path: "", file: file, requireAll: !overridingPreset)
-        let config: TrainConfig
-        do {
-            config = try JSONDecoder().decode(TrainConfig.self, from: JSONSerialization.data(withJSONObject: merged))
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
-            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw VidgenError("\(file): bad value for '\(key)'")
-        } catch {
-            throw VidgenError("\(file): \(error)")
-        }
-        if let problem = config.validationError() { throw VidgenError("\(file): \(problem)") }
-        return config
-    }
-
-    private static func merge(
-        _ over: [String: Any], into base: [String: Any], path: String, file: String, requireAll: Bool
-    ) throws -> [String: Any] {
-        var out = base
-        for (key, value) in over {
-            let name = path.isEmpty ? key : path + "." + key
-            guard let old = base[key] else { throw VidgenError("\(file): unknown key '\(name)'") }
-            if let sub = value as? [String: Any], let oldSub = old as? [String: Any] {
-                out[key] = try merge(sub, into: oldSub, path: name, file: file, requireAll: requireAll)
-            } else {
-                out[key] = value
-            }
-        }
-        if requireAll, let missing = base.keys.sorted().first(where: { over[$0] == nil }) {
-            throw VidgenError("\(file): missing key '\(path.isEmpty ? missing : path + "." + missing)'")
-        }
-        return out
+        try decode(data, file: file, requireAll: !overridingPreset)
     }
 
     /// The config as pretty, key-sorted JSON.

@@ -24,7 +24,7 @@ extension Vidgen {
                 quality-vs-training-time curve.
                 """)
 
-        @Option(help: "Checkpoint folder of a video or a state model (told apart by its config.json); repeat for several (default: the shipped video model, \(ShippedModel.relativePath)).")
+        @Option(help: "Checkpoint folder of a video or a state model (told apart by its model.safetensors' format); repeat for several (default: the shipped video model, \(ShippedModel.relativePath)).")
         var checkpoint: [String] = []
 
         @Flag(help: "Score only the simulator and the baselines (no model needed).")

@@ -62,14 +62,18 @@ extension Vidgen {
             } catch {
                 throw fail("\(error)", code: 1)
             }
-            var state: (dir: String, model: StateModel)?
+            var state: (dir: String, model: StateModel, config: InteractionConfig)?
             if !noStateModel {
                 do {
                     let d = try stateCheckpoint ?? ShippedModel.statePath()
                     guard CheckpointFolder(d).isStateModel else {
-                        throw VidgenError("\(d) is not a state model folder (its config.json has no interaction network)")
+                        throw VidgenError("\(d) is not a state model folder (its model.safetensors is not a state model's)")
                     }
-                    state = (d, try StateModel.load(d))
+                    let model = try StateModel.load(d)
+                    guard case .structured(let network) = model.law else {
+                        throw VidgenError("\(d) holds a \(model.kind.name); the report's state-model column is a structured state model's (or pass --no-state-model)")
+                    }
+                    state = (d, model, network.config)
                 } catch {
                     throw fail("\(error)", code: 1)
                 }
@@ -107,7 +111,7 @@ extension Vidgen {
                 (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
                 var run: StateModelRun?
                 if let state, let spread = e2.state, let stateCost {
-                    run = StateModelRun(checkpoint: CheckpointInfo(folder: state.dir), model: state.model.config,
+                    run = StateModelRun(checkpoint: CheckpointInfo(folder: state.dir), model: state.config,
                                         experiment2: spread, experiment3: stateCost, experiment4: e4.state)
                 }
                 report = ReproduceReport(checkpoint: CheckpointInfo(folder: dir), model: model.config, setup: setup,

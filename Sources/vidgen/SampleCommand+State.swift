@@ -24,7 +24,7 @@ extension Vidgen.SampleCmd {
         let context = contextFrames.values
         let video = context + model.rollout(contextFrames: context, frames: total - self.context)
         try write(video: video, truth: truth, episode: episode, frames: total, size: size,
-                  summary: "\(total) frames, state model from \(self.context) context frames")
+                  summary: "\(total) frames, \(model.kind.name) from \(self.context) context frames")
     }
 
     /// The scene the context comes from (--scenario and --scene-seed, else an `id` scene of

@@ -23,7 +23,7 @@ extension Vidgen {
                 (sample | simulator) and the simulator's states as JSON (OUT with .states.json).
                 """)
 
-        @Option(help: "Checkpoint folder of a video or a state model, told apart by its config.json (default: the shipped video model, \(ShippedModel.relativePath)).")
+        @Option(help: "Checkpoint folder of a video or a state model, told apart by its model.safetensors' format (default: the shipped video model, \(ShippedModel.relativePath)).")
         var checkpoint: String?
 
         @Option(help: "Seed of the sampler's noise (and of the scene without --scenario).")

@@ -26,7 +26,7 @@ extension Vidgen {
                 Ctrl-C on mpirun ends every rank at the last checkpoint; --resume continues with any N.
                 """)
 
-        @Option(help: "What to train: video (the denoiser) or state (perception + interaction network; configs \(DynamicsConfig.presetNames.joined(separator: ", ")) or a JSON file).")
+        @Option(help: "What to train: video (the denoiser) or state (perception + a learned law: the structured state model's interaction network, configs \(DynamicsConfig.presetNames.joined(separator: ", ")), or the generic one's graph network, configs \(GenericStateConfig.presetNames.joined(separator: ", ")); or a JSON file naming one in its \"preset\").")
         var model: ModelKind = .video
 
         @Option(help: "A preset (\(TrainConfig.presetNames.joined(separator: ", "))) or a JSON file overriding one.")

@@ -40,7 +40,7 @@ final class InteractionNetworkTests: XCTestCase {
         }
         let dir = NSTemporaryDirectory() + "vidgen-state-mismatch-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
-        var trainer = try DynamicsTrainer(config: .tiny, folder: dir)
+        var trainer = try DynamicsTrainer(config: DynamicsConfig.tiny, folder: dir)
         try trainer.save()
         var wrong = DynamicsConfig.tiny
         wrong.model.relationHidden = 4096
@@ -48,7 +48,7 @@ final class InteractionNetworkTests: XCTestCase {
         XCTAssertThrowsError(try StateModel.load(dir)) { e in
             XCTAssertEqual("\(e)", dir + "/model.safetensors: tensor 'relation.0.weight' has shape [4, 32], the config needs [4, 4096]")
         }
-        XCTAssertThrowsError(try DynamicsTrainer.resume(folder: dir)) { e in
+        XCTAssertThrowsError(try DynamicsTrainer<DynamicsConfig>.resume(folder: dir)) { e in
             XCTAssertEqual("\(e)", dir + "/train-state.safetensors: tensor 'param.relation.0.weight' has shape [4, 32], the config needs [4, 4096]")
         }
     }

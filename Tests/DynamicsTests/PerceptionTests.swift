@@ -110,7 +110,7 @@ final class PerceptionTests: XCTestCase {
     /// and a ball the last frame does not show is kept, stepped on from the frame before.
     func testPerceivingKeepsABallTheLastFrameHides() throws {
         let model = model()
-        let g = model.network.gravity
+        let g = model.law.gravity
         var scenario = Scenario.id
         scenario.ballCount = 2...2
         for seed in 0..<8 {

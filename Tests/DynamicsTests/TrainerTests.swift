@@ -29,7 +29,7 @@ final class TrainerTests: XCTestCase {
         var first = try DynamicsTrainer(config: config, folder: b)
         try first.train(steps: 6)
         try first.save()
-        var second = try DynamicsTrainer.resume(folder: b)
+        var second = try DynamicsTrainer<DynamicsConfig>.resume(folder: b)
         XCTAssertEqual(second.step, 6)
         var resumed: [Double] = []
         try second.train { resumed.append($0.loss) }
@@ -40,7 +40,7 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(x, y, file)
         }
         let model = try StateModel.load(a)
-        XCTAssertEqual(model.network.parameters.map(\.values), whole.network.parameters.map(\.values))
+        XCTAssertEqual(model.law.parameters.map(\.values), whole.network.parameters.map(\.values))
     }
 
     /// A folder from an older vidgen, whose state model kept velocity as a difference of
@@ -51,7 +51,7 @@ final class TrainerTests: XCTestCase {
         var t = try DynamicsTrainer(config: config, folder: dir)
         try t.train(steps: 1)
         try t.save()
-        XCTAssertEqual(try StateModel.load(dir).network.parameters.map(\.values), t.network.parameters.map(\.values))
+        XCTAssertEqual(try StateModel.load(dir).law.parameters.map(\.values), t.network.parameters.map(\.values))
         let path = dir + "/" + CheckpointFolder.configFile
         var dict = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         var model = dict["model"] as! [String: Any]

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 
-/// The learned state model through the command line: train, resume, sample, eval, and the
-/// folder kind told from the config.
+/// The learned state models through the command line: train, resume, sample, eval, and the
+/// folder kind told by its format tag.
 final class StateModelCLITests: XCTestCase {
 
     func testTrainSampleEvalAStateModel() throws {
@@ -54,6 +54,29 @@ final class StateModelCLITests: XCTestCase {
         let memory = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/k.json")))
                                     as? [String: Any])?["stateScores"] as? [[String: Any]])
         XCTAssertEqual((memory.first?["memory"] as? [String: Any])?["hidings"] as? Int, 2)
+    }
+
+    /// The generic state model through the same commands: its preset trains a folder tagged
+    /// as generic, and sample and eval read it as one.
+    func testTrainSampleEvalAGenericStateModel() throws {
+        let dir = CLI.tmp("generic-state")
+        let train = try CLI.run(["train", "--model", "state", "--config", "generic-tiny", "--steps", "20", "--out", dir + "/run"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run/config.json")))
+                                   as? [String: Any])
+        XCTAssertEqual(config["preset"] as? String, "generic-tiny")
+        // Resuming keeps the folder's kind; a structured config does not resume it.
+        let more = try CLI.run(["train", "--model", "state", "--steps", "30", "--resume", "--out", dir + "/run"])
+        XCTAssertEqual(more.status, 0, more.stderr)
+        XCTAssert(more.stdout.contains("trained 30 steps"), more.stdout)
+        try assertRejected(["train", "--model", "state", "--config", "tiny", "--steps", "40", "--resume", "--out", dir + "/run"],
+                           mentioning: "generic state model", oneLine: true)
+        let sample = try CLI.run(["sample", "--checkpoint", dir + "/run", "--seed", "4", "--frames", "12", "--out", dir + "/a.gif"])
+        XCTAssertEqual(sample.status, 0, sample.stderr)
+        XCTAssert(sample.stdout.contains("generic state model"), sample.stdout)
+        let eval = try CLI.run(["eval", "--checkpoint", dir + "/run", "--clips", "2", "--out", dir + "/m.json"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssert(eval.stdout.contains("position error: h1"), eval.stdout)
     }
 
     func testStateModelBadInput() throws {

@@ -1,0 +1,156 @@
+// The generic state model's configuration: the graph network's architecture
+// (`GraphNetworkConfig`, saved with the weights) and the training recipe, as plain values with
+// presets `generic` and `generic-tiny`. A JSON file names one of them in its "preset" key and
+// overrides any of its keys; an unknown key is an error (PresetConfig).
+
+import Foundation
+import Tensor
+import World
+
+/// The graph network's shape and the scales that bring its inputs and outputs to O(1).
+public struct GraphNetworkConfig: Codable, Equatable, Sendable, StateModelConfig {
+    /// Frame size the model works in, pixels (the walls are the image borders).
+    public var width = 32
+    public var height = 32
+    /// Hidden width and number of hidden layers of the relation MLP (per ordered ball pair).
+    public var relationHidden = 128
+    public var relationLayers = 2
+    /// Width of a relation's effect, summed over senders.
+    public var effectWidth = 64
+    /// Hidden width and number of hidden layers of the object MLP (per ball).
+    public var objectHidden = 128
+    public var objectLayers = 2
+    /// Inputs are divided by these: displacements, distances and distances to the walls
+    /// (pixels), velocities (px/frame), radii (pixels). Small scales let the first layer cut
+    /// sharply where a bounce starts, which a step of a whole frame must (MODEL.md).
+    public var distanceScale = 1.0
+    public var velocityScale = 0.5
+    public var radiusScale = 4.0
+    /// The network's outputs times this are Δu (pixels per frame) and δp (pixels).
+    public var deltaScale = 1.0
+
+    public init() {}
+
+    /// Problems a user can cause, as one readable line.
+    public func validationError() -> String? {
+        if width < 4 || height < 4 || width > 4096 || height > 4096 { return "width and height must be in 4...4096" }
+        for (name, v) in [("relationHidden", relationHidden), ("effectWidth", effectWidth), ("objectHidden", objectHidden)]
+        where v < 1 || v > 4096 { return "\(name) must be in 1...4096, got \(v)" }
+        if relationLayers < 1 || relationLayers > 8 { return "relationLayers must be in 1...8, got \(relationLayers)" }
+        if objectLayers < 1 || objectLayers > 8 { return "objectLayers must be in 1...8, got \(objectLayers)" }
+        for (name, v) in [("distanceScale", distanceScale), ("velocityScale", velocityScale), ("radiusScale", radiusScale),
+                          ("deltaScale", deltaScale)] where !(v > 0 && v.isFinite) {
+            return "\(name) must be > 0, got \(v)"
+        }
+        return nil
+    }
+}
+
+/// Everything that defines a training run of the generic state model. Saved as config.json.
+public struct GenericStateConfig: StateTrainingConfig {
+    /// The preset this config started from; a config file's "preset" key must name one of
+    /// `presetNames` (it is how the file says it is a generic model's).
+    public var preset = "generic"
+    public var model = GraphNetworkConfig()
+    /// Clips simulated per step; every transition t → t + 1 of their frames is in the batch.
+    public var clipsPerStep = 8
+    /// Frames per training clip (each gives up to frames − 1 transitions).
+    public var clipFrames = 32
+    /// Scenario the clips come from; its frame size must be the model's.
+    public var scenario = "id"
+    public var source = StateSource.tracker
+    /// Standard deviation of the Gaussian noise added to every input position and velocity
+    /// (pixels, px/frame); the target is the change from the noisy velocity to the true next
+    /// one (TrainingData.graphTensors).
+    public var positionNoise = 0.03
+    public var velocityNoise = 0.01
+    /// δ of the pseudo-Huber loss on Δu and δp, pixels per frame and pixels (0: squared
+    /// error): a bounce the network cannot yet place to the frame then pulls on the fit like
+    /// an absolute error, and free flight's small residuals like squares.
+    public var robustLoss = 0.05
+    /// Optimizer steps of the run.
+    public var steps = 45000
+    /// Peak learning rate after linear warm-up, cosine decay to minLRFraction·peak.
+    public var learningRate = 3e-3
+    public var warmupSteps = 200
+    public var minLRFraction = 0.01
+    /// AdamW; decay applies to weight matrices only.
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var epsilon = 1e-8
+    public var weightDecay = 0.0
+    /// Gradients are scaled down to this global L2 norm when larger.
+    public var gradClip = 1.0
+    /// A checkpoint every this many steps (and at the end).
+    public var checkpointEvery = 1000
+    /// Seed of every random stream of the run (init, data, noise).
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    // MARK: - Presets
+
+    /// Names a config file's "preset" key may take for a generic model.
+    public static let presetNames = ["generic", "generic-tiny"]
+
+    public static var defaultPreset: String { "generic" }
+
+    /// The recipe of the shipped generic model.
+    public static var generic: GenericStateConfig { GenericStateConfig() }
+
+    /// Trains in seconds; what the tests use.
+    public static var tiny: GenericStateConfig {
+        var c = GenericStateConfig()
+        c.preset = "generic-tiny"
+        c.model.relationHidden = 32
+        c.model.relationLayers = 1
+        c.model.effectWidth = 16
+        c.model.objectHidden = 32
+        c.model.objectLayers = 1
+        c.clipsPerStep = 2
+        c.clipFrames = 16
+        c.steps = 200
+        c.warmupSteps = 10
+        c.checkpointEvery = 50
+        return c
+    }
+
+    public static func preset(_ name: String) -> GenericStateConfig? {
+        switch name {
+        case "generic": return .generic
+        case "generic-tiny": return .tiny
+        default: return nil
+        }
+    }
+
+    /// Problems a user can cause, as one readable line.
+    public func validationError() -> String? {
+        if let e = model.validationError() { return "model: " + e }
+        return recipeValidationError()
+    }
+}
+
+// MARK: - Training the graph network
+
+extension GenericStateConfig {
+    public static var kind: StateModelKind { .generic }
+
+    public static func saved(in folder: CheckpointFolder) throws -> GenericStateConfig { try folder.genericStateConfig() }
+
+    public var frame: any StateModelConfig { model }
+
+    public func network(rng: inout RNG) -> GraphNetwork { GraphNetwork(model, rng: &rng) }
+
+    /// Every transition, with noise on its inputs (TrainingData.graphTensors).
+    public func examples(_ transitions: [Transition], rng: inout RNG) -> (batch: GraphBatch, target: Tensor, weight: Tensor) {
+        TrainingData.graphTensors(transitions, self, rng: &rng)
+    }
+
+    public func loss(of network: GraphNetwork, on e: (batch: GraphBatch, target: Tensor, weight: Tensor)) -> Tensor {
+        network.loss(e.batch, target: e.target, weight: e.weight, robust: Float(robustLoss / model.deltaScale))
+    }
+
+    public func decays(_ network: GraphNetwork) -> [Bool] { network.decays }
+
+    public func stateModel(_ network: GraphNetwork) -> StateModel { StateModel(network: network) }
+}
