@@ -27,7 +27,7 @@ build() {
 # fuzzes both (briefly), so a list that falls behind the code fails there.
 safetensors=(Sources/Tensor/SafeTensors.swift Sources/Tensor/SafeTensors+JSON.swift
   Sources/Tensor/AtomicFile.swift Sources/Tensor/VidgenError.swift)
-config=(Sources/Diffusion/ModelConfig.swift Sources/Diffusion/Schedule.swift Sources/Train/TrainConfig.swift
+config=(Sources/Diffusion/ModelConfig.swift Sources/Diffusion/Schedule.swift Sources/Train/TrainConfig.swift Sources/Tensor/PresetConfig.swift
   Sources/World/PrettyJSON.swift Sources/Tensor/AtomicFile.swift Sources/Tensor/VidgenError.swift Sources/Tensor/Math.swift)
 stripped() { for f in "$@"; do strip_imports "$f"; done; }
 
