@@ -1,15 +1,32 @@
-// The learned explicit-state model in experiments 1–4, beside the video model and the
-// simulator. It sees what the video model sees — the simulator's context frames — perceives
-// a state in them, rolls it forward with its interaction network and draws it. It has no
-// windows and no noise: it makes the whole clip in one roll-out from one context. Its traces
-// are scored on the windows the video model's last-k stitching would have (so per-window
-// figures line up), and in `key` it is given the dark frames too, as the video model is;
-// its state runs on behind them.
+// The learned explicit-state models in experiments 1–4, beside the video model and the
+// simulator. Each sees what the video model sees — the simulator's context frames — perceives
+// a state in them, rolls it forward with its learned law (StateLaw.swift) and draws it. It
+// has no windows and no noise: it makes the whole clip in one roll-out from one context. Its
+// traces are scored on the windows the video model's last-k stitching would have (so
+// per-window figures line up), and in `key` and `blackout` it is given the dark frames too,
+// as the video model is; its state runs on behind them.
 
 import Dynamics
 import Sample
 import Tensor
 import World
+
+/// A learned state model in a reproduce run: its column's key, name and folder.
+public struct StateGenerator {
+    public var model: StateModel
+    /// Where it was loaded from.
+    public var folder: String
+
+    public init(model: StateModel, folder: String) {
+        self.model = model
+        self.folder = folder
+    }
+
+    /// Its key in metrics.json's headline rows: one per kind of law.
+    public var id: GeneratorID { .stateModel(model.kind) }
+    /// "generic state model", "structured state model".
+    public var name: String { model.kind.name }
+}
 
 /// Experiment 3 for the state model: time of a roll-out against its length.
 public struct StateCost: Codable, Equatable, Sendable {
@@ -69,7 +86,8 @@ extension Experiments {
     /// Experiment 2 for the state model: the same `id` context rolled out once per seed (it
     /// takes no seed: there is nothing to draw), the spread over them, and the bytes of a
     /// second roll-out against the first.
-    func stateModelExperiment2(_ model: StateModel) throws -> SpreadResult {
+    func stateModelExperiment2(_ generator: StateGenerator) throws -> SpreadResult {
+        let model = generator.model
         let truth = try episode("id", 0, frames: setup.frames2)
         var traces: [ClipTrace] = [], videos: [[UInt8]] = []
         for _ in 0...setup.seeds2 {
@@ -82,7 +100,7 @@ extension Experiments {
         let simulator = (0..<setup.seeds2).map { _ in
             ClipTrace(simulator: truth, firstGenerated: setup.context, windowStarts: traces[0].windowStarts, scorer: scorer)
         }
-        return SpreadResult(sampler: "state model", spread: ClipTrace.spread(traces), simulatorSpread: ClipTrace.spread(simulator),
+        return SpreadResult(sampler: generator.name, spread: ClipTrace.spread(traces), simulatorSpread: ClipTrace.spread(simulator),
                             sameSeedIdentical: again == videos[0], distinctVideos: Set(videos).count)
     }
 
@@ -90,7 +108,7 @@ extension Experiments {
     /// `frames` from one `id` context (perception, stepping and drawing), and the fitted slope.
     public static func stateModelCost(_ model: StateModel, frames: [Int], runs: Int) throws -> StateCost {
         let size = model.config.width
-        let truth = try Scenario.id.resized(to: size).episode(seed: 1_000_000_000, frames: 2)
+        let truth = try Scenario.id.resized(to: size).episode(seed: SceneSeeds.test.lowerBound, frames: 2)
         let context = Rasterizer.planar(truth)
         let points = frames.map { t -> StateCost.Point in
             let ms = Stopwatch.medianMs(warmup: 1, runs: runs) { _ = model.rollout(contextFrames: context, frames: t) }
@@ -116,7 +134,7 @@ extension Experiments {
                                            windowStarts: trace.windowStarts, observed: trace.observed, scorer: scorer))
                 if i == 0 { videos[name] = bytes(video, frames: truth.count) }
             }
-            results.append(ScenarioResult(scenario: name, stitching: "state model",
+            results.append(ScenarioResult(scenario: name, stitching: model.kind.name,
                                           model: PhysicsSummary(traces, config: physics),
                                           simulator: PhysicsSummary(simulator, config: physics)))
         }

@@ -28,8 +28,9 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     public var steps: Int
     /// Seed of every rollout's noise.
     public var seed: UInt64 = 0
-    /// Scene seed of clip 0.
-    public var firstSeed: UInt64 = 1_000_000_000
+    /// Scene seed of clip 0: the first of the test range, which no design choice has seen
+    /// (World's SceneSeeds).
+    public var firstSeed: UInt64 = SceneSeeds.test.lowerBound
     /// Context frames from the simulator (experiments 1 and 2), stitched with last-k at this k.
     public var context = 2
     public var scenarios1 = ["id", "ood-fast", "ood-gravity", "ood-count", "ood-size"]
@@ -37,7 +38,8 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     public var frames1: Int
     public var seeds2 = 16
     public var frames2: Int
-    public var scenarios4 = ["id", "occluder", "key"]
+    /// Experiment 4's scenarios; `Experiments.keyFromTheDrop` is `key` from frame 0.
+    public var scenarios4 = ["id", "occluder", "key", Experiments.keyFromTheDrop, "blackout"]
     public var clips4: Int
     public var frames4 = 128
     /// Context frames of experiment 4's first window (all strategies), and last-k's ks.
@@ -75,8 +77,20 @@ public struct ScenarioResult: Codable, Equatable, Sendable {
     public var stitching: String
     public var model: PhysicsSummary
     public var simulator: PhysicsSummary
-    /// The learned state model on the same clips (experiment 1, when one is measured).
-    public var stateModel: PhysicsSummary?
+    /// Each learned state model on the same clips (experiment 1), by its `GeneratorID`'s raw value.
+    public var stateModels: [String: PhysicsSummary] = [:]
+    /// The copy-last-seen baseline on the same clips (experiment 4, scenarios that hide
+    /// balls): the last context frame held, every ball frozen where it was last seen.
+    public var lastSeen: PhysicsSummary?
+
+    public init(scenario: String, stitching: String, model: PhysicsSummary, simulator: PhysicsSummary,
+                lastSeen: PhysicsSummary? = nil) {
+        self.scenario = scenario
+        self.stitching = stitching
+        self.model = model
+        self.simulator = simulator
+        self.lastSeen = lastSeen
+    }
 }
 
 /// Experiment 2's numbers for one sampler.
@@ -127,8 +141,9 @@ public struct Experiments {
     /// The handoff level the model is sampled with (its sampling.json's).
     public let handoff: Double
     public let setup: ReproduceSetup
-    /// The learned explicit-state model measured beside the video model (none: video only).
-    public var stateModel: StateModel?
+    /// The learned explicit-state models measured beside the video model, in the order of
+    /// the report's columns (none: video only).
+    public var stateModels: [StateGenerator] = []
     let scorer: WindowQuality
     /// Told (experiment, done, total) after each rollout.
     public var progress: (String, Int, Int) -> Void = { _, _, _ in }
@@ -155,9 +170,9 @@ public struct Experiments {
         where c >= t {
             throw VidgenError("\(c) context frames (\(name)) do not fit the model's \(t)-frame window")
         }
-        if let stateModel, stateModel.config.width != size || stateModel.config.height != size {
-            throw VidgenError("the state model is \(stateModel.config.width)×\(stateModel.config.height) px, "
-                                     + "the video model \(size)×\(size)")
+        for s in stateModels where s.model.config.width != size || s.model.config.height != size {
+            throw VidgenError("the \(s.name) is \(s.model.config.width)×\(s.model.config.height) px, "
+                              + "the video model \(size)×\(size)")
         }
         for (name, long) in setup.scenarios1.map({ ($0, false) }) + setup.scenarios4.map({ ($0, true) }) {
             do {
@@ -173,26 +188,39 @@ public struct Experiments {
         try Scenario.named(scenario).resized(to: size).episode(seed: setup.firstSeed + UInt64(i), frames: frames)
     }
 
-    /// Experiment 4's clip `i` of `scenario` (`Experiments.memoryClip`), `frames4` long.
+    /// Experiment 4's clip `i` of `scenario` (`Experiments.memoryClip`), `frames4` long;
+    /// `keyFromTheDrop`'s is the `key` episode itself, from frame 0.
     func longEpisode(_ scenario: String, _ i: Int) throws -> Episode {
-        try Self.memoryClip(Scenario.named(scenario).resized(to: size), seed: setup.firstSeed + UInt64(i), frames: setup.frames4,
-                            context: setup.context4)
+        let seed = setup.firstSeed + UInt64(i), world = try Self.scenario4(scenario).resized(to: size)
+        if scenario == Self.keyFromTheDrop { return try world.episode(seed: seed, frames: setup.frames4) }
+        return try Self.memoryClip(world, seed: seed, frames: setup.frames4, context: setup.context4)
     }
+
+    /// The world of experiment-4 scenario `name`.
+    static func scenario4(_ name: String) throws -> Scenario {
+        try Scenario.named(name == keyFromTheDrop ? "key" : name)
+    }
+
+    /// Experiment 4's `key` from its first frame: the context sees the ball fall, so bringing
+    /// it back means knowing where the drop ends (a floor of restitution 0.3 and friction that
+    /// `id` never shows) — beside `key`, whose ball is already at rest in the context.
+    public static let keyFromTheDrop = "key-drop"
 
     /// A clip of `scenario` for long roll-outs from its first `context` frames. Where it
     /// hides balls, what it tests is memory: a ball the context showed, hidden for longer
     /// than the context. So an `occluder` clip has every ball wholly in view in the context
     /// (a generator cannot keep a ball it was never shown, nor foresee what such a ball does
-    /// to the others), and a `key` clip starts `context` frames before the lights go out, the
+    /// to the others); a `key` clip starts `context` frames before the lights go out, the
     /// ball coming to rest within them (not with its drop onto a floor that `id` never shows:
-    /// restitution 0.3, friction). Other scenarios: the episode itself.
+    /// restitution 0.3, friction); a `blackout` clip starts `context` frames before the
+    /// lights go out, the balls in flight. Other scenarios: the episode itself.
     public static func memoryClip(_ scenario: Scenario, seed: UInt64, frames: Int, context: Int) throws -> Episode {
         if scenario.occluder != nil {
             var s = scenario
             s.occluder?.shownFrames = context
             return try s.episode(seed: seed, frames: frames)
         }
-        guard scenario.key != nil else { return try scenario.episode(seed: seed, frames: frames) }
+        guard scenario.key != nil || scenario.blackout != nil else { return try scenario.episode(seed: seed, frames: frames) }
         let whole = try scenario.episode(seed: seed, frames: 2 * frames)
         guard let dark = whole.scene.darkness.first?.lowerBound, dark >= context, dark - context + frames <= whole.count else {
             throw VidgenError("\(scenario.name) clip of scene seed \(seed): its darkness does not fit \(frames) frames after "
@@ -252,10 +280,10 @@ public struct Experiments {
                                           model: PhysicsSummary(model, config: setup.physics),
                                           simulator: PhysicsSummary(simulator, config: setup.physics)))
         }
-        if let stateModel {
-            let (summaries, videos) = try stateModelExperiment1(stateModel)
-            for i in results.indices { results[i].stateModel = summaries[results[i].scenario] }
-            pictures = pictures.map { $0.adding(videos[$0.title], label: "state model") }
+        for s in stateModels {
+            let (summaries, videos) = try stateModelExperiment1(s.model)
+            for i in results.indices { results[i].stateModels[s.id.rawValue] = summaries[results[i].scenario] }
+            pictures = pictures.map { $0.adding(videos[$0.title], label: s.name) }
         }
         return (results, pictures)
     }
@@ -264,7 +292,7 @@ public struct Experiments {
 
     /// Spread over `seeds2` seeds from one `id` context, for DDIM and DDPM, and the
     /// same-seed byte check.
-    public func stochastic() throws -> (results: [SpreadResult], pictures: [ClipPictures], state: SpreadResult?) {
+    public func stochastic() throws -> (results: [SpreadResult], pictures: [ClipPictures], state: [SpreadResult]) {
         let truth = try episode("id", 0, frames: setup.frames2)
         var results: [SpreadResult] = [], pictures: [ClipPictures] = []
         let total = 2 * (setup.seeds2 + 1)
@@ -295,13 +323,15 @@ public struct Experiments {
                                          labels: (0..<min(4, videos.count)).map { "seed \($0)" },
                                          simulator: Rasterizer.bytes(truth), frames: truth.count, size: size))
         }
-        return (results, pictures, try stateModel.map { try stateModelExperiment2($0) })
+        return (results, pictures, try stateModels.map { try stateModelExperiment2($0) })
     }
 
     // MARK: - Experiment 4
 
     /// Long rollouts on each of `scenarios4` with each stitching.
-    public func windowsAndStitching() throws -> (results: [ScenarioResult], pictures: [ClipPictures], state: [ScenarioResult]) {
+    /// Each row of a scenario that hides balls has the copy-last-seen baseline beside it;
+    /// `state` holds each state model's rows, in the order of `stateModels`.
+    public func windowsAndStitching() throws -> (results: [ScenarioResult], pictures: [ClipPictures], state: [[ScenarioResult]]) {
         var results: [ScenarioResult] = [], pictures: [ClipPictures] = []
         let strategies = setup.strategies4
         let total = setup.scenarios4.count * strategies.count * setup.clips4
@@ -309,9 +339,10 @@ public struct Experiments {
         progress("experiment 4", 0, total)
         for name in setup.scenarios4 {
             let truths = try (0..<setup.clips4).map { try longEpisode(name, $0) }
+            let hides = try Self.scenario4(name).hidesBalls
             var videos: [[UInt8]] = []
             for (label, strategy, k) in strategies {
-                var model: [ClipTrace] = [], simulator: [ClipTrace] = []
+                var model: [ClipTrace] = [], simulator: [ClipTrace] = [], lastSeen: [ClipTrace] = []
                 var physics = setup.physics
                 physics.context = k
                 for (i, truth) in truths.enumerated() {
@@ -321,19 +352,38 @@ public struct Experiments {
                     model.append(trace)
                     simulator.append(ClipTrace(simulator: truth, firstGenerated: trace.firstGenerated,
                                                windowStarts: trace.windowStarts, observed: trace.observed, scorer: scorer))
+                    if hides { lastSeen.append(lastSeenTrace(truth, windowStarts: trace.windowStarts)) }
                     if i == 0 { videos.append(bytes(video, frames: truth.count)) }
                     done += 1
                     progress("experiment 4", done, total)
                 }
                 results.append(ScenarioResult(scenario: name, stitching: label,
                                               model: PhysicsSummary(model, config: physics),
-                                              simulator: PhysicsSummary(simulator, config: physics)))
+                                              simulator: PhysicsSummary(simulator, config: physics),
+                                              lastSeen: lastSeen.isEmpty ? nil : PhysicsSummary(lastSeen, config: physics)))
             }
             pictures.append(ClipPictures(title: name, model: videos, labels: strategies.map(\.name),
                                          simulator: Rasterizer.bytes(truths[0]), frames: setup.frames4, size: size))
         }
-        guard let stateModel else { return (results, pictures, []) }
-        let state = try stateModelExperiment4(stateModel)
-        return (results, pictures.map { $0.adding(state.videos[$0.title], label: "state model") }, state.results)
+        var state: [[ScenarioResult]] = []
+        for s in stateModels {
+            let (rows, videos) = try stateModelExperiment4(s.model)
+            state.append(rows)
+            pictures = pictures.map { $0.adding(videos[$0.title], label: s.name) }
+        }
+        return (results, pictures, state)
+    }
+
+    /// The copy-last-seen baseline on `truth`: the last context frame held to the end (dark
+    /// frames observed, as every generator is given them), so each ball stays frozen where the
+    /// context last showed it. It needs no dynamics, only memory.
+    func lastSeenTrace(_ truth: Episode, windowStarts: [Int]) -> ClipTrace {
+        let planar = Rasterizer.planar(truth)
+        let per = 3 * size * size, c = setup.context4
+        let last = planar[((c - 1) * per)..<(c * per)]
+        var video = Array(planar[0..<(c * per)])
+        for f in c..<truth.count { video += truth.frames[f].dark ? planar[(f * per)..<((f + 1) * per)] : last }
+        return ClipTrace(frames: video, truth: truth, firstGenerated: c, windowStarts: windowStarts,
+                         observed: Set(truth.frames.filter(\.dark).map(\.t)), scorer: scorer)
     }
 }

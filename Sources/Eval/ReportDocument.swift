@@ -35,7 +35,8 @@ extension ReproduceReport {
         var files = ReportFiles()
         let blocks = document(pictures: pictures, generators: generators, files: &files)
         files.add("metrics.json", try encoded())
-        files.add("headline.md", Array(ReportBlock.markdown([.text(provenance), headlineTable(generators)]).utf8))
+        files.add("headline.md", Array(ReportBlock.markdown([.text(provenance), headlineTable(generators)]
+                                                            + headlineNotes(generators)).utf8))
         files.add("report.md", Array(ReportBlock.markdown(blocks).utf8))
         files.add("index.html", Array(ReportBlock.html(blocks, files: files).utf8))
         return files
@@ -65,7 +66,22 @@ extension ReproduceReport {
     /// The headline as a table (also written alone as headline.md, for the README).
     func headlineTable(_ generators: [ReportGenerator]) -> ReportBlock {
         .table(["claim", "measure"] + generators.map(\.header),
-               headline.map { row in [row.claim, row.measure] + generators.map { row[$0.id] } })
+               headline.map { row in [row.claim, row.measure] + generators.map { row.marked($0.id) } })
+    }
+
+    /// Below the headline: the footnotes of its marked cells, and what each column is given
+    /// and what it learns.
+    func headlineNotes(_ generators: [ReportGenerator]) -> [ReportBlock] {
+        let used = Set(headline.flatMap(\.byConstruction.values))
+        let notes = ByConstruction.allCases.filter(used.contains).map { "\($0.mark) \($0.reason)." }
+        var b: [ReportBlock] = []
+        if !notes.isEmpty {
+            b.append(.text("Marked cells hold by construction, whatever the weights: " + notes.joined(separator: " ")))
+        }
+        b.append(.text("Given and learned, column by column. " + generators.map { g in
+            "The \(g.header) is given \(g.given); it learns \(g.learns)."
+        }.joined(separator: " ")))
+        return b
     }
 
     func plot(_ plot: LinePlot, _ name: String, _ caption: String, files: inout ReportFiles) -> ReportBlock {
@@ -95,6 +111,7 @@ extension ReproduceReport {
         }
         b.append(.text("One row per failure mode: " + numbers.joined(separator: ", ") + "."))
         b.append(headlineTable(generators))
+        b += headlineNotes(generators)
         for g in generators where g.kind == .stateModel { b += findings(g, among: generators) }
         b += experiment1Blocks(pictures.experiment1, generators: generators, files: &files)
         b += experiment2Blocks(pictures.experiment2, generators: generators, files: &files)
@@ -265,8 +282,12 @@ extension ReproduceReport {
                   }.joined()
                   + ". A `key` clip starts \(s.context4) frames before the lights go out, the ball coming to rest within them: "
                   + "it asks whether a generator keeps the ball through a darkness longer than its context, not whether it "
-                  + "knows a floor that `id` never shows. Its dark frames are observed (given black), "
-                  + "not generated. Each cell: video model / simulator (the simulator's frames at the same seams and windows). "
+                  + "knows a floor that `id` never shows; `\(Experiments.keyFromTheDrop)` is the same episode from its first "
+                  + "frame, the context showing the ball fall. A `blackout` clip starts \(s.context4) frames before the lights "
+                  + "go out while the balls fly and bounce: bringing them back needs their dynamics. Dark frames are "
+                  + "observed (given black), not generated. Rows \"copy last seen\" hold the last context frame to the end, "
+                  + "every ball frozen where it was last seen: what memory alone, without dynamics, brings back. "
+                  + "Each cell: generator / simulator (the simulator's frames at the same seams and windows). "
                   + "Energy needs every ball found in both frames of an interval: in `occluder` the bar hides some ball in most "
                   + "frames, so its energy is mostly not measured; in `key` the ball comes to rest, so the simulator's own energy "
                   + "falls to 0 and the model's column is to be read against it. Hidings: balls the context showed, hidden "
@@ -351,9 +372,16 @@ extension ReproduceReport {
     }
 
     /// Experiment 4's rows, per scenario: each generator's (the video model's stitchings, a
-    /// state model's one roll-out) in the order of `generators`.
+    /// state model's one roll-out) in the order of `generators`, then, where the scenario
+    /// hides balls, the copy-last-seen baseline on the windows of last-k at `context4`.
     func experiment4Rows(_ generators: [ReportGenerator]) -> [ScenarioResult] {
-        setup.scenarios4.flatMap { name in generators.flatMap { $0.rows4.filter { $0.scenario == name } } }
+        setup.scenarios4.flatMap { name in
+            let rows = generators.flatMap { $0.rows4.filter { $0.scenario == name } }
+            let baseline = experiment4.first { $0.scenario == name && $0.stitching == "last-k \(setup.context4)" && $0.lastSeen != nil }
+            return rows + (baseline.map { r in
+                [ScenarioResult(scenario: name, stitching: "copy last seen", model: r.lastSeen!, simulator: r.simulator)]
+            } ?? [])
+        }
     }
 }
 
@@ -394,7 +422,7 @@ extension ReproduceReport {
         func lastSpread(_ x: ReportGenerator) -> Double? { mean(x.rows2.compactMap { $0.spread.last { $0 != nil } ?? nil }) }
         compare("Spread over \(setup.seeds2) seeds at the last horizon (mean of the samplers)", video: lastSpread(video),
                 state: lastSpread(g), simulator: 0, Format.px)
-        for name in ["occluder", "key"] {
+        for (name, _) in Self.memoryRows {
             guard let p = g.rows4.first(where: { $0.scenario == name }) else { continue }
             let best = video.rows4.filter { $0.scenario == name }.compactMap(\.model.permanence).max()
             compare("Hidden balls back within \(Format.number(setup.physics.tolerance)) px in \(name) (the \(video.name)'s best stitching)",

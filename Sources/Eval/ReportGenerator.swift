@@ -1,5 +1,5 @@
 // The generators a reproduce report sets side by side — the video model, the learned state
-// model, the simulator — as one list, each with its names and what it produced. The headline
+// models (generic, structured), the simulator — as one list, each with its names and what it produced. The headline
 // and every table of the report map over `ReproduceReport.generators`: a new column is one
 // entry in that list, one `GeneratorID` (its key in metrics.json's headline rows) and a
 // factory here that reads its numbers.
@@ -10,6 +10,7 @@
 // (each measured at the same frames and windows); a state model's, which has no sampler and
 // no stitching, are its own roll-outs of the same clips.
 
+import Dynamics
 import Foundation
 
 /// A generator's key in a headline row of metrics.json.
@@ -20,14 +21,44 @@ public struct GeneratorID: RawRepresentable, Hashable, Codable, Sendable {
 
     /// The video model.
     public static let model = GeneratorID(rawValue: "model")
-    /// The learned state model.
-    public static let stateModel = GeneratorID(rawValue: "stateModel")
+    /// The learned state model of `kind`: "genericStateModel", "structuredStateModel".
+    public static func stateModel(_ kind: StateModelKind) -> GeneratorID { GeneratorID(rawValue: kind.rawValue + "StateModel") }
     /// The simulator.
     public static let simulator = GeneratorID(rawValue: "simulator")
 
-    /// The generators every headline row names, "–" when the run had none: a run without the
-    /// learned state model writes the same keys as one with it.
-    static let alwaysInHeadline: [GeneratorID] = [.model, .stateModel, .simulator]
+    /// The generators every headline row names, in the order of the report's columns (the
+    /// ladder from the least given structure to the most), "–" when the run had none: a run
+    /// without a state model writes the same keys as one with both.
+    static let alwaysInHeadline: [GeneratorID] = [.model, .stateModel(.generic), .stateModel(.structured), .simulator]
+}
+
+/// Why a headline cell holds whatever a generator learned: a property of how it makes frames,
+/// not of its weights. The report marks such cells and gives the reason in a footnote.
+public enum ByConstruction: String, Codable, CaseIterable, Sendable {
+    /// Frames drawn by the rasterizer that draws the truth: every frame is clean palette discs.
+    case rasterized
+    /// The step keeps every centre where its disc is inside the walls.
+    case clamped
+    /// A fixed list of balls: none appears, vanishes or changes colour.
+    case fixedBalls
+    /// No noise enters a roll-out: one context, one video.
+    case noiseless
+    /// Every noise draw comes from the seed.
+    case seeded
+
+    /// The footnote's text.
+    var reason: String {
+        switch self {
+        case .rasterized: "the state models draw their frames with the rasterizer that draws the simulator's, so every frame is clean palette discs whatever the state"
+        case .clamped: "the structured state model's step keeps every centre where its disc is inside the walls (a clamp, not a learned bounce)"
+        case .fixedBalls: "a state model keeps the list of balls it perceived: none can appear, vanish or change colour"
+        case .noiseless: "a state model draws no noise: one context gives one video"
+        case .seeded: "the video model draws every noise from the seed (a counter-based generator), so the same seed gives the same bytes"
+        }
+    }
+
+    /// Its footnote mark, ¹ to ⁵.
+    var mark: String { ["¹", "²", "³", "⁴", "⁵"][Self.allCases.firstIndex(of: self)!] }
 }
 
 /// One generator of a reproduce run, as the report reads it.
@@ -45,6 +76,11 @@ struct ReportGenerator {
     /// Its key in metrics.json's headline rows.
     var id: GeneratorID
     var kind: Kind
+    /// What it is given, and what it learns (the report's "given and learned" paragraph).
+    var given: String
+    var learns: String
+    /// The properties that hold for it by construction (marked in the headline).
+    var byConstruction: Set<ByConstruction> = []
     /// Its column in the headline ("learned state model").
     var header: String
     /// Its short name in plots, rows and sentences ("state model").
@@ -77,7 +113,11 @@ struct ReportGenerator {
     static func videoModel(_ report: ReproduceReport) -> ReportGenerator {
         let joint = report.experiment3.forwardTimeSlope(.joint), factorized = report.experiment3.forwardTimeSlope(.factorized)
         return ReportGenerator(
-            id: .model, kind: .videoModel, header: "video model", name: "video model", described: "the video model",
+            id: .model, kind: .videoModel,
+            given: "the context frames as pixels, and a window of \(report.model.frames) frames",
+            learns: "everything else from pixels: what a ball is, how it moves, that it persists",
+            byConstruction: [.seeded],
+            header: "video model", name: "video model", described: "the video model",
             experiment1: { $0.model }, spread: { $0.spread }, experiment4: { $0.model },
             rows2: report.experiment2, rows4: report.experiment4,
             sameSeed: report.experiment2.allSatisfy(\.sameSeedIdentical) ? "yes (DDIM and DDPM)" : "no",
@@ -85,16 +125,34 @@ struct ReportGenerator {
     }
 
     /// The learned state model measured in `run`; its experiment 1 sits in each
-    /// `ScenarioResult.stateModel`.
+    /// `ScenarioResult.stateModels`.
     static func learnedStateModel(_ run: StateModelRun) -> ReportGenerator {
         let step = run.checkpoint.step.map { " at step \($0)" } ?? ""
+        let perceived = "a state perceived from the context by inverting the rasterizer's anti-aliased discs in the exact "
+            + "palette, and its frames drawn by the same rasterizer as the truth"
+        let (given, learns, marks): (String, String, Set<ByConstruction>) = switch run.kind {
+        case .generic:
+            (perceived + "; each ball's position, velocity and radius and its distances to the four walls, integrated by "
+                + "the trapezoid rule",
+             "every change of velocity — gravity, wall bounces and collisions — and a position correction, from one "
+                + "graph-network step per frame; it calls no simulator function",
+             [.rasterized, .fixedBalls, .noiseless])
+        case .structured:
+            (perceived + "; the exact parabola of free flight, contact instants from the simulator's own event times "
+                + "(Simulator.crossing for walls, Simulator.closingTime for pairs), impulses along the normal in proportion "
+                + "to the closing speed with no friction, walls at the image border and a clamp inside them",
+             "three things: g, a wall factor (elastic: −2) and a pair factor of the two radii (elastic: 2m_j/(m_i+m_j)); "
+                + "with the three set by hand its step on `id` is the simulator's",
+             [.rasterized, .clamped, .fixedBalls, .noiseless])
+        }
         return ReportGenerator(
-            id: .stateModel, kind: .stateModel, header: "learned state model", name: "state model",
-            described: "the learned explicit-state model (the state it perceives in the same context frames, rolled forward "
-                + "by its interaction network and drawn)",
-            provenance: "Learned state model: \(run.checkpoint.path)\(step) (interaction network, relation "
-                + "\(run.model.relationHidden)×\(run.model.relationLayers), object \(run.model.objectHidden)×\(run.model.objectLayers)).",
-            experiment1: { $0.stateModel }, spread: { _ in run.experiment2.spread },
+            id: .stateModel(run.kind), kind: .stateModel, given: given, learns: learns, byConstruction: marks,
+            header: run.kind.name, name: run.kind.name,
+            described: "the \(run.kind.name) (the state it perceives in the same context frames, rolled forward by its "
+                + "learned law and drawn)",
+            provenance: "\(run.kind.name.prefix(1).uppercased() + run.kind.name.dropFirst()): \(run.checkpoint.path)\(step) "
+                + "(\(run.architecture)).",
+            experiment1: { $0.stateModels[GeneratorID.stateModel(run.kind).rawValue] }, spread: { _ in run.experiment2.spread },
             experiment4: { r in run.experiment4.first { $0.scenario == r.scenario }?.model },
             rows2: [run.experiment2], rows4: run.experiment4,
             sameSeed: run.experiment2.sameSeedIdentical && run.experiment2.distinctVideos == 1
@@ -104,7 +162,9 @@ struct ReportGenerator {
 
     /// The simulator: its frames of every clip, measured beside each of the video model's results.
     static let simulator = ReportGenerator(
-        id: .simulator, kind: .simulator, header: "simulator", name: "simulator",
+        id: .simulator, kind: .simulator, given: "the world itself: exact event-driven physics in double precision",
+        learns: "nothing; it is the truth every other column is scored against, through the same tracker",
+        header: "simulator", name: "simulator",
         described: "the explicit-state simulator (its own frames through the same tracker and metrics)",
         experiment1: { $0.simulator }, spread: { $0.simulatorSpread }, experiment4: { $0.simulator },
         sameSeed: "yes (deterministic)", costSlope: "— (no attention: every frame costs the same)")
@@ -114,7 +174,9 @@ extension ReproduceReport {
     /// The generators of this run in the order of the report's columns: the video model, the
     /// state models measured beside it, the simulator.
     var generators: [ReportGenerator] {
-        [.videoModel(self)] + (stateModel.map { [.learnedStateModel($0)] } ?? []) + [.simulator]
+        let order = GeneratorID.alwaysInHeadline
+        let states = stateModels.sorted { order.firstIndex(of: .stateModel($0.kind))! < order.firstIndex(of: .stateModel($1.kind))! }
+        return [.videoModel(self)] + states.map(ReportGenerator.learnedStateModel) + [.simulator]
     }
 
     /// The headline for a terminal, one line per row: claim — measure: each generator's name and number.

@@ -15,15 +15,21 @@ public struct HeadlineRow: Codable, Equatable, Sendable {
     public var measure: String
     /// Each generator's number, formatted ("–" where it measured none).
     public var values: [GeneratorID: String]
+    /// The generators whose number here holds by construction, and why.
+    public var byConstruction: [GeneratorID: ByConstruction]
 
-    public init(claim: String, measure: String, values: [GeneratorID: String]) {
+    public init(claim: String, measure: String, values: [GeneratorID: String], byConstruction: [GeneratorID: ByConstruction] = [:]) {
         self.claim = claim
         self.measure = measure
         self.values = values
+        self.byConstruction = byConstruction
     }
 
     /// `id`'s number, formatted; "–" for a generator the run did not measure.
     public subscript(_ id: GeneratorID) -> String { values[id] ?? "–" }
+
+    /// `id`'s number with its footnote mark when it holds by construction.
+    func marked(_ id: GeneratorID) -> String { self[id] + (byConstruction[id].map { " " + $0.mark } ?? "") }
 
     // In JSON a row is flat: claim, measure and one key per generator.
     struct Key: CodingKey {
@@ -38,8 +44,10 @@ public struct HeadlineRow: Codable, Equatable, Sendable {
         let c = try decoder.container(keyedBy: Key.self)
         claim = try c.decode(String.self, forKey: Key("claim"))
         measure = try c.decode(String.self, forKey: Key("measure"))
+        let marks = try c.decodeIfPresent([String: ByConstruction].self, forKey: Key("byConstruction")) ?? [:]
+        byConstruction = Dictionary(uniqueKeysWithValues: marks.map { (GeneratorID(rawValue: $0.key), $0.value) })
         values = [:]
-        for key in c.allKeys where !["claim", "measure"].contains(key.stringValue) {
+        for key in c.allKeys where !["claim", "measure", "byConstruction"].contains(key.stringValue) {
             values[GeneratorID(rawValue: key.stringValue)] = try c.decode(String.self, forKey: key)
         }
     }
@@ -49,25 +57,52 @@ public struct HeadlineRow: Codable, Equatable, Sendable {
         try c.encode(claim, forKey: Key("claim"))
         try c.encode(measure, forKey: Key("measure"))
         for (id, value) in values { try c.encode(value, forKey: Key(id.rawValue)) }
+        if !byConstruction.isEmpty {
+            try c.encode(Dictionary(uniqueKeysWithValues: byConstruction.map { ($0.key.rawValue, $0.value) }),
+                         forKey: Key("byConstruction"))
+        }
     }
 }
 
-/// The learned state model's part of a run: which model, and its experiments 2–4 (its
-/// experiment 1 sits in each `ScenarioResult.stateModel`).
+/// A learned state model's part of a run: which model, and its experiments 2–4 (its
+/// experiment 1 sits in each `ScenarioResult.stateModels`).
 public struct StateModelRun: Codable, Equatable, Sendable {
     public var checkpoint: CheckpointInfo
-    public var model: InteractionConfig
+    /// Its law's kind (StateModelKind's raw value).
+    public var law: String
+    /// Its network, in words ("relation MLP 128×2, object MLP 128×2").
+    public var architecture: String
     public var experiment2: SpreadResult
     public var experiment3: StateCost
     public var experiment4: [ScenarioResult]
 
-    public init(checkpoint: CheckpointInfo, model: InteractionConfig, experiment2: SpreadResult, experiment3: StateCost,
+    public init(checkpoint: CheckpointInfo, law: StateLaw, experiment2: SpreadResult, experiment3: StateCost,
                 experiment4: [ScenarioResult]) {
         self.checkpoint = checkpoint
-        self.model = model
+        self.law = law.kind.rawValue
+        architecture = law.architecture
         self.experiment2 = experiment2
         self.experiment3 = experiment3
         self.experiment4 = experiment4
+    }
+
+    /// Its law's kind.
+    var kind: StateModelKind { StateModelKind(rawValue: law) ?? .structured }
+}
+
+extension StateLaw {
+    /// The network, in words.
+    var architecture: String {
+        switch self {
+        case .structured(let n):
+            let c = n.config
+            return "interaction network: relation MLP \(c.relationHidden)×\(c.relationLayers), object MLP "
+                + "\(c.objectHidden)×\(c.objectLayers), a learned g"
+        case .generic(let n):
+            let c = n.config
+            return "graph network: relation MLP \(c.relationHidden)×\(c.relationLayers), object MLP "
+                + "\(c.objectHidden)×\(c.objectLayers), one round of messages per frame"
+        }
     }
 }
 
@@ -77,7 +112,7 @@ public struct ReproduceTimings: Codable, Equatable, Sendable {
     public var experiment2 = 0.0
     public var experiment3 = 0.0
     public var experiment4 = 0.0
-    /// The learned state model's cost curve (experiment 3).
+    /// The learned state models' cost curves (experiment 3).
     public var experiment3State = 0.0
     public var total = 0.0
 
@@ -94,13 +129,13 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
     public var experiment3: AttentionCostReport
     public var experiment4: [ScenarioResult]
     public var timings: ReproduceTimings
-    /// The learned state model's numbers (nil when the run measured none).
-    public var stateModel: StateModelRun?
+    /// The learned state models' numbers (none when the run measured none).
+    public var stateModels: [StateModelRun]
     public var headline: [HeadlineRow] = []
 
     public init(checkpoint: CheckpointInfo, model: ModelConfig, setup: ReproduceSetup, experiment1: [ScenarioResult],
                 experiment2: [SpreadResult], experiment3: AttentionCostReport, experiment4: [ScenarioResult],
-                timings: ReproduceTimings, stateModel: StateModelRun? = nil) {
+                timings: ReproduceTimings, stateModels: [StateModelRun] = []) {
         self.checkpoint = checkpoint
         self.model = model
         self.setup = setup
@@ -109,7 +144,7 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
         self.experiment3 = experiment3
         self.experiment4 = experiment4
         self.timings = timings
-        self.stateModel = stateModel
+        self.stateModels = stateModels
         headline = makeHeadline(generators)
     }
 
@@ -128,10 +163,16 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
     /// of `generators`, and "–" for the generators metrics.json always names that are not among them.
     func makeHeadline(_ generators: [ReportGenerator]) -> [HeadlineRow] {
         var rows: [HeadlineRow] = []
-        func row(_ claim: String, _ measure: String, _ cell: (ReportGenerator) -> String) {
+        /// A row; `holds` is the property that makes it hold by construction for the
+        /// generators that have it.
+        func row(_ claim: String, _ measure: String, holds: ByConstruction? = nil, _ cell: (ReportGenerator) -> String) {
             var values = Dictionary(uniqueKeysWithValues: GeneratorID.alwaysInHeadline.map { ($0, "–") })
-            for g in generators { values[g.id] = cell(g) }
-            rows.append(HeadlineRow(claim: claim, measure: measure, values: values))
+            var marks: [GeneratorID: ByConstruction] = [:]
+            for g in generators {
+                values[g.id] = cell(g)
+                if let holds, g.byConstruction.contains(holds), values[g.id] != "–" { marks[g.id] = holds }
+            }
+            rows.append(HeadlineRow(claim: claim, measure: measure, values: values, byConstruction: marks))
         }
         /// Each generator's `value` of experiment-1 result `r`.
         func one(_ r: ScenarioResult, _ value: @escaping (PhysicsSummary) -> Double?,
@@ -146,10 +187,10 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
         let ood = experiment1.filter { $0.scenario != "id" }
         let h = setup.frames1 - setup.context
         if let id = scenario1("id") {
-            row("frames look real", "realism, id (exp. 1)", one(id, { $0.realism }, Format.percent))
+            row("frames look real", "realism, id (exp. 1)", holds: .rasterized, one(id, { $0.realism }, Format.percent))
         }
         if !ood.isEmpty {
-            row("frames look real out of distribution too", "realism, mean of \(ood.count) OOD scenarios (exp. 1)",
+            row("frames look real out of distribution too", "realism, mean of \(ood.count) OOD scenarios (exp. 1)", holds: .rasterized,
                 average(ood, { $0.realism }, Format.percent))
             row("… but the physics is not", "position error at horizon \(h), mean of OOD scenarios (exp. 1)",
                 average(ood, { $0.finalPositionError }, Format.px))
@@ -164,17 +205,20 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
         }
         row("energy is not conserved", "|E/E₀ − 1| in the last window, mean of exp. 1 scenarios",
             average(experiment1, { $0.energyDrift }, Format.percent))
-        row("walls are not solid", "ball-frames past a wall, mean of exp. 1 scenarios",
+        row("walls are not solid", "ball-frames past a wall, mean of exp. 1 scenarios", holds: .clamped,
             average(experiment1, { $0.penetrationRate }, Format.percent))
-        row("objects appear and vanish", "ball-count changes per 100 frames, mean of exp. 1 scenarios",
+        row("objects appear and vanish", "ball-count changes per 100 frames, mean of exp. 1 scenarios", holds: .fixedBalls,
             average(experiment1, { $0.countChangesPer100 }, Format.number))
         for s in experiment2 {
             row("many futures from one past (\(s.sampler))",
-                "spread of positions over \(setup.seeds2) seeds at the last horizon (exp. 2)") { g in
+                "spread of positions over \(setup.seeds2) seeds at the last horizon (exp. 2)", holds: .noiseless) { g in
                 Format.px(g.spread(s).last { $0 != nil } ?? nil)
             }
         }
         row("… yet one seed, one video", "same seed twice: identical bytes (exp. 2)") { $0.sameSeed }
+        rows[rows.count - 1].byConstruction = Dictionary(uniqueKeysWithValues: generators.compactMap { g in
+            g.byConstruction.first { [.seeded, .noiseless].contains($0) }.map { (g.id, $0) }
+        })
         if experiment3.forwardTimeSlope(.joint) != nil && experiment3.forwardTimeSlope(.factorized) != nil {
             row("attention cost grows quadratically", "log-log slope of forward time vs frames, joint / factorized (exp. 3)") {
                 $0.costSlope
@@ -201,17 +245,29 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
                     : last(g.experiment4(first))
             }
         }
-        for name in ["occluder", "key"] {
+        for (name, what) in Self.memoryRows {
             let best = experiment4.filter { $0.scenario == name }.max { ($0.model.permanence ?? -1) < ($1.model.permanence ?? -1) }
             if let best {
-                row("hidden longer than the context: gone (\(name))",
-                    "hidden balls back within \(Format.number(setup.physics.tolerance)) px, best stitching (\(best.stitching); exp. 4)") {
+                let baseline = best.lastSeen.map { "; a ball frozen where it was last seen: \(Format.percent($0.permanence))" } ?? ""
+                row("hidden longer than the context: gone (\(name): \(what))",
+                    "hidden balls back within \(Format.number(setup.physics.tolerance)) px, best stitching (\(best.stitching); exp. 4)"
+                        + baseline) {
                     Format.percent($0.experiment4(best)?.permanence)
                 }
             }
         }
         return rows
     }
+}
+
+extension ReproduceReport {
+    /// Experiment 4's memory scenarios in the headline, each with what it asks of a generator.
+    static let memoryRows = [
+        ("occluder", "a bar hides balls in flight"),
+        ("key", "a ball at rest in the dark"),
+        (Experiments.keyFromTheDrop, "the same ball, the context showing its drop"),
+        ("blackout", "the lights go out while the balls fly"),
+    ]
 }
 
 /// Number formats shared by the report's tables.

@@ -99,11 +99,15 @@ extension Vidgen {
 enum ShippedModel {
     static let relativePath = "data/default"
     static let stateRelativePath = "data/state"
+    static let genericStateRelativePath = "data/generic-state"
 
-    /// The shipped state model's folder, found as `path()` finds the video model.
-    static func statePath() throws -> String {
-        for c in candidates(stateRelativePath) where CheckpointFolder(c).isStateModel { return c }
-        throw VidgenError("no shipped state model found at \(stateRelativePath); pass --state-checkpoint DIR or --no-state-model")
+
+    /// The shipped state models' folders, generic then structured.
+    static func statePaths() throws -> [String] { try [genericStateRelativePath, stateRelativePath].map(statePath) }
+
+    static func statePath(_ relative: String) throws -> String {
+        for c in candidates(relative) where CheckpointFolder(c).isStateModel { return c }
+        throw VidgenError("no shipped state model found at \(relative); pass --state-checkpoint DIR or --no-state-model")
     }
 
     static func candidates(_ relative: String) -> [String] {

@@ -18,23 +18,20 @@ final class ReproduceTests: XCTestCase {
         s.scenarios1 = ["id", "ood-gravity"]
         s.seeds2 = 3
         // The tiny model is 16 px; the occluder's bar does not scale, so it sits this one out.
-        s.scenarios4 = ["id", "key"]
-        s.frames4 = 40
+        s.scenarios4 = ["id", "key", Experiments.keyFromTheDrop, "blackout"]
+        s.frames4 = 48
         s.context4 = 2
         s.ks4 = [2]
         return s
     }
 
-    func run(_ setup: ReproduceSetup, model: Denoiser) throws -> (ReproduceReport, ReportPictures) {
-        let e = Experiments(model: model, setup: setup)
-        let e1 = try e.plausibleNotPhysical(), e2 = try e.stochastic(), e4 = try e.windowsAndStitching()
-        var pictures = ReportPictures()
-        (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
-        let report = ReproduceReport(checkpoint: CheckpointInfo(folder: "tiny"), model: model.config, setup: setup,
-                                     experiment1: e1.results, experiment2: e2.results,
-                                     experiment3: AttentionCost.run(setup.attention), experiment4: e4.results,
-                                     timings: ReproduceTimings())
-        return (report, pictures)
+    /// The reproduce job on `model` and `stateModels`, as `vidgen reproduce` runs it.
+    func run(_ setup: ReproduceSetup, model: Denoiser, stateModels: [StateModel] = []) throws -> (ReproduceReport, ReportPictures) {
+        var e = Experiments(model: model, setup: setup)
+        e.stateModels = stateModels.map { StateGenerator(model: $0, folder: "tiny-\($0.kind.rawValue)") }
+        try e.check()
+        let out = try ReproduceJob.run(e, checkpoint: "tiny")
+        return (out.report, out.pictures)
     }
 
     func testTinyReportIsCompleteAndDeterministic() throws {
@@ -45,7 +42,10 @@ final class ReproduceTests: XCTestCase {
         XCTAssertEqual(report.experiment1.map(\.scenario), ["id", "ood-gravity"])
         XCTAssertEqual(report.experiment2.map(\.sampler), ["ddim", "ddpm"])
         XCTAssert(report.experiment2.allSatisfy(\.sameSeedIdentical), "same seed, same bytes")
-        XCTAssertEqual(report.experiment4.map(\.stitching), ["last-frame", "last-k 2", "last-frame", "last-k 2"])
+        XCTAssertEqual(report.experiment4.map(\.stitching), Array(repeating: ["last-frame", "last-k 2"], count: 4).flatMap { $0 })
+        // Each scenario that hides balls has the copy-last-seen baseline beside it; in `key`
+        // the ball is at rest, so memory alone brings it back.
+        XCTAssert(report.experiment4.allSatisfy { ($0.lastSeen != nil) == ($0.scenario != "id") })
         // The simulator's side of every table is the physics.
         for r in report.experiment1 + report.experiment4 {
             XCTAssertEqual(r.simulator.realism, 1, "\(r.scenario) \(r.stitching)")
@@ -57,6 +57,7 @@ final class ReproduceTests: XCTestCase {
         }
         let key = try XCTUnwrap(report.experiment4.first { $0.scenario == "key" })
         XCTAssertEqual(key.simulator.permanence, 1)
+        XCTAssertEqual(key.lastSeen?.permanence, 1)
         XCTAssertFalse(report.headline.isEmpty)
         XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0[.model].hasPrefix("yes") })
 
@@ -74,6 +75,10 @@ final class ReproduceTests: XCTestCase {
         let md = String(decoding: files.bytes("report.md")!, as: UTF8.self)
         XCTAssertNil(md.range(of: "\\b(nan|inf)\\b", options: [.regularExpression, .caseInsensitive]), "no NaN or ∞ in the tables")
         XCTAssert(md.contains("![") && md.contains("| claim | measure | video model | simulator |"))
+        XCTAssert(md.contains("| key | copy last seen |"))
+        XCTAssert(md.contains("Given and learned, column by column."))
+        // The video model's same-seed cell holds by construction (its noise comes from the seed).
+        XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0.byConstruction[.model] == .seeded })
         let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(files.bytes("metrics.json")!))
         XCTAssertEqual(decoded.experiment1, report.experiment1)
 
@@ -84,53 +89,55 @@ final class ReproduceTests: XCTestCase {
         XCTAssertEqual(again.experiment4, report.experiment4)
     }
 
-    /// With a (tiny, untrained) state model beside the video model: its column in the headline,
-    /// its rows in experiments 2–4, one video per context, and the same numbers twice.
-    func testTinyReportWithAStateModel() throws {
+    /// With two (tiny, untrained) state models beside the video model: a column each in the
+    /// headline, in the ladder's order (generic, then structured), rows in experiments 2–4, one
+    /// video per context, their by-construction cells marked, and the same numbers twice.
+    func testTinyReportWithTheStateModels() throws {
         var rng = RNG(seed: 1)
         let model = Denoiser(.tiny, rng: &rng)
         var net = DynamicsConfig.tiny.model
         (net.width, net.height) = (model.config.size, model.config.size)
-        let state = StateModel(network: InteractionNetwork(net, rng: &rng))
+        var graph = GenericStateConfig.tiny.model
+        (graph.width, graph.height) = (model.config.size, model.config.size)
+        let structured = StateModel(network: InteractionNetwork(net, rng: &rng))
+        let generic = StateModel(network: GraphNetwork(graph, rng: &rng))
         var setup = tinySetup()
         setup.stateCostFrames = [4, 8, 16]
         setup.stateCostRuns = 1
-        func run() throws -> (ReproduceReport, ReportPictures) {
-            var e = Experiments(model: model, setup: setup)
-            e.stateModel = state
-            try e.check()
-            let e1 = try e.plausibleNotPhysical(), e2 = try e.stochastic(), e4 = try e.windowsAndStitching()
-            var pictures = ReportPictures()
-            (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
-            let run = StateModelRun(checkpoint: CheckpointInfo(folder: "tiny-state"), model: net, experiment2: try XCTUnwrap(e2.state),
-                                    experiment3: try Experiments.stateModelCost(state, frames: setup.stateCostFrames, runs: 1),
-                                    experiment4: e4.state)
-            let report = ReproduceReport(checkpoint: CheckpointInfo(folder: "tiny"), model: model.config, setup: setup,
-                                         experiment1: e1.results, experiment2: e2.results,
-                                         experiment3: AttentionCost.run(setup.attention), experiment4: e4.results,
-                                         timings: ReproduceTimings(), stateModel: run)
-            return (report, pictures)
+        let (report, pictures) = try run(setup, model: model, stateModels: [structured, generic])
+        XCTAssertEqual(report.stateModels.map(\.law), ["generic", "structured"], "the ladder's order, whatever the order given")
+        for id in [GeneratorID.stateModel(.generic), .stateModel(.structured)] {
+            XCTAssert(report.experiment1.allSatisfy { $0.stateModels[id.rawValue] != nil })
+            XCTAssert(report.headline.allSatisfy { $0[id] != "" })
+            XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0[id].hasPrefix("yes") })
+            XCTAssertEqual(report.headline.first { $0.claim == "frames look real" }?.byConstruction[id], .rasterized)
         }
-        let (report, pictures) = try run()
-        XCTAssert(report.experiment1.allSatisfy { $0.stateModel != nil })
-        let st = try XCTUnwrap(report.stateModel)
-        XCTAssert(st.experiment2.sameSeedIdentical)
-        XCTAssertEqual(st.experiment2.distinctVideos, 1, "one context, one video")
-        XCTAssert(st.experiment2.spread.allSatisfy { $0 == nil || $0 == 0 })
-        XCTAssertEqual(st.experiment4.map(\.scenario), ["id", "key"])
-        XCTAssertEqual(st.experiment3.points.map(\.frames), [4, 8, 16])
-        XCTAssert(report.headline.allSatisfy { $0[.stateModel] != "" })
-        XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0[.stateModel].hasPrefix("yes") })
-        XCTAssertEqual(pictures.experiment1[0].labels, ["video model", "state model", "simulator"])
+        let walls = try XCTUnwrap(report.headline.first { $0.claim == "walls are not solid" })
+        XCTAssertEqual(walls.byConstruction, [.stateModel(.structured): .clamped], "the generic model has no clamp")
+        for st in report.stateModels {
+            XCTAssert(st.experiment2.sameSeedIdentical)
+            XCTAssertEqual(st.experiment2.distinctVideos, 1, "one context, one video")
+            XCTAssert(st.experiment2.spread.allSatisfy { $0 == nil || $0 == 0 })
+            XCTAssertEqual(st.experiment4.map(\.scenario), setup.scenarios4)
+            XCTAssertEqual(st.experiment3.points.map(\.frames), [4, 8, 16])
+        }
+        XCTAssertEqual(pictures.experiment1[0].labels, ["video model", "generic state model", "structured state model", "simulator"])
         let files = try report.files(pictures: pictures)
         let md = String(decoding: files.bytes("report.md")!, as: UTF8.self)
-        XCTAssert(md.contains("| claim | measure | video model | learned state model | simulator |"))
+        XCTAssert(md.contains("| claim | measure | video model | generic state model | structured state model | simulator |"))
         XCTAssert(md.contains("What a world state buys"))
-        XCTAssert(files.files.map(\.name).contains("exp3-state-model.svg"))
-        let (again, _) = try run()
+        XCTAssert(md.contains("100.0% ¹"), "a marked cell")
+        XCTAssert(md.contains("¹ the state models draw their frames with the rasterizer"), "its footnote")
+        XCTAssert(md.contains("Simulator.crossing") && md.contains("Simulator.closingTime"))
+        XCTAssert(files.files.map(\.name).contains("exp3-structured-state-model.svg"))
+        let headline = String(decoding: files.bytes("headline.md")!, as: UTF8.self)
+        XCTAssert(headline.contains("Marked cells hold by construction"))
+        let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(files.bytes("metrics.json")!))
+        XCTAssert(decoded.headline == report.headline)
+        let (again, _) = try run(setup, model: model, stateModels: [structured, generic])
         XCTAssertEqual(again.experiment1, report.experiment1)
-        XCTAssertEqual(again.stateModel?.experiment2, st.experiment2)
-        XCTAssertEqual(again.stateModel?.experiment4, st.experiment4)
+        XCTAssertEqual(again.stateModels.map(\.experiment2), report.stateModels.map(\.experiment2))
+        XCTAssertEqual(again.stateModels.map(\.experiment4), report.stateModels.map(\.experiment4))
     }
 
     /// A made-up generator placed before the simulator becomes a column of the headline (in
@@ -142,7 +149,8 @@ final class ReproduceTests: XCTestCase {
         let setup = tinySetup()
         var (report, pictures) = try run(setup, model: model)
         let extra = ReportGenerator(
-            id: GeneratorID(rawValue: "madeUp"), kind: .stateModel, header: "made-up model", name: "made-up",
+            id: GeneratorID(rawValue: "madeUp"), kind: .stateModel, given: "nothing", learns: "nothing",
+            header: "made-up model", name: "made-up",
             described: "a made-up model (the video model's numbers under another name)", provenance: "Made-up model: none.",
             experiment1: { $0.model }, spread: { $0.spread }, experiment4: { $0.model },
             rows2: report.experiment2.prefix(1).map { var r = $0; r.sampler = "made-up"; return r },
@@ -153,7 +161,7 @@ final class ReproduceTests: XCTestCase {
         generators.insert(extra, at: generators.count - 1)
         XCTAssert(generators.map(\.header) == ["video model", "made-up model", "simulator"])
         report.headline = report.makeHeadline(generators)
-        XCTAssert(report.headline.allSatisfy { $0.values[extra.id] != nil && $0[.stateModel] == "–" })
+        XCTAssert(report.headline.allSatisfy { $0.values[extra.id] != nil && $0[.stateModel(.structured)] == "–" })
         XCTAssert(report.headline.contains { $0.claim == "frames look real" && $0[extra.id] == $0[.model] })
         XCTAssert(report.headline.contains { $0[extra.id] == "made-up seed" })
 
@@ -185,7 +193,7 @@ final class ReproduceTests: XCTestCase {
         // metrics.json: the made-up key in every headline row, beside the ones every run writes.
         let json = try text("metrics.json")
         XCTAssertEqual(json.components(separatedBy: "\"madeUp\" : ").count - 1, report.headline.count)
-        XCTAssertEqual(json.components(separatedBy: "\"stateModel\" : \"–\"").count - 1, report.headline.count)
+        XCTAssertEqual(json.components(separatedBy: "\"structuredStateModel\" : \"–\"").count - 1, report.headline.count)
         let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(try XCTUnwrap(files.bytes("metrics.json"))))
         XCTAssert(decoded.headline == report.headline)
     }
@@ -206,6 +214,13 @@ final class ReproduceTests: XCTestCase {
             XCTAssert(key.frames[0..<4].allSatisfy { !$0.dark })
             XCTAssert(key.frames[2...3].allSatisfy { $0.balls[0].resting && $0.balls[0].velocity == Vec2(0, 0) })
             XCTAssertEqual(key.frames[dark.upperBound].balls[0].position, key.frames[3].balls[0].position)
+        }
+        for seed: UInt64 in 0..<6 {
+            // A blackout clip's context ends where the lights go out, the balls in flight.
+            let clip = try Experiments.memoryClip(Scenario.named("blackout"), seed: seed, frames: 64, context: 4)
+            XCTAssertEqual(clip.scene.darkness.first?.lowerBound, 4)
+            XCTAssert(clip.frames[0..<4].allSatisfy { !$0.dark })
+            XCTAssert(clip.frames[3].balls.contains { $0.velocity.length > 0.1 })
         }
         XCTAssertThrowsError(try Experiments.memoryClip(Scenario.named("occluder"), seed: 1, frames: 20, context: 4))
     }

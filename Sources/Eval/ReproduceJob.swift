@@ -1,0 +1,143 @@
+// `vidgen reproduce` as a job: load the video model and the state models, run experiments
+// 1–4 on them against the simulator, and build the report. The command parses options, calls
+// `run` and prints; the tests call the same job.
+
+import Diffusion
+import Dynamics
+import Foundation
+import Tensor
+import Train
+import World
+
+/// One reproduce run: which models, which settings.
+public struct ReproduceJob {
+    /// The video model's checkpoint folder.
+    public var checkpoint: String
+    /// The learned state models' folders, at most one of each kind (the kind is the folder's
+    /// format tag), in any order: the report's columns follow the ladder, generic before structured.
+    public var stateCheckpoints: [String]
+    public var setup: ReproduceSetup
+    /// Told (part, done, total) as the run goes: "experiment 1", …
+    public var progress: (String, Int, Int) -> Void = { _, _, _ in }
+
+    public init(checkpoint: String, stateCheckpoints: [String], setup: ReproduceSetup) {
+        self.checkpoint = checkpoint
+        self.stateCheckpoints = stateCheckpoints
+        self.setup = setup
+    }
+
+    /// What a run made: the numbers and the pictures of the report.
+    public struct Output {
+        public var report: ReproduceReport
+        public var pictures: ReportPictures
+    }
+
+    /// The experiments, set up: the video model and every state model loaded and checked
+    /// against one another before any roll-out.
+    public func experiments() throws -> Experiments {
+        let folder = CheckpointFolder(checkpoint)
+        let (model, config) = try folder.videoModel()
+        var experiments = Experiments(model: model, codec: try folder.codec(for: config), handoff: try folder.sampling().handoff,
+                                      setup: setup)
+        var seen: [StateModelKind: String] = [:]
+        for dir in stateCheckpoints {
+            guard CheckpointFolder(dir).isStateModel else {
+                throw VidgenError("\(dir) is not a state model folder (its model.safetensors is not a state model's)")
+            }
+            let model = try StateModel.load(dir)
+            if let other = seen[model.kind] {
+                throw VidgenError("\(other) and \(dir) both hold a \(model.kind.name); the report has one column per kind")
+            }
+            seen[model.kind] = dir
+            experiments.stateModels.append(StateGenerator(model: model, folder: dir))
+        }
+        do { try experiments.check() } catch { throw VidgenError("\(checkpoint): \(error)") }
+        return experiments
+    }
+
+    /// Runs experiments 1–4 and builds the report.
+    public func run() throws -> Output {
+        try Self.run(experiments(), checkpoint: checkpoint, progress: progress)
+    }
+
+    /// Runs experiments 1–4 of `experiments` (set up and checked; `checkpoint` is where its
+    /// video model came from) and builds the report.
+    public static func run(_ experiments: Experiments, checkpoint: String,
+                           progress: @escaping (String, Int, Int) -> Void = { _, _, _ in }) throws -> Output {
+        var experiments = experiments
+        experiments.progress = progress
+        // The ladder's order, from the least given structure to the most.
+        let order = GeneratorID.alwaysInHeadline
+        experiments.stateModels.sort { order.firstIndex(of: $0.id)! < order.firstIndex(of: $1.id)! }
+        let setup = experiments.setup
+        let start = Date()
+        var timings = ReproduceTimings()
+        func timed<T>(_ slot: WritableKeyPath<ReproduceTimings, Double>, _ work: () throws -> T) rethrows -> T {
+            let t0 = Date()
+            defer { timings[keyPath: slot] = Date().timeIntervalSince(t0) }
+            return try work()
+        }
+        let e1 = try timed(\.experiment1) { try experiments.plausibleNotPhysical() }
+        let e2 = try timed(\.experiment2) { try experiments.stochastic() }
+        var points = 0
+        progress("experiment 3", 0, setup.attention.grid.count)
+        let e3 = timed(\.experiment3) {
+            AttentionCost.run(setup.attention) { _ in
+                points += 1
+                progress("experiment 3", points, setup.attention.grid.count)
+            }
+        }
+        let costs = try timed(\.experiment3State) {
+            try experiments.stateModels.map {
+                try Experiments.stateModelCost($0.model, frames: setup.stateCostFrames, runs: setup.stateCostRuns)
+            }
+        }
+        let e4 = try timed(\.experiment4) { try experiments.windowsAndStitching() }
+        timings.total = Date().timeIntervalSince(start)
+        let runs = experiments.stateModels.indices.map { i in
+            let s = experiments.stateModels[i]
+            return StateModelRun(checkpoint: CheckpointInfo(folder: s.folder), law: s.model.law, experiment2: e2.state[i],
+                                 experiment3: costs[i], experiment4: e4.state[i])
+        }
+        var pictures = ReportPictures()
+        (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
+        let report = ReproduceReport(checkpoint: CheckpointInfo(folder: checkpoint), model: experiments.model.config, setup: setup,
+                                     experiment1: e1.results, experiment2: e2.results, experiment3: e3,
+                                     experiment4: e4.results, timings: timings, stateModels: runs)
+        return Output(report: report, pictures: pictures)
+    }
+}
+
+/// Writes a report folder whole: into a temporary sibling, then renamed over the target, so
+/// the target is never half-written.
+public enum ReportFolder {
+    /// An existing folder is replaced only when it is empty or a previous report (it holds
+    /// index.html and metrics.json).
+    public static func isReplaceable(_ path: String) -> Bool {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return true }
+        return names.isEmpty || names.contains("metrics.json") && names.contains("index.html")
+    }
+
+    public static func write(_ files: ReportFiles, to out: String) throws {
+        let target = URL(fileURLWithPath: out).standardizedFileURL
+        let parent = target.deletingLastPathComponent().path, name = target.lastPathComponent
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let staging = parent + "/.\(name).partial-\(pid)", old = parent + "/.\(name).old-\(pid)"
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
+            for (file, bytes) in files.files { try AtomicFile.write(bytes, to: staging + "/" + file) }
+            if fm.fileExists(atPath: target.path) {
+                try fm.moveItem(atPath: target.path, toPath: old)
+                try fm.moveItem(atPath: staging, toPath: target.path)
+                try fm.removeItem(atPath: old)
+            } else {
+                try fm.moveItem(atPath: staging, toPath: target.path)
+            }
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            if fm.fileExists(atPath: old) && !fm.fileExists(atPath: target.path) { try? fm.moveItem(atPath: old, toPath: target.path) }
+            throw VidgenError("cannot write the report folder \(out): \(error.localizedDescription)")
+        }
+    }
+}
