@@ -64,10 +64,14 @@ public protocol StateModelConfig: Sendable {
 public enum StateLaw: ParameterVisitable {
     case structured(InteractionNetwork)
     case generic(GraphNetwork)
+    /// The structured law with its three constants set by hand (HandSetLaw.swift): an
+    /// ablation with nothing learned, never a checkpoint.
+    case handSet(HandSetLaw)
 
+    /// The kind of law; the hand-set one is the structured kind, with nothing learned.
     public var kind: StateModelKind {
         switch self {
-        case .structured: return .structured
+        case .structured, .handSet: return .structured
         case .generic: return .generic
         }
     }
@@ -77,6 +81,7 @@ public enum StateLaw: ParameterVisitable {
         switch self {
         case .structured(let n): return n.config
         case .generic(let n): return n.config
+        case .handSet(let law): return law.config
         }
     }
 
@@ -87,6 +92,7 @@ public enum StateLaw: ParameterVisitable {
         switch self {
         case .structured(let n): return n.gravity
         case .generic(let n): return n.restingChange
+        case .handSet(let law): return law.gravity
         }
     }
 
@@ -99,6 +105,7 @@ public enum StateLaw: ParameterVisitable {
         case .generic(var n):
             n.visit(prefix, f)
             self = .generic(n)
+        case .handSet: break
         }
     }
 }

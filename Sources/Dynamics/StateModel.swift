@@ -67,6 +67,7 @@ public struct StateModel {
     public func step(_ states: [WorldState]) -> [WorldState] {
         switch law {
         case .structured(let network): return Self.step(states, events: network)
+        case .handSet(let law): return Self.step(states, events: law)
         case .generic(let network): return network.step(states)
         }
     }
@@ -78,7 +79,7 @@ public struct StateModel {
     /// above `maxSpeed` is cut to it (a non-finite one to 0), and a centre is kept where the
     /// disc is inside the walls. A learned step can otherwise run away in a state no training
     /// clip showed it.
-    static func step(_ states: [WorldState], events network: InteractionNetwork) -> [WorldState] {
+    static func step(_ states: [WorldState], events network: some ContactLaw) -> [WorldState] {
         let g = network.gravity, scale = network.config.deltaScale
         var s = states, left = [Double](repeating: 1, count: states.count)
         for _ in 0..<Self.maxContactsPerFrame {

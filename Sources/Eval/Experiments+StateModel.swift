@@ -141,3 +141,24 @@ extension Experiments {
         return (results, videos)
     }
 }
+
+/// A variant of the structured state model beside it in the report's ablation table: its
+/// experiment-1 and experiment-4 numbers on the same clips.
+public struct StateAblation: Codable, Equatable, Sendable {
+    /// What it is ("constants set by hand").
+    public var label: String
+    /// What it changes, in words.
+    public var change: String
+    /// Experiment 1, per scenario.
+    public var experiment1: [String: PhysicsSummary]
+    /// Experiment 4, per scenario.
+    public var experiment4: [ScenarioResult]
+}
+
+extension Experiments {
+    /// `model`'s experiments 1 and 4, labelled.
+    public func ablation(_ model: StateModel, label: String, change: String) throws -> StateAblation {
+        StateAblation(label: label, change: change, experiment1: try stateModelExperiment1(model).summaries,
+                      experiment4: try stateModelExperiment4(model).results)
+    }
+}

@@ -16,6 +16,9 @@ public struct ReproduceJob {
     /// The learned state models' folders, at most one of each kind (the kind is the folder's
     /// format tag), in any order: the report's columns follow the ladder, generic before structured.
     public var stateCheckpoints: [String]
+    /// Structured state models trained another way (e.g. `"source": "simulator"`), run beside
+    /// the structured one in the ablation table.
+    public var ablationCheckpoints: [String] = []
     public var setup: ReproduceSetup
     /// Told (part, done, total) as the run goes: "experiment 1", …
     public var progress: (String, Int, Int) -> Void = { _, _, _ in }
@@ -55,14 +58,33 @@ public struct ReproduceJob {
         return experiments
     }
 
+    /// The ablation table's variants of the structured state model loaded from
+    /// `ablationCheckpoints`, each labelled by how it was trained.
+    public func ablationModels() throws -> [(label: String, change: String, model: StateModel)] {
+        try ablationCheckpoints.map { dir in
+            let model = try StateModel.load(dir)
+            guard model.kind == .structured else {
+                throw VidgenError("\(dir) holds a \(model.kind.name); the ablations are structured state models")
+            }
+            let config = try CheckpointFolder(dir).dynamicsConfig()
+            return config.source == .simulator
+                ? ("trained on the simulator's states", "the same recipe, its training states the simulator's instead of "
+                    + "those perceived in rendered frames (\(dir))", model)
+                : (dir, "a structured state model trained from \(config.source.rawValue) states for \(config.steps) steps", model)
+        }
+    }
+
     /// Runs experiments 1–4 and builds the report.
     public func run() throws -> Output {
-        try Self.run(experiments(), checkpoint: checkpoint, progress: progress)
+        try Self.run(experiments(), checkpoint: checkpoint, ablations: ablationModels(), progress: progress)
     }
 
     /// Runs experiments 1–4 of `experiments` (set up and checked; `checkpoint` is where its
     /// video model came from) and builds the report.
+    /// With a structured state model, the ablation table sets beside it its law with the
+    /// constants set by hand and each of `ablations`.
     public static func run(_ experiments: Experiments, checkpoint: String,
+                           ablations: [(label: String, change: String, model: StateModel)] = [],
                            progress: @escaping (String, Int, Int) -> Void = { _, _, _ in }) throws -> Output {
         var experiments = experiments
         experiments.progress = progress
@@ -93,6 +115,21 @@ public struct ReproduceJob {
             }
         }
         let e4 = try timed(\.experiment4) { try experiments.windowsAndStitching() }
+        var variants: [StateAblation] = []
+        if let structured = experiments.stateModels.first(where: { $0.model.kind == .structured }),
+           case .structured(let network) = structured.model.law {
+            let g = Scenario.id.gravity[0]
+            let all = [("constants set by hand",
+                        "its law with g, the wall factor and the pair factor written in (id's: (\(g.x), \(g.y)) px/frame², −2, "
+                            + "2m_j/(m_i+m_j)): nothing learned", StateModel.handSet(network.config, gravity: g))] + ablations
+            variants = try timed(\.ablations) {
+                try all.enumerated().map { i, v in
+                    progress("ablations", i, all.count)
+                    defer { progress("ablations", i + 1, all.count) }
+                    return try experiments.ablation(v.2, label: v.0, change: v.1)
+                }
+            }
+        }
         timings.total = Date().timeIntervalSince(start)
         let runs = experiments.stateModels.indices.map { i in
             let s = experiments.stateModels[i]
@@ -103,7 +140,7 @@ public struct ReproduceJob {
         (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
         let report = ReproduceReport(checkpoint: CheckpointInfo(folder: checkpoint), model: experiments.model.config, setup: setup,
                                      experiment1: e1.results, experiment2: e2.results, experiment3: e3,
-                                     experiment4: e4.results, timings: timings, stateModels: runs)
+                                     experiment4: e4.results, timings: timings, stateModels: runs, ablations: variants)
         return Output(report: report, pictures: pictures)
     }
 }

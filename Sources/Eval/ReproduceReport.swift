@@ -102,6 +102,9 @@ extension StateLaw {
             let c = n.config
             return "graph network: relation MLP \(c.relationHidden)×\(c.relationLayers), object MLP "
                 + "\(c.objectHidden)×\(c.objectLayers), one round of messages per frame"
+        case .handSet(let law):
+            return "the structured law with its constants set by hand: g = (\(law.gravity.x), \(law.gravity.y)) px/frame², "
+                + "an elastic wall and pair"
         }
     }
 }
@@ -114,6 +117,8 @@ public struct ReproduceTimings: Codable, Equatable, Sendable {
     public var experiment4 = 0.0
     /// The learned state models' cost curves (experiment 3).
     public var experiment3State = 0.0
+    /// The structured state model's ablations.
+    public var ablations = 0.0
     public var total = 0.0
 
     public init() {}
@@ -131,11 +136,13 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
     public var timings: ReproduceTimings
     /// The learned state models' numbers (none when the run measured none).
     public var stateModels: [StateModelRun]
+    /// Variants of the structured state model, beside it in the ablation table.
+    public var ablations: [StateAblation] = []
     public var headline: [HeadlineRow] = []
 
     public init(checkpoint: CheckpointInfo, model: ModelConfig, setup: ReproduceSetup, experiment1: [ScenarioResult],
                 experiment2: [SpreadResult], experiment3: AttentionCostReport, experiment4: [ScenarioResult],
-                timings: ReproduceTimings, stateModels: [StateModelRun] = []) {
+                timings: ReproduceTimings, stateModels: [StateModelRun] = [], ablations: [StateAblation] = []) {
         self.checkpoint = checkpoint
         self.model = model
         self.setup = setup
@@ -145,6 +152,7 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
         self.experiment4 = experiment4
         self.timings = timings
         self.stateModels = stateModels
+        self.ablations = ablations
         headline = makeHeadline(generators)
     }
 

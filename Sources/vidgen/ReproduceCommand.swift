@@ -26,6 +26,12 @@ extension Vidgen {
             valueName: "dir"))
         var stateCheckpoint: [String] = []
 
+        @Option(help: ArgumentHelp(
+            "A structured state model trained another way, beside the shipped one in the ablation table; repeatable "
+                + "(default: \(ShippedModel.ablationRelativePath), trained on the simulator's states, when present).",
+            valueName: "dir"))
+        var ablationCheckpoint: [String] = []
+
         @Flag(help: "Measure the video model alone, without the learned state models.")
         var noStateModel = false
 
@@ -33,7 +39,9 @@ extension Vidgen {
         var out: String
 
         func validate() throws {
-            if noStateModel && !stateCheckpoint.isEmpty { throw ValidationError("--no-state-model takes no --state-checkpoint") }
+            if noStateModel && !(stateCheckpoint + ablationCheckpoint).isEmpty {
+                throw ValidationError("--no-state-model takes no --state-checkpoint or --ablation-checkpoint")
+            }
             try OutputPath.checkFolder(out)
             if FileManager.default.fileExists(atPath: out), !ReportFolder.isReplaceable(out) {
                 throw ValidationError("\(out) exists and is not a vidgen report folder; choose a new --out")
@@ -48,7 +56,9 @@ extension Vidgen {
             do {
                 let states = noStateModel ? [] : stateCheckpoint.isEmpty ? try ShippedModel.statePaths() : stateCheckpoint
                 job = ReproduceJob(checkpoint: try checkpoint ?? ShippedModel.path(), stateCheckpoints: states, setup: setup)
+                job.ablationCheckpoints = noStateModel ? [] : ablationCheckpoint.isEmpty ? ShippedModel.ablationPaths() : ablationCheckpoint
                 _ = try job.experiments()
+                _ = try job.ablationModels()
             } catch {
                 throw fail("\(error)", code: 1)
             }

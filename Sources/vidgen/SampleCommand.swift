@@ -100,6 +100,13 @@ enum ShippedModel {
     static let relativePath = "data/default"
     static let stateRelativePath = "data/state"
     static let genericStateRelativePath = "data/generic-state"
+    /// The structured state model trained on the simulator's states: the ablation table's.
+    static let ablationRelativePath = "data/state-simulator"
+
+    /// The shipped ablation model's folder, when there is one.
+    static func ablationPaths() -> [String] {
+        Array(candidates(ablationRelativePath).filter { CheckpointFolder($0).isStateModel }.prefix(1))
+    }
 
 
     /// The shipped state models' folders, generic then structured.

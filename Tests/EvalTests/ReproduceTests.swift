@@ -130,6 +130,11 @@ final class ReproduceTests: XCTestCase {
         XCTAssert(md.contains("¹ the state models draw their frames with the rasterizer"), "its footnote")
         XCTAssert(md.contains("Simulator.crossing") && md.contains("Simulator.closingTime"))
         XCTAssert(files.files.map(\.name).contains("exp3-structured-state-model.svg"))
+        // The structured model's ablation: its law with the constants set by hand, on the same clips.
+        XCTAssertEqual(report.ablations.map(\.label), ["constants set by hand"])
+        XCTAssertEqual(report.ablations[0].experiment4.map(\.scenario), setup.scenarios4)
+        XCTAssert(md.contains("Ablation: what the structured state model learns"))
+        XCTAssert(md.contains("| constants set by hand |"))
         let headline = String(decoding: files.bytes("headline.md")!, as: UTF8.self)
         XCTAssert(headline.contains("Marked cells hold by construction"))
         let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(files.bytes("metrics.json")!))
