@@ -17,19 +17,29 @@ public struct DynamicsScore: Codable, Equatable, Sendable {
     /// the tracker does not find in the drawn roll-out every ball its state has wholly in view
     /// (behind no occluder, inside the frame), or finds one the state does not hold.
     public var countChanges: Int
+    /// Balls the simulator shows wholly in view in the last context frame that perception did
+    /// not find there, over every clip, and how many there were.
+    public var missedInContext: Int
+    public var ballsInContext: Int
 }
 
 extension StateModel {
-    /// Scores `seeds` clips of `scenario`: perceive frames 0 ..< context, roll `horizon`
-    /// frames forward, compare with the simulator frame by frame (balls matched by colour).
-    public func score(scenario: Scenario, seeds: [UInt64], context: Int = 2, horizon: Int = 30) throws -> DynamicsScore {
+    /// Scores `seeds` clips of `scenario`: perceive frames 0 ..< context (seen through
+    /// `camera`), roll `horizon` frames forward, compare with the simulator frame by frame
+    /// (balls matched by colour).
+    public func score(scenario: Scenario, seeds: [UInt64], context: Int = 2, horizon: Int = 30,
+                      camera: CameraNoise = .none) throws -> DynamicsScore {
         var err = [Double](repeating: 0, count: horizon), n = [Double](repeating: 0, count: horizon)
-        var drift = 0.0, simDrift = 0.0, changes = 0
+        var drift = 0.0, simDrift = 0.0, changes = 0, missed = 0, shown = 0
         let H = config.height, W = config.width
         for seed in seeds {
             let ep = try scenario.episode(seed: seed, frames: context + horizon)
-            let frames = Rasterizer.planar(ep)
+            let frames = Rasterizer.planar(ep, camera: camera)
             let start = perceive(planar: Array(frames[0..<(context * 3 * H * W)]))
+            let last = ep.frames[context - 1]
+            let inView = last.balls.indices.filter { last.visibleFraction[$0] == 1 }.map { last.balls[$0].color }
+            shown += inView.count
+            missed += inView.filter { c in !start.balls.contains { $0.color == c } }.count
             let roll = rollout(from: start, frames: horizon)
             var changed = start.balls.count != ep.frames[0].balls.count
             for h in 1...horizon {
@@ -58,7 +68,8 @@ extension StateModel {
         }
         let k = Double(max(seeds.count, 1))
         return DynamicsScore(clips: seeds.count, positionError: zip(err, n).map { $1 > 0 ? $0 / $1 : 0 },
-                             energyDrift: drift / k, simulatorEnergyDrift: simDrift / k, countChanges: changes)
+                             energyDrift: drift / k, simulatorEnergyDrift: simDrift / k, countChanges: changes,
+                             missedInContext: missed, ballsInContext: shown)
     }
 }
 

@@ -20,6 +20,8 @@ public struct EvaluationPlan: Sendable {
     public var frames: Int?
     /// With `frames`: the one stitching to score (nil: last-k and last-frame).
     public var stitch: StitchStrategy?
+    /// The camera every context frame is seen through.
+    public var camera = CameraNoise.none
 
     public init() {}
 
@@ -64,6 +66,7 @@ public struct EvaluationPlan: Sendable {
         q.context = context
         q.size = size
         q.missPenalty = Double(size) / 2
+        q.camera = camera.isClean ? nil : camera
         guard let frames else { return [q] }
         return (stitch.map { [$0] } ?? [.lastK, .lastFrame]).map { s in
             var long = q
@@ -79,7 +82,7 @@ public struct EvaluationPlan: Sendable {
         let total = (try? Scenario.named(scenario))?.hidesBalls == true ? max(frames ?? least, least) : frames ?? least
         return try stateModels.map { m in
             try StateModelScores.measure(m.model, folder: m.folder, scenario: scenario, clips: clips, firstSeed: firstSeed,
-                                         context: context, horizon: max(1, total - context))
+                                         context: context, horizon: max(1, total - context), camera: camera)
         }
     }
 

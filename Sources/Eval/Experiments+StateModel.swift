@@ -47,15 +47,15 @@ extension Experiments {
     /// `truth` from its first `context` frames; dark frames are the observed ones.
     func stateRollout(_ model: StateModel, _ truth: Episode, context: Int, k: Int) -> (ClipTrace, [Float]) {
         let starts = WindowSampler.windowStarts(frames: truth.count, given: context, window: self.model.config.frames, context: k)
-        return Self.stateRollout(model, truth, context: context, windowStarts: starts, scorer: scorer)
+        return Self.stateRollout(model, truth, context: context, windowStarts: starts, scorer: scorer, camera: setup.camera)
     }
 
     /// The state model's roll-out of `truth` from its first `context` frames, its dark frames
     /// observed (given as the world shows them; the state runs on behind them), tracked and
     /// scored on windows `windowStarts`: the trace and the frames (planar [T, 3, H, W]).
     static func stateRollout(_ model: StateModel, _ truth: Episode, context: Int, windowStarts: [Int],
-                             scorer: WindowQuality) -> (ClipTrace, [Float]) {
-        let planar = Rasterizer.planar(truth)
+                             scorer: WindowQuality, camera: CameraNoise = .none) -> (ClipTrace, [Float]) {
+        let planar = Rasterizer.planar(truth, camera: camera)
         let per = 3 * truth.scene.width * truth.scene.height
         let given = Array(planar[0..<(context * per)])
         var video = given + model.rollout(contextFrames: given, frames: truth.count - context)
@@ -160,5 +160,18 @@ extension Experiments {
     public func ablation(_ model: StateModel, label: String, change: String) throws -> StateAblation {
         StateAblation(label: label, change: change, experiment1: try stateModelExperiment1(model).summaries,
                       experiment4: try stateModelExperiment4(model).results)
+    }
+
+    /// Each state model's experiment 1 on `id` and experiment 4 with every frame it is given
+    /// seen through a camera of noise σ, for each σ of `cameraSigmas`.
+    public func cameraNoise() throws -> [StateAblation] {
+        var noisy = self
+        noisy.setup.scenarios1 = ["id"]
+        return try setup.cameraSigmas.flatMap { sigma in
+            noisy.setup.camera = CameraNoise(sigma: sigma)
+            return try stateModels.map { s in
+                try noisy.ablation(s.model, label: s.name, change: "σ = \(sigma)")
+            }
+        }
     }
 }

@@ -46,6 +46,11 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     public var context4 = 4
     public var ks4 = [2, 4]
     public var physics = PhysicsConfig()
+    /// Blur and pixel noise on every frame a generator is given (World's CameraNoise).
+    public var camera = CameraNoise.none
+    /// The noise levels at which the state models' perception is measured beside the clean
+    /// frames (experiments 1 on `id` and 4).
+    public var cameraSigmas = [0.02, 0.05]
     public var attention: AttentionCostSetup
     /// Experiment 3 for the learned state model: roll-out lengths timed, and runs per length.
     public var stateCostFrames = [8, 16, 32, 64, 128, 256]
@@ -140,7 +145,7 @@ public struct Experiments {
     public let codec: FrameAutoencoder?
     /// The handoff level the model is sampled with (its sampling.json's).
     public let handoff: Double
-    public let setup: ReproduceSetup
+    public internal(set) var setup: ReproduceSetup
     /// The learned explicit-state models measured beside the video model, in the order of
     /// the report's columns (none: video only).
     public var stateModels: [StateGenerator] = []
@@ -233,7 +238,7 @@ public struct Experiments {
     /// observed, not generated. Returns the trace and the video (planar [T, 3, H, W]).
     func rollout(_ truth: Episode, context: Int, strategy: StitchStrategy, k: Int, sampler: SamplerKind,
                  rng: RNG) -> (ClipTrace, [Float]) {
-        let planar = Rasterizer.planar(truth)
+        let planar = Rasterizer.planar(truth, camera: setup.camera)
         let per = 3 * size * size
         func frames(_ r: Range<Int>) -> Tensor {
             Tensor(shape: [1, r.count, 3, size, size], values: Array(planar[(r.lowerBound * per)..<(r.upperBound * per)]))
@@ -378,7 +383,7 @@ public struct Experiments {
     /// frames observed, as every generator is given them), so each ball stays frozen where the
     /// context last showed it. It needs no dynamics, only memory.
     func lastSeenTrace(_ truth: Episode, windowStarts: [Int]) -> ClipTrace {
-        let planar = Rasterizer.planar(truth)
+        let planar = Rasterizer.planar(truth, camera: setup.camera)
         let per = 3 * size * size, c = setup.context4
         let last = planar[((c - 1) * per)..<(c * per)]
         var video = Array(planar[0..<(c * per)])

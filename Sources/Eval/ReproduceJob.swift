@@ -130,6 +130,9 @@ public struct ReproduceJob {
                 }
             }
         }
+        progress("camera noise", 0, 1)
+        let noisy = try timed(\.cameraNoise) { try experiments.cameraNoise() }
+        progress("camera noise", 1, 1)
         timings.total = Date().timeIntervalSince(start)
         let runs = experiments.stateModels.indices.map { i in
             let s = experiments.stateModels[i]
@@ -138,9 +141,10 @@ public struct ReproduceJob {
         }
         var pictures = ReportPictures()
         (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
-        let report = ReproduceReport(checkpoint: CheckpointInfo(folder: checkpoint), model: experiments.model.config, setup: setup,
+        var report = ReproduceReport(checkpoint: CheckpointInfo(folder: checkpoint), model: experiments.model.config, setup: setup,
                                      experiment1: e1.results, experiment2: e2.results, experiment3: e3,
                                      experiment4: e4.results, timings: timings, stateModels: runs, ablations: variants)
+        report.cameraNoise = noisy
         return Output(report: report, pictures: pictures)
     }
 }

@@ -119,6 +119,8 @@ public struct ReproduceTimings: Codable, Equatable, Sendable {
     public var experiment3State = 0.0
     /// The structured state model's ablations.
     public var ablations = 0.0
+    /// The state models under camera noise.
+    public var cameraNoise = 0.0
     public var total = 0.0
 
     public init() {}
@@ -138,6 +140,8 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
     public var stateModels: [StateModelRun]
     /// Variants of the structured state model, beside it in the ablation table.
     public var ablations: [StateAblation] = []
+    /// The state models under camera noise (one entry per model and σ; `change` names σ).
+    public var cameraNoise: [StateAblation] = []
     public var headline: [HeadlineRow] = []
 
     public init(checkpoint: CheckpointInfo, model: ModelConfig, setup: ReproduceSetup, experiment1: [ScenarioResult],

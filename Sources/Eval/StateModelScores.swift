@@ -15,6 +15,8 @@ public struct StateModelScores: Codable, Equatable, Sendable {
     /// Clip i is scene seed `firstSeed` + i from its frame 0.
     public var firstSeed: UInt64
     public var context: Int
+    /// The camera every given frame was seen through.
+    public var camera: CameraNoise
     public var score: DynamicsScore
     public var events: [EventError]
     /// In a scenario that hides balls (occluder, key): roll-outs of its memory clips
@@ -40,21 +42,24 @@ public struct StateModelScores: Codable, Equatable, Sendable {
     /// `horizon` frames forward; the event errors over the transitions of the same clips'
     /// first `context` + `horizon` frames.
     public static func measure(_ model: StateModel, folder: String, scenario name: String, clips: Int, firstSeed: UInt64,
-                               context: Int, horizon: Int) throws -> StateModelScores {
+                               context: Int, horizon: Int, camera: CameraNoise = .none) throws -> StateModelScores {
         let scenario = try Scenario.named(name)
         let seeds = (0..<UInt64(clips)).map { firstSeed + $0 }
-        var scores = StateModelScores(checkpoint: folder, scenario: name, firstSeed: firstSeed, context: context,
-                                      score: try model.score(scenario: scenario, seeds: seeds, context: context, horizon: horizon),
+        var scores = StateModelScores(checkpoint: folder, scenario: name, firstSeed: firstSeed, context: context, camera: camera,
+                                      score: try model.score(scenario: scenario, seeds: seeds, context: context, horizon: horizon,
+                                                             camera: camera),
                                       events: try model.eventErrors(scenario: scenario, seeds: seeds,
                                                                     frames: max(context + horizon, 4)))
         if scenario.hidesBalls {
-            scores.memory = try memory(model, scenario: scenario, seeds: seeds, frames: context + horizon, context: context)
+            scores.memory = try memory(model, scenario: scenario, seeds: seeds, frames: context + horizon, context: context,
+                                       camera: camera)
         }
         return scores
     }
 
     /// The hidden balls of `model`'s roll-outs of the memory clips of `scenario`.
-    static func memory(_ model: StateModel, scenario: Scenario, seeds: [UInt64], frames: Int, context: Int) throws -> Memory {
+    static func memory(_ model: StateModel, scenario: Scenario, seeds: [UInt64], frames: Int, context: Int,
+                       camera: CameraNoise) throws -> Memory {
         var q = WindowQualityConfig()
         q.size = model.config.width
         let scorer = WindowQuality(scoring: q)
@@ -62,7 +67,8 @@ public struct StateModelScores: Codable, Equatable, Sendable {
         physics.context = context
         let traces = try seeds.map { seed in
             let truth = try Experiments.memoryClip(scenario, seed: seed, frames: frames, context: context)
-            return Experiments.stateRollout(model, truth, context: context, windowStarts: [context], scorer: scorer).0
+            return Experiments.stateRollout(model, truth, context: context, windowStarts: [context], scorer: scorer,
+                                            camera: camera).0
         }
         let summary = PhysicsSummary(traces, config: physics)
         return Memory(clips: seeds.count, frames: frames, hidings: summary.hidings, permanence: summary.permanence,
@@ -75,7 +81,12 @@ public struct StateModelScores: Codable, Equatable, Sendable {
         var picks: [Int] = []
         for h in [1, 5, 10, 20, 30, e.count] where h <= e.count && !picks.contains(h) { picks.append(h) }
         var out = "state model \((checkpoint as NSString).lastPathComponent): \(score.clips) \(scenario) clips from frame 0 "
-            + "(scene seeds from \(firstSeed)), \(context) context frames\n"
+            + "(scene seeds from \(firstSeed)), \(context) context frames"
+            + (camera.isClean ? "" : String(format: " seen through a camera of noise σ %.3g (3×3 blur)", camera.sigma)) + "\n"
+        if score.missedInContext > 0 {
+            out += "  perception missed \(score.missedInContext) of the \(score.ballsInContext) balls wholly in view in the last "
+                + "context frames: their roll-outs go on without them\n"
+        }
         out += "  position error: " + picks.map { String(format: "h%d %.3f px", $0, e[$0 - 1]) }.joined(separator: ", ") + "\n"
         out += String(format: "  energy drift at h%d: %.2f%% (simulator %.2f%%); clips with a count change: %d\n",
                       e.count, 100 * score.energyDrift, 100 * score.simulatorEnergyDrift, score.countChanges)

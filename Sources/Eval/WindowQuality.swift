@@ -44,6 +44,8 @@ public struct WindowQualityConfig: Codable, Equatable, Sendable {
     public var long: LongVideo?
     /// Context frames taken from the simulator (K).
     public var context = 2
+    /// The camera the context frames are seen through (nil: the clean render).
+    public var camera: CameraNoise?
     /// Frame size, pixels (the scenario is resized to it).
     public var size = 32
     /// Frames simulated per clip; the window starts uniformly inside them (as in training).
@@ -68,6 +70,7 @@ public struct WindowQualityConfig: Codable, Equatable, Sendable {
         if context < 1 || context >= window { return "context \(context) must be in 1..<\(window) (the window)" }
         if simulationFrames < window { return "simulationFrames (\(simulationFrames)) must be ≥ the window (\(window))" }
         if UInt64.max - firstSeed < UInt64(clips) { return "firstSeed + clips overflows 64 bits" }
+        if let problem = camera?.problem { return problem }
         if let long, long.frames < window { return "a long video of \(long.frames) frames is shorter than the window (\(window))" }
         if let long, long.frames > 100_000 { return "a long video of \(long.frames) frames is too long (at most 100000)" }
         return nil
@@ -149,7 +152,11 @@ public struct WindowQuality: Sendable {
         let c = config.context
         var values: [Float] = []
         values.reserveCapacity(range.count * c * frameCount)
-        for i in range { values += Rasterizer.planar(Array(clips[i].frames[0..<c]), scene: clips[i].scene) }
+        let camera = config.camera ?? .none
+        for i in range {
+            let clean = Rasterizer.planar(Array(clips[i].frames[0..<c]), scene: clips[i].scene)
+            values += camera.apply(planar: clean, height: config.size, width: config.size, seed: clips[i].seed)
+        }
         return Tensor(shape: [range.count, c, 3, config.size, config.size], values: values)
     }
 

@@ -34,6 +34,9 @@ extension Vidgen {
         @Option(help: "Also write the simulator states as JSON.")
         var states: String?
 
+        @Option(parsing: .unconditional, help: "Camera noise: every frame blurred (3×3) and given Gaussian pixel noise of this σ (intensities in [0, 1]), drawn from the seed; 0: the clean render.")
+        var cameraNoise: String = "0"
+
         @Option(parsing: .unconditional, help: "GIF upscale factor, 1–16.")
         var scale: String = "8"
 
@@ -47,6 +50,9 @@ extension Vidgen {
             let T = try positive(frames ?? "\(scenario.defaultFrames)", "--frames", max: 100_000)
             let scale = try positive(self.scale, "--scale", max: 16)
             let delay = try positive(self.delay, "--delay", max: 1000)
+            guard let sigma = Double(cameraNoise) else { throw fail("--camera-noise must be a number, got '\(cameraNoise)'") }
+            let camera = CameraNoise(sigma: sigma)
+            if let problem = camera.problem { throw fail("--camera-noise: \(problem)") }
             let outputs = [out] + [npy, states].compactMap { $0 }
             for path in outputs {
                 do { try AtomicFile.checkFolder(of: path) } catch { throw fail("\(error)", code: 1) }
@@ -54,7 +60,7 @@ extension Vidgen {
             let clip: WorldClip
             do { clip = try scenario.clip(seed: seed, frames: T) } catch { throw fail("\(error)") }
             let (H, W) = clip.size
-            let bytes = clip.bytes
+            let bytes = camera.apply(bytes: clip.bytes, height: H, width: W, seed: seed)
             do {
                 if let npy { try NPY.write(frames: bytes, shape: [T, H, W, 3], to: npy) }
                 if let states { try AtomicFile.write(try clip.statesJSON(), to: states) }
@@ -62,7 +68,8 @@ extension Vidgen {
             } catch {
                 throw fail("\(error)", code: 1)
             }
-            print("wrote \(outputs.joined(separator: ", ")): scenario \(scenario.name), seed \(seed), \(T) frames of \(W)×\(H)")
+            print("wrote \(outputs.joined(separator: ", ")): scenario \(scenario.name), seed \(seed), \(T) frames of \(W)×\(H)"
+                  + (camera.isClean ? "" : ", camera noise σ \(cameraNoise)"))
         }
 
         func positive(_ text: String, _ flag: String, max: Int) throws -> Int {

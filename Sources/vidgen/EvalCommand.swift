@@ -48,6 +48,9 @@ extension Vidgen {
         @Option(help: "With --frames: how windows are stitched, \(StitchStrategy.allCases.map(\.rawValue).joined(separator: ", ")) (default: both).")
         var stitch: StitchStrategy?
 
+        @Option(help: "Camera noise: the context frames are blurred (3×3) and given Gaussian pixel noise of this σ (intensities in [0, 1]); 0: clean.")
+        var cameraNoise = 0.0
+
         @OptionGroup var sampling: SamplingOptions
 
         @Option(help: "Clips per sampler call.")
@@ -72,6 +75,7 @@ extension Vidgen {
             if baselinesOnly && !checkpoint.isEmpty { throw ValidationError("--baselines-only takes no --checkpoint") }
             if baselinesOnly && csv != nil { throw ValidationError("--csv records models; it needs a checkpoint, not --baselines-only") }
             if UInt64.max - firstSceneSeed < UInt64(clips) { throw ValidationError("--first-scene-seed + --clips overflows 64 bits") }
+            if let problem = CameraNoise(sigma: cameraNoise).problem { throw ValidationError("--camera-noise: \(problem)") }
             try OutputPath.check(out)
             try OutputPath.checkNotInside(out, checkpoints: checkpoint)
             if let csv {
@@ -96,6 +100,7 @@ extension Vidgen {
             }
             var plan = EvaluationPlan()
             (plan.scenario, plan.clips, plan.firstSeed) = (scenario, clips, firstSceneSeed)
+            plan.camera = CameraNoise(sigma: cameraNoise)
             (plan.context, plan.frames, plan.stitch) = (context, frames, stitch)
             let configs: [WindowQualityConfig]
             do { configs = try plan.configs(models: models, stateModels: stateModels) } catch { throw fail("\(error)") }

@@ -34,3 +34,23 @@ final class HandSetLawTests: XCTestCase {
         XCTAssertGreaterThan(error, 0.5)
     }
 }
+
+/// Perception of frames seen through a noisy camera: a state model still makes its frames, however
+/// much noise (it may lose balls, but it does not trap).
+final class NoisyPerceptionTests: XCTestCase {
+    func testNoisyContextsGiveFramesNotATrap() throws {
+        let model = StateModel.handSet(DynamicsConfig.default.model, gravity: Scenario.id.gravity[0])
+        for sigma in [0.02, 0.05, 0.3] {
+            var found = 0, balls = 0
+            for seed: UInt64 in 0..<6 {
+                let episode = try Scenario.id.episode(seed: seed, frames: 4)
+                let frames = Rasterizer.planar(episode, camera: CameraNoise(sigma: sigma))
+                let state = model.perceive(planar: frames)
+                found += state.balls.count
+                balls += episode.frames[3].balls.count
+                XCTAssertEqual(model.rollout(contextFrames: frames, frames: 5).count, 5 * 3 * 32 * 32)
+            }
+            print("σ \(sigma): perceived \(found) of \(balls) balls")
+        }
+    }
+}

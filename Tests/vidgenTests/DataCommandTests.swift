@@ -53,6 +53,26 @@ final class DataCommandTests: XCTestCase {
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
+    /// Camera noise: the frames change, the same seed gives the same bytes, and a bad σ is one line.
+    func testCameraNoiseIsDeterministicAndChecked() throws {
+        func npy(_ name: String, _ extra: [String]) throws -> Data {
+            let r = try run(["data", "--scenario", "id", "--seed", "2", "--frames", "8", "--out", name + ".gif", "--npy", name + ".npy"] + extra)
+            XCTAssertEqual(r.code, 0, r.err)
+            return try Data(contentsOf: URL(fileURLWithPath: tmp + "/" + name + ".npy"))
+        }
+        let clean = try npy("a", []), noisy = try npy("b", ["--camera-noise", "0.05"]), again = try npy("c", ["--camera-noise", "0.05"])
+        XCTAssertNotEqual(clean, noisy)
+        XCTAssertEqual(noisy, again, "same seed, same noise")
+        XCTAssertEqual(try npy("d", ["--camera-noise", "0"]), clean)
+        for bad in ["-0.1", "2", "x"] {
+            let r = try run(["data", "--scenario", "id", "--seed", "2", "--out", "e.gif", "--camera-noise", bad])
+            XCTAssertNotEqual(r.code, 0)
+            XCTAssert(r.err.contains("--camera-noise"), r.err)
+            XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/e.gif"))
+        }
+    }
+
     func testWritesGIFNpyAndStates() throws {
         let r = try run(["data", "--scenario", "occluder", "--seed", "1", "--frames", "64", "--out", "o.gif",
                          "--npy", "f.npy", "--states", "s.json"])
