@@ -41,33 +41,25 @@ extension Vidgen {
         var delay: String = "10"
 
         func run() throws {
-            let scenario: WorldScenario
-            do { scenario = try WorldScenario.named(self.scenario) } catch { throw fail("\(error)") }
-            guard let seed = UInt64(self.seed) else { throw fail("--seed must be a non-negative integer, got '\(self.seed)'") }
+            let scenario = try WorldScenario.named(self.scenario)
+            guard let seed = UInt64(self.seed) else { throw VidgenError.input("--seed must be a non-negative integer, got '\(self.seed)'") }
             let T = try positive(frames ?? "\(scenario.defaultFrames)", "--frames", max: 100_000)
             let scale = try positive(self.scale, "--scale", max: 16)
             let delay = try positive(self.delay, "--delay", max: 1000)
             let outputs = [out] + [npy, states].compactMap { $0 }
-            for path in outputs {
-                do { try AtomicFile.checkFolder(of: path) } catch { throw fail("\(error)", code: 1) }
-            }
-            let clip: WorldClip
-            do { clip = try scenario.clip(seed: seed, frames: T) } catch { throw fail("\(error)") }
+            for path in outputs { try AtomicFile.checkFolder(of: path) }
+            let clip = try scenario.clip(seed: seed, frames: T)
             let (H, W) = clip.size
             let bytes = clip.bytes
-            do {
-                if let npy { try NPY.write(frames: bytes, shape: [T, H, W, 3], to: npy) }
-                if let states { try AtomicFile.write(try clip.statesJSON(), to: states) }
-                try GIF.write(frames: bytes, count: T, height: H, width: W, scale: scale, delay: delay, to: out)
-            } catch {
-                throw fail("\(error)", code: 1)
-            }
+            if let npy { try NPY.write(frames: bytes, shape: [T, H, W, 3], to: npy) }
+            if let states { try AtomicFile.write(try clip.statesJSON(), to: states) }
+            try GIF.write(frames: bytes, count: T, height: H, width: W, scale: scale, delay: delay, to: out)
             print("wrote \(outputs.joined(separator: ", ")): scenario \(scenario.name), seed \(seed), \(T) frames of \(W)×\(H)")
         }
 
         func positive(_ text: String, _ flag: String, max: Int) throws -> Int {
             guard let n = Int(text), n > 0, n <= max else {
-                throw fail("\(flag) must be an integer from 1 to \(max), got '\(text)'")
+                throw VidgenError.input("\(flag) must be an integer from 1 to \(max), got '\(text)'")
             }
             return n
         }

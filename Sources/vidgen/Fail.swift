@@ -1,13 +1,8 @@
-import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
+import Tensor
 
-/// Prints `error: message` as one line on stderr and returns the exit code to throw:
-/// 2 for bad input (usage), 1 for failures while doing the work (files).
-func fail(_ message: String, code: Int32 = 2) -> ExitCode {
-    fputs("error: \(message)\n", stderr)
-    return ExitCode(code)
+/// The error `message` with exit code `code` (2, input the command cannot take, unless given),
+/// for a command that throws `fail(…)`; the others throw VidgenError, or let the library's
+/// errors through to Vidgen.leave.
+func fail(_ message: String, code: Int32 = 2) -> VidgenError {
+    VidgenError(message, exitCode: code)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import Diffusion
 import Dynamics
 import Eval
