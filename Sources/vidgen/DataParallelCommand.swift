@@ -18,9 +18,9 @@ extension Vidgen.Bench {
                     try PrettyJSON.write(figures, to: json)
                 }
             } catch let error as CollectiveError {
-                if parallel.isWriter { fputs("error: \(error)\n", stderr) }
+                // Every rank has the same error: all leave MPI together, and rank 0 says it (Vidgen.leave).
                 parallel.finish()
-                throw ExitCode(1)
+                throw VidgenError("\(error)")
             }
             parallel.finish()
             return

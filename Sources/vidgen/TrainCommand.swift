@@ -77,10 +77,9 @@ extension Vidgen {
                 try train(parallel)
                 parallel?.finish()
             } catch let error as CollectiveError {
-                // Every rank has the same error: rank 0 says it, and all leave MPI together.
-                if parallel?.isWriter ?? true { fputs("error: \(error)\n", stderr) }
+                // Every rank has the same error: all leave MPI together, and rank 0 says it (Vidgen.leave).
                 parallel?.finish()
-                throw ExitCode(1)
+                throw VidgenError("\(error)")
             } catch where parallel != nil {
                 // This rank alone: it says so and exits; mpirun then ends the other ranks.
                 fputs("error: rank \(parallel!.rank): \(error)\n", stderr)
