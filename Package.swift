@@ -21,13 +21,14 @@ let package = Package(
         .target(name: "World", dependencies: ["Tensor"], swiftSettings: simd),
         .target(name: "Diffusion", dependencies: ["Tensor"], swiftSettings: simd),
         .target(name: "Dynamics", dependencies: ["World", "Tensor"], swiftSettings: simd),
-        .target(name: "Train", dependencies: ["Diffusion", "World", "Tensor"], swiftSettings: simd),
+        .target(name: "Checkpoints", dependencies: ["Dynamics", "Diffusion", "World", "Tensor"], swiftSettings: simd),
+        .target(name: "Train", dependencies: ["Checkpoints", "Dynamics", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .target(name: "Sample", dependencies: ["Diffusion", "World", "Tensor"], swiftSettings: simd),
-        .target(name: "Eval", dependencies: ["Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
+        .target(name: "Eval", dependencies: ["Checkpoints", "Dynamics", "Sample", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .executableTarget(
             name: "vidgen",
             dependencies: [
-                "Eval", "Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor",
+                "Eval", "Train", "Checkpoints", "Dynamics", "Sample", "Diffusion", "World", "Tensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: simd
@@ -35,10 +36,11 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: simd),
         .testTarget(name: "WorldTests", dependencies: ["World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor"], swiftSettings: simd),
-        .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "World", "Tensor"], swiftSettings: simd),
-        .testTarget(name: "TrainTests", dependencies: ["Train", "Diffusion", "Tensor"], swiftSettings: simd),
+        .testTarget(name: "DynamicsTests", dependencies: ["Dynamics", "Checkpoints", "World", "Tensor"], swiftSettings: simd),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "Dynamics", "Diffusion", "World", "Tensor"], swiftSettings: simd),
+        .testTarget(name: "TrainTests", dependencies: ["Train", "Checkpoints", "Diffusion", "Tensor"], swiftSettings: simd),
         .testTarget(name: "SampleTests", dependencies: ["Sample", "Diffusion", "World", "Tensor"], swiftSettings: simd),
-        .testTarget(name: "EvalTests", dependencies: ["Eval", "Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
+        .testTarget(name: "EvalTests", dependencies: ["Eval", "Checkpoints", "Dynamics", "Sample", "Train", "Diffusion", "World", "Tensor"], swiftSettings: simd),
         .testTarget(name: "vidgenTests", dependencies: ["vidgen", "Tensor"]),
     ],
     swiftLanguageModes: [.v5]

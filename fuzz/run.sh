@@ -13,7 +13,7 @@ mkdir -p "$out"
 flags=(-O -sanitize=fuzzer,address -parse-as-library -target-cpu haswell)
 
 strip_imports() {  # copies a source without its imports of vidgen's own modules
-  sed -E '/^import (Tensor|Diffusion|Train|World)( .*)?$/d' "$1" > "$out/$(basename "$1")"
+  sed -E '/^import (Tensor|Diffusion|Dynamics|Checkpoints|Train|World)( .*)?$/d' "$1" > "$out/$(basename "$1")"
   echo "$out/$(basename "$1")"
 }
 
@@ -27,7 +27,7 @@ build() {
 # fuzzes both (briefly), so a list that falls behind the code fails there.
 safetensors=(Sources/Tensor/SafeTensors.swift Sources/Tensor/SafeTensors+JSON.swift
   Sources/Tensor/AtomicFile.swift Sources/Tensor/VidgenError.swift)
-config=(Sources/Diffusion/ModelConfig.swift Sources/Diffusion/Schedule.swift Sources/Train/TrainConfig.swift Sources/Tensor/PresetConfig.swift
+config=(Sources/Diffusion/ModelConfig.swift Sources/Diffusion/Schedule.swift Sources/Checkpoints/TrainConfig.swift Sources/Tensor/PresetConfig.swift
   Sources/World/PrettyJSON.swift Sources/Tensor/AtomicFile.swift Sources/Tensor/VidgenError.swift Sources/Tensor/Math.swift)
 stripped() { for f in "$@"; do strip_imports "$f"; done; }
 

@@ -89,6 +89,22 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         }
         return nil
     }
+
+    /// FLOPs of one forward pass over `batch` clips (matmuls and attention); a training step
+    /// is about 3× (forward, then the two products of each backward).
+    public func forwardFlops(batch: Int) -> Double {
+        let tokens = Double(batch * frames * tokensPerFrame), d = Double(width)
+        let attnPerBlock = attention == .factorized ? 2.0 : 1.0
+        var perBlock = 2 * tokens * d * (3 * d) * attnPerBlock       // qkv
+        perBlock += 2 * tokens * d * d * attnPerBlock                // proj
+        perBlock += 2 * 2 * tokens * d * d * Double(mlpRatio)        // MLP
+        perBlock += 2 * tokens * d * 6 * d / Double(frames * tokensPerFrame)  // adaLN (per clip)
+        // attention: 4·L·d per query (scores and P·v) over every token, per axis
+        let n = Double(tokensPerFrame), t = Double(frames)
+        perBlock += attention == .factorized ? 4 * tokens * d * (n + t) : 4 * tokens * d * n * t
+        let embed = 2 * tokens * Double(patchInputs) * d + 2 * tokens * d * Double(patchOutputs)
+        return Double(depth) * perBlock + embed
+    }
 }
 
 /// The autoencoder's shape.

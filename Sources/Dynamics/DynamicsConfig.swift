@@ -142,8 +142,6 @@ public struct DynamicsConfig: StateTrainingConfig {
 extension DynamicsConfig {
     public static var kind: StateModelKind { .structured }
 
-    public static func saved(in folder: CheckpointFolder) throws -> DynamicsConfig { try folder.dynamicsConfig() }
-
     public var frame: any StateModelConfig { model }
 
     public func network(rng: inout RNG) -> InteractionNetwork { InteractionNetwork(model, rng: &rng) }

@@ -6,7 +6,6 @@
 
 import Foundation
 import Tensor
-import World
 
 /// What the trainer reports after each step.
 public struct DynamicsProgress: Sendable {
@@ -39,8 +38,9 @@ public struct DynamicsTrainer<Config: StateTrainingConfig> {
     var pendingLog: [String] = []
     /// Every this many steps a row goes to train-log.csv (and the run's last step).
     static var logEvery: Int { 10 }
-    /// The run's hold on `folder` when it was begun by `start`; released with the trainer.
-    var lock: FolderLock?
+    /// The run's hold on `folder` (CheckpointFolder.lock) when a job has given it one;
+    /// released with the trainer.
+    public var lock: FolderLock?
 
     /// A fresh run of `config` that checkpoints into `folder`.
     public init(config: Config, folder: String) throws {
@@ -52,12 +52,14 @@ public struct DynamicsTrainer<Config: StateTrainingConfig> {
         optimizer = AdamW(like: network.parameters)
     }
 
-    /// The run saved in `folder`, ready to continue where it stopped. `steps` and
+    /// The run saved in `folder`, whose saved config is `saved` (the checkpoint layer reads
+    /// it: DynamicsTrainer.resume(folder:)), ready to continue where it stopped. `steps` and
     /// `checkpointEvery`, when given, replace the saved config's (a longer run changes the
     /// learning-rate schedule from the step it resumes at).
-    public static func resume(folder: String, steps: Int? = nil, checkpointEvery: Int? = nil) throws -> DynamicsTrainer {
+    public static func resume(_ saved: Config, folder: String, steps: Int? = nil, checkpointEvery: Int? = nil) throws
+        -> DynamicsTrainer {
         let checkpoint = CheckpointFolder(folder)
-        var config = try Config.saved(in: checkpoint)
+        var config = saved
         if let steps { config.steps = steps }
         if let checkpointEvery { config.checkpointEvery = checkpointEvery }
         let parts: [CheckpointFolder.StatePart] = [.weights, .adamM, .adamV]
@@ -68,62 +70,12 @@ public struct DynamicsTrainer<Config: StateTrainingConfig> {
         }
         var t = try DynamicsTrainer(config: config, folder: folder)
         let like = t.network.parameterShapes
-        let saved = try checkpoint.trainState(parts, like: like)
-        if saved.step > config.steps { throw VidgenError("\(folder) is at step \(saved.step), past --steps \(config.steps)") }
-        (t.network.parameters, t.optimizer.m, t.optimizer.v) = (saved.tensors[.weights]!, saved.tensors[.adamM]!, saved.tensors[.adamV]!)
-        (t.step, t.seconds) = (saved.step, saved.seconds)
-        try checkpoint.keepLog(through: saved.step)
+        let state = try checkpoint.trainState(parts, like: like)
+        if state.step > config.steps { throw VidgenError("\(folder) is at step \(state.step), past --steps \(config.steps)") }
+        (t.network.parameters, t.optimizer.m, t.optimizer.v) = (state.tensors[.weights]!, state.tensors[.adamM]!, state.tensors[.adamV]!)
+        (t.step, t.seconds) = (state.step, state.seconds)
+        try checkpoint.keepLog(through: state.step)
         return t
-    }
-
-    /// The run `vidgen train --model state` trains: with `resume` and a checkpoint in
-    /// `folder`, that checkpoint, whose config `config` (if given) must be but for `steps`
-    /// and `checkpointEvery`; otherwise a fresh run of `config` (the default preset if nil),
-    /// refused if `folder` already holds a checkpoint. `steps` and `checkpointEvery`, when
-    /// given, replace the config's. `folder` is locked first (CheckpointFolder.lock) and
-    /// stays locked while the trainer lives: a folder another process is writing is
-    /// refused, naming its pid, before anything is read or written.
-    public static func start(_ config: Config?, folder: String, resume: Bool, steps: Int? = nil,
-                             checkpointEvery: Int? = nil, note: (String) -> Void = { _ in }) throws -> DynamicsTrainer {
-        let lock = try CheckpointFolder(folder).lock()
-        do {
-            var trainer = try begin(config, folder: folder, resume: resume, steps: steps, checkpointEvery: checkpointEvery,
-                                    note: note)
-            trainer.lock = lock
-            return trainer
-        } catch {
-            lock.abandon()
-            throw error
-        }
-    }
-
-    /// `start`'s work once the folder is locked.
-    private static func begin(_ config: Config?, folder: String, resume: Bool, steps: Int?, checkpointEvery: Int?,
-                              note: (String) -> Void) throws -> DynamicsTrainer {
-        let checkpoint = CheckpointFolder(folder)
-        var trainer: DynamicsTrainer
-        if resume && checkpoint.hasTrainState {
-            if var mine = config {
-                let saved = try Config.saved(in: checkpoint)
-                (mine.steps, mine.checkpointEvery) = (saved.steps, saved.checkpointEvery)
-                if mine != saved {
-                    throw VidgenError("--config/--seed differ from the checkpoint's config in \(folder); drop them to resume")
-                }
-            }
-            trainer = try Self.resume(folder: folder, steps: steps, checkpointEvery: checkpointEvery)
-            note("resuming \(folder) at step \(trainer.step) of \(trainer.config.steps)")
-        } else {
-            if checkpoint.hasTrainState {
-                throw VidgenError("\(folder) already holds a checkpoint; pass --resume to continue it or choose another --out")
-            }
-            if resume { note("no checkpoint in \(folder): starting from scratch") }
-            var c = try config ?? Config.resolve(Config.defaultPreset)
-            if let steps { c.steps = steps }
-            if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-            if let problem = c.validationError() { throw VidgenError(problem) }
-            trainer = try DynamicsTrainer(config: c, folder: folder)
-        }
-        return trainer
     }
 
     /// The model as trained so far.
@@ -142,8 +94,8 @@ public struct DynamicsTrainer<Config: StateTrainingConfig> {
             let report = try trainStep()
             seconds += clock() - t0
             if report.step % Self.logEvery == 0 || report.step == config.steps {
-                pendingLog.append(String(format: "%d,%.6g,%.6g,%.6g,%.3f", report.step, report.loss, report.learningRate,
-                                         report.gradNorm, seconds))
+                pendingLog.append(CheckpointFolder.logRow(step: report.step, loss: report.loss, learningRate: report.learningRate,
+                                                          gradNorm: report.gradNorm, seconds: seconds))
             }
             progress(report)
             if step % config.checkpointEvery == 0 || step == config.steps || shouldStop() { try save() }

@@ -135,8 +135,6 @@ public struct GenericStateConfig: StateTrainingConfig {
 extension GenericStateConfig {
     public static var kind: StateModelKind { .generic }
 
-    public static func saved(in folder: CheckpointFolder) throws -> GenericStateConfig { try folder.genericStateConfig() }
-
     public var frame: any StateModelConfig { model }
 
     public func network(rng: inout RNG) -> GraphNetwork { GraphNetwork(model, rng: &rng) }

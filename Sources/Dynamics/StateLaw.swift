@@ -12,7 +12,7 @@
 //
 // Everything around the law — perception, roll-out, drawing, scores — is the same for both
 // (StateModel.swift); a checkpoint folder's format tag says which it holds
-// (DynamicsCheckpoint.swift).
+// (the Checkpoints module reads it: CheckpointKind).
 
 import Foundation
 import Tensor
@@ -26,8 +26,8 @@ public enum StateModelKind: String, CaseIterable, Sendable {
     /// The metadata `format` of the model's checkpoint files.
     public var format: String {
         switch self {
-        case .structured: return CheckpointFolder.dynamicsFormat
-        case .generic: return CheckpointFolder.genericStateFormat
+        case .structured: return "vidgen-dynamics"
+        case .generic: return "vidgen-generic-state"
         }
     }
 

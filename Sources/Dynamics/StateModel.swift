@@ -3,7 +3,6 @@
 // the generic one's graph network), draw with the rasterizer. No randomness: the same inputs
 // give the same bytes.
 
-import Tensor
 import World
 
 /// A trained law with the perception that reads its states.
@@ -30,26 +29,6 @@ public struct StateModel {
     public var config: any StateModelConfig { law.config }
 
     public var kind: StateModelKind { law.kind }
-
-    /// The model saved in checkpoint folder `folder` (its model.safetensors and config.json),
-    /// of the kind its format tag names.
-    public static func load(_ folder: String) throws -> StateModel {
-        let checkpoint = CheckpointFolder(folder)
-        var rng = RNG(seed: 0)
-        switch try checkpoint.stateModelKind() {
-        case .structured:
-            let config = try checkpoint.dynamicsConfig().model
-            // The weights' header is checked against the config before the network is built.
-            try checkpoint.checkShapes(CheckpointFolder.modelFile, like: InteractionNetwork.parameterShapes(config))
-            var network = InteractionNetwork(config, rng: &rng)
-            network.parameters = try checkpoint.stateModelWeights(like: network.namedParameters)
-            return StateModel(network: network)
-        case .generic:
-            var network = GraphNetwork(try checkpoint.genericStateConfig().model, rng: &rng)
-            network.parameters = try checkpoint.stateModelWeights(like: network.namedParameters)
-            return StateModel(network: network)
-        }
-    }
 
     // MARK: - Stepping
 

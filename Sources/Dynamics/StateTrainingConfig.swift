@@ -2,7 +2,7 @@
 // where the transitions come from (TrainingData.batch), the noise on their inputs, the loss,
 // the optimizer's schedule, checkpoints, the seed — and what each kind's config adds: the
 // network it builds, what a batch of transitions becomes for it, and its loss. The trainer
-// (StateTrainer.swift) is written once against this.
+// (DynamicsTrainer.swift) is written once against this.
 //
 // DynamicsConfig trains the structured state model, GenericStateConfig the generic one.
 
@@ -18,8 +18,6 @@ public protocol StateTrainingConfig: PresetConfig, Equatable, Sendable {
 
     /// The kind of state model it trains (its checkpoint folders carry the kind's format tag).
     static var kind: StateModelKind { get }
-    /// The config saved in checkpoint folder `folder`.
-    static func saved(in folder: CheckpointFolder) throws -> Self
 
     /// The preset it started from (informational).
     var preset: String { get }

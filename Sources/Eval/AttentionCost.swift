@@ -90,7 +90,7 @@ public struct AttentionCostPoint: Codable, Equatable, Sendable {
     public var baselineBytes: Int
     /// Tensor bytes of the weights alone; what is left of a peak scales with the clip.
     public var weightBytes: Int
-    /// FLOPs of one forward (`ModelBenchmark.forwardFlops`); forward+backward ≈ 3×.
+    /// FLOPs of one forward (`ModelConfig.forwardFlops`); forward+backward ≈ 3×.
     public var forwardFlops: Double
 }
 
@@ -126,7 +126,7 @@ public enum AttentionCost {
             tokens: model.frames * model.tokensPerFrame,
             forwardMs: forward.ms, forwardRuns: forward.runs, forwardPeakBytes: forward.peak,
             trainMs: train.ms, trainRuns: train.runs, trainPeakBytes: train.peak,
-            baselineBytes: baseline, weightBytes: w.denoiser.parameterCount * 4, forwardFlops: ModelBenchmark.forwardFlops(model, batch: 1))
+            baselineBytes: baseline, weightBytes: w.denoiser.parameterCount * 4, forwardFlops: model.forwardFlops(batch: 1))
     }
 
     /// Peak tensor bytes of one forward+backward for `model` (weights and inputs included), untimed.

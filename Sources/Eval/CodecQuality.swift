@@ -20,4 +20,13 @@ extension WindowQuality {
         }
         return QualityStats(scores, missPenalty: config.missPenalty)
     }
+
+    /// `codec` scored on every frame of 64 held-out clips (`reconstruction`): what
+    /// `vidgen autoencoder` reports.
+    public static func heldOutReconstruction(by codec: FrameAutoencoder) throws -> QualityStats {
+        var q = WindowQualityConfig()
+        (q.clips, q.size) = (64, codec.config.frameSize)
+        q.missPenalty = Double(q.size) / 2
+        return try WindowQuality(q).reconstruction(by: codec)
+    }
 }

@@ -6,7 +6,7 @@ import Diffusion
 import Dynamics
 import Foundation
 import Tensor
-import Train
+import Checkpoints
 import World
 
 /// One reproduce run: which models, which settings.
@@ -66,7 +66,7 @@ public struct ReproduceJob {
             guard model.kind == .structured else {
                 throw VidgenError("\(dir) holds a \(model.kind.name); the ablations are structured state models")
             }
-            let config = try CheckpointFolder(dir).dynamicsConfig()
+            let config = try CheckpointFolder(dir).stateConfig(DynamicsConfig.self)
             return config.source == .simulator
                 ? ("trained on the simulator's states", "the same recipe, its training states the simulator's instead of "
                     + "those perceived in rendered frames (\(dir))", model)

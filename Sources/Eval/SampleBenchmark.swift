@@ -1,6 +1,7 @@
-// `vidgen bench sample`: what a user waits for — a long video (64 frames) of a checkpoint at its
-// shipped sampling settings, beside DDIM 50 timed in the same run — and what a model
-// comparison waits for: a 256-scene long-video evaluation, projected from one batch.
+// `vidgen bench sample`: one sampling step of the reference model (ModelConfig.reference), what
+// a user waits for — a long video (64 frames) of a checkpoint at its shipped sampling
+// settings, beside DDIM 50 timed in the same run — and what a model comparison waits for: a
+// 256-scene long-video evaluation, projected from one batch.
 
 import Diffusion
 import Foundation
@@ -32,6 +33,17 @@ public enum SampleBenchmark {
     public static let defaultFrames = 64, context = 2
     /// Clips of the eval batch that is timed (eval's default batch).
     public static let evalBatch = 32
+
+    /// One denoiser forward at `batch` (a sampling step), no tape.
+    public static func sampleStep(batch: Int, runs: Int = 20) -> BenchResult {
+        var rng = RNG(seed: 3)
+        let m = ModelConfig.reference
+        let model = Denoiser(m, rng: &rng)
+        let x = Tensor.randn([batch, m.frames, m.channels, m.size, m.size], rng: &rng)
+        let mask = [Float](repeating: 0, count: batch * m.frames), t = [Float](repeating: 0.5, count: batch)
+        let ms = Stopwatch.medianMs(warmup: 3, runs: runs) { _ = model(x, mask: mask, t: t) }
+        return BenchResult(name: "sample_step_b\(batch)", ms: ms, flops: m.forwardFlops(batch: batch))
+    }
 
     /// The label of a setting.
     public static func label(_ s: SamplingConfig) -> String {

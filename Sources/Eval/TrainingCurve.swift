@@ -15,7 +15,6 @@
 
 import Foundation
 import Tensor
-import World
 
 /// Where a checkpoint stands in its training run.
 public struct CheckpointInfo: Codable, Equatable, Sendable {

@@ -12,7 +12,8 @@
 // Every file is written to a temporary name and renamed into place (AtomicFile). A save
 // writes config, then train state, then model: train-state holds everything a resume needs,
 // so a kill between two writes leaves a consistent folder whose model is one save older.
-// What the files mean to each kind of model is in Train (video) and Dynamics (state).
+// What the files mean to each kind of model, and how older folders are read, is the
+// Checkpoints module's; the trainers (Train, Dynamics) write them.
 
 import Foundation
 
@@ -160,19 +161,6 @@ public struct CheckpointFolder: Equatable, Sendable {
         names.indices.flatMap { i in parts.map { part, values in values[i].entry(part.key(names[i])) } }
     }
 
-    /// `config` (a saved config.json's object) with every key of `legacy` (per section, ""
-    /// the top level) that it lacks set to the value listed: the value a folder written
-    /// before the key existed was trained with.
-    public static func fillingIn(_ config: [String: Any], legacy: [String: [String: Any]]) -> [String: Any] {
-        var dict = config
-        for (section, keys) in legacy {
-            var sub = section.isEmpty ? dict : (dict[section] as? [String: Any] ?? [:])
-            for (key, value) in keys where sub[key] == nil { sub[key] = value }
-            if section.isEmpty { dict = sub } else { dict[section] = sub }
-        }
-        return dict
-    }
-
     // MARK: - Writing
 
     /// Creates the folder (and its parents) if missing.
@@ -201,6 +189,13 @@ public struct CheckpointFolder: Equatable, Sendable {
     }
 
     // MARK: - The training log
+
+    /// One row of train-log.csv (`logHeader`'s columns), in the one format every trainer
+    /// writes: six significant digits for the loss, learning rate and gradient norm, whatever
+    /// their scale, and the seconds to the millisecond.
+    public static func logRow(step: Int, loss: Double, learningRate: Double, gradNorm: Double, seconds: Double) -> String {
+        String(format: "%d,%.6g,%.6g,%.6g,%.3f", step, loss, learningRate, gradNorm, seconds)
+    }
 
     /// Rows (step, loss, seconds) of train-log.csv; none if it is missing or unreadable.
     public func logRows() -> [(step: Int, loss: Double, seconds: Double)] {

@@ -4,6 +4,7 @@
 // index), so resuming at step s draws exactly the batches an uninterrupted run draws,
 // with no data cursor to save beyond the step number.
 
+import Checkpoints
 import Diffusion
 import Tensor
 import World

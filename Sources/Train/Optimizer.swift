@@ -1,6 +1,7 @@
 // The training run's optimizer settings, from its TrainConfig (the optimizer itself, AdamW,
 // the EMA and clipping, is Tensor's Optimizer.swift).
 
+import Checkpoints
 import Tensor
 
 /// Learning rate at `step` (0-based): linear warm-up to the peak, then cosine decay to

@@ -2,6 +2,7 @@
 // periodic checkpoint. Every random draw comes from streams split off the run's seed by
 // name and step, so a resumed run repeats an uninterrupted one bit for bit.
 
+import Checkpoints
 import Diffusion
 import Foundation
 import Tensor
@@ -123,7 +124,7 @@ public struct Trainer {
 
     // MARK: - Checkpoints
 
-    /// Writes the checkpoint folder `dir` (CheckpointFolder; Checkpoint.swift).
+    /// Writes the checkpoint folder `dir` (CheckpointFolder; the Checkpoints module reads it).
     public func save(to dir: String) throws {
         let state = CheckpointFolder.stateEntries(names: names, [
             (.weights, model.namedParameters.map(\.value)), (.ema, ema), (.adamM, adam.m), (.adamV, adam.v),
@@ -160,6 +161,20 @@ public struct Trainer {
                                              file: folder.file(CheckpointFolder.stateFile))
         }
         return trainer
+    }
+}
+
+extension CheckpointFolder {
+    /// A video model's save: config, train state (if given), then the EMA weights, with
+    /// the frame autoencoder of a latent model first.
+    func saveVideoModel(config: TrainConfig, ema: [(name: String, value: Tensor)], state: [SafeTensorsEntry]?,
+                        step: Int, seconds: Double, codec: FrameAutoencoder?) throws {
+        if let codec {
+            try create()
+            try SafeTensors.write(codec.fileEntries, metadata: ["format": CheckpointKind.codec.format], to: file(Self.codecFile))
+        }
+        try save(config: Array(config.encoded()), state: state, model: ema.map { $0.value.entry($0.name) },
+                 step: step, seconds: seconds, format: CheckpointKind.video.format)
     }
 }
 

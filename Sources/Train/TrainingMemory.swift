@@ -24,6 +24,7 @@
 // The estimate is meant to be above the peak (TrainTests checks it against the tensor
 // memory BufferPool measures for a step), not to predict it: it is a refusal threshold.
 
+import Checkpoints
 import Diffusion
 import Foundation
 import Tensor

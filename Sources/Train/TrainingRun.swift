@@ -1,5 +1,6 @@
 // A whole training run into a checkpoint folder: resume or start, step, log, checkpoint.
 
+import Checkpoints
 import Diffusion
 import Foundation
 import Tensor
@@ -84,8 +85,8 @@ public enum TrainingRun {
             let stats = try trainer.trainStep()
             trainer.seconds += Stopwatch.now() - t0
             if writer {
-                rows.append(String(format: "%d,%.6f,%.6g,%.4f,%.2f", stats.step, stats.loss, stats.learningRate,
-                                   stats.gradNorm, trainer.seconds))
+                rows.append(CheckpointFolder.logRow(step: stats.step, loss: Double(stats.loss), learningRate: stats.learningRate,
+                                                    gradNorm: stats.gradNorm, seconds: trainer.seconds))
             }
             observer.step(stats, trainer)
             if writer, let snapshotEvery, trainer.step % snapshotEvery == 0 {
@@ -116,6 +117,17 @@ public enum TrainingRun {
         if config.replanned(steps: saved.steps, checkpointEvery: saved.checkpointEvery) != saved {
             throw VidgenError("--config/--seed differ from the checkpoint's config in \(dir); drop them to resume")
         }
+    }
+
+    /// The frame autoencoder a run starts from: the codec folder `autoencoder`'s (an older one
+    /// has its latent range measured for the run, and `note` is told so), else, for a latent
+    /// run, that of the checkpoint it starts `from`; nil when there is neither.
+    public static func codec(autoencoder: String?, from: String?, latent: Bool,
+                             note: (String) -> Void = { _ in }) throws -> FrameAutoencoder? {
+        if let autoencoder { return try CheckpointFolder(autoencoder).autoencoder(note: note).0 }
+        guard let from, latent else { return nil }
+        let folder = CheckpointFolder(from)
+        return try folder.codec(for: folder.trainConfig())
     }
 
     /// The trainer a run starts from: the checkpoint in `dir` when resuming one, or a fresh one.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import Diffusion
 import Eval
 import Foundation
@@ -43,41 +44,26 @@ extension Vidgen {
 
         /// Scores `codec` on the frames of 64 held-out clips and prints one line.
         func report(_ codec: FrameAutoencoder) throws {
-            var q = WindowQualityConfig()
-            (q.clips, q.size) = (64, codec.config.frameSize)
-            q.missPenalty = Double(q.size) / 2
-            let s = try WindowQuality(q).reconstruction(by: codec)
+            let s = try WindowQuality.heldOutReconstruction(by: codec)
             print(String(format: "held-out frames decoded: %d frames, real %.1f%%, count right %.1f%%, centroid error %.3f px mean, "
                          + "%.2f stray pixels per frame", s.frames, 100 * s.real, 100 * s.countCorrect, s.meanError ?? .nan,
                          s.strayPixelsPerFrame))
         }
 
         func run() throws {
-            if scoreOnly {
-                let codec: FrameAutoencoder
-                do { codec = try CheckpointFolder(out).autoencoder().0 } catch { throw fail("\(error)", code: 1) }
-                return try report(codec)
-            }
+            if scoreOnly { return try report(try CheckpointFolder(out).autoencoder().0) }
             var c = CodecConfig.preset(config)!
             if let steps { c.steps = steps }
             if let seed { c.seed = seed }
-            var trainer = try CodecTrainer(c)
             let progress = Progress("autoencoder", total: c.steps)
             var recent: [Float] = []
-            let saved: FrameAutoencoder
-            do {
-                saved = try trainer.train(into: out) { step, loss in
-                    recent = Array((recent + [loss]).suffix(50))
-                    progress.update(step, extra: String(format: "loss %.5f", recent.reduce(0, +) / Float(recent.count)))
-                }
-            } catch {
-                throw fail("\(error)", code: 1)
+            let (trainer, saved, heldOut) = try CodecTrainer.run(c, into: out) { step, loss in
+                recent = Array((recent + [loss]).suffix(50))
+                progress.update(step, extra: String(format: "loss %.5f", recent.reduce(0, +) / Float(recent.count)))
             }
             let ranges = zip(saved.range.center, saved.range.halfRange).map { String(format: "%.3f±%.3f", $0, $1) }
             print("latent range by channel (raw tanh values, mapped onto [-1, 1]): " + ranges.joined(separator: " "))
-            // A step the run never reaches: frames it did not train on.
-            let held = trainer.loss(try trainer.batch(step: c.steps + 1_000_000)).item
-            print(String(format: "trained %d steps; loss on a held-out batch %.5f; wrote %@", trainer.step, held, out as NSString))
+            print(String(format: "trained %d steps; loss on a held-out batch %.5f; wrote %@", trainer.step, heldOut, out as NSString))
             try report(trainer.model)
         }
     }

@@ -1,8 +1,9 @@
 import ArgumentParser
-import Foundation
 import Diffusion
 import Eval
+import Foundation
 import Tensor
+import Train
 import World
 
 extension Vidgen {
@@ -69,14 +70,14 @@ extension Vidgen {
                 show(TensorBenchmark.attention(name: "attention_temporal", groups: 16384, length: 8, headDim: 32, runs: runs))
             }
             if suite == .train || suite == .all {
-                let (train, peakMiB) = try ModelBenchmark.trainStep(runs: max(runs, 20))
+                let (train, peakMiB) = try TrainBenchmark.trainStep(runs: max(runs, 20))
                 train.forEach(show)
                 extra.append(String(format: "peak resident memory after the train step: %.0f MiB", peakMiB))
             }
             var videos: [SampleBenchmark.Figures] = []
             if suite == .sample || suite == .all {
-                show(ModelBenchmark.sampleStep(batch: 1, runs: max(runs, 20)))
-                show(ModelBenchmark.sampleStep(batch: 16, runs: runs))
+                show(SampleBenchmark.sampleStep(batch: 1, runs: max(runs, 20)))
+                show(SampleBenchmark.sampleStep(batch: 16, runs: runs))
                 videos = try timeVideos(videoModel!)
             }
             extra.forEach { print($0) }
@@ -91,11 +92,7 @@ extension Vidgen {
 extension Vidgen.Bench {
     /// The checkpoint whose videos `sample` times, with the command line's sampling flags.
     func loadVideoModel() throws -> EvaluatedModel {
-        do {
-            return try EvaluatedModel.load(try checkpoint ?? ShippedModel.path(), sampling: sampling.applied)
-        } catch {
-            throw fail("\(error)", code: 1)
-        }
+        try EvaluatedModel.load(try checkpoint ?? ShippedModel.path(), sampling: sampling.applied)
     }
 
     /// Videos of the checkpoint at its settings (with the command line's overrides)

@@ -44,37 +44,29 @@ extension Vidgen {
         var delay: String = "10"
 
         func run() throws {
-            let scenario: WorldScenario
-            do { scenario = try WorldScenario.named(self.scenario) } catch { throw fail("\(error)") }
-            guard let seed = UInt64(self.seed) else { throw fail("--seed must be a non-negative integer, got '\(self.seed)'") }
+            let scenario = try WorldScenario.named(self.scenario)
+            guard let seed = UInt64(self.seed) else { throw VidgenError.input("--seed must be a non-negative integer, got '\(self.seed)'") }
             let T = try positive(frames ?? "\(scenario.defaultFrames)", "--frames", max: 100_000)
             let scale = try positive(self.scale, "--scale", max: 16)
             let delay = try positive(self.delay, "--delay", max: 1000)
-            guard let sigma = Double(cameraNoise) else { throw fail("--camera-noise must be a number, got '\(cameraNoise)'") }
+            guard let sigma = Double(cameraNoise) else { throw VidgenError.input("--camera-noise must be a number, got '\(cameraNoise)'") }
             let camera = CameraNoise(sigma: sigma)
-            if let problem = camera.problem { throw fail("--camera-noise: \(problem)") }
+            if let problem = camera.problem { throw VidgenError.input("--camera-noise: \(problem)") }
             let outputs = [out] + [npy, states].compactMap { $0 }
-            for path in outputs {
-                do { try AtomicFile.checkFolder(of: path) } catch { throw fail("\(error)", code: 1) }
-            }
-            let clip: WorldClip
-            do { clip = try scenario.clip(seed: seed, frames: T) } catch { throw fail("\(error)") }
+            for path in outputs { try AtomicFile.checkFolder(of: path) }
+            let clip = try scenario.clip(seed: seed, frames: T)
             let (H, W) = clip.size
             let bytes = camera.apply(bytes: clip.bytes, height: H, width: W, seed: seed)
-            do {
-                if let npy { try NPY.write(frames: bytes, shape: [T, H, W, 3], to: npy) }
-                if let states { try AtomicFile.write(try clip.statesJSON(), to: states) }
-                try GIF.write(frames: bytes, count: T, height: H, width: W, scale: scale, delay: delay, to: out)
-            } catch {
-                throw fail("\(error)", code: 1)
-            }
+            if let npy { try NPY.write(frames: bytes, shape: [T, H, W, 3], to: npy) }
+            if let states { try AtomicFile.write(try clip.statesJSON(), to: states) }
+            try GIF.write(frames: bytes, count: T, height: H, width: W, scale: scale, delay: delay, to: out)
             print("wrote \(outputs.joined(separator: ", ")): scenario \(scenario.name), seed \(seed), \(T) frames of \(W)×\(H)"
                   + (camera.isClean ? "" : ", camera noise σ \(cameraNoise)"))
         }
 
         func positive(_ text: String, _ flag: String, max: Int) throws -> Int {
             guard let n = Int(text), n > 0, n <= max else {
-                throw fail("\(flag) must be an integer from 1 to \(max), got '\(text)'")
+                throw VidgenError.input("\(flag) must be an integer from 1 to \(max), got '\(text)'")
             }
             return n
         }

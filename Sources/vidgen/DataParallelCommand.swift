@@ -12,15 +12,15 @@ extension Vidgen.Bench {
     func runDataParallel() throws {
         if let parallel = try DataParallel.launched() {
             do {
-                try parallel.together { try parallel.checkShare(of: ModelBenchmark.referenceTraining.batchSize) }
+                try parallel.together { try parallel.checkShare(of: TrainBenchmark.referenceTraining.batchSize) }
                 let figures = try DataParallelBenchmark.measure(runs: runs, parallel: parallel)
                 if parallel.isWriter, let json {
                     try PrettyJSON.write(figures, to: json)
                 }
             } catch let error as CollectiveError {
-                if parallel.isWriter { fputs("error: \(error)\n", stderr) }
+                // Every rank has the same error: all leave MPI together, and rank 0 says it (Vidgen.leave).
                 parallel.finish()
-                throw ExitCode(1)
+                throw VidgenError("\(error)")
             }
             parallel.finish()
             return
@@ -59,7 +59,7 @@ extension Vidgen.Bench {
     private func twoRanks() throws -> DataParallelFigures {
         guard let mpirun = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
             .map({ $0 + "/mpirun" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw fail("mpirun not found: install Open MPI (openmpi-bin; `make setup` does)", code: 1)
+            throw VidgenError("mpirun not found: install Open MPI (openmpi-bin; `make setup` does)")
         }
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let out = NSTemporaryDirectory() + "vidgen-bench-dp-\(getpid()).json"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import Dynamics
 import Eval
 import Foundation
@@ -86,54 +87,37 @@ extension Vidgen {
 
         func run() throws {
             // Load every model first, so a bad checkpoint fails before any work.
-            let models: [EvaluatedModel], stateModels: [EvaluatedStateModel]
-            do {
-                if let csv { try TrainingCurve.check(csv) }
-                let all = baselinesOnly ? [] : (checkpoint.isEmpty ? [try ShippedModel.path()] : checkpoint)
-                let dirs = all.filter { !CheckpointFolder($0).isStateModel }
-                stateModels = try all.filter { CheckpointFolder($0).isStateModel }.map {
-                    EvaluatedStateModel(folder: $0, model: try StateModel.load($0))
-                }
-                models = try dirs.map { try EvaluatedModel.load($0, sampling: self.sampling.applied) }
-            } catch {
-                throw fail("\(error)", code: 1)
+            if let csv { try TrainingCurve.check(csv) }
+            let all = baselinesOnly ? [] : (checkpoint.isEmpty ? [try ShippedModel.path()] : checkpoint)
+            let stateModels = try all.filter { CheckpointFolder($0).isStateModel }.map {
+                EvaluatedStateModel(folder: $0, model: try StateModel.load($0))
+            }
+            let models = try all.filter { !CheckpointFolder($0).isStateModel }.map {
+                try EvaluatedModel.load($0, sampling: self.sampling.applied)
             }
             var plan = EvaluationPlan()
             (plan.scenario, plan.clips, plan.firstSeed) = (scenario, clips, firstSceneSeed)
             plan.camera = CameraNoise(sigma: cameraNoise)
             (plan.context, plan.frames, plan.stitch) = (context, frames, stitch)
-            let configs: [WindowQualityConfig]
-            do { configs = try plan.configs(models: models, stateModels: stateModels) } catch { throw fail("\(error)") }
-
             var reports: [WindowQualityReport] = []
-            for config in configs {
+            for config in try plan.configs(models: models, stateModels: stateModels) {
                 let what = config.long.map { " \($0.stitch.rawValue)" } ?? ""
                 var bars: [Progress] = []
-                let report: WindowQualityReport
-                do {
-                    let folders = models.map(\.folder) + stateModels.map(\.folder)
-                    report = try WindowQualityReport.measure(config, models: models, stateModels: stateModels, seed: seed, batch: batch, progress: { k, done, total in
-                        if bars.count <= k {
-                            bars.append(Progress("eval \((folders[k] as NSString).lastPathComponent)\(what)", total: total, unit: "clips"))
-                        }
-                        bars[k].update(done)
-                    }, clock: Progress.now)
-                } catch {
-                    throw fail("\(error)")
-                }
+                let folders = models.map(\.folder) + stateModels.map(\.folder)
+                let report = try WindowQualityReport.measure(config, models: models, stateModels: stateModels, seed: seed, batch: batch, progress: { k, done, total in
+                    if bars.count <= k {
+                        bars.append(Progress("eval \((folders[k] as NSString).lastPathComponent)\(what)", total: total, unit: "clips"))
+                    }
+                    bars[k].update(done)
+                }, clock: Progress.now)
                 print(report.table() + "\n")
                 reports.append(report)
             }
-            let stateScores: [StateModelScores]
-            do { stateScores = try plan.stateScores(stateModels) } catch { throw fail("\(error)") }
+            let stateScores = try plan.stateScores(stateModels)
             for s in stateScores { print(s.table()) }
-            do {
-                try AtomicFile.write(try plan.encoded(reports, stateScores: stateScores), to: out)
-                if let csv {
-                    try TrainingCurve.append(reports.flatMap { r in r.models.map { TrainingCurve.row($0, in: r) } }, to: csv)
-                }
-            } catch {
-                throw fail("\(error)", code: 1)
+            try AtomicFile.write(try plan.encoded(reports, stateScores: stateScores), to: out)
+            if let csv {
+                try TrainingCurve.append(reports.flatMap { r in r.models.map { TrainingCurve.row($0, in: r) } }, to: csv)
             }
             let rows = reports.reduce(0) { $0 + $1.models.count }
             print("wrote \(out)" + (csv.map { " and appended \(rows) row\(rows == 1 ? "" : "s") to \($0)" } ?? ""))

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import Tensor
-import Train
-import World
 
 /// Checks and atomic writes for files the tool creates.
 enum OutputPath {

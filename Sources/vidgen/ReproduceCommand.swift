@@ -58,34 +58,25 @@ extension Vidgen {
         func run() throws {
             var setup: ReproduceSetup = quick ? .quick : .full
             setup.camera = CameraNoise(sigma: cameraNoise)
-            var job: ReproduceJob
-            do {
-                let states = noStateModel ? [] : stateCheckpoint.isEmpty ? try ShippedModel.statePaths() : stateCheckpoint
-                job = ReproduceJob(checkpoint: try checkpoint ?? ShippedModel.path(), stateCheckpoints: states, setup: setup)
-                job.ablationCheckpoints = noStateModel ? [] : ablationCheckpoint.isEmpty ? ShippedModel.ablationPaths() : ablationCheckpoint
-                _ = try job.experiments()
-                _ = try job.ablationModels()
-            } catch {
-                throw fail("\(error)", code: 1)
-            }
+            let states = noStateModel ? [] : stateCheckpoint.isEmpty ? try ShippedModel.statePaths() : stateCheckpoint
+            var job = ReproduceJob(checkpoint: try checkpoint ?? ShippedModel.path(), stateCheckpoints: states, setup: setup)
+            job.ablationCheckpoints = noStateModel ? [] : ablationCheckpoint.isEmpty ? ShippedModel.ablationPaths() : ablationCheckpoint
+            // Every model is loaded and checked before any work.
+            let experiments = try job.experiments(), ablations = try job.ablationModels()
             var bars: [String: Progress] = [:]
-            job.progress = { name, done, total in
+            let progress = { (name: String, done: Int, total: Int) in
                 let bar = bars[name] ?? Progress(name, total: total, unit: name == "experiment 3" ? "points" : "rollouts",
                                                  toStderr: true)
                 bars[name] = bar
                 bar.update(done)
             }
-            do {
-                let run = try job.run()
-                let files = try run.report.files(pictures: run.pictures)
-                try ReportFolder.write(files, to: out)
-                print("Headline (\(setup.mode) run, \(String(format: "%.0f", run.report.timings.total)) s):")
-                for line in run.report.headlineLines { print("  " + line) }
-                let figures = files.files.filter { f in [".svg", ".png", ".gif"].contains { f.name.hasSuffix($0) } }.count
-                print("wrote \(out)/index.html, report.md, metrics.json, headline.md and \(figures) figures")
-            } catch {
-                throw fail("\(error)", code: 1)
-            }
+            let run = try ReproduceJob.run(experiments, checkpoint: job.checkpoint, ablations: ablations, progress: progress)
+            let files = try run.report.files(pictures: run.pictures)
+            try ReportFolder.write(files, to: out)
+            print("Headline (\(setup.mode) run, \(String(format: "%.0f", run.report.timings.total)) s):")
+            for line in run.report.headlineLines { print("  " + line) }
+            let figures = files.files.filter { f in [".svg", ".png", ".gif"].contains { f.name.hasSuffix($0) } }.count
+            print("wrote \(out)/index.html, report.md, metrics.json, headline.md and \(figures) figures")
         }
     }
 }

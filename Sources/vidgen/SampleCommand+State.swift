@@ -1,4 +1,4 @@
-import ArgumentParser
+import Checkpoints
 import Dynamics
 import Foundation
 import Tensor
@@ -14,10 +14,9 @@ extension Vidgen.SampleCmd {
     func runState(_ dir: String) throws {
         if sampling.sampler != nil || sampling.steps != nil || sampling.handoff != nil || sampling.guidance != nil
             || sampling.historyLevel != nil || sampling.seamProjection != nil {
-            throw fail("--sampler, --steps, --handoff, --guidance, --history-level and --seam-projection are settings of video models; a state model has no sampler")
+            throw VidgenError.input("--sampler, --steps, --handoff, --guidance, --history-level and --seam-projection are settings of video models; a state model has no sampler")
         }
-        let model: StateModel
-        do { model = try StateModel.load(dir) } catch { throw fail("\(error)", code: 1) }
+        let model = try StateModel.load(dir)
         let size = model.config.width
         let total = frames ?? Self.stateFrames
         let (episode, truth, contextFrames) = try scene(size: size, frames: total)

@@ -1,10 +1,9 @@
 import ArgumentParser
+import Checkpoints
 import Diffusion
-import Dynamics
 import Foundation
 import Sample
 import Tensor
-import Train
 import World
 
 extension StitchStrategy: ExpressibleByArgument {}
@@ -70,20 +69,18 @@ extension Vidgen {
             let dir = try checkpoint ?? ShippedModel.path()
             let folder = CheckpointFolder(dir)
             if folder.isStateModel { return try runState(dir) }
-            let model: Denoiser, config: TrainConfig
-            do { (model, config) = try folder.videoModel() } catch { throw fail("\(error)", code: 1) }
-            let sampling = self.sampling.applied(to: try folder.sampling())
-            if let problem = sampling.validationError(for: config.model) { throw ValidationError(problem) }
-            let m = config.model
-            let size = config.frameSize
-            let window = m.frames
+            let saved = try folder.videoCheckpoint()
+            let sampling = self.sampling.applied(to: saved.sampling)
+            if let problem = sampling.validationError(for: saved.config.model) { throw ValidationError(problem) }
+            let size = saved.config.frameSize
+            let window = saved.config.model.frames
             guard context < window else {
                 throw ValidationError("--context must be below the model's window of \(window) frames, got \(context)")
             }
             let total = frames ?? window
             let (episode, truth, ctx) = try scene(size: size, frames: total)
 
-            let sampler = WindowSampler(model: model, settings: sampling, codec: try folder.codec(for: config))
+            let sampler = WindowSampler(model: saved.model, settings: sampling, codec: saved.codec)
             let windows = WindowSampler.windowCount(frames: total, given: context, window: window,
                                                     context: sampler.stitchedContext(stitch, k: context))
             let progress = Progress("sample", total: windows, unit: "windows")

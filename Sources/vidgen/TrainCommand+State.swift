@@ -1,7 +1,7 @@
 import ArgumentParser
-import Dynamics
 import Foundation
 import Tensor
+import Train
 
 /// Which kind of model a command trains or reads.
 enum ModelKind: String, ExpressibleByArgument, CaseIterable {
@@ -14,61 +14,24 @@ enum ModelKind: String, ExpressibleByArgument, CaseIterable {
 
 extension Vidgen.Train {
     /// `vidgen train --model state`: a state model on tracker states of `id` clips, of the
-    /// kind its config names (a structured or a generic preset) or, with --resume, of the kind
-    /// the checkpoint in --out holds.
+    /// kind its config names or, with --resume, of the kind the checkpoint in --out holds
+    /// (StateTraining.run has the rules).
     func runState() throws {
         if snapshotEvery != nil || autoencoder != nil {
-            throw fail("--snapshot-every and --autoencoder are options of video models, not of --model state")
+            throw VidgenError.input("--snapshot-every and --autoencoder are options of video models, not of --model state")
         }
-        let checkpoint = CheckpointFolder(out)
-        if resume && checkpoint.hasTrainState {
-            // A folder another process is writing is refused for that first, before its kind
-            // is read; the run takes the lock for good when it starts.
-            do { _ = try checkpoint.lock() } catch { throw fail("\(error)", code: 1) }
-        }
-        let kind: StateModelKind
-        do {
-            if resume && checkpoint.hasTrainState {
-                kind = try checkpoint.stateModelKind()
-                if let config, try StateModelKind.of(config: config) != kind {
-                    throw VidgenError("--config '\(config)' is not a \(kind.name)'s, and \(out) holds one; drop it to resume")
-                }
-            } else {
-                kind = try StateModelKind.of(config: config ?? DynamicsConfig.defaultPreset)
-            }
-        } catch {
-            throw fail("\(error)")
-        }
-        switch kind {
-        case .structured: try runState(DynamicsConfig.self)
-        case .generic: try runState(GenericStateConfig.self)
-        }
-    }
-
-    /// Trains (or resumes) a state model of `Config`'s kind into --out.
-    func runState<Config: StateTrainingConfig>(_: Config.Type) throws {
-        let folder = out
-        var mine: Config?
-        if config != nil || seed != nil {
-            do { mine = try Config.resolve(config ?? Config.defaultPreset) } catch { throw fail("\(error)") }
-            if let seed { mine?.seed = seed }
-        }
-        var trainer: DynamicsTrainer<Config>
-        do {
-            trainer = try DynamicsTrainer<Config>.start(mine, folder: folder, resume: resume, steps: steps,
-                                                        checkpointEvery: checkpointEvery) { print($0) }
-        } catch {
-            throw fail("\(error)", code: 1)
-        }
-        signal(SIGINT) { _ in interruptRequested = 1 }
-        let progress = Progress("train \(Config.kind.rawValue) state", total: trainer.config.steps, done: trainer.step)
-        do {
-            try trainer.train(clock: Progress.now, shouldStop: { interruptRequested != 0 }) { p in
-                progress.update(p.step, extra: String(format: "loss %.5f  lr %.2e", p.loss, p.learningRate))
-            }
-        } catch {
-            throw fail("\(error)", code: 1)
-        }
-        print(String(format: "trained %d steps in %.0f s; checkpoint in %@", trainer.step, trainer.seconds, folder as NSString))
+        var progress: Progress?
+        let observer = StateTraining.Observer(
+            note: { print($0) },
+            started: { kind, step, steps in
+                signal(SIGINT) { _ in interruptRequested = 1 }
+                progress = Progress("train \(kind.rawValue) state", total: steps, done: step)
+            },
+            step: { p in progress?.update(p.step, extra: String(format: "loss %.5f  lr %.2e", p.loss, p.learningRate)) },
+            shouldStop: { interruptRequested != 0 },
+            clock: Progress.now)
+        let (step, seconds) = try StateTraining.run(config: config, seed: seed, steps: steps, checkpointEvery: checkpointEvery,
+                                                    into: out, resume: resume, observer: observer)
+        print(String(format: "trained %d steps in %.0f s; checkpoint in %@", step, seconds, out as NSString))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import Diffusion
 import Dynamics
 import Foundation
@@ -76,16 +77,13 @@ extension Vidgen {
                 try train(parallel)
                 parallel?.finish()
             } catch let error as CollectiveError {
-                // Every rank has the same error: rank 0 says it, and all leave MPI together.
-                if parallel?.isWriter ?? true { fputs("error: \(error)\n", stderr) }
+                // Every rank has the same error: all leave MPI together, and rank 0 says it (Vidgen.leave).
                 parallel?.finish()
-                throw ExitCode(1)
+                throw VidgenError("\(error)")
             } catch where parallel != nil {
                 // This rank alone: it says so and exits; mpirun then ends the other ranks.
                 fputs("error: rank \(parallel!.rank): \(error)\n", stderr)
                 throw ExitCode(1)
-            } catch let error as VidgenError {
-                throw fail("\(error)", code: 1)
             }
         }
 
@@ -103,13 +101,9 @@ extension Vidgen {
                 if let seed { c.seed = seed }
                 if let checkpointEvery { c.checkpointEvery = checkpointEvery }
                 if resume && (config != nil || seed != nil) { try TrainingRun.checkResumable(c, in: out) }
-                let codec = try autoencoder.map { dir -> FrameAutoencoder in
-                    let (codec, codecConfig) = try CheckpointFolder(dir).autoencoder()
-                    guard codec.range.isIdentity else { return codec }
-                    // A folder that stores no latent range: measure it, as `vidgen autoencoder` does.
-                    if writer { print("\(dir) stores no latent range; measuring it on held-out frames for this run") }
-                    return try CodecTrainer(codecConfig).withMeasuredRange(codec)
-                } ?? from.flatMap { dir in c.latent ? try CheckpointFolder(dir).codec(for: try CheckpointFolder(dir).trainConfig()) : nil }
+                let codec = try TrainingRun.codec(autoencoder: autoencoder, from: from, latent: c.latent) { note in
+                    if writer { print(note) }
+                }
                 return (c, codec)
             }
             let (c, codec) = try parallel?.together(setUp) ?? setUp()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tensor
+import World
 
 /// The vidgen command-line tool: thin commands over the library modules.
 @main
@@ -11,19 +12,34 @@ struct Vidgen: ParsableCommand {
         subcommands: [DataCmd.self, Train.self, AutoencoderCmd.self, SampleCmd.self, EvalCmd.self, Reproduce.self, Bench.self]
     )
 
-    /// Checks the process-wide thread setting (VIDGEN_THREADS), then runs the command.
-    /// Under mpirun every rank meets the same bad flags: rank 0 alone says what is wrong
-    /// (the others exit with the same code, silently).
+    /// Checks the process-wide thread setting (VIDGEN_THREADS), then runs the command; an
+    /// error leaves through `leave`.
     static func main() {
-        if let problem = Parallel.threadsProblem { exit(withError: fail(problem)) }
+        var parsed = false
         do {
+            if let problem = Parallel.threadsProblem { throw VidgenError.input(problem) }
             var command = try parseAsRoot()
+            parsed = true
             try command.run()
         } catch {
-            if let rank = getenv("OMPI_COMM_WORLD_RANK").map({ String(cString: $0) }), rank != "0" {
-                exit(withError: exitCode(for: error))
-            }
+            leave(error, parsed: parsed)
+        }
+    }
+
+    /// The one way out on an error. ArgumentParser's own (bad options, --help, an ExitCode a
+    /// command chose) leave as ArgumentParser prints them; any other error a command throws is
+    /// one line `error: …` on stderr, with its exit code: a VidgenError's own, 2 for a
+    /// WorldError (a scenario or frame count the command cannot take), 1 for anything else.
+    /// Under mpirun every rank meets the same error: rank 0 alone says what is wrong (the
+    /// others exit with the same code, silently).
+    static func leave(_ error: Error, parsed: Bool) -> Never {
+        let silent = getenv("OMPI_COMM_WORLD_RANK").map { String(cString: $0) != "0" } ?? false
+        let argumentParsers = error is ValidationError || error is ExitCode || error is CleanExit
+        guard error is VidgenError || error is WorldError || parsed && !argumentParsers else {
+            if silent { exit(withError: exitCode(for: error)) }
             exit(withError: error)
         }
+        if !silent { fputs("error: \(error)\n", stderr) }
+        Foundation.exit((error as? VidgenError)?.exitCode ?? (error is WorldError ? 2 : 1))
     }
 }

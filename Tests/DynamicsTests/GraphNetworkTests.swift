@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 import XCTest
 import Tensor
@@ -247,7 +248,7 @@ final class GraphNetworkTests: XCTestCase {
         let model = try StateModel.load(a)
         XCTAssertEqual(model.kind, .generic)
         XCTAssert(model.law.parameters.map(\.values) == whole.network.parameters.map(\.values))
-        XCTAssertEqual(try CheckpointFolder(a).genericStateConfig(), config)
+        XCTAssertEqual(try CheckpointFolder(a).stateConfig(GenericStateConfig.self), config)
         let start = WorldState(episode: try Scenario.id.episode(seed: 3, frames: 1), frame: 0)
         XCTAssert(model.rollout(from: start, frames: 6) == whole.model.rollout(from: start, frames: 6))
     }

@@ -1,7 +1,5 @@
 import XCTest
 import Sample
-import Tensor
-import Train
 import World
 @testable import Eval
 

@@ -2,9 +2,7 @@ import Foundation
 import XCTest
 import Diffusion
 import Dynamics
-import Sample
 import Tensor
-import Train
 import World
 @testable import Eval
 

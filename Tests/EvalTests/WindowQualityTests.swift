@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Checkpoints
 import Diffusion
 import Sample
 import Tensor

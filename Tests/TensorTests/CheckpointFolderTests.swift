@@ -70,4 +70,25 @@ final class CheckpointFolderTests: XCTestCase {
             XCTAssertEqual("\(e)", folder.file("none.safetensors") + ": missing")
         }
     }
+
+    /// Every trainer writes one row format; the log's readers take rows of it and of the
+    /// older formats (a video run's "%d,%.6f,%.6g,%.4f,%.2f", a state run's) alike, and a
+    /// resume keeps the rows up to its step.
+    func testLogRowsOfEveryFormatAreRead() throws {
+        XCTAssertEqual(CheckpointFolder.logRow(step: 12, loss: 0.0123456789, learningRate: 2e-3, gradNorm: 0.5,
+                                               seconds: 1.23456),
+                       "12,0.0123457,0.002,0.5,1.235")
+        XCTAssertEqual(CheckpointFolder.logRow(step: 40000, loss: 1.5e-7, learningRate: 4e-5, gradNorm: 12.75, seconds: 600),
+                       "40000,1.5e-07,4e-05,12.75,600.000")
+        let folder = CheckpointFolder(tmp("log"))
+        try folder.keepLog(through: 0)
+        try folder.appendLog(["1,0.051234,0.001,0.8123,0.52", "10,1.23457e-05,0.002,0.0123457,1.234",
+                              CheckpointFolder.logRow(step: 20, loss: 0.25, learningRate: 1e-3, gradNorm: 1, seconds: 2.5)])
+        let rows = folder.logRows()
+        XCTAssertEqual(rows.map(\.step), [1, 10, 20])
+        XCTAssertEqual(rows.map(\.loss), [0.051234, 1.23457e-05, 0.25])
+        XCTAssertEqual(rows.map(\.seconds), [0.52, 1.234, 2.5])
+        try folder.keepLog(through: 10)
+        XCTAssertEqual(folder.logRows().map(\.step), [1, 10])
+    }
 }

@@ -1,4 +1,5 @@
 import XCTest
+@testable import Checkpoints
 @testable import Tensor
 @testable import Train
 

@@ -1,6 +1,6 @@
 import XCTest
 import Foundation
-@testable import Diffusion
+@testable import Checkpoints
 @testable import Tensor
 @testable import Train
 

@@ -1,6 +1,5 @@
 import XCTest
-@testable import Diffusion
-@testable import Tensor
+@testable import Checkpoints
 @testable import Train
 
 final class HistoryNoiseTests: XCTestCase {

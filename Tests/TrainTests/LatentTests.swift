@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Diffusion
+@testable import Checkpoints
 @testable import Tensor
 @testable import Train
 
@@ -48,7 +49,7 @@ final class LatentTests: XCTestCase {
         // The saved latent range spreads held-out latents over [−1, 1] and decodes as before.
         XCTAssertFalse(loaded.range.isIdentity)
         XCTAssertEqual(loaded.range, try trainer.withMeasuredRange(trainer.model).range)
-        let frames = try trainer.heldOutBatch(0)
+        let frames = try trainer.config.heldOutFrames(0)
         let z = loaded.encode(frames).values
         XCTAssertGreaterThan(z.filter { abs($0) <= 1.0001 }.count, z.count * 99 / 100)
         XCTAssertGreaterThan(z.map(abs).max()!, 0.99)

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Tensor
+@testable import Checkpoints
 @testable import Train
 
 /// Runs that start from a checkpoint's weights (`vidgen train --from`).

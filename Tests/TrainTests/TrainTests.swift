@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Diffusion
+@testable import Checkpoints
 @testable import Tensor
 @testable import Train
 
@@ -152,26 +153,6 @@ final class TrainTests: XCTestCase {
         config.noisedContextShare = 0.5
         config.model.frameLag = 0
         XCTAssertEqual(config.validationError(), "contextNoise needs staggered frames (model.frameLag > 0)")
-    }
-
-    /// Old config.json files: missing keys take the value they were trained with, retired
-    /// options load when off and name themselves when on.
-    func testLegacyAndRetiredKeys() throws {
-        let legacy = try CheckpointFolder.fillingLegacyKeys(Data(#"{"model": {"frameLag": 0.5, "contextNoise": 0, "handoff": 0.1}, "contextSpecks": 0, "rolloutSteps": 10, "seamRolloutShare": 0, "seamHandoff": 0.02}"#.utf8))
-        let dict = try XCTUnwrap(JSONSerialization.jsonObject(with: legacy) as? [String: Any])
-        let model = try XCTUnwrap(dict["model"] as? [String: Any])
-        XCTAssertNil(model["handoff"], "a sampling setting now: CheckpointFolder.sampling() reads it")
-        XCTAssertEqual(model["noiseShift"] as? Double, 1)
-        XCTAssertNil(model["contextNoise"])
-        XCTAssertNil(dict["contextSpecks"])
-        XCTAssertNil(dict["rolloutSteps"])
-        XCTAssertNil(dict["seamRolloutShare"])
-        XCTAssertNil(dict["seamHandoff"])
-        XCTAssertThrowsError(try CheckpointFolder.fillingLegacyKeys(Data(#"{"rolloutShare": 0.25}"#.utf8), file: "c.json")) { error in
-            XCTAssertEqual("\(error)", "c.json: sets 'rolloutShare' to 0.25, an option vidgen no longer has (see data/default/MODEL.md)")
-        }
-        XCTAssertThrowsError(try CheckpointFolder.fillingLegacyKeys(Data(#"{"model": {"contextNoise": 0.1}}"#.utf8)))
-        XCTAssertThrowsError(try CheckpointFolder.fillingLegacyKeys(Data(#"{"seamRolloutShare": 0.5}"#.utf8)))
     }
 
     /// The presets train what their comments say: the default's schedule shift and frame

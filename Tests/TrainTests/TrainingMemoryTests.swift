@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Diffusion
+@testable import Checkpoints
 @testable import Tensor
 @testable import Train
 

@@ -1,5 +1,4 @@
 import XCTest
-import Tensor
 @testable import World
 
 /// Depth from apparent size (DepthFromSize): R read from how the balls fall, then Z = f R / r.

@@ -1,5 +1,4 @@
 import XCTest
-import Tensor
 @testable import World
 
 final class ScenarioTests: XCTestCase {

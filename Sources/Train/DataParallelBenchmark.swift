@@ -4,9 +4,7 @@
 // Every step is a whole `Trainer.trainStep()`: drawing the batch (each rank only its
 // share), forward, backward, the gradient sum and AdamW — as a training run takes it.
 
-import Foundation
 import Tensor
-import Train
 
 /// Figures of one layout (ranks × threads per rank) on the reference training workload.
 public struct DataParallelFigures: Codable, Sendable {
@@ -30,7 +28,7 @@ public enum DataParallelBenchmark {
     /// Times `runs` steps of the reference workload, as one rank of `parallel` (whose
     /// share of the batch has been checked) or as a single process.
     public static func measure(runs: Int, parallel: DataParallel?) throws -> DataParallelFigures {
-        let c = ModelBenchmark.referenceTraining
+        let c = TrainBenchmark.referenceTraining
         var trainer = try Trainer(c)
         trainer.parallel = parallel
         parallel?.timesWait = true
