@@ -9,6 +9,15 @@
 // by Gauss–Newton on (c, r) over the pixels that are a pure mix of the ball's colour and the
 // black background (α = ⟨rgb, k⟩ / ⟨k, k⟩ for palette colour k); pixels touched by another
 // ball or an occluder are left out, so the fit does not see them.
+//
+// A frame seen through a camera (blur, pixel noise) is no pure mix anywhere, so there the fit
+// widens its tolerances to the frame's noise level σ̂ (read from the background, `noiseLevel`)
+// and fits the edge's width too, the sharp model's ramp generalised to
+//
+//   α(q) = clamp((r − |q − c|) / w + 0.5, 0, 1)          (w = 1: the rasterizer's edge),
+//
+// which a symmetric blur widens without moving the centre. A clean frame (σ̂ = 0) takes the
+// sharp model's path unchanged.
 
 import World
 
@@ -25,7 +34,8 @@ enum DiscFit {
     /// `detection` with its position and radius refitted to `rgb` ([H, W, 3] in [0, 1]); the
     /// detection unchanged when too few pixels are clean or the fit does not match them.
     static func refine(_ detection: Detection, rgb: [Float], height H: Int, width W: Int,
-                       color k: SIMD3<Float>) -> Detection {
+                       color k: SIMD3<Float>, noise: Double = 0) -> Detection {
+        if noise > 0 { return refineNoisy(detection, rgb: rgb, height: H, width: W, color: k, noise: noise) }
         let reach = detection.radius + 2.5
         let x0 = max(0, Int((detection.position.x - reach).rounded(.down)))
         let x1 = min(W - 1, Int((detection.position.x + reach).rounded(.down)))
@@ -78,6 +88,110 @@ enum DiscFit {
         out.position = c
         out.radius = r
         return out
+    }
+
+    /// `refine` on a frame of noise level `noise` (> 0): pixels are taken as a mix of colour
+    /// and black within 5σ̂, and the fit is over (c, r, w); it is kept when its residual is
+    /// within 3σ̂ of the clean bound and it moved the centre less than `maxShift`.
+    static func refineNoisy(_ detection: Detection, rgb: [Float], height H: Int, width W: Int,
+                            color k: SIMD3<Float>, noise: Double) -> Detection {
+        let reach = detection.radius + 2.5
+        let x0 = max(0, Int((detection.position.x - reach).rounded(.down)))
+        let x1 = min(W - 1, Int((detection.position.x + reach).rounded(.down)))
+        let y0 = max(0, Int((detection.position.y - reach).rounded(.down)))
+        let y1 = min(H - 1, Int((detection.position.y + reach).rounded(.down)))
+        guard x0 <= x1, y0 <= y1 else { return detection }
+        let tolerance = Float(5 * noise)
+        var qs: [Vec2] = [], alphas: [Double] = []
+        for y in y0...y1 {
+            for x in x0...x1 {
+                let o = (y * W + x) * 3, px = SIMD3(rgb[o], rgb[o + 1], rgb[o + 2])
+                let a = (px * k).sum() / (k * k).sum(), rest = px - a * k
+                guard (rest * rest).sum().squareRoot() < max(mixTolerance, tolerance), a > -tolerance, a < 1 + tolerance else { continue }
+                qs.append(Vec2(Double(x) + 0.5, Double(y) + 0.5))
+                alphas.append(Double(a))
+            }
+        }
+        var c = detection.position, r = detection.radius, w = 1.0
+        func residual() -> Double {
+            let ee = zip(qs, alphas).reduce(0.0) { sum, p in
+                let e = min(max((r - (p.0 - c).length) / w + 0.5, 0), 1) - p.1
+                return sum + e * e
+            }
+            return (ee / Double(max(qs.count, 1))).squareRoot()
+        }
+        for _ in 0..<iterations {
+            // Normal equations over θ = (cx, cy, r, w); only ramp pixels have a gradient.
+            var jj = [Double](repeating: 0, count: 16), je = [Double](repeating: 0, count: 4), ramp = 0
+            for (q, alpha) in zip(qs, alphas) {
+                let dq = q - c, d = dq.length
+                let a = (r - d) / w + 0.5
+                guard a > 0, a < 1, d > 1e-9 else { continue }
+                let e = a - alpha
+                let j = [dq.x / (d * w), dq.y / (d * w), 1 / w, -(r - d) / (w * w)]  // ∂α/∂(cx, cy, r, w)
+                for u in 0..<4 {
+                    je[u] -= j[u] * e
+                    for v in 0..<4 { jj[u * 4 + v] += j[u] * j[v] }
+                }
+                ramp += 1
+            }
+            guard ramp >= 8, let step = solve(jj, je, n: 4) else { return detection }
+            c += Vec2(step[0], step[1])
+            r += step[2]
+            w = min(max(w + step[3], 0.5), 4)
+            if step.map(abs).reduce(0, +) < 1e-9 { break }
+        }
+        guard residual() < maxResidual + 3 * noise, (c - detection.position).length < maxShift, r > 0 else { return detection }
+        var out = detection
+        out.position = c
+        out.radius = r
+        return out
+    }
+
+    /// The noise level σ̂ of a frame `rgb` ([H, W, 3] in [0, 1]): from the background, the
+    /// dark pixels (every channel below 0.25, so no occluder's grey) farther than 3 px from
+    /// every detection's disc. A camera's noise on black is clipped at 0, so half of those
+    /// values are 0 and the rest half-normal; their upper quartile is 0.674 σ. 0 for a clean
+    /// render, whose background is exactly black.
+    static func noiseLevel(rgb: [Float], height H: Int, width W: Int, detections: [Detection]) -> Double {
+        var values: [Float] = []
+        for y in 0..<H {
+            for x in 0..<W {
+                let q = Vec2(Double(x) + 0.5, Double(y) + 0.5)
+                let px = rgb[((y * W + x) * 3)..<((y * W + x) * 3 + 3)]
+                guard px.allSatisfy({ $0 < 0.25 }), detections.allSatisfy({ (q - $0.position).length > $0.radius + 3 }) else { continue }
+                values += px
+            }
+        }
+        guard values.count >= 64 else { return 0 }
+        values.sort()
+        return Double(values[values.count * 3 / 4]) / 0.674
+    }
+
+    /// The solution of the symmetric n×n system `a` x = `b` (row-major) by Gaussian
+    /// elimination with partial pivoting, nil when singular.
+    static func solve(_ a: [Double], _ b: [Double], n: Int) -> [Double]? {
+        var m = a, v = b
+        for col in 0..<n {
+            let pivot = (col..<n).max { abs(m[$0 * n + col]) < abs(m[$1 * n + col]) }!
+            guard abs(m[pivot * n + col]) > 1e-12 else { return nil }
+            if pivot != col {
+                for k in 0..<n { m.swapAt(pivot * n + k, col * n + k) }
+                v.swapAt(pivot, col)
+            }
+            for row in (col + 1)..<n {
+                let f = m[row * n + col] / m[col * n + col]
+                for k in col..<n { m[row * n + k] -= f * m[col * n + k] }
+                v[row] -= f * v[col]
+            }
+        }
+        var x = [Double](repeating: 0, count: n)
+        for row in stride(from: n - 1, through: 0, by: -1) {
+            var sum = v[row]
+            for k in (row + 1)..<n { sum -= m[row * n + k] * x[k] }
+            x[row] = sum / m[row * n + row]
+        }
+        return x
     }
 
     /// The coverage α of a pixel `px` (RGB in [0, 1]) that is a pure mix of colour `k` and the

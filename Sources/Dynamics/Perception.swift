@@ -26,8 +26,9 @@ public struct Perception: Sendable {
                 if let old = byColor[d.color], old.area >= d.area { continue }
                 byColor[d.color] = d
             }
+            let noise = DiscFit.noiseLevel(rgb: rgb, height: H, width: W, detections: dets)
             for (k, d) in byColor {
-                byColor[k] = DiscFit.refine(d, rgb: rgb, height: H, width: W, color: tracker.palette[k])
+                byColor[k] = DiscFit.refine(d, rgb: rgb, height: H, width: W, color: tracker.palette[k], noise: noise)
             }
             return byColor
         }

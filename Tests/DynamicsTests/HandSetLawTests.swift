@@ -54,3 +54,36 @@ final class NoisyPerceptionTests: XCTestCase {
         }
     }
 }
+
+/// Under camera noise the refit still beats the tracker's centroid: it widens its tolerances
+/// to the frame's noise level and fits the blurred edge's width.
+final class NoisyDiscFitTests: XCTestCase {
+    func testNoiseLevelIsReadFromTheBackground() throws {
+        let episode = try Scenario.id.episode(seed: 1, frames: 1)
+        for sigma in [0.0, 0.02, 0.05] {
+            let frames = Rasterizer.planar(episode, camera: CameraNoise(sigma: sigma))
+            let rgb = Perception.rgb(planar: frames, frame: 0, pixels: 32 * 32)
+            let dets = Tracker().detect(planar: frames, frames: 1, height: 32, width: 32)[0]
+            XCTAssertEqual(DiscFit.noiseLevel(rgb: rgb, height: 32, width: 32, detections: dets), sigma, accuracy: sigma * 0.2 + 1e-12)
+        }
+    }
+
+    func testRefitBeatsTheCentroidUnderNoise() throws {
+        let perception = Perception()
+        var refit = 0.0, centroid = 0.0, n = 0.0
+        for seed: UInt64 in 0..<16 {
+            let episode = try Scenario.id.episode(seed: seed, frames: 1)
+            let frames = Rasterizer.planar(episode, camera: CameraNoise(sigma: 0.02))
+            let found = perception.detections(planar: frames, height: 32, width: 32)[0]
+            let raw = perception.tracker.detect(planar: frames, frames: 1, height: 32, width: 32)[0]
+            for (i, ball) in episode.frames[0].balls.enumerated() where episode.frames[0].visibleFraction[i] == 1 {
+                guard let d = found[ball.color], let r = raw.first(where: { $0.color == ball.color }) else { continue }
+                refit += (d.position - ball.position).length
+                centroid += (r.position - ball.position).length
+                n += 1
+            }
+        }
+        XCTAssertGreaterThan(n, 20)
+        XCTAssertLessThan(refit / n, 0.7 * centroid / n, "mean refit error \(refit / n) px, centroid \(centroid / n) px")
+    }
+}
