@@ -57,14 +57,14 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     public var stateCostRuns = 5
 
     /// 10 steps, 8 clips per scenario, two long rollouts per scenario and strategy: under
-    /// two minutes with the shipped model on the quiet 2-core machine (README, "The report").
+    /// two minutes with the shipped model on the quiet 2-core machine (docs/eval.md, "The report").
     public static var quick: ReproduceSetup {
         ReproduceSetup(mode: "quick", steps: 10, clips1: 8, frames1: 24, frames2: 16, clips4: 2, attention: .quick)
     }
 
     /// 20 steps, 16 clips per scenario, 4 long rollouts per scenario and strategy, and the
     /// full attention-cost run: about six minutes with the shipped model on the quiet
-    /// 2-core machine (README, "The report").
+    /// 2-core machine (docs/eval.md, "The report").
     public static var full: ReproduceSetup {
         ReproduceSetup(mode: "full", steps: 20, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full)
     }

@@ -1,5 +1,5 @@
 // Named, seeded scenarios: the training distribution `id` and the tests a video model is
-// put to outside it. Each is a plain Codable value; README "Scenarios" lists the numbers.
+// put to outside it. Each is a plain Codable value; docs/scenarios.md lists the numbers.
 
 /// How clips of one scenario are drawn.
 public struct Scenario: Codable, Equatable, Sendable {
@@ -139,7 +139,7 @@ extension Scenario {
     public static let id = Scenario(
         name: "id", summary: "training distribution: 1–3 balls, r 2.5–4, speed 0.3–1.5, gravity (0, 0.1), elastic")
 
-    /// Every named scenario, in the order the README lists them.
+    /// Every named scenario, in the order docs/scenarios.md lists them.
     public static let all: [Scenario] = {
         var fast = id
         fast.name = "ood-fast"
