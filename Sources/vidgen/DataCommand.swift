@@ -11,7 +11,7 @@ extension Vidgen {
             abstract: "Simulate a scenario and write the clip (GIF; optionally .npy frames and JSON states).",
             discussion: """
                 Scenarios: \(Scenario.names.joined(separator: ", ")); the 3D box seen through a pinhole camera: \
-                \(DepthScenario.names.joined(separator: ", ")). See README "Scenarios".
+                \(DepthScenario.names.joined(separator: ", ")). See docs/scenarios.md.
                 """
         )
 
