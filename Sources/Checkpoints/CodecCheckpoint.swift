@@ -16,11 +16,8 @@ extension CheckpointFolder {
         guard let data = FileManager.default.contents(atPath: p) else {
             throw VidgenError("\(p): missing (not a vidgen autoencoder folder?)")
         }
-        let config: CodecConfig
-        do { config = try JSONDecoder().decode(CodecConfig.self, from: data) } catch {
-            throw VidgenError("\(p): not a codec config (\(error))")
-        }
-        if let problem = config.validationError() { throw VidgenError("\(p): \(problem)") }
+        // Strict, as every config: an unknown key or a bad value is one line naming it.
+        let config = try CodecConfig.decode(data, file: p)
         var saved = SavedFolder(folder: self, kind: .codec)
         saved.codec = (try codecWeights(config.model), config)
         try Self.migrate(&saved, note: note)

@@ -10,7 +10,7 @@ import Tensor
 import World
 
 /// How a frame autoencoder is trained. Saved as autoencoder.json beside its weights.
-public struct CodecConfig: Codable, Equatable, Sendable {
+public struct CodecConfig: PresetConfig, Equatable, Sendable {
     public var preset = "default"
     public var model = AutoencoderConfig()
     /// Frames per step.

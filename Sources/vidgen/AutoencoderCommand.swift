@@ -17,7 +17,7 @@ extension Vidgen {
                 resume). Then: vidgen train --config latent --autoencoder OUT --out RUN.
                 """)
 
-        @Option(help: "A preset (\(CodecConfig.presetNames.joined(separator: ", "))).")
+        @Option(help: "A preset (\(CodecConfig.presetNames.joined(separator: ", "))) or a JSON file naming one in its \"preset\" and overriding its keys.")
         var config = "default"
 
         @Option(help: "Optimizer steps (default: the preset's).")
@@ -33,9 +33,7 @@ extension Vidgen {
         var scoreOnly = false
 
         func validate() throws {
-            guard CodecConfig.preset(config) != nil else {
-                throw ValidationError("unknown config '\(config)': use \(CodecConfig.presetNames.joined(separator: ", "))")
-            }
+            do { _ = try CodecConfig.resolve(config) } catch { throw ValidationError("\(error)") }
             if let steps, !(1...10_000_000).contains(steps) {
                 throw ValidationError("--steps must be between 1 and 10000000, got \(steps)")
             }
@@ -52,7 +50,7 @@ extension Vidgen {
 
         func run() throws {
             if scoreOnly { return try report(try CheckpointFolder(out).autoencoder().0) }
-            var c = CodecConfig.preset(config)!
+            var c = try CodecConfig.resolve(config)
             if let steps { c.steps = steps }
             if let seed { c.seed = seed }
             let progress = Progress("autoencoder", total: c.steps)

@@ -101,6 +101,17 @@ final class CLITests: XCTestCase {
         let ae = try CLI.run(["autoencoder", "--config", "tiny", "--steps", "10", "--out", dir + "/ae"])
         XCTAssertEqual(ae.status, 0, ae.stderr)
         XCTAssert(ae.stdout.contains("held-out frames decoded"), ae.stdout)
+        // Its config is read strictly, as every config: an unknown key is one line naming it.
+        let aeConfig = dir + "/ae/autoencoder.json"
+        let saved = try Data(contentsOf: URL(fileURLWithPath: aeConfig))
+        var dict = try XCTUnwrap(JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        dict["litWieght"] = 3
+        try JSONSerialization.data(withJSONObject: dict).write(to: URL(fileURLWithPath: aeConfig))
+        try assertRejected(["autoencoder", "--score-only", "--out", dir + "/ae"], mentioning: "litWieght")
+        try saved.write(to: URL(fileURLWithPath: aeConfig))
+        // A JSON file over a preset is a config too.
+        try Data(#"{"preset": "tiny", "steps": 3, "stpes": 1}"#.utf8).write(to: URL(fileURLWithPath: dir + "/ae.json"))
+        try assertRejected(["autoencoder", "--config", dir + "/ae.json", "--out", dir + "/ae2"], mentioning: "stpes")
         let t = try CLI.run(["train", "--config", "latent-tiny", "--steps", "4", "--autoencoder", dir + "/ae", "--out", dir + "/run"])
         XCTAssertEqual(t.status, 0, t.stderr)
         XCTAssert(FileManager.default.fileExists(atPath: dir + "/run/autoencoder.safetensors"))
