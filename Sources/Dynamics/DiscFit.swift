@@ -12,13 +12,15 @@
 //
 // A frame seen through a camera (blur, pixel noise) is no pure mix anywhere, so there the fit
 // widens its tolerances to the frame's noise level σ̂ (read from the background, `noiseLevel`)
-// and fits the edge's width too, the sharp model's ramp generalised to
+// and models a soft edge of unknown width w, fitted with the rest,
 //
-//   α(q) = clamp((r − |q − c|) / w + 0.5, 0, 1)          (w = 1: the rasterizer's edge),
+//   α(q) = Φ((r − |q − c|) / w)          (Φ the standard normal CDF),
 //
-// which a symmetric blur widens without moving the centre. A clean frame (σ̂ = 0) takes the
-// sharp model's path unchanged.
+// the profile of a one-pixel ramp under a roughly Gaussian blur (the linear ramp fitted to a
+// blurred edge is off by about 0.015 px, by where the pixel grid cuts it). A clean frame
+// (σ̂ = 0) takes the sharp model's path unchanged.
 
+import Foundation
 import World
 
 enum DiscFit {
@@ -91,8 +93,8 @@ enum DiscFit {
     }
 
     /// `refine` on a frame of noise level `noise` (> 0): pixels are taken as a mix of colour
-    /// and black within 5σ̂, and the fit is over (c, r, w); it is kept when its residual is
-    /// within 3σ̂ of the clean bound and it moved the centre less than `maxShift`.
+    /// and black within 5σ̂, and the fit is over (c, r, w) of the soft edge; it is kept when its
+    /// residual is within 3σ̂ of the clean bound and it moved the centre less than `maxShift`.
     static func refineNoisy(_ detection: Detection, rgb: [Float], height H: Int, width W: Int,
                             color k: SIMD3<Float>, noise: Double) -> Detection {
         let reach = detection.radius + 2.5
@@ -112,39 +114,46 @@ enum DiscFit {
                 alphas.append(Double(a))
             }
         }
-        var c = detection.position, r = detection.radius, w = 1.0
+        var c = detection.position, r = detection.radius, w = 0.75
+        /// Model coverage at distance d from the centre, and its derivative along r − d.
+        func model(_ d: Double) -> (alpha: Double, slope: Double) {
+            let z = (r - d) / w
+            return (0.5 * (1 + erf(z / 2.0.squareRoot())), exp(-0.5 * z * z) / (2 * Double.pi).squareRoot() / w)
+        }
         func residual() -> Double {
             let ee = zip(qs, alphas).reduce(0.0) { sum, p in
-                let e = min(max((r - (p.0 - c).length) / w + 0.5, 0), 1) - p.1
+                let e = model((p.0 - c).length).alpha - p.1
                 return sum + e * e
             }
             return (ee / Double(max(qs.count, 1))).squareRoot()
         }
         for _ in 0..<iterations {
-            // Normal equations over θ = (cx, cy, r, w); only ramp pixels have a gradient.
-            var jj = [Double](repeating: 0, count: 16), je = [Double](repeating: 0, count: 4), ramp = 0
+            // Normal equations over θ = (cx, cy, r, w); every pixel has a gradient.
+            var jj = [Double](repeating: 0, count: 16), je = [Double](repeating: 0, count: 4), used = 0
             for (q, alpha) in zip(qs, alphas) {
                 let dq = q - c, d = dq.length
-                let a = (r - d) / w + 0.5
-                guard a > 0, a < 1, d > 1e-9 else { continue }
+                guard d > 1e-9 else { continue }
+                let (a, g) = model(d)
                 let e = a - alpha
-                let j = [dq.x / (d * w), dq.y / (d * w), 1 / w, -(r - d) / (w * w)]  // ∂α/∂(cx, cy, r, w)
+                let j = [g * dq.x / d, g * dq.y / d, g, -g * (r - d) / w]  // ∂α/∂(cx, cy, r, w)
                 for u in 0..<4 {
                     je[u] -= j[u] * e
                     for v in 0..<4 { jj[u * 4 + v] += j[u] * j[v] }
                 }
-                ramp += 1
+                used += 1
             }
-            guard ramp >= 8, let step = solve(jj, je, n: 4) else { return detection }
+            guard used >= 8, let step = solve(jj, je, n: 4) else { return detection }
             c += Vec2(step[0], step[1])
             r += step[2]
-            w = min(max(w + step[3], 0.5), 4)
+            w = min(max(w + step[3], 0.2), 3)
             if step.map(abs).reduce(0, +) < 1e-9 { break }
         }
         guard residual() < maxResidual + 3 * noise, (c - detection.position).length < maxShift, r > 0 else { return detection }
         var out = detection
         out.position = c
-        out.radius = r
+        // A blur moves a disc's half-coverage contour inward by about s²/(2r), s² the blur's
+        // share of the edge's variance (w² less the one-pixel ramp's 1/12).
+        out.radius = r + max(w * w - 1.0 / 12, 0) / (2 * r)
         return out
     }
 
