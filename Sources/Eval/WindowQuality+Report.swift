@@ -107,6 +107,14 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
                 out += pad(label, width) + [pct(r.all.missRate), pct(r.all.recolouredRate), pct(r.all.lossRate)]
                     .map { pad($0, 9, left: true) }.joined() + "\n"
             }
+            if let bins = rows.first?.result.all.missedBySize, let speeds = rows.first?.result.all.missedBySpeed {
+                out += "\nmissed by radius (" + bins.map(\.range).joined(separator: ", ") + ") and by speed ("
+                    + speeds.map(\.range).joined(separator: ", ") + ")\n"
+                for (label, r) in rows {
+                    let cells = (r.all.missedBySize ?? []) + (r.all.missedBySpeed ?? [])
+                    out += pad(label, width) + cells.map { pad($0.missRate.map { pct($0) } ?? "–", 9, left: true) }.joined() + "\n"
+                }
+            }
             curve("missed, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.missRate) } }
             curve("recoloured, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.recolouredRate) } }
             curve("lost/frame, window", heads) { ($0.byWindow ?? []).map { pct($0.stats.lossRate) } }

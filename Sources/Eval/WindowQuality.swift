@@ -225,9 +225,12 @@ public struct WindowQuality: Sendable {
                 .min { (valid[$0].position - ball.position).length < (valid[$1].position - ball.position).length }
         }
         var errors: [Double] = [], misses = 0, visible = 0, inView: [Int] = [], missed: [Int] = []
+        var sizes: [Double] = [], speeds: [Double] = []
         for (b, ball) in truth.balls.enumerated() where truth.visibleFraction[b] >= config.wholeFraction {
             visible += 1
             inView.append(ball.id)
+            sizes.append(ball.radius)
+            speeds.append(ball.velocity.length)
             guard let best = nearest(ball) else {
                 misses += 1
                 missed.append(ball.id)
@@ -269,7 +272,7 @@ public struct WindowQuality: Sendable {
         }
         return FrameScore(frame: index, visible: visible, partial: partial.count, found: valid.count, errors: errors,
                           misses: misses, extras: used.filter { !$0 }.count, invalidBlobs: invalid, strayPixels: stray,
-                          inView: inView, missed: missed)
+                          inView: inView, missed: missed, inViewRadius: sizes, inViewSpeed: speeds)
     }
 }
 
@@ -299,6 +302,9 @@ public struct FrameScore: Codable, Equatable, Sendable {
     /// Ids of the balls wholly in view, and of those among them with no disc of their colour.
     public var inView: [Int] = []
     public var missed: [Int] = []
+    /// The radius (px) and speed (px/frame) of each ball of `inView`, in its order.
+    public var inViewRadius: [Double] = []
+    public var inViewSpeed: [Double] = []
     /// Balls found in the frame before (a generated one) and in view here that are missed
     /// here; set across a clip's frames (`FrameScore.linking`), 0 for a clip's first frame.
     public var lost = 0
@@ -361,6 +367,10 @@ public struct QualityStats: Codable, Equatable, Sendable {
     /// Per frame, the share of the balls found in the frame before that are missed: the
     /// rate at which balls in plain view vanish.
     public var lossRate: Double
+    /// The missed share of the balls wholly in view by their radius and by their speed
+    /// (`MissBin.radii`, `MissBin.speeds`); only over all frames together (`frame` nil).
+    public var missedBySize: [MissBin]?
+    public var missedBySpeed: [MissBin]?
 
     public init(_ scores: [FrameScore], frame: Int? = nil, missPenalty: Double) {
         self.frame = frame
@@ -382,6 +392,46 @@ public struct QualityStats: Codable, Equatable, Sendable {
         recolouredRate = balls == 0 ? 0 : Double(scores.reduce(0) { $0 + $1.recoloured }) / Double(balls)
         let risk = scores.reduce(0) { $0 + $1.atRisk }
         lossRate = risk == 0 ? 0 : Double(scores.reduce(0) { $0 + $1.lost }) / Double(risk)
+        if frame == nil {
+            missedBySize = MissBin.split(scores, by: \.inViewRadius, edges: MissBin.radii, unit: "px")
+            missedBySpeed = MissBin.split(scores, by: \.inViewSpeed, edges: MissBin.speeds, unit: "px/frame")
+        }
+    }
+}
+
+/// The missed share of the balls wholly in view whose radius (or speed) is in one range.
+public struct MissBin: Codable, Equatable, Sendable {
+    /// The range, e.g. "3–3.5 px".
+    public var range: String
+    /// Ball-frames in view in it, and the share of them missed.
+    public var balls: Int
+    public var missRate: Double?
+
+    /// Radius bins (px): the small balls a latent cell barely covers first.
+    public static let radii = [3.0, 3.5]
+    /// Speed bins (px/frame).
+    public static let speeds = [1.0, 2.0]
+
+    /// The balls of `scores` split at `edges` by `key`.
+    static func split(_ scores: [FrameScore], by key: KeyPath<FrameScore, [Double]>, edges: [Double], unit: String) -> [MissBin] {
+        var balls = [Int](repeating: 0, count: edges.count + 1), missed = balls
+        for s in scores {
+            let gone = Set(s.missed)
+            for (id, v) in zip(s.inView, s[keyPath: key]) {
+                let bin = edges.firstIndex { v < $0 } ?? edges.count
+                balls[bin] += 1
+                if gone.contains(id) { missed[bin] += 1 }
+            }
+        }
+        func label(_ i: Int) -> String {
+            let f = { (x: Double) in String(format: "%g", x) }
+            if i == 0 { return "< \(f(edges[0])) \(unit)" }
+            if i == edges.count { return "≥ \(f(edges[i - 1])) \(unit)" }
+            return "\(f(edges[i - 1]))–\(f(edges[i])) \(unit)"
+        }
+        return balls.indices.map { i in
+            MissBin(range: label(i), balls: balls[i], missRate: balls[i] == 0 ? nil : Double(missed[i]) / Double(balls[i]))
+        }
     }
 }
 

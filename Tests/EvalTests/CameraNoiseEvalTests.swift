@@ -24,3 +24,22 @@ final class CameraNoiseEvalTests: XCTestCase {
         XCTAssertLessThan(clean.score.positionError[9], noisy.score.positionError[9])
     }
 }
+
+/// The missed share by ball size and speed: each ball in view lands in one bin by its radius
+/// and one by its speed, and the bins count what was missed of them.
+final class MissBinTests: XCTestCase {
+    func testBallsAreBinnedByRadiusAndSpeed() {
+        func frame(_ missed: [Int]) -> FrameScore {
+            FrameScore(frame: 0, visible: 3, partial: 0, found: 3 - missed.count, errors: [], misses: missed.count, extras: 0,
+                       invalidBlobs: 0, strayPixels: 0, inView: [1, 2, 3], missed: missed,
+                       inViewRadius: [2.7, 3.2, 3.8], inViewSpeed: [0.5, 1.5, 2.5])
+        }
+        let stats = QualityStats([frame([1]), frame([1, 3]), frame([])], missPenalty: 16)
+        XCTAssertEqual(stats.missedBySize?.map(\.range), ["< 3 px", "3–3.5 px", "≥ 3.5 px"])
+        XCTAssertEqual(stats.missedBySize?.map(\.balls), [3, 3, 3])
+        XCTAssertEqual(stats.missedBySize?.map(\.missRate), [2.0 / 3, 0, 1.0 / 3])
+        XCTAssertEqual(stats.missedBySpeed?.map(\.missRate), [2.0 / 3, 0, 1.0 / 3])
+        XCTAssertEqual(stats.missRate, 3.0 / 9)
+        XCTAssertNil(QualityStats([frame([])], frame: 1, missPenalty: 16).missedBySize, "per-frame rows carry no bins")
+    }
+}
