@@ -43,3 +43,32 @@ final class MissBinTests: XCTestCase {
         XCTAssertNil(QualityStats([frame([])], frame: 1, missPenalty: 16).missedBySize, "per-frame rows carry no bins")
     }
 }
+
+/// Occlusion order read off frames alone: the simulator's depth clips put the larger (nearer)
+/// disc on top in every overlap; a frame that draws the smaller one over it is judged wrong.
+final class OcclusionOrderTests: XCTestCase {
+    func testSimulatorDepthFramesAreAllRight() throws {
+        var total = OcclusionOrder()
+        for scenario in DepthScenario.all {
+            for seed: UInt64 in 0..<40 {
+                total = total + OcclusionOrder.judge(planar: Rasterizer.planar(try scenario.episode(seed: seed, frames: 32)),
+                                                     height: 32, width: 32)
+            }
+        }
+        XCTAssertGreaterThan(total.pairs, 20, "the depth clips overlap")
+        XCTAssertEqual(total.right, total.pairs)
+    }
+
+    func testTheSmallerDiscOnTopIsWrong() {
+        let scene = Scene(gravity: Vec2(0, 0))
+        let large = Ball(id: 0, position: Vec2(13.3, 15.6), velocity: Vec2(0, 0), radius: 4.2, color: 0)
+        let small = Ball(id: 1, position: Vec2(17.6, 16.4), velocity: Vec2(0, 0), radius: 3.0, color: 5)
+        func judged(_ order: [Ball]) -> OcclusionOrder {
+            OcclusionOrder.judge(planar: Rasterizer.planar([scene.frameState(t: 0, balls: order)], scene: scene), height: 32, width: 32)
+        }
+        XCTAssertEqual(judged([small, large]).right, 1, "the larger drawn last, on top")
+        XCTAssertEqual(judged([small, large]).pairs, 1)
+        XCTAssertEqual(judged([large, small]).pairs, 1)
+        XCTAssertEqual(judged([large, small]).right, 0, "the smaller on top: no 3D scene draws that")
+    }
+}
