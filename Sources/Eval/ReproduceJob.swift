@@ -74,9 +74,10 @@ public struct ReproduceJob {
         }
     }
 
-    /// Runs experiments 1–4 and builds the report.
+    /// Loads and checks every model, then runs experiments 1–4 and builds the report.
     public func run() throws -> Output {
-        try Self.run(experiments(), checkpoint: checkpoint, ablations: ablationModels(), progress: progress)
+        let experiments = try experiments(), ablations = try ablationModels()
+        return try Self.run(experiments, checkpoint: checkpoint, ablations: ablations, progress: progress)
     }
 
     /// Runs experiments 1–4 of `experiments` (set up and checked; `checkpoint` is where its

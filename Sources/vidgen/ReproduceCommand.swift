@@ -61,16 +61,15 @@ extension Vidgen {
             let states = noStateModel ? [] : stateCheckpoint.isEmpty ? try ShippedModel.statePaths() : stateCheckpoint
             var job = ReproduceJob(checkpoint: try checkpoint ?? ShippedModel.path(), stateCheckpoints: states, setup: setup)
             job.ablationCheckpoints = noStateModel ? [] : ablationCheckpoint.isEmpty ? ShippedModel.ablationPaths() : ablationCheckpoint
-            // Every model is loaded and checked before any work.
-            let experiments = try job.experiments(), ablations = try job.ablationModels()
             var bars: [String: Progress] = [:]
-            let progress = { (name: String, done: Int, total: Int) in
+            // The job loads and checks every model before any work (and before any progress line).
+            job.progress = { name, done, total in
                 let bar = bars[name] ?? Progress(name, total: total, unit: name == "experiment 3" ? "points" : "rollouts",
                                                  toStderr: true)
                 bars[name] = bar
                 bar.update(done)
             }
-            let run = try ReproduceJob.run(experiments, checkpoint: job.checkpoint, ablations: ablations, progress: progress)
+            let run = try job.run()
             let files = try run.report.files(pictures: run.pictures)
             try ReportFolder.write(files, to: out)
             print("Headline (\(setup.mode) run, \(String(format: "%.0f", run.report.timings.total)) s):")
