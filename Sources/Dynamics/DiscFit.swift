@@ -38,21 +38,9 @@ enum DiscFit {
     static func refine(_ detection: Detection, rgb: [Float], height H: Int, width W: Int,
                        color k: SIMD3<Float>, noise: Double = 0) -> Detection {
         if noise > 0 { return refineNoisy(detection, rgb: rgb, height: H, width: W, color: k, noise: noise) }
-        let reach = detection.radius + 2.5
-        let x0 = max(0, Int((detection.position.x - reach).rounded(.down)))
-        let x1 = min(W - 1, Int((detection.position.x + reach).rounded(.down)))
-        let y0 = max(0, Int((detection.position.y - reach).rounded(.down)))
-        let y1 = min(H - 1, Int((detection.position.y + reach).rounded(.down)))
-        guard x0 <= x1, y0 <= y1 else { return detection }
         // The clean pixels: centre and observed coverage.
-        var qs: [Vec2] = [], alphas: [Double] = []
-        for y in y0...y1 {
-            for x in x0...x1 {
-                let o = (y * W + x) * 3
-                guard let a = mix(SIMD3(rgb[o], rgb[o + 1], rgb[o + 2]), of: k) else { continue }
-                qs.append(Vec2(Double(x) + 0.5, Double(y) + 0.5))
-                alphas.append(Double(a))
-            }
+        guard let (qs, alphas) = pixels(around: detection, rgb: rgb, height: H, width: W, color: k, noise: 0) else {
+            return detection
         }
         var c = detection.position, r = detection.radius
         var rms = Double.infinity
@@ -97,22 +85,8 @@ enum DiscFit {
     /// residual is within 3σ̂ of the clean bound and it moved the centre less than `maxShift`.
     static func refineNoisy(_ detection: Detection, rgb: [Float], height H: Int, width W: Int,
                             color k: SIMD3<Float>, noise: Double) -> Detection {
-        let reach = detection.radius + 2.5
-        let x0 = max(0, Int((detection.position.x - reach).rounded(.down)))
-        let x1 = min(W - 1, Int((detection.position.x + reach).rounded(.down)))
-        let y0 = max(0, Int((detection.position.y - reach).rounded(.down)))
-        let y1 = min(H - 1, Int((detection.position.y + reach).rounded(.down)))
-        guard x0 <= x1, y0 <= y1 else { return detection }
-        let tolerance = Float(5 * noise)
-        var qs: [Vec2] = [], alphas: [Double] = []
-        for y in y0...y1 {
-            for x in x0...x1 {
-                let o = (y * W + x) * 3, px = SIMD3(rgb[o], rgb[o + 1], rgb[o + 2])
-                let a = (px * k).sum() / (k * k).sum(), rest = px - a * k
-                guard (rest * rest).sum().squareRoot() < max(mixTolerance, tolerance), a > -tolerance, a < 1 + tolerance else { continue }
-                qs.append(Vec2(Double(x) + 0.5, Double(y) + 0.5))
-                alphas.append(Double(a))
-            }
+        guard let (qs, alphas) = pixels(around: detection, rgb: rgb, height: H, width: W, color: k, noise: Float(noise)) else {
+            return detection
         }
         var c = detection.position, r = detection.radius, w = 0.75
         /// Model coverage at distance d from the centre, and its derivative along r − d.
@@ -203,11 +177,36 @@ enum DiscFit {
         return x
     }
 
+    /// The pixels a fit of `detection` reads — within its radius + 2.5 px, clipped to the
+    /// frame — that are a mix of colour `k` and black (`mix`, at noise level `noise`): their
+    /// centres and coverages; nil when the window is empty.
+    static func pixels(around detection: Detection, rgb: [Float], height H: Int, width W: Int, color k: SIMD3<Float>,
+                       noise: Float) -> (qs: [Vec2], alphas: [Double])? {
+        let reach = detection.radius + 2.5
+        let x0 = max(0, Int((detection.position.x - reach).rounded(.down)))
+        let x1 = min(W - 1, Int((detection.position.x + reach).rounded(.down)))
+        let y0 = max(0, Int((detection.position.y - reach).rounded(.down)))
+        let y1 = min(H - 1, Int((detection.position.y + reach).rounded(.down)))
+        guard x0 <= x1, y0 <= y1 else { return nil }
+        var qs: [Vec2] = [], alphas: [Double] = []
+        for y in y0...y1 {
+            for x in x0...x1 {
+                let o = (y * W + x) * 3
+                guard let a = mix(SIMD3(rgb[o], rgb[o + 1], rgb[o + 2]), of: k, noise: noise) else { continue }
+                qs.append(Vec2(Double(x) + 0.5, Double(y) + 0.5))
+                alphas.append(Double(a))
+            }
+        }
+        return (qs, alphas)
+    }
+
     /// The coverage α of a pixel `px` (RGB in [0, 1]) that is a pure mix of colour `k` and the
     /// black background, α k; nil when it is not (another colour, an occluder's edge, noise).
-    static func mix(_ px: SIMD3<Float>, of k: SIMD3<Float>) -> Float? {
+    /// On a frame of noise level `noise` the mix may be off by 5 `noise`.
+    static func mix(_ px: SIMD3<Float>, of k: SIMD3<Float>, noise: Float = 0) -> Float? {
+        let slack = max(mixTolerance, 5 * noise), edge = max(0.01, 5 * noise)
         let a = (px * k).sum() / (k * k).sum(), rest = px - a * k
-        return (rest * rest).sum().squareRoot() < mixTolerance && a > -0.01 && a < 1.01 ? a : nil
+        return (rest * rest).sum().squareRoot() < slack && a > -edge && a < 1 + edge ? a : nil
     }
 
     /// The solution of the symmetric 3×3 system `a` x = `b` (row-major), nil when singular.
