@@ -18,9 +18,7 @@ extension Vidgen.Bench {
                     try PrettyJSON.write(figures, to: json)
                 }
             } catch let error as CollectiveError {
-                // Every rank has the same error: all leave MPI together, and rank 0 says it (Vidgen.leave).
-                parallel.finish()
-                throw VidgenError("\(error)")
+                throw parallel.leave(after: error)
             }
             parallel.finish()
             return
@@ -70,7 +68,7 @@ extension Vidgen.Bench {
         var env = ProcessInfo.processInfo.environment
         if env["OMPI_MCA_plm"] == nil { env["OMPI_MCA_plm"] = "^rsh" }
         p.environment = env
-        p.arguments = ["-np", "2", "-q"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
+        p.arguments = ["-np", "2", "-q", "--oversubscribe"] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
             + [me, "bench", "data-parallel", "--runs", String(runs), "--json", out]
         try p.run()
         p.waitUntilExit()
@@ -78,5 +76,16 @@ extension Vidgen.Bench {
             throw ExitCode(p.terminationStatus == 0 ? 1 : p.terminationStatus)
         }
         return try JSONDecoder().decode(DataParallelFigures.self, from: data)
+    }
+}
+
+extension DataParallel {
+    /// Every rank has met `error`: rank 0 says it, then all leave MPI together and exit 1
+    /// silently. The line is written before the ranks leave, so it is out before any rank's
+    /// exit lets mpirun end the job.
+    func leave(after error: CollectiveError) -> ExitCode {
+        if isWriter { fputs("error: \(error)\n", stderr) }
+        finish()
+        return ExitCode(1)
     }
 }

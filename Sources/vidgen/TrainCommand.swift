@@ -77,9 +77,8 @@ extension Vidgen {
                 try train(parallel)
                 parallel?.finish()
             } catch let error as CollectiveError {
-                // Every rank has the same error: all leave MPI together, and rank 0 says it (Vidgen.leave).
-                parallel?.finish()
-                throw VidgenError("\(error)")
+                guard let parallel else { throw VidgenError("\(error)") }
+                throw parallel.leave(after: error)
             } catch where parallel != nil {
                 // This rank alone: it says so and exits; mpirun then ends the other ranks.
                 fputs("error: rank \(parallel!.rank): \(error)\n", stderr)

@@ -13,15 +13,13 @@ enum MPIRun {
         return env
     }
 
-    /// More ranks than cores needs leave too.
-    static func oversubscribe(_ ranks: Int) -> [String] {
-        ranks > ProcessInfo.processInfo.activeProcessorCount ? ["--oversubscribe"] : []
-    }
-
+    /// mpirun, told that more ranks than it counts slots is fine. It counts slots its own
+    /// way (physical cores, a container's cpuset), which need not be the processor count this
+    /// process sees, and under `-q` a launch short of slots fails with no message at all.
     static func process(_ launch: [String]) -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
-        p.arguments = launch
+        p.arguments = ["--oversubscribe"] + launch
         p.environment = environment
         return p
     }
@@ -29,7 +27,7 @@ enum MPIRun {
     /// Runs `mpirun -np ranks vidgen args` (or a whole `launch` line) to the end.
     @discardableResult
     static func run(ranks: Int, _ args: [String], quiet: Bool = false, launch: [String]? = nil) throws -> CLI.Result {
-        try CLI.capture(process((quiet ? ["-q"] : []) + (launch ?? (oversubscribe(ranks) + ["-np", String(ranks), CLI.binary.path] + args))))
+        try CLI.capture(process((quiet ? ["-q"] : []) + (launch ?? (["-np", String(ranks), CLI.binary.path] + args))))
     }
 }
 
