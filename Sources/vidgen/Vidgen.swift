@@ -34,7 +34,9 @@ struct Vidgen: ParsableCommand {
     /// others exit with the same code, silently).
     static func leave(_ error: Error, parsed: Bool) -> Never {
         let silent = getenv("OMPI_COMM_WORLD_RANK").map { String(cString: $0) != "0" } ?? false
-        let argumentParsers = error is ValidationError || error is ExitCode || error is CleanExit
+        // ArgumentParser's own: ValidationError, ExitCode, CleanExit, and the internal error
+        // that `--help` becomes when the run of a parsed command throws it.
+        let argumentParsers = String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
         guard error is VidgenError || error is WorldError || parsed && !argumentParsers else {
             if silent { exit(withError: exitCode(for: error)) }
             exit(withError: error)

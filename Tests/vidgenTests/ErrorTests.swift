@@ -19,6 +19,13 @@ final class ErrorTests: XCTestCase {
         XCTAssertEqual(state.status, 2, state.stderr)
         XCTAssertEqual(state.stderr, "error: --snapshot-every and --autoencoder are options of video models, not of --model state\n")
 
+        // --help, of the tool and of a subcommand, is ArgumentParser's: the help text, exit 0.
+        for args in [["--help"], ["sample", "--help"], ["bench", "data-parallel", "--help"], ["help", "train"]] {
+            let help = try CLI.run(args)
+            XCTAssertEqual(help.status, 0, "\(args): \(help.stderr)")
+            XCTAssert(help.stdout.contains("USAGE: vidgen"), "\(args): \(help.stdout)")
+        }
+
         let usage = try CLI.run(["sample", "--seed", "1"])
         XCTAssertEqual(usage.status, 64, usage.stderr)
         XCTAssert(usage.stderr.hasPrefix("Error: Missing expected argument '--out <out>'"), usage.stderr)
