@@ -96,7 +96,7 @@ extension Vidgen {
         func train(_ parallel: DataParallel?) throws {
             let writer = parallel?.isWriter ?? true
             func setUp() throws -> (TrainConfig, FrameAutoencoder?) {
-                var c = try TrainConfig.resolve(config ?? "default")
+                var c = try VidgenError.input { try TrainConfig.resolve(config ?? "default") }
                 if let seed { c.seed = seed }
                 if let checkpointEvery { c.checkpointEvery = checkpointEvery }
                 if resume && (config != nil || seed != nil) { try TrainingRun.checkResumable(c, in: out) }

@@ -15,6 +15,13 @@ final class ErrorTests: XCTestCase {
         XCTAssertEqual(scenario.status, 2, scenario.stderr)
         XCTAssert(scenario.stderr.hasPrefix("error: unknown scenario 'bogus'"), scenario.stderr)
 
+        // A config that is neither a preset nor a file is input, for either kind of model.
+        for model in ["video", "state"] {
+            let config = try CLI.run(["train", "--model", model, "--config", "huge", "--out", dir + "/c"])
+            XCTAssertEqual(config.status, 2, config.stderr)
+            XCTAssert(config.stderr.hasPrefix("error: unknown config 'huge': use tiny,"), config.stderr)
+        }
+
         let state = try CLI.run(["train", "--model", "state", "--snapshot-every", "5", "--out", dir + "/r"])
         XCTAssertEqual(state.status, 2, state.stderr)
         XCTAssertEqual(state.stderr, "error: --snapshot-every and --autoencoder are options of video models, not of --model state\n")
