@@ -13,7 +13,8 @@
 // law's g (DepthFromSize: a fall's curvature in s is g / R), as the flat model reads velocities
 // with its law's g; or, where no fall is clean, from where a ball meets a wall, whose box
 // coordinate is given (`radiusFromWalls`). Box coordinates are then R s less the camera's
-// offset, and velocities are read off them under g (`velocity`).
+// offset (`positions`, which leaves out a sliver sized so wrong that the box cannot hold its
+// ball), and velocities are read off them under g (`fitAtEnd`, StateModel3D.perceive).
 //
 // Units: pixels in the image, box units and frames in the state. Planar frames are
 // [T, 3, H, W] in [-1, 1].
