@@ -5,8 +5,10 @@
 //
 // the flat model's (DynamicsTrainer) with the one optimizer step every trainer takes
 // (OptimizerStep). Every random stream is split from the seed by name and step, so a run is a
-// function of its config. It is a library run: no checkpoint folder, the three constants are
-// the model (`model`).
+// function of its config. A finished run is saved in the checkpoint folder layout
+// (CheckpointFolder): config.json, model.safetensors (the three constants by name) with the
+// format tag `vidgen-dynamics-3d`, train-state.safetensors and train-log.csv; a run does not
+// resume (it takes well under a minute).
 
 import Tensor
 import World
@@ -59,6 +61,18 @@ public struct StateConfig3D: Codable, Equatable, Sendable {
         return c
     }
 
+    /// The presets' names, in the order messages list them.
+    public static let presetNames = ["tiny", "default"]
+
+    /// The preset called `name`; nil for another name.
+    public static func preset(_ name: String) -> StateConfig3D? {
+        switch name {
+        case "tiny": return .tiny
+        case "default": return .default
+        default: return nil
+        }
+    }
+
     /// Problems a user can cause, as one readable line.
     public func validationError() -> String? {
         guard (try? DepthScenario.named(scenario)) != nil else {
@@ -85,6 +99,10 @@ public struct StateTrainer3D {
     public private(set) var step = 0
     public private(set) var law = LearnedLaw3D()
     var optimizer: AdamW
+    /// Training wall time so far, seconds (informational: the caller's clock, `train(clock:)`).
+    public private(set) var seconds = 0.0
+    /// train-log.csv rows of the steps since the last save.
+    var log: [String] = []
 
     /// A fresh run of `config`.
     public init(config: StateConfig3D) throws {
@@ -96,10 +114,39 @@ public struct StateTrainer3D {
     /// The model as trained so far, for clips of the config's scenario.
     public var model: StateModel3D { StateModel3D(law: law.law, scenario: try! DepthScenario.named(config.scenario)) }
 
-    /// Trains up to `steps` more steps (all that remain when nil), reporting each.
-    public mutating func train(steps: Int? = nil, progress: (DynamicsProgress) -> Void = { _ in }) throws {
+    /// Trains up to `steps` more steps (all that remain when nil), reporting each; every
+    /// DynamicsTrainer.logEvery steps (and the run's last) a train-log.csv row for `save`.
+    public mutating func train(steps: Int? = nil, clock: () -> Double = { 0 },
+                               progress: (DynamicsProgress) -> Void = { _ in }) throws {
         let end = min(config.steps, step + (steps ?? config.steps))
-        while step < end { progress(try trainStep()) }
+        while step < end {
+            let t0 = clock()
+            let report = try trainStep()
+            seconds += clock() - t0
+            if report.step % DynamicsTrainer<DynamicsConfig>.logEvery == 0 || report.step == config.steps {
+                log.append(CheckpointFolder.logRow(step: report.step, loss: report.loss, learningRate: report.learningRate,
+                                                   gradNorm: report.gradNorm, seconds: seconds))
+            }
+            progress(report)
+        }
+    }
+
+    /// The `format` in the metadata of a 3D state model's checkpoint files.
+    public static let format = "vidgen-dynamics-3d"
+
+    /// Writes the run into checkpoint folder `folder`: config.json, model.safetensors (the
+    /// constants), train-state.safetensors (the constants and AdamW's moments) and the rows of
+    /// train-log.csv since the last save.
+    public mutating func save(folder: String) throws {
+        let named = law.namedParameters
+        let state = CheckpointFolder.stateEntries(names: named.map(\.name), [
+            (.weights, named.map(\.value)), (.adamM, optimizer.m), (.adamV, optimizer.v),
+        ])
+        let checkpoint = CheckpointFolder(folder)
+        try checkpoint.save(config: try PrettyJSON.bytes(config), state: state, model: named.map { $0.value.entry($0.name) },
+                            step: step, seconds: seconds, format: Self.format)
+        try checkpoint.appendLog(log)
+        log = []
     }
 
     /// One optimizer step, on `transitions` (tests) or else on batch `step` of the run. A
