@@ -17,38 +17,44 @@
 
 import World
 
-/// Flight: the velocity of a ball at a frame, from its positions around it.
+/// Flight: the velocity of a ball at a frame, from its positions around it. Written for a
+/// position of any dimension: the flat world's pixels (Vec2) and the 3D box's units (Vec3,
+/// Perception3D), each with the tolerance its positions are good to.
 public enum Flight {
     /// Three positions whose second difference is within this many pixels of g lie on one
     /// free-flight parabola.
     public static let tolerance = 2e-3
 
-    /// Whether positions `p[s ..< s + 3]` are all known and lie on a parabola of acceleration g.
-    static func isFlight(_ p: [Vec2?], from s: Int, gravity g: Vec2) -> Bool {
+    /// Whether positions `p[s ..< s + 3]` are all known and lie on a parabola of acceleration
+    /// g, to `tolerance`.
+    static func isFlight<V: SIMD>(_ p: [V?], from s: Int, gravity g: V, tolerance: Double = tolerance) -> Bool
+    where V.Scalar == Double {
         guard s >= 0, s + 2 < p.count, let a = p[s], let b = p[s + 1], let c = p[s + 2] else { return false }
-        return (c - 2 * b + a - g).length < tolerance
+        let d = c - 2 * b + a - g
+        return (d * d).sum().squareRoot() < tolerance
     }
 
     /// The acceleration of free flight in tracks of positions (one array per ball, nil where
     /// it was not seen): per axis, the median second difference over every three consecutive
     /// known positions. Most of a clip is free flight, whose second differences are all g.
     /// Nil without three consecutive positions.
-    public static func gravity(_ tracks: [[Vec2?]]) -> Vec2? {
-        var xs: [Double] = [], ys: [Double] = []
+    public static func gravity<V: SIMD>(_ tracks: [[V?]]) -> V? where V.Scalar == Double {
+        var axes = [[Double]](repeating: [], count: V.scalarCount)
         for p in tracks where p.count >= 3 {
             for t in 1..<(p.count - 1) {
                 guard let a = p[t - 1], let b = p[t], let c = p[t + 1] else { continue }
                 let d = c - 2 * b + a
-                xs.append(d.x)
-                ys.append(d.y)
+                for k in 0..<V.scalarCount { axes[k].append(d[k]) }
             }
         }
-        guard !xs.isEmpty else { return nil }
+        guard !axes[0].isEmpty else { return nil }
         func median(_ v: [Double]) -> Double {
             let s = v.sorted()
             return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
         }
-        return Vec2(median(xs), median(ys))
+        var g = V()
+        for k in 0..<V.scalarCount { g[k] = median(axes[k]) }
+        return g
     }
 
     /// The velocity at frame `t` of a ball with positions `p`, from a parabola of free flight
@@ -58,24 +64,26 @@ public enum Flight {
     /// a position is unknown. From an end of the three, an event within a sliver of a frame
     /// of t can go unseen; the ball is then touching what it meets, which is the same state
     /// to the model up to that sliver.
-    public static func velocity(_ p: [Vec2?], at t: Int, gravity: Vec2) -> Vec2? {
-        if isFlight(p, from: t - 1, gravity: gravity) { return (p[t + 1]! - p[t - 1]!) * 0.5 }
-        if let u = velocityAtEnd(Array(p[...t]), gravity: gravity) { return u }
-        if isFlight(p, from: t, gravity: gravity) { return (-3 * p[t]! + 4 * p[t + 1]! - p[t + 2]!) * 0.5 }
+    public static func velocity<V: SIMD>(_ p: [V?], at t: Int, gravity: V, tolerance: Double = tolerance) -> V?
+    where V.Scalar == Double {
+        if isFlight(p, from: t - 1, gravity: gravity, tolerance: tolerance) { return (p[t + 1]! - p[t - 1]!) * 0.5 }
+        if let u = velocityAtEnd(Array(p[...t]), gravity: gravity, tolerance: tolerance) { return u }
+        if isFlight(p, from: t, gravity: gravity, tolerance: tolerance) { return (-3 * p[t]! + 4 * p[t + 1]! - p[t + 2]!) * 0.5 }
         return nil
     }
 
     /// The velocity at the last of `p`'s frames, from the parabola through its last three
     /// positions when they are one of free flight under `gravity`; nil when they are not.
-    public static func velocityAtEnd(_ p: [Vec2?], gravity: Vec2) -> Vec2? {
+    public static func velocityAtEnd<V: SIMD>(_ p: [V?], gravity: V, tolerance: Double = tolerance) -> V?
+    where V.Scalar == Double {
         let t = p.count - 1
-        guard isFlight(p, from: t - 2, gravity: gravity) else { return nil }
+        guard isFlight(p, from: t - 2, gravity: gravity, tolerance: tolerance) else { return nil }
         return (3 * p[t]! - 4 * p[t - 1]! + p[t - 2]!) * 0.5
     }
 
     /// The velocity at the last of `p`'s frames assuming no event between its last two
     /// positions: their difference plus half of `gravity`; nil when either is unknown.
-    public static func velocityOfLastFrame(_ p: [Vec2?], gravity: Vec2) -> Vec2? {
+    public static func velocityOfLastFrame<V: SIMD>(_ p: [V?], gravity: V) -> V? where V.Scalar == Double {
         let t = p.count - 1
         guard t >= 1, let now = p[t], let before = p[t - 1] else { return nil }
         return now - before + gravity * 0.5

@@ -8,21 +8,27 @@ import World
 /// Reads a `WorldState` from planar frames.
 public struct Perception: Sendable {
     public var tracker: Tracker
+    /// Take a detection whose circle the tracker fitted to its visible arc (a disc drawn
+    /// under another, Tracker+CoveredDisc) even when its blob is not a valid disc: the crescent
+    /// of a covered disc is not round, but its arc fit is its whole circle. Off in the flat
+    /// world, whose discs are not drawn over one another.
+    public var takesArcFits = false
 
-    public init(tracker: Tracker = Tracker()) {
+    public init(tracker: Tracker = Tracker(), takesArcFits: Bool = false) {
         self.tracker = tracker
+        self.takesArcFits = takesArcFits
     }
 
     /// Per frame of planar `frames` [T, 3, H, W], the valid detections by palette index
-    /// (when a colour shows twice, the larger blob), centres and radii refitted to the
-    /// pixels (DiscFit.swift).
+    /// (with `takesArcFits`, the arc-fitted ones too; when a colour shows twice, the larger
+    /// blob), centres and radii refitted to the pixels (DiscFit.swift).
     public func detections(planar frames: [Float], height H: Int, width W: Int) -> [[Int: Detection]] {
         let T = frames.count / (3 * H * W)
         precondition(T * 3 * H * W == frames.count, "perception: \(frames.count) floats are not [T,3,\(H),\(W)]")
         return tracker.detect(planar: frames, frames: T, height: H, width: W).enumerated().map { t, dets in
             let rgb = Self.rgb(planar: frames, frame: t, pixels: H * W)
             var byColor: [Int: Detection] = [:]
-            for d in dets where d.isValid {
+            for d in dets where d.isValid || (takesArcFits && d.arcFitted) {
                 if let old = byColor[d.color], old.area >= d.area { continue }
                 byColor[d.color] = d
             }

@@ -78,6 +78,39 @@ public enum StateTraining {
     }
 }
 
+extension StateTraining {
+    /// Trains the structured state model in 3D on clips of depth scenario `scenario` into
+    /// `folder` in one go (StateTrainer3D; there is no resume): the preset `config` names
+    /// (default when nil), `seed` and `steps` replacing its own. The folder is locked first
+    /// and must hold no checkpoint. Errors in what the run is asked for are input errors.
+    /// Returns the steps done, the training seconds and the learned law.
+    public static func run3D(scenario: String, config: String?, seed: UInt64?, steps: Int?, into folder: String,
+                             observer: Observer = Observer()) throws -> (step: Int, seconds: Double, law: Law3D) {
+        var c = try VidgenError.input { () throws -> StateConfig3D in
+            let name = config ?? "default"
+            guard let c = StateConfig3D.preset(name) else {
+                throw VidgenError("--config '\(name)': a 3D state model takes a preset (\(StateConfig3D.presetNames.joined(separator: ", ")))")
+            }
+            return c
+        }
+        c.scenario = scenario
+        if let seed { c.seed = seed }
+        if let steps { c.steps = steps }
+        var trainer = try VidgenError.input { try StateTrainer3D(config: c) }
+        let checkpoint = CheckpointFolder(folder)
+        let lock = try checkpoint.lock()
+        if checkpoint.hasTrainState {
+            lock.abandon()
+            throw VidgenError.input("\(folder) already holds a checkpoint; choose another --out")
+        }
+        observer.started(.structured, 0, c.steps)
+        try trainer.train(clock: observer.clock, progress: observer.step)
+        try trainer.save(folder: folder)
+        withExtendedLifetime(lock) {}
+        return (trainer.step, trainer.seconds, trainer.law.law)
+    }
+}
+
 extension DynamicsTrainer {
     /// The run `vidgen train --model state` trains: with `resume` and a checkpoint in
     /// `folder`, that checkpoint, whose config `config` (if given) must be but for `steps`

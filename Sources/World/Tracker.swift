@@ -100,6 +100,11 @@ public struct Track: Codable, Equatable, Sendable {
     /// Per frame, the detection or nil (hidden, lost).
     public var detections: [Detection?]
 
+    public init(color: Int, detections: [Detection?]) {
+        self.color = color
+        self.detections = detections
+    }
+
     /// Frames at which the ball was found.
     public var found: [Int] { detections.indices.filter { detections[$0] != nil } }
 }

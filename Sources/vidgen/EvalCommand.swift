@@ -31,7 +31,7 @@ extension Vidgen {
         @Flag(help: "Score only the simulator and the baselines (no model needed).")
         var baselinesOnly = false
 
-        @Option(help: "Scenario of the clips: \(Scenario.names.joined(separator: ", ")).")
+        @Option(help: "Scenario of the clips: \(Scenario.names.joined(separator: ", ")); or a depth scenario (\(DepthScenario.names.joined(separator: ", "))) to score structured 3D state models (3D position error by horizon).")
         var scenario = "id"
 
         @Option(help: "Held-out clips to score.")
@@ -40,8 +40,8 @@ extension Vidgen {
         @Option(help: "Scene seed of the first clip; clip i uses this + i.")
         var firstSceneSeed: UInt64 = WindowQualityConfig().firstSeed
 
-        @Option(help: "Context frames from the simulator.")
-        var context = 2
+        @Option(help: "Context frames from the simulator (default: 2; 8 for a depth scenario).")
+        var context: Int?
 
         @Option(help: "Long videos: frames per video, the context included (default: one window per clip).")
         var frames: Int?
@@ -69,10 +69,10 @@ extension Vidgen {
         func validate() throws {
             if !(1...100_000).contains(clips) { throw ValidationError("--clips must be between 1 and 100000, got \(clips)") }
             if !(1...4096).contains(batch) { throw ValidationError("--batch must be between 1 and 4096, got \(batch)") }
-            if context < 1 { throw ValidationError("--context must be at least 1, got \(context)") }
+            if let context, context < 1 { throw ValidationError("--context must be at least 1, got \(context)") }
             if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be between 1 and 100000, got \(frames)") }
             if stitch != nil && frames == nil { throw ValidationError("--stitch needs --frames (long videos)") }
-            try validateScenario(scenario)
+            if DepthScenario.names.contains(scenario) { try validateDepth() } else { try validateScenario(scenario) }
             if baselinesOnly && !checkpoint.isEmpty { throw ValidationError("--baselines-only takes no --checkpoint") }
             if baselinesOnly && csv != nil { throw ValidationError("--csv records models; it needs a checkpoint, not --baselines-only") }
             if UInt64.max - firstSceneSeed < UInt64(clips) { throw ValidationError("--first-scene-seed + --clips overflows 64 bits") }
@@ -86,6 +86,7 @@ extension Vidgen {
         }
 
         func run() throws {
+            if DepthScenario.names.contains(scenario) { return try runDepth() }
             // Load every model first, so a bad checkpoint fails before any work.
             if let csv { try TrainingCurve.check(csv) }
             let all = baselinesOnly ? [] : (checkpoint.isEmpty ? [try ShippedModel.path()] : checkpoint)
@@ -98,7 +99,7 @@ extension Vidgen {
             var plan = EvaluationPlan()
             (plan.scenario, plan.clips, plan.firstSeed) = (scenario, clips, firstSceneSeed)
             plan.camera = CameraNoise(sigma: cameraNoise)
-            (plan.context, plan.frames, plan.stitch) = (context, frames, stitch)
+            (plan.context, plan.frames, plan.stitch) = (context ?? 2, frames, stitch)
             var reports: [WindowQualityReport] = []
             for config in try plan.configs(models: models, stateModels: stateModels) {
                 let what = config.long.map { " \($0.stitch.rawValue)" } ?? ""

@@ -20,6 +20,7 @@ extension Vidgen.Train {
         if snapshotEvery != nil || autoencoder != nil {
             throw VidgenError.input("--snapshot-every and --autoencoder are options of video models, not of --model state")
         }
+        if let scenario { return try runState3D(scenario) }
         var progress: Progress?
         let observer = StateTraining.Observer(
             note: { print($0) },
@@ -33,5 +34,22 @@ extension Vidgen.Train {
         let (step, seconds) = try StateTraining.run(config: config, seed: seed, steps: steps, checkpointEvery: checkpointEvery,
                                                     into: out, resume: resume, observer: observer)
         print(String(format: "trained %d steps in %.0f s; checkpoint in %@", step, seconds, out as NSString))
+    }
+}
+
+extension Vidgen.Train {
+    /// `vidgen train --model state --scenario depth`: the structured state model in the 3D box,
+    /// trained in one go into --out (StateTraining.run3D).
+    func runState3D(_ scenario: String) throws {
+        if resume { throw VidgenError.input("--resume: a 3D state model trains in one go (under a minute); start it again into a new --out") }
+        if from != nil { throw VidgenError.input("--from is an option of video models, not of --model state") }
+        var progress: Progress?
+        let run = try StateTraining.run3D(scenario: scenario, config: config, seed: seed, steps: steps, into: out, observer: .init(
+            started: { _, step, steps in progress = Progress("train 3D state", total: steps, done: step) },
+            step: { p in progress?.update(p.step, extra: String(format: "loss %.5f  lr %.2e", p.loss, p.learningRate)) },
+            clock: Progress.now))
+        let g = run.law.gravity
+        print(String(format: "trained %d steps in %.0f s: g (%.5f, %.5f, %.5f), wall factor %.4f, pair factor %.4f; checkpoint in %@",
+                     run.step, run.seconds, g.x, g.y, g.z, run.law.wall, run.law.pair, out as NSString))
     }
 }

@@ -5,6 +5,7 @@ import Dynamics
 import Foundation
 import Tensor
 import Train
+import World
 
 /// Set by SIGINT; the training loop checkpoints and stops at the next step boundary.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
@@ -51,6 +52,9 @@ extension Vidgen {
         @Option(help: "Start from the EMA weights of this checkpoint folder, with a fresh optimizer and schedule (fine-tuning; the config's model must match its). A latent run also takes its autoencoder unless --autoencoder is given.")
         var from: String?
 
+        @Option(help: "With --model state: a depth scenario (\(DepthScenario.names.joined(separator: ", "))) trains the structured state model in the 3D box, configs \(StateConfig3D.presetNames.joined(separator: ", ")) (default: the flat model, on its config's scenario).")
+        var scenario: String?
+
         @Option(help: "Checkpoint folder to write (created if missing).")
         var out: String
 
@@ -66,6 +70,12 @@ extension Vidgen {
             }
             if let snapshotEvery, !(1...10_000_000).contains(snapshotEvery) {
                 throw ValidationError("--snapshot-every must be between 1 and 10000000, got \(snapshotEvery)")
+            }
+            if let scenario {
+                if model != .state { throw ValidationError("--scenario is an option of --model state") }
+                if !DepthScenario.names.contains(scenario) {
+                    throw ValidationError("--scenario '\(scenario)': --model state takes a depth scenario (\(DepthScenario.names.joined(separator: ", "))); a flat state model trains on its config's scenario")
+                }
             }
             try OutputPath.checkFolder(out)
         }

@@ -131,14 +131,17 @@ final class DataCommandTests: XCTestCase {
             .contains("'shape': (32, 32, 32, 3)"))
     }
 
-    /// Commands that take the flat world only refuse the 3D box with a line that says so.
+    /// Commands that take the flat world only refuse the 3D box with a line that says so;
+    /// eval takes it only for 3D state models.
     func testSampleAndEvalRefuseDepthScenarios() throws {
-        for args in [["sample", "--seed", "1", "--scenario", "depth", "--scene-seed", "1", "--out", "v.gif"],
-                     ["eval", "--baselines-only", "--scenario", "depth-near", "--clips", "1", "--out", "m.json"]] {
+        for (args, says) in [(["sample", "--seed", "1", "--scenario", "depth", "--scene-seed", "1", "--out", "v.gif"],
+                              "is the 3D box, which this command does not take"),
+                             (["eval", "--baselines-only", "--scenario", "depth-near", "--clips", "1", "--out", "m.json"],
+                              "scores structured 3D state models")] {
             let r = try run(args)
             XCTAssertNotEqual(r.code, 0, args.joined(separator: " "))
             XCTAssertLessThan(r.code, 128, "terminated by a signal")
-            XCTAssertTrue(r.err.contains("is the 3D box, which only vidgen data draws"), r.err)
+            XCTAssertTrue(r.err.contains(says), r.err)
         }
         let r = try run(["eval", "--baselines-only", "--scenario", "bogus", "--clips", "1", "--out", "m.json"])
         XCTAssertTrue(r.err.contains("unknown scenario 'bogus'") && r.err.contains("depth, depth-near"), r.err)

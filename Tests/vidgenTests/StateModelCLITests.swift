@@ -79,6 +79,39 @@ final class StateModelCLITests: XCTestCase {
         XCTAssert(eval.stdout.contains("position error: h1"), eval.stdout)
     }
 
+    /// The structured state model in 3D: `train --scenario depth` writes a folder tagged as
+    /// one, `eval --scenario depth` scores it by horizon, and what it cannot take is refused
+    /// with one line.
+    func testTrainAndEvalAStateModelIn3D() throws {
+        let dir = CLI.tmp("state3d")
+        let train = try CLI.run(["train", "--model", "state", "--scenario", "depth", "--config", "tiny", "--out", dir + "/run"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssert(train.stdout.contains("trained 60 steps"), train.stdout)
+        for name in ["model.safetensors", "config.json", "train-state.safetensors", "train-log.csv"] {
+            XCTAssert(FileManager.default.fileExists(atPath: dir + "/run/" + name), name)
+        }
+        let eval = try CLI.run(["eval", "--checkpoint", dir + "/run", "--scenario", "depth", "--clips", "4", "--frames", "18",
+                                "--out", dir + "/m.json"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/m.json"))) as? [String: Any])
+        XCTAssertEqual(json["horizon"] as? Int, 10)
+        let model = try XCTUnwrap((json["models"] as? [[String: Any]])?.first)
+        XCTAssertEqual((model["positionErrorMean"] as? [Double])?.count, 10)
+        XCTAssertEqual(model["clipsScored"] as? Int, 4)
+
+        try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "tiny", "--out", dir + "/run"],
+                           mentioning: "already holds a checkpoint", oneLine: true)
+        try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "generic", "--out", dir + "/x"],
+                           mentioning: "takes a preset (tiny, default)", oneLine: true)
+        try assertRejected(["train", "--model", "state", "--scenario", "id", "--out", dir + "/x"], mentioning: "depth scenario")
+        try assertRejected(["eval", "--scenario", "depth", "--out", dir + "/e.json"], mentioning: "--checkpoint")
+        try assertRejected(["eval", "--checkpoint", dir + "/run", "--scenario", "depth", "--context", "2", "--out", dir + "/e.json"],
+                           mentioning: "--context must be at least 4")
+        try assertRejected(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--out", dir + "/s.gif"],
+                           mentioning: "structured 3D state model's", oneLine: true)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x"))
+    }
+
     func testStateModelBadInput() throws {
         let dir = CLI.tmp("state-bad")
         try assertRejected(["train", "--model", "state", "--config", "huge", "--out", dir + "/r"], mentioning: "tiny, default", oneLine: true)

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Checkpoints
+import Dynamics
+import Foundation
+import Tensor
+import World
+
+/// What `vidgen eval --scenario depth` writes: per checkpoint, the law it learned and its 3D
+/// position error by horizon (StateModel3D.positionErrors).
+struct DepthEvaluation: Codable {
+    struct Model: Codable {
+        var checkpoint: String
+        /// The learned constants: g (box units per frame²), the wall and the pair factor.
+        var gravity: [Double]
+        var wallFactor: Double
+        var pairFactor: Double
+        /// Clips scored, clips whose context gave no state, balls hidden through the context.
+        var clipsScored: Int
+        var unperceived: Int
+        var missingBalls: Int
+        /// Per horizon 1 … H, pixel-equivalents: mean and median over clips.
+        var positionErrorMean: [Double]
+        var positionErrorMedian: [Double]
+    }
+
+    var scenario: String
+    var firstSceneSeed: UInt64
+    var clips: Int
+    var context: Int
+    var horizon: Int
+    var models: [Model]
+}
+
+extension Vidgen.EvalCmd {
+    /// Context frames of a depth scenario's clips when --context is not given: enough falls
+    /// to read the balls' radius from (Perception3D).
+    static let depthContext = 8
+    /// Frames scored after the context when --frames is not given.
+    static let depthHorizon = 30
+
+    /// The rules of `vidgen eval --scenario depth`: structured 3D state models only, no
+    /// option of the video models' scores.
+    func validateDepth() throws {
+        if checkpoint.isEmpty || baselinesOnly {
+            throw ValidationError("--scenario \(scenario) scores structured 3D state models: give each with --checkpoint")
+        }
+        if stitch != nil || csv != nil || cameraNoise != 0 {
+            throw ValidationError("--stitch, --csv and --camera-noise are options of the flat scenarios, not of --scenario \(scenario)")
+        }
+        let context = self.context ?? Self.depthContext
+        if context < 4 { throw ValidationError("--context must be at least 4 for --scenario \(scenario) (R is read from falls), got \(context)") }
+        if let frames, frames <= context {
+            throw ValidationError("--frames (\(frames)) must be more than --context (\(context)): it counts the context too")
+        }
+    }
+
+    /// `vidgen eval --scenario depth`: each checkpoint's 3D position error by horizon on
+    /// clips --first-scene-seed + i.
+    func runDepth() throws {
+        let depth = try DepthScenario.named(scenario)
+        let context = self.context ?? Self.depthContext
+        let horizon = (frames ?? context + Self.depthHorizon) - context
+        let models = try checkpoint.map { try StateModel3D.load($0, scenario: depth) }
+        let seeds = (0..<UInt64(clips)).map { firstSceneSeed + $0 }
+        var out = DepthEvaluation(scenario: scenario, firstSceneSeed: firstSceneSeed, clips: clips, context: context,
+                                  horizon: horizon, models: [])
+        for (folder, model) in zip(checkpoint, models) {
+            let e = try model.positionErrors(scenario: depth, seeds: seeds, context: context, horizon: horizon)
+            let g = model.law.gravity
+            out.models.append(.init(checkpoint: folder, gravity: [g.x, g.y, g.z], wallFactor: model.law.wall,
+                                    pairFactor: model.law.pair, clipsScored: e.clips, unperceived: e.unperceived,
+                                    missingBalls: e.missingBalls, positionErrorMean: e.mean, positionErrorMedian: e.median))
+            let shown = [1, 10, 30, horizon].filter { $0 <= horizon }.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+            print("\(folder): \(e.clips) clips of \(scenario) (\(e.unperceived) without a state, \(e.missingBalls) balls hidden through the context); "
+                  + "3D position error, px-equivalent, mean (median): "
+                  + shown.map { String(format: "h%d %.3f (%.3f)", $0, e.mean[$0 - 1], e.median[$0 - 1]) }.joined(separator: ", "))
+        }
+        try AtomicFile.write(try PrettyJSON.bytes(out), to: self.out)
+        print("wrote \(self.out)")
+    }
+}
