@@ -108,7 +108,7 @@ extension DepthScores {
     /// The scores of `columns` as a text table, one row per generator.
     public static func table(_ scores: [DepthScores]) -> String {
         func count(_ c: EventCount) -> String {
-            c.share.map { String(format: "%d/%d (%.0f%%)", c.right, c.judged, 100 * $0) } ?? "—"
+            c.share.map { String(format: "%d/%d (%.0f%%; %d drawn)", c.right, c.judged, 100 * $0, c.shown) } ?? "—"
         }
         func at(_ v: [Double], _ hs: [Int]) -> String {
             hs.filter { $0 <= v.count }.map { String(format: "%.3f", v[$0 - 1]) }.joined(separator: " / ")

@@ -27,7 +27,7 @@
 //                    after the context (t0 ≥ context), its four frames are in the clip and
 //                    both balls are mostly visible in them.
 //                    Right. The generator shows the encounter — the two discs it draws come
-//                    within `meetingSlack` px of touching in some frame t0 − 1 … t1 + 1 — and
+//                    within `meetingSlack` px of touching in some frame of the event — and
 //                    resolves it as the simulator does: its change of w through the event,
 //                    w_after − w_before, is within `velocityTolerance` of the simulator's. A
 //                    passing pair's w changes only by what walls, perspective and a third
@@ -101,9 +101,10 @@ public struct DepthScoreConfig: Codable, Equatable, Sendable {
     public var horizon: Int { frames - context }
 }
 
-/// Events judged and judged right.
+/// Events judged, those whose encounter the generator drew, and those judged right.
 public struct EventCount: Codable, Equatable, Sendable {
     public var judged = 0
+    public var shown = 0
     public var right = 0
 
     public init() {}
@@ -114,6 +115,7 @@ public struct EventCount: Codable, Equatable, Sendable {
     static func + (a: EventCount, b: EventCount) -> EventCount {
         var s = a
         s.judged += b.judged
+        s.shown += b.shown
         s.right += b.right
         return s
     }
@@ -332,7 +334,7 @@ extension DepthScores {
                         out.glancing += 1
                         continue
                     }
-                    let shown = ((t0 - 1)...(t1 + 1)).contains { f in
+                    let shown = (t0...t1).contains { f in
                         guard let a = found[f][ka], let b = found[f][kb] else { return false }
                         return (a.position - b.position).length <= a.radius + b.radius + config.meetingSlack
                     }
@@ -340,13 +342,11 @@ extension DepthScores {
                     if shown, let wBefore = relative(generated, from: t0 - 2), let wAfter = relative(generated, from: t1 + 1) {
                         right = ((wAfter - wBefore) - (after - before)).length <= config.velocityTolerance
                     }
-                    if touching {
-                        out.bounce.judged += 1
-                        if right { out.bounce.right += 1 }
-                    } else {
-                        out.passThrough.judged += 1
-                        if right { out.passThrough.right += 1 }
-                    }
+                    var count = touching ? out.bounce : out.passThrough
+                    count.judged += 1
+                    if shown { count.shown += 1 }
+                    if right { count.right += 1 }
+                    if touching { out.bounce = count } else { out.passThrough = count }
                 }
             }
         }

@@ -74,8 +74,9 @@ extension Vidgen.EvalCmd {
         let columns = [DepthColumn.simulator, .copyLast, .constantVelocity]
             + zip(checkpoint, models).map { DepthColumn.stateModel($1, name: ($0 as NSString).lastPathComponent) }
         let scores = try DepthScores.measure(columns, scenario: depth, seeds: seeds, config: scoring)
-        print("\(clips) clips of \(scenario), \(context) context frames, \(horizon) generated; "
-              + "pair events right within \(scoring.velocityTolerance) px/frame of the simulator's relative image velocity:")
+        print("\(clips) clips of \(scenario), \(context) context frames, \(horizon) generated. Pair events: right when the "
+              + "generator draws the encounter and changes the pair's relative image velocity through it as the simulator does "
+              + "(within \(scoring.velocityTolerance) px/frame); drawn: the encounters it drew.")
         print(DepthScores.table(scores) + "\n")
         var out = DepthEvaluation(scenario: scenario, firstSceneSeed: firstSceneSeed, clips: clips, context: context,
                                   horizon: horizon, scoring: scoring, frameScores: scores, models: [])

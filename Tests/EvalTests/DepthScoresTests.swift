@@ -41,6 +41,8 @@ final class DepthScoresTests: XCTestCase {
         let s = try scores { Rasterizer.planar($0) }
         XCTAssertGreaterThan(s.passThrough.judged, 5)
         XCTAssertGreaterThan(s.bounce.judged, 3)
+        XCTAssertEqual(s.passThrough.shown, s.passThrough.judged)
+        XCTAssertEqual(s.bounce.shown, s.bounce.judged)
         XCTAssertEqual(s.passThrough.right, s.passThrough.judged)
         XCTAssertEqual(s.bounce.right, s.bounce.judged)
         XCTAssertLessThan(s.sizeError.mean.max()!, 0.01)
