@@ -26,8 +26,11 @@
 //                    it cancels in w up to perspective. An event is judged when it starts
 //                    after the context (t0 ≥ context), its four frames are in the clip and
 //                    both balls are mostly visible in them.
-//                    Right. The generator shows the encounter — the two discs it draws come
-//                    within `meetingSlack` px of touching in some frame of the event — and
+//                    Right. The generator shows the encounter — in some frame of the event
+//                    it draws both discs, their rims no more than `meetingSlack` px farther
+//                    apart than the simulator's there, or than touching where the
+//                    simulator's overlap (a side-on contact is sampled a few pixels either
+//                    side of it, apart) — and
 //                    resolves it as the simulator does: its change of w through the event,
 //                    w_after − w_before, is within `velocityTolerance` of the simulator's. A
 //                    passing pair's w changes only by what walls, perspective and a third
@@ -82,8 +85,8 @@ public struct DepthScoreConfig: Codable, Equatable, Sendable {
     /// Discs overlapping by at least this many pixels (r_a + r_b − |c_a − c_b|) overlap in an
     /// event: OcclusionOrder's threshold, and the overlap every depth clip is drawn to show.
     public var minOverlap = OcclusionOrder.minOverlap
-    /// A generated pair shows an encounter when its discs come within this many pixels of
-    /// touching (a side-on contact is sampled up to half the closing speed's px apart).
+    /// A generated pair shows an encounter when in a frame of the event its discs' rims are
+    /// within this many pixels of the simulator's gap (of touching, where those overlap).
     public var meetingSlack = 1.5
     /// A touching pair is judged when its relative image velocity after the event is at least
     /// this far from the two balls' flying on alone, px/frame (twice the tolerance: a bounce
@@ -334,9 +337,14 @@ extension DepthScores {
                         out.glancing += 1
                         continue
                     }
+                    // In some frame of the event both discs are drawn, their rims no farther
+                    // apart than the simulator's (or than touching, where its discs overlap)
+                    // by more than the slack.
                     let shown = (t0...t1).contains { f in
                         guard let a = found[f][ka], let b = found[f][kb] else { return false }
-                        return (a.position - b.position).length <= a.radius + b.radius + config.meetingSlack
+                        let gap = (a.position - b.position).length - a.radius - b.radius
+                        let truthGap = (image[f][i].position - image[f][j].position).length - image[f][i].radius - image[f][j].radius
+                        return gap <= max(truthGap, 0) + config.meetingSlack
                     }
                     var right = false
                     if shown, let wBefore = relative(generated, from: t0 - 2), let wAfter = relative(generated, from: t1 + 1) {
