@@ -137,6 +137,22 @@ public struct HorizonMean: Codable, Equatable, Sendable {
     /// Per horizon 1 … H, the mean (0 where nothing was measured).
     public var mean: [Double] { zip(sum, count).map { $1 == 0 ? 0 : $0 / Double($1) } }
 
+    private enum CodingKeys: String, CodingKey { case sum, count, mean }
+
+    /// Writes the mean beside the sums and counts it comes from (read back, it is recomputed).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sum, forKey: .sum)
+        try c.encode(count, forKey: .count)
+        try c.encode(mean, forKey: .mean)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sum = try c.decode([Double].self, forKey: .sum)
+        count = try c.decode([Int].self, forKey: .count)
+    }
+
     mutating func add(_ value: Double, at h: Int) {
         sum[h] += value
         count[h] += 1

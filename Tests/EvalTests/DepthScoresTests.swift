@@ -93,7 +93,7 @@ final class DepthScoresTests: XCTestCase {
                 total + DepthScores.score(column.generate(ep, config.context)!, episode: ep, config: config)
             }
         }
-        for s in totals { print(DepthScores.table([s])) }
+        print(DepthScores.table(totals))
         let copy = totals[1], constant = totals[2]
         XCTAssertLessThan(copy.passThrough.share!, 0.2)
         XCTAssertLessThan(constant.bounce.share!, 0.2)

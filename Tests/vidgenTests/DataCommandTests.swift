@@ -141,6 +141,8 @@ final class DataCommandTests: XCTestCase {
         let scores = try XCTUnwrap(json["frameScores"] as? [[String: Any]])
         XCTAssertEqual(scores.compactMap { $0["name"] as? String }, ["simulator", "copy last frame", "constant velocity"])
         XCTAssertEqual(scores[0]["clips"] as? Int, 3)
+        let size = try XCTUnwrap(scores[0]["sizeError"] as? [String: Any])
+        XCTAssertEqual((size["mean"] as? [Double])?.count, 30)
         XCTAssertEqual((json["models"] as? [Any])?.count, 0)
     }
 
