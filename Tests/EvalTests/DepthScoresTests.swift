@@ -1,4 +1,5 @@
 import XCTest
+import Dynamics
 import Tensor
 import World
 @testable import Eval
@@ -100,6 +101,18 @@ final class DepthScoresTests: XCTestCase {
         XCTAssertGreaterThan(constant.passThrough.share!, copy.passThrough.share!)
         // Held radii: no size change at all, but the size drifts from the truth's.
         XCTAssertGreaterThan(constant.sizeError.mean.last!, 5 * constant.sizeError.mean.first!)
+    }
+
+    /// The structured 3D state model with its constants set by hand steps as the simulator
+    /// does, so through its perceived states its frames pass and bounce as the simulator's.
+    func testTheHandSetStateModelPassesAndBounces() throws {
+        let model = StateModel3D(law: .handSet(gravity: DepthScenario.depth.box.gravity), scenario: .depth)
+        let s = try DepthScores.measure([.stateModel(model, name: "hand-set")], scenario: .depth, seeds: seeds, config: config)[0]
+        XCTAssertEqual(s.noFrames, 0)
+        XCTAssertGreaterThanOrEqual(Double(s.passThrough.right), 0.9 * Double(s.passThrough.judged))
+        XCTAssertGreaterThanOrEqual(Double(s.bounce.right), 0.8 * Double(s.bounce.judged))
+        XCTAssertEqual(s.realFrames, s.frames)
+        XCTAssertLessThan(s.sizeError.mean[0], 0.01)
     }
 
     /// Clips are scored in parallel and summed in clip order: the same scores twice.
