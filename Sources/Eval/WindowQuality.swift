@@ -20,9 +20,10 @@
 //             cannot lower its error by dropping the balls it would place badly.
 //   realism   every blob the tracker finds (of at least its `minArea`) is a valid disc, a
 //             disc cut by an occluder's edge or (with the covered-disc tracker) a disc drawn
-//             under another whose visible rim fits its circle (and, with `forgivesCrescents`,
-//             any blob against a larger disc of another colour), and no pixel away from them (farther than radius + `strayMargin` from every blob,
-//             not within `strayMargin` of an occluder) is brighter than `strayLevel` in any channel.
+//             under another whose visible rim fits its circle — with `forgivesCrescents`, also
+//             any blob against a larger disc of another colour — and no pixel away from them
+//             (farther than radius + `strayMargin` from every blob, not within `strayMargin`
+//             of an occluder) is brighter than `strayLevel` in any channel.
 //
 // Shapes: B clips, K context frames, T frames per window, H = W = size; a frame is [3, H, W]
 // in [-1, 1] (planar, as the model sees it).

@@ -32,7 +32,7 @@ struct DepthEvaluation: Codable {
     var horizon: Int
     /// The thresholds of the frame-level scores.
     var scoring: DepthScoreConfig
-    /// Per generator, the frame-level scores (DepthScores: counts and per-horizon sums).
+    /// Per generator, the frame-level scores (DepthScores: counts, and per horizon sums, counts and means).
     var frameScores: [DepthScores]
     var models: [Model]
 }
