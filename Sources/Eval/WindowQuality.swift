@@ -18,9 +18,12 @@
 //             The mean/median error is over matched balls, so it is always reported with the
 //             miss rate, and `penalizedError` counts every miss as `missPenalty` px — a model
 //             cannot lower its error by dropping the balls it would place badly.
-//   realism   every blob the tracker finds (of at least its `minArea`) is a valid disc or a
-//             disc cut by an occluder's edge, and no pixel away from them (farther than radius + `strayMargin` from every blob,
-//             not within `strayMargin` of an occluder) is brighter than `strayLevel` in any channel.
+//   realism   every blob the tracker finds (of at least its `minArea`) is a valid disc, a
+//             disc cut by an occluder's edge or (with the covered-disc tracker) a disc drawn
+//             under another whose visible rim fits its circle — with `forgivesCrescents`, also
+//             any blob against a larger disc of another colour — and no pixel away from them
+//             (farther than radius + `strayMargin` from every blob, not within `strayMargin`
+//             of an occluder) is brighter than `strayLevel` in any channel.
 //
 // Shapes: B clips, K context frames, T frames per window, H = W = size; a frame is [3, H, W]
 // in [-1, 1] (planar, as the model sees it).
@@ -61,6 +64,12 @@ public struct WindowQualityConfig: Codable, Equatable, Sendable {
     /// A ball with at least this share of its drawn disc in view counts as wholly in view
     /// (a ball against a wall has a sliver of its anti-aliased rim outside the image).
     public var wholeFraction = 0.9
+    /// Forgive a blob that is no disc where it lies against a larger disc of another colour
+    /// (within its radius + `strayMargin`): in the 3D box that is the crescent of a disc drawn
+    /// under a nearer one, or the blend of the two colours along the nearer disc's edge, which
+    /// can read as a third palette hue (DepthScores). Off for the flat world, whose discs are
+    /// not drawn over one another.
+    public var forgivesCrescents = false
 
     public init() {}
 
@@ -211,7 +220,9 @@ public struct WindowQuality: Sendable {
         // are judged by the stray-pixel test below, which forgives them beside a disc.
         let blobs = tracker.detect(planar: frame, frames: 1, height: h, width: w)[0]
             .filter { $0.area >= tracker.config.minArea }
-        let valid = blobs.filter(\.isValid)
+        // A disc drawn under another whose visible rim the tracker fitted (with
+        // `fitsCoveredDiscs`, Tracker+CoveredDisc) is a disc though its blob is a crescent.
+        let valid = blobs.filter { $0.isValid || $0.arcFitted }
         // A ball partly hidden (behind an occluder) may show as a cut disc or not at all:
         // it is neither required nor an error, and a blob of its colour over it is no flaw.
         let partial = truth.balls.indices.filter { truth.visible[$0] && truth.visibleFraction[$0] < config.wholeFraction }
@@ -248,7 +259,15 @@ public struct WindowQuality: Sendable {
                 return (dx * dx + dy * dy).squareRoot() <= d.radius + config.strayMargin
             }
         }
-        let invalid = blobs.filter { !$0.isValid && !overPartial($0.position, color: $0.color) && !againstOccluder($0) }.count
+        // A crescent or a blend along the edge of a nearer disc (forgivesCrescents).
+        func againstLargerDisc(_ d: Detection) -> Bool {
+            config.forgivesCrescents && valid.contains {
+                $0.color != d.color && $0.radius > d.radius && ($0.position - d.position).length <= $0.radius + config.strayMargin
+            }
+        }
+        let invalid = blobs.filter {
+            !$0.isValid && !$0.arcFitted && !overPartial($0.position, color: $0.color) && !againstOccluder($0) && !againstLargerDisc($0)
+        }.count
         // Stray pixels: bright, away from every blob and partly hidden ball, and not within
         // `strayMargin` of an occluder (its grey edge, a sliver of a ball emerging from it).
         let m = config.strayMargin

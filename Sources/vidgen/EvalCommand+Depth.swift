@@ -1,12 +1,14 @@
 import ArgumentParser
 import Checkpoints
 import Dynamics
+import Eval
 import Foundation
 import Tensor
 import World
 
-/// What `vidgen eval --scenario depth` writes: per checkpoint, the law it learned and its 3D
-/// position error by horizon (StateModel3D.positionErrors).
+/// What `vidgen eval --scenario depth` writes: the frame-level scores of every generator (the
+/// simulator, the baselines and each checkpoint's roll-outs: DepthScores), and per checkpoint
+/// the law it learned and its 3D position error by horizon (StateModel3D.positionErrors).
 struct DepthEvaluation: Codable {
     struct Model: Codable {
         var checkpoint: String
@@ -28,6 +30,10 @@ struct DepthEvaluation: Codable {
     var clips: Int
     var context: Int
     var horizon: Int
+    /// The thresholds of the frame-level scores.
+    var scoring: DepthScoreConfig
+    /// Per generator, the frame-level scores (DepthScores: counts, and per horizon sums, counts and means).
+    var frameScores: [DepthScores]
     var models: [Model]
 }
 
@@ -38,11 +44,11 @@ extension Vidgen.EvalCmd {
     /// Frames scored after the context when --frames is not given.
     static let depthHorizon = 30
 
-    /// The rules of `vidgen eval --scenario depth`: structured 3D state models only, no
-    /// option of the video models' scores.
+    /// The rules of `vidgen eval --scenario depth`: the baselines, or structured 3D state
+    /// models beside them, and no option of the video models' scores.
     func validateDepth() throws {
-        if checkpoint.isEmpty || baselinesOnly {
-            throw ValidationError("--scenario \(scenario) scores structured 3D state models: give each with --checkpoint")
+        if checkpoint.isEmpty && !baselinesOnly {
+            throw ValidationError("--scenario \(scenario) scores the baselines (--baselines-only) and structured 3D state models: give each with --checkpoint")
         }
         if stitch != nil || csv != nil || cameraNoise != 0 {
             throw ValidationError("--stitch, --csv and --camera-noise are options of the flat scenarios, not of --scenario \(scenario)")
@@ -54,16 +60,26 @@ extension Vidgen.EvalCmd {
         }
     }
 
-    /// `vidgen eval --scenario depth`: each checkpoint's 3D position error by horizon on
-    /// clips --first-scene-seed + i.
+    /// `vidgen eval --scenario depth`: the frame-level scores of the simulator, the baselines
+    /// and each checkpoint, and each checkpoint's 3D position error by horizon, on clips
+    /// --first-scene-seed + i.
     func runDepth() throws {
         let depth = try DepthScenario.named(scenario)
         let context = self.context ?? Self.depthContext
         let horizon = (frames ?? context + Self.depthHorizon) - context
         let models = try checkpoint.map { try StateModel3D.load($0, scenario: depth) }
         let seeds = (0..<UInt64(clips)).map { firstSceneSeed + $0 }
+        var scoring = DepthScoreConfig()
+        (scoring.context, scoring.frames) = (context, context + horizon)
+        let columns = [DepthColumn.simulator, .copyLast, .constantVelocity]
+            + zip(checkpoint, models).map { DepthColumn.stateModel($1, name: ($0 as NSString).lastPathComponent) }
+        let scores = try DepthScores.measure(columns, scenario: depth, seeds: seeds, config: scoring)
+        print("\(clips) clips of \(scenario), \(context) context frames, \(horizon) generated. Pair events: right when the "
+              + "generator draws the encounter and changes the pair's relative image velocity through it as the simulator does "
+              + "(within \(scoring.velocityTolerance) px/frame); drawn: the encounters it drew.")
+        print(DepthScores.table(scores) + "\n")
         var out = DepthEvaluation(scenario: scenario, firstSceneSeed: firstSceneSeed, clips: clips, context: context,
-                                  horizon: horizon, models: [])
+                                  horizon: horizon, scoring: scoring, frameScores: scores, models: [])
         for (folder, model) in zip(checkpoint, models) {
             let e = try model.positionErrors(scenario: depth, seeds: seeds, context: context, horizon: horizon)
             let g = model.law.gravity

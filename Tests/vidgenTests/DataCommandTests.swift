@@ -131,13 +131,28 @@ final class DataCommandTests: XCTestCase {
             .contains("'shape': (32, 32, 32, 3)"))
     }
 
+    /// `eval --scenario depth --baselines-only` scores the simulator and the two baselines on
+    /// depth clips: a table on stdout and every count in the JSON.
+    func testEvalScoresTheBaselinesOnDepthClips() throws {
+        let r = try run(["eval", "--baselines-only", "--scenario", "depth", "--clips", "3", "--out", "m.json"])
+        XCTAssertEqual(r.code, 0, r.err)
+        XCTAssertTrue(r.out.contains("pass-through right") && r.out.contains("constant velocity"), r.out)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tmp + "/m.json"))) as? [String: Any])
+        let scores = try XCTUnwrap(json["frameScores"] as? [[String: Any]])
+        XCTAssertEqual(scores.compactMap { $0["name"] as? String }, ["simulator", "copy last frame", "constant velocity"])
+        XCTAssertEqual(scores[0]["clips"] as? Int, 3)
+        let size = try XCTUnwrap(scores[0]["sizeError"] as? [String: Any])
+        XCTAssertEqual((size["mean"] as? [Double])?.count, 30)
+        XCTAssertEqual((json["models"] as? [Any])?.count, 0)
+    }
+
     /// Commands that take the flat world only refuse the 3D box with a line that says so;
-    /// eval takes it only for 3D state models.
+    /// eval takes it for the baselines and 3D state models, and asks for one or the other.
     func testSampleAndEvalRefuseDepthScenarios() throws {
         for (args, says) in [(["sample", "--seed", "1", "--scenario", "depth", "--scene-seed", "1", "--out", "v.gif"],
                               "is the 3D box, which this command does not take"),
-                             (["eval", "--baselines-only", "--scenario", "depth-near", "--clips", "1", "--out", "m.json"],
-                              "scores structured 3D state models")] {
+                             (["eval", "--scenario", "depth-near", "--clips", "1", "--out", "m.json"],
+                              "scores the baselines (--baselines-only) and structured 3D state models")] {
             let r = try run(args)
             XCTAssertNotEqual(r.code, 0, args.joined(separator: " "))
             XCTAssertLessThan(r.code, 128, "terminated by a signal")

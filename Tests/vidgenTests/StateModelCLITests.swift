@@ -98,6 +98,8 @@ final class StateModelCLITests: XCTestCase {
         let model = try XCTUnwrap((json["models"] as? [[String: Any]])?.first)
         XCTAssertEqual((model["positionErrorMean"] as? [Double])?.count, 10)
         XCTAssertEqual(model["clipsScored"] as? Int, 4)
+        XCTAssertEqual((json["frameScores"] as? [[String: Any]])?.compactMap { $0["name"] as? String },
+                       ["simulator", "copy last frame", "constant velocity", "run"])
 
         try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "tiny", "--out", dir + "/run"],
                            mentioning: "already holds a checkpoint", oneLine: true)
