@@ -62,15 +62,15 @@ extension CodecConfig {
     /// The frames of step `step`: planar [N, 3, H, W], N = batchSize.
     public func frames(step: Int) throws -> Tensor {
         let s = model.frameSize
-        let scenario = try Scenario.named(self.scenario).resized(to: s)
+        let scenario = try WorldScenario.named(self.scenario).resized(to: s)
         var values: [Float] = []
         values.reserveCapacity(batchSize * 3 * s * s)
         let stepRNG = RNG(seed: seed).split("codec-data").split(step)
         for i in 0..<batchSize {
             var rng = stepRNG.split(i)
-            let episode = try scenario.episode(seed: SceneSeeds.training(&rng), frames: simulationFrames)
+            let episode = try scenario.clip(seed: SceneSeeds.training(&rng), frames: simulationFrames)
             let t = rng.int(in: 0...(simulationFrames - 1))
-            values += Rasterizer.planar([episode.frames[t]], scene: episode.scene)
+            values += episode.planar(t..<(t + 1))
         }
         return Tensor(shape: [batchSize, 3, s, s], values: values)
     }

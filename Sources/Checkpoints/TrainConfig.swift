@@ -84,7 +84,7 @@ public struct TrainConfig: PresetConfig, Equatable, Sendable {
     public var autoencoder = AutoencoderConfig()
     /// Frames simulated per clip; the training window starts uniformly inside them.
     public var simulationFrames = 48
-    /// Scenario the clips come from.
+    /// Scenario the clips come from: a flat one or a 3D one seen by its camera (WorldScenario).
     public var scenario = "id"
     /// A checkpoint every this many steps (and at the end).
     public var checkpointEvery = 200

@@ -9,8 +9,12 @@
 //                       and drawn smaller discs first (a larger disc is a nearer ball)
 //   a 3D state model    the state perceived in the context (StateModel3D), rolled forward and
 //                       drawn through the camera
+//   a video model       its windows stitched last-k from the last context frames its window
+//                       takes, as on flat clips
 
+import Diffusion
 import Dynamics
+import Sample
 import Tensor
 import World
 
@@ -24,9 +28,13 @@ public typealias DepthGenerator = @Sendable (_ episode: Episode3D, _ context: In
 public struct DepthColumn: Sendable {
     public var name: String
     public var generate: DepthGenerator
+    /// Whether clips may be generated side by side; a video model's sampling already spreads
+    /// its matrix products over the cores.
+    public var parallel: Bool
 
-    public init(name: String, generate: @escaping DepthGenerator) {
+    public init(name: String, parallel: Bool = true, generate: @escaping DepthGenerator) {
         self.name = name
+        self.parallel = parallel
         self.generate = generate
     }
 
@@ -79,6 +87,23 @@ public struct DepthColumn: Sendable {
             return model.rollout(contextFrames: given, frames: episode.count - context).map { given + $0 }
         }
     }
+
+    /// A video model's stitched roll-out: its first window takes the last `k` context frames
+    /// (at most what its window leaves room for), and each window after it the last `k`
+    /// frames made (last-k). The noise of clip `seed` is `RNG(seed: noiseSeed).split("depth")`
+    /// split by the scene seed, so a clip's video does not depend on the clips beside it.
+    public static func videoModel(_ sampler: WindowSampler, name: String, k: Int, noiseSeed: UInt64) -> DepthColumn {
+        DepthColumn(name: name, parallel: false) { episode, context in
+            let all = Rasterizer.planar(episode), per = all.count / episode.count
+            let given = Array(all[0..<(context * per)])
+            let c = max(1, min(k, context, sampler.model.config.frames - 1))
+            let (h, w) = (episode.camera.imageHeight, episode.camera.imageWidth)
+            let start = Tensor(shape: [1, c, 3, h, w], values: Array(given[((context - c) * per)...]))
+            let video = sampler.rollout(context: start, frames: episode.count - context + c, strategy: .lastK, k: c,
+                                        noise: ClipNoise([RNG(seed: noiseSeed).split("depth").split(Int(truncatingIfNeeded: episode.seed))]))
+            return given + video.values[(c * per)...]
+        }
+    }
 }
 
 extension DepthScores {
@@ -91,11 +116,12 @@ extension DepthScores {
         return columns.map { column in
             var perClip = [DepthScores?](repeating: nil, count: episodes.count)
             perClip.withUnsafeMutableBufferPointer { out in
-                Parallel.forEach(episodes.count) { k in
+                let one = { (k: Int) in
                     if let frames = column.generate(episodes[k], config.context) {
                         out[k] = score(frames, episode: episodes[k], config: config, name: column.name)
                     }
                 }
+                if column.parallel { Parallel.forEach(episodes.count, one) } else { (0..<episodes.count).forEach(one) }
             }
             var total = DepthScores(name: column.name, horizon: config.horizon)
             for s in perClip {
@@ -110,8 +136,9 @@ extension DepthScores {
         func count(_ c: EventCount) -> String {
             c.share.map { String(format: "%d/%d (%.0f%%; %d drawn)", c.right, c.judged, 100 * $0, c.shown) } ?? "—"
         }
-        func at(_ v: [Double], _ hs: [Int]) -> String {
-            hs.filter { $0 <= v.count }.map { String(format: "%.3f", v[$0 - 1]) }.joined(separator: " / ")
+        func at(_ v: HorizonMean, _ hs: [Int]) -> String {
+            hs.filter { $0 <= v.count.count }
+                .map { v.count[$0 - 1] == 0 ? "—" : String(format: "%.3f", v.mean[$0 - 1]) }.joined(separator: " / ")
         }
         let horizon = scores.first?.sizeError.sum.count ?? 0
         let hs = [1, 10, 30].filter { $0 <= horizon }
@@ -119,9 +146,9 @@ extension DepthScores {
         let header = ["generator", "pass-through right", "bounce right", "bounces not judged", "size error \(labels) px", "Δr still px",
                       "3D error \(labels) px-eq", "occlusion order", "real", "count right"]
         let rows = scores.map { s -> [String] in
-            [s.name, count(s.passThrough), count(s.bounce), "\(s.glancing) glancing", at(s.sizeError.mean, hs),
+            [s.name, count(s.passThrough), count(s.bounce), "\(s.glancing) glancing", at(s.sizeError, hs),
              s.stillSizeChange.count[0] == 0 ? "—" : String(format: "%.3f", s.stillSizeChange.mean[0]),
-             at(s.positionError3D.mean, hs),
+             at(s.positionError3D, hs),
              s.occlusion.share.map { String(format: "%d/%d (%.0f%%)", s.occlusion.right, s.occlusion.pairs, 100 * $0) } ?? "—",
              s.frames == 0 ? "—" : String(format: "%.1f%%", 100 * Double(s.realFrames) / Double(s.frames)),
              s.frames == 0 ? "—" : String(format: "%.1f%%", 100 * Double(s.countRightFrames) / Double(s.frames))]

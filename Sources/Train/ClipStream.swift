@@ -30,15 +30,15 @@ public struct ClipBatch {
     public var context: [Int]
 }
 
-/// Windows of `id` clips, seeded.
+/// Windows of the config's scenario's clips (flat, or seen in the 3D box), seeded.
 public struct ClipStream {
     public let config: TrainConfig
-    public let scenario: Scenario
+    public let scenario: WorldScenario
     let root: RNG
 
     public init(_ config: TrainConfig) throws {
         self.config = config
-        scenario = try Scenario.named(config.scenario).resized(to: config.frameSize)
+        scenario = try WorldScenario.named(config.scenario).resized(to: config.frameSize)
         root = RNG(seed: config.seed).split("data")
     }
 
@@ -60,11 +60,11 @@ public struct ClipStream {
         let stepRNG = root.split(step)
         for i in 0..<b {
             var rng = stepRNG.split(first + i)
-            let episode = try scenario.episode(seed: SceneSeeds.training(&rng), frames: config.simulationFrames)
+            let episode = try scenario.clip(seed: SceneSeeds.training(&rng), frames: config.simulationFrames)
             let start = rng.int(in: 0...(config.simulationFrames - frames))
             let unconditional = rng.uniform() < config.unconditionalShare
             let context = unconditional ? 0 : rng.int(in: config.contextMin...config.contextMax)
-            let window = Rasterizer.planar(Array(episode.frames[start..<(start + frames)]), scene: episode.scene)
+            let window = episode.planar(start..<(start + frames))
             pixels.replaceSubrange((i * per)..<((i + 1) * per), with: window)
             contexts[i] = context
             for f in 0..<context { mask[i * frames + f] = 1 }

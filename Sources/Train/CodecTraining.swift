@@ -29,7 +29,7 @@ public struct CodecTrainer {
         var rng = RNG(seed: config.seed).split("codec-init")
         model = FrameAutoencoder(config.model, rng: &rng)
         adam = AdamW(like: model.namedParameters.map(\.value))
-        _ = try Scenario.named(config.scenario)
+        _ = try WorldScenario.named(config.scenario)
     }
 
     /// The frames of step `step`: planar [N, 3, H, W] (CodecConfig.frames).

@@ -33,6 +33,21 @@ public enum WorldScenario: Sendable {
         }
     }
 
+    /// The scenario drawn at `size` × `size` pixels: a flat one scaled (`Scenario.resized`),
+    /// a 3D one seen by its camera with the focal length scaled by the same factor, so the
+    /// box fills the image as it did.
+    public func resized(to size: Int) -> WorldScenario {
+        switch self {
+        case let .flat(s): return .flat(s.resized(to: size))
+        case var .depth(s):
+            guard size != s.camera.imageWidth || size != s.camera.imageHeight else { return self }
+            let c = s.camera
+            s.camera = PinholeCamera(focalLength: c.focalLength * Double(size) / Double(c.imageWidth),
+                                     distance: c.distance, imageWidth: size, imageHeight: size)
+            return .depth(s)
+        }
+    }
+
     /// The clip for `seed` with `frames` frames (`Scenario.episode`, `DepthScenario.episode`).
     public func clip(seed: UInt64, frames: Int) throws -> WorldClip {
         switch self {
@@ -68,6 +83,14 @@ public enum WorldClip: Sendable {
         switch self {
         case let .flat(e): Rasterizer.bytes(e)
         case let .depth(e): Rasterizer.bytes(e)
+        }
+    }
+
+    /// Frames `range`, planar `[T, 3, H, W]` in [-1, 1]: what the video models train on.
+    public func planar(_ range: Range<Int>) -> [Float] {
+        switch self {
+        case let .flat(e): Rasterizer.planar(Array(e.frames[range]), scene: e.scene)
+        case let .depth(e): Rasterizer.planar(range.map { e.imageFrame($0) }, scene: e.imageScene)
         }
     }
 

@@ -3,6 +3,7 @@ import Checkpoints
 import Dynamics
 import Eval
 import Foundation
+import Sample
 import Tensor
 import World
 
@@ -48,7 +49,7 @@ extension Vidgen.EvalCmd {
     /// models beside them, and no option of the video models' scores.
     func validateDepth() throws {
         if checkpoint.isEmpty && !baselinesOnly {
-            throw ValidationError("--scenario \(scenario) scores the baselines (--baselines-only) and structured 3D state models: give each with --checkpoint")
+            throw ValidationError("--scenario \(scenario) scores the baselines (--baselines-only), and 3D state models and video models trained on depth clips: give each with --checkpoint")
         }
         if stitch != nil || csv != nil || cameraNoise != 0 {
             throw ValidationError("--stitch, --csv and --camera-noise are options of the flat scenarios, not of --scenario \(scenario)")
@@ -60,6 +61,22 @@ extension Vidgen.EvalCmd {
         }
     }
 
+    /// The column of the video model in `folder`: stitched last-k from as many context frames
+    /// as it trained with, sampled with its own settings and this command's overrides.
+    func videoColumn(_ folder: String, scenario: DepthScenario) throws -> DepthColumn {
+        let saved = try CheckpointFolder(folder).videoCheckpoint()
+        let sampling = self.sampling.applied(to: saved.sampling)
+        if let problem = sampling.validationError(for: saved.config.model) { throw ValidationError(problem) }
+        let size = saved.config.frameSize
+        guard size == scenario.camera.imageWidth, size == scenario.camera.imageHeight else {
+            throw VidgenError.input("\(folder): a video model of \(size) × \(size) frames; \(scenario.name) frames are "
+                                    + "\(scenario.camera.imageWidth) × \(scenario.camera.imageHeight): it scores a model trained on frames of that size")
+        }
+        let sampler = WindowSampler(model: saved.model, settings: sampling, codec: saved.codec)
+        let k = min(saved.config.contextMax, saved.config.model.frames - 1)
+        return .videoModel(sampler, name: (folder as NSString).lastPathComponent, k: k, noiseSeed: seed)
+    }
+
     /// `vidgen eval --scenario depth`: the frame-level scores of the simulator, the baselines
     /// and each checkpoint, and each checkpoint's 3D position error by horizon, on clips
     /// --first-scene-seed + i.
@@ -67,12 +84,15 @@ extension Vidgen.EvalCmd {
         let depth = try DepthScenario.named(scenario)
         let context = self.context ?? Self.depthContext
         let horizon = (frames ?? context + Self.depthHorizon) - context
-        let models = try checkpoint.map { try StateModel3D.load($0, scenario: depth) }
+        let videos = checkpoint.filter { CheckpointFolder($0).kind == .video }
+        let states = checkpoint.filter { !videos.contains($0) }
+        let models = try states.map { try StateModel3D.load($0, scenario: depth) }
         let seeds = (0..<UInt64(clips)).map { firstSceneSeed + $0 }
         var scoring = DepthScoreConfig()
         (scoring.context, scoring.frames) = (context, context + horizon)
         let columns = [DepthColumn.simulator, .copyLast, .constantVelocity]
-            + zip(checkpoint, models).map { DepthColumn.stateModel($1, name: ($0 as NSString).lastPathComponent) }
+            + zip(states, models).map { DepthColumn.stateModel($1, name: ($0 as NSString).lastPathComponent) }
+            + (try videos.map { try videoColumn($0, scenario: depth) })
         let scores = try DepthScores.measure(columns, scenario: depth, seeds: seeds, config: scoring)
         print("\(clips) clips of \(scenario), \(context) context frames, \(horizon) generated. Pair events: right when the "
               + "generator draws the encounter and changes the pair's relative image velocity through it as the simulator does "
@@ -80,7 +100,7 @@ extension Vidgen.EvalCmd {
         print(DepthScores.table(scores) + "\n")
         var out = DepthEvaluation(scenario: scenario, firstSceneSeed: firstSceneSeed, clips: clips, context: context,
                                   horizon: horizon, scoring: scoring, frameScores: scores, models: [])
-        for (folder, model) in zip(checkpoint, models) {
+        for (folder, model) in zip(states, models) {
             let e = try model.positionErrors(scenario: depth, seeds: seeds, context: context, horizon: horizon)
             let g = model.law.gravity
             out.models.append(.init(checkpoint: folder, gravity: [g.x, g.y, g.z], wallFactor: model.law.wall,

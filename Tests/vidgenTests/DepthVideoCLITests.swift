@@ -1,0 +1,31 @@
+import Foundation
+import XCTest
+
+/// A video model trained on clips of the 3D box, and scored as a column of the depth scores.
+final class DepthVideoCLITests: XCTestCase {
+    /// `train` with a config naming `depth` writes a video model; `eval --scenario depth`
+    /// scores it beside the baselines, the same bytes twice; a model of another frame size
+    /// is refused in one line.
+    func testTrainAndScoreAVideoModelOnDepthClips() throws {
+        let dir = CLI.tmp("depth-video")
+        let config = dir + "/c.json"
+        try Data(#"{"preset": "tiny", "scenario": "depth", "steps": 2, "model": {"size": 32}}"#.utf8).write(to: URL(fileURLWithPath: config))
+        let train = try CLI.run(["train", "--config", config, "--out", dir + "/run"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let args = ["eval", "--checkpoint", dir + "/run", "--scenario", "depth", "--clips", "1", "--frames", "14", "--steps", "2"]
+        let eval = try CLI.run(args + ["--out", dir + "/a.json"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/a.json"))) as? [String: Any])
+        XCTAssertEqual((json["frameScores"] as? [[String: Any]])?.compactMap { $0["name"] as? String },
+                       ["simulator", "copy last frame", "constant velocity", "run"])
+        XCTAssertEqual((json["models"] as? [Any])?.count, 0, "the 3D law's constants are a state model's")
+        XCTAssertEqual(try CLI.run(args + ["--out", dir + "/b.json"]).status, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/a.json")), try Data(contentsOf: URL(fileURLWithPath: dir + "/b.json")))
+
+        try Data(#"{"preset": "tiny", "scenario": "depth", "steps": 1}"#.utf8).write(to: URL(fileURLWithPath: config))
+        XCTAssertEqual(try CLI.run(["train", "--config", config, "--out", dir + "/small"]).status, 0)
+        try assertRejected(["eval", "--checkpoint", dir + "/small", "--scenario", "depth", "--clips", "1", "--out", dir + "/e.json"],
+                           mentioning: "16 × 16 frames", oneLine: true)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/e.json"))
+    }
+}
