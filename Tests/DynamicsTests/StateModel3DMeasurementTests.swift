@@ -12,13 +12,13 @@ final class StateModel3DMeasurementTests: XCTestCase {
             throw XCTSkip("set VIDGEN_MEASURE_3D=N to train the default recipe and score N clips per range")
         }
         let start = Date()
-        var trainer = try StateTrainer3D(config: .default)
+        var trainer = try StateTrainer3D(config: StateConfig3D.default)
         try trainer.train { p in
             if p.step % 250 == 0 || p.step == p.steps {
                 print(String(format: "step %d/%d loss %.3g lr %.3g", p.step, p.steps, p.loss, p.learningRate))
             }
         }
-        let law = trainer.law.law
+        let law = trainer.network.law
         print(String(format: "trained in %.0f s: g (%.5f, %.5f, %.5f), wall %.4f, pair %.4f", Date().timeIntervalSince(start),
                      law.gravity.x, law.gravity.y, law.gravity.z, law.wall, law.pair))
         // `depth-near` is the same box through another camera: the law is the box's, the

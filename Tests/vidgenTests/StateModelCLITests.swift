@@ -103,8 +103,8 @@ final class StateModelCLITests: XCTestCase {
 
         try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "tiny", "--out", dir + "/run"],
                            mentioning: "already holds a checkpoint", oneLine: true)
-        try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "generic", "--out", dir + "/x"],
-                           mentioning: "takes a preset (tiny, default)", oneLine: true)
+        try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "huge", "--out", dir + "/x"],
+                           mentioning: "takes a preset (tiny, default, generic, generic-tiny)", oneLine: true)
         try assertRejected(["train", "--model", "state", "--scenario", "id", "--out", dir + "/x"], mentioning: "depth scenario")
         try assertRejected(["eval", "--scenario", "depth", "--out", dir + "/e.json"], mentioning: "--checkpoint")
         try assertRejected(["eval", "--checkpoint", dir + "/run", "--scenario", "depth", "--context", "2", "--out", dir + "/e.json"],
