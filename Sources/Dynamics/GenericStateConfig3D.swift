@@ -26,7 +26,7 @@ public struct GenericStateConfig3D: StateTrainingConfig3D {
     /// δ of the pseudo-Huber loss on Δu and δp, box units per frame and box units.
     public var robustLoss = 0.05
     /// Optimizer steps; linear warm-up to the peak rate, cosine decay to minLRFraction·peak.
-    public var steps = 15000
+    public var steps = 10000
     public var learningRate = 3e-3
     public var warmupSteps = 200
     public var minLRFraction = 0.01
