@@ -9,7 +9,9 @@
 // wall cleanly is left out). So the g the law learns is read in box units from the frames, the
 // box's walls and the camera, not from the gravity the clip was simulated with. A ball's
 // velocity at frame t is labelled by the parabola of free flight under the clip's g through
-// its positions around t (Flight.velocity, to Perception3D.flightTolerance).
+// its positions around t (Flight.velocity, to Perception3D.flightTolerance). The structured
+// law learns from the frames with at most one contact instant (`example`, `tensors`), the
+// generic one from every transition (`graphTensors`).
 
 import Tensor
 import World
