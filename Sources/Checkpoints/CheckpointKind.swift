@@ -1,7 +1,7 @@
 // What a checkpoint folder holds, told by the `format` tag in the metadata of its model file
 // (docs/ARCHITECTURE.md, "Formats"): a video model, a frame autoencoder of its own (a codec
-// folder, `vidgen autoencoder`), a state model of either kind, or the structured state model
-// in 3D. This file is the one reader
+// folder, `vidgen autoencoder`), a state model of either kind, flat or in the 3D box. This
+// file is the one reader
 // of the tag; a folder whose model file has none is told by `migrate` (Migration.swift).
 
 import Dynamics
@@ -16,12 +16,13 @@ public enum CheckpointKind: Hashable, Sendable {
     case codec
     /// A state model: config.json (its kind's config) and model.safetensors (its network).
     case state(StateModelKind)
-    /// The structured state model in the 3D box: config.json (a StateConfig3D) and
-    /// model.safetensors (its three constants).
-    case state3D
+    /// A state model of either kind in the 3D box: config.json (a StateConfig3D or a
+    /// GenericStateConfig3D) and model.safetensors (its three constants or its network).
+    case state3D(StateModelKind)
 
     /// Every kind, in the order messages list their tags.
-    public static let all: [CheckpointKind] = [.video, .codec] + StateModelKind.allCases.map { .state($0) } + [.state3D]
+    public static let all: [CheckpointKind] = [.video, .codec] + StateModelKind.allCases.map { .state($0) }
+        + StateModelKind.allCases.map { .state3D($0) }
 
     /// The `format` in the metadata of the kind's safetensors files.
     public var format: String {
@@ -29,7 +30,7 @@ public enum CheckpointKind: Hashable, Sendable {
         case .video: return "vidgen"
         case .codec: return "vidgen-codec"
         case .state(let kind): return kind.format
-        case .state3D: return StateTrainer3D.format
+        case .state3D(let kind): return kind.format3D
         }
     }
 
@@ -45,7 +46,7 @@ public enum CheckpointKind: Hashable, Sendable {
         case .video: return "video model"
         case .codec: return "frame autoencoder"
         case .state(let kind): return kind.name
-        case .state3D: return "structured 3D state model"
+        case .state3D(let kind): return kind.rawValue + " 3D state model"
         }
     }
 }

@@ -8,7 +8,9 @@ import Tensor
 import World
 
 /// The graph network's shape and the scales that bring its inputs and outputs to O(1).
-public struct GraphNetworkConfig: Codable, Equatable, Sendable, StateModelConfig {
+public struct GraphNetworkConfig: GraphArchitecture, StateModelConfig {
+    public typealias State = WorldState
+
     /// Frame size the model works in, pixels (the walls are the image borders).
     public var width = 32
     public var height = 32
@@ -34,15 +36,7 @@ public struct GraphNetworkConfig: Codable, Equatable, Sendable, StateModelConfig
     /// Problems a user can cause, as one readable line.
     public func validationError() -> String? {
         if width < 4 || height < 4 || width > 4096 || height > 4096 { return "width and height must be in 4...4096" }
-        for (name, v) in [("relationHidden", relationHidden), ("effectWidth", effectWidth), ("objectHidden", objectHidden)]
-        where v < 1 || v > 4096 { return "\(name) must be in 1...4096, got \(v)" }
-        if relationLayers < 1 || relationLayers > 8 { return "relationLayers must be in 1...8, got \(relationLayers)" }
-        if objectLayers < 1 || objectLayers > 8 { return "objectLayers must be in 1...8, got \(objectLayers)" }
-        for (name, v) in [("distanceScale", distanceScale), ("velocityScale", velocityScale), ("radiusScale", radiusScale),
-                          ("deltaScale", deltaScale)] where !(v > 0 && v.isFinite) {
-            return "\(name) must be > 0, got \(v)"
-        }
-        return nil
+        return architectureValidationError()
     }
 }
 
@@ -102,11 +96,7 @@ public struct GenericStateConfig: StateTrainingConfig {
     public static var tiny: GenericStateConfig {
         var c = GenericStateConfig()
         c.preset = "generic-tiny"
-        c.model.relationHidden = 32
-        c.model.relationLayers = 1
-        c.model.effectWidth = 16
-        c.model.objectHidden = 32
-        c.model.objectLayers = 1
+        c.model = c.model.tiny
         c.clipsPerStep = 2
         c.clipFrames = 16
         c.steps = 200
@@ -137,18 +127,18 @@ extension GenericStateConfig {
 
     public var frame: any StateModelConfig { model }
 
-    public func network(rng: inout RNG) -> GraphNetwork { GraphNetwork(model, rng: &rng) }
+    public func network(rng: inout RNG) -> GraphNetwork<GraphNetworkConfig> { GraphNetwork(model, rng: &rng) }
 
     /// Every transition, with noise on its inputs (TrainingData.graphTensors).
     public func examples(_ transitions: [Transition], rng: inout RNG) -> (batch: GraphBatch, target: Tensor, weight: Tensor) {
         TrainingData.graphTensors(transitions, self, rng: &rng)
     }
 
-    public func loss(of network: GraphNetwork, on e: (batch: GraphBatch, target: Tensor, weight: Tensor)) -> Tensor {
+    public func loss(of network: GraphNetwork<GraphNetworkConfig>, on e: (batch: GraphBatch, target: Tensor, weight: Tensor)) -> Tensor {
         network.loss(e.batch, target: e.target, weight: e.weight, robust: Float(robustLoss / model.deltaScale))
     }
 
-    public func decays(_ network: GraphNetwork) -> [Bool] { network.decays }
+    public func decays(_ network: GraphNetwork<GraphNetworkConfig>) -> [Bool] { network.decays }
 
-    public func stateModel(_ network: GraphNetwork) -> StateModel { StateModel(network: network) }
+    public func stateModel(_ network: GraphNetwork<GraphNetworkConfig>) -> StateModel { StateModel(network: network) }
 }

@@ -1,31 +1,99 @@
 // The generic state model's law: a graph network in the manner of interaction networks and
 // graph-network simulators (Battaglia et al. 2016; Sanchez-Gonzalez et al. 2020), one round
-// of messages per frame over every ordered pair of balls. It is given each ball's state and
-// where the walls are, and nothing of how things move — no gravity, no contact instants, no
-// law of impact, no clamp to the walls. It predicts each ball's change of velocity over the
-// frame and what the trapezoid rule misses of its change of position:
+// of messages per frame over every ordered pair of balls, in the flat world (d = 2, the walls
+// are the image borders) and in the 3D box (d = 3, six walls). It is given each ball's state
+// and where the walls are, and nothing of how things move — no gravity, no contact instants,
+// no law of impact, no clamp to the walls. It predicts each ball's change of velocity over
+// the frame and what the trapezoid rule misses of its change of position:
 //
 //   e_ij          = φ_R(p_j − p_i, |p_j − p_i|, u_j − u_i, r_i, r_j)     every ordered pair i ← j, i ≠ j
-//   (Δu_i, δp_i)  = φ_O(u_i, r_i, x_i, W − x_i, y_i, H − y_i, Σ_j e_ij)
+//   (Δu_i, δp_i)  = φ_O(u_i, r_i, p_i,1, E_1 − p_i,1, …, p_i,d, E_d − p_i,d, Σ_j e_ij)
 //   u'_i = u_i + Δu_i,    p'_i = p_i + (u_i + u'_i) / 2 + δp_i
 //
-// The trapezoid is exact for a constant acceleration, free flight's (δp = 0 there). In a frame
-// with a bounce the velocity turns at an instant the step does not know, and the trapezoid
-// alone puts the ball up to |u| off (one meeting a wall at a fraction τ of the frame ends
-// |2τ − 1| |u| from it): on the validation clips of `id`, the simulator's own Δu integrated so
-// is 3.0 px off at the 30th frame (data/generic-state/MODEL.md). δp is the network's to learn,
-// as Δu is, from the same transitions.
+// (E the box's extents: a ball reads its distance to both walls of every axis.) The trapezoid
+// is exact for a constant acceleration, free flight's (δp = 0 there). In a frame with a bounce
+// the velocity turns at an instant the step does not know, and the trapezoid alone puts the
+// ball up to |u| off (one meeting a wall at a fraction τ of the frame ends |2τ − 1| |u| from
+// it): on the validation clips of `id`, the simulator's own Δu integrated so is 3.0 px off at
+// the 30th frame (data/generic-state/MODEL.md). δp is the network's to learn, as Δu is, from
+// the same transitions.
 // The relation reads the pair's displacement and its length (GNS's edge features), their
 // relative velocity and both radii; a pair far apart must learn to say nothing.
 //
 // Inputs are divided by the config's scales (distanceScale for positions, distances and wall
 // distances; velocityScale; radiusScale); the outputs are Δu and δp in network units, times
-// `deltaScale` pixels per frame and pixels.
-// Shapes: B states, N balls per state (padded), E effect width; pairs are flattened to rows
-// [B·N·N] (receiver-major), balls to rows [B·N].
+// `deltaScale` (pixels per frame and pixels, or box units). The world's own parts — its
+// config and its state type — are GenericStateConfig.swift and GraphNetwork3D.swift.
+// Shapes: B states, N balls per state (padded), E effect width, d dimensions; pairs are
+// flattened to rows [B·N·N] (receiver-major), balls to rows [B·N].
 
 import Tensor
 import World
+
+// MARK: - What a graph network reads
+
+/// A world's state as the graph network reads and steps it: the flat world's `WorldState`
+/// (d = 2) and the box's `WorldState3D` (d = 3).
+public protocol GraphState {
+    /// A position or velocity: Vec2 or Vec3.
+    associatedtype Vector: SIMD where Vector.Scalar == Double
+    /// The walls: at 0 and at this extent on each axis.
+    var walls: Vector { get }
+    var ballCount: Int { get }
+    /// Ball `i`'s centre, velocity and radius.
+    func ball(_ i: Int) -> (position: Vector, velocity: Vector, radius: Double)
+    /// Ball `i` moved to `position` with `velocity`, all else kept.
+    mutating func move(_ i: Int, to position: Vector, velocity: Vector)
+}
+
+/// A graph network's architecture config in one world: the MLPs' shape and the scales that
+/// bring inputs and outputs to O(1) (GraphNetworkConfig for the flat world,
+/// GraphNetworkConfig3D for the box).
+public protocol GraphArchitecture: Codable, Equatable, Sendable {
+    /// The states of its world.
+    associatedtype State: GraphState
+    /// Hidden width and number of hidden layers of the relation MLP (per ordered ball pair).
+    var relationHidden: Int { get set }
+    var relationLayers: Int { get set }
+    /// Width of a relation's effect, summed over senders.
+    var effectWidth: Int { get set }
+    /// Hidden width and number of hidden layers of the object MLP (per ball).
+    var objectHidden: Int { get set }
+    var objectLayers: Int { get set }
+    /// Inputs are divided by these: displacements, distances and distances to the walls;
+    /// velocities; radii.
+    var distanceScale: Double { get set }
+    var velocityScale: Double { get set }
+    var radiusScale: Double { get set }
+    /// The network's outputs times this are Δu and δp.
+    var deltaScale: Double { get set }
+}
+
+extension GraphArchitecture {
+    /// Dimensions of a position: 2 or 3.
+    public static var dimensions: Int { State.Vector.scalarCount }
+
+    /// These scales with the MLPs of the tiny presets, which train in seconds: 32 wide, one
+    /// hidden layer each, effects 16 wide.
+    public var tiny: Self {
+        var c = self
+        (c.relationHidden, c.relationLayers, c.effectWidth, c.objectHidden, c.objectLayers) = (32, 1, 16, 32, 1)
+        return c
+    }
+
+    /// Problems a user can cause in the MLPs' shape and the scales, as one readable line.
+    public func architectureValidationError() -> String? {
+        for (name, v) in [("relationHidden", relationHidden), ("effectWidth", effectWidth), ("objectHidden", objectHidden)]
+        where v < 1 || v > 4096 { return "\(name) must be in 1...4096, got \(v)" }
+        if relationLayers < 1 || relationLayers > 8 { return "relationLayers must be in 1...8, got \(relationLayers)" }
+        if objectLayers < 1 || objectLayers > 8 { return "objectLayers must be in 1...8, got \(objectLayers)" }
+        for (name, v) in [("distanceScale", distanceScale), ("velocityScale", velocityScale), ("radiusScale", radiusScale),
+                          ("deltaScale", deltaScale)] where !(v > 0 && v.isFinite) {
+            return "\(name) must be > 0, got \(v)"
+        }
+        return nil
+    }
+}
 
 // MARK: - Features
 
@@ -33,31 +101,40 @@ import World
 public struct GraphBatch {
     /// B, N.
     public let examples: Int, balls: Int
-    /// [B·N·N, 7] relation inputs of pair i ← j at row (b·N + i)·N + j (zeros where i = j or
-    /// either ball is padding).
+    /// [B·N·N, 2d + 3] relation inputs of pair i ← j at row (b·N + i)·N + j (zeros where
+    /// i = j or either ball is padding).
     public var relations: Tensor
     /// [B·N·N, 1] 1 for a pair of two distinct balls, 0 else.
     public var pairMask: Tensor
-    /// [B·N, 7] object inputs (zeros for padding).
+    /// [B·N, 3d + 1] object inputs (zeros for padding).
     public var objects: Tensor
 
     /// Features of `states`, padded to the most balls.
-    public init(_ states: [WorldState], _ c: GraphNetworkConfig) {
-        let B = states.count, N = max(1, states.map(\.balls.count).max() ?? 1)
-        let R = GraphNetwork.relationInputs, O = GraphNetwork.objectInputs
+    public init<C: GraphArchitecture>(_ states: [C.State], _ c: C) {
+        let B = states.count, N = max(1, states.map(\.ballCount).max() ?? 1), d = C.dimensions
+        let R = GraphNetwork<C>.relationInputs, O = GraphNetwork<C>.objectInputs
         let sd = 1 / c.distanceScale, sv = 1 / c.velocityScale, sr = 1 / c.radiusScale
         var rel = [Float](repeating: 0, count: B * N * N * R), mask = [Float](repeating: 0, count: B * N * N)
         var obj = [Float](repeating: 0, count: B * N * O)
         for (b, s) in states.enumerated() {
-            let W = Double(s.width), H = Double(s.height)
-            for (i, bi) in s.balls.enumerated() {
-                let p = bi.position, u = bi.velocity
-                let x: [Double] = [u.x * sv, u.y * sv, bi.radius * sr, p.x * sd, (W - p.x) * sd, p.y * sd, (H - p.y) * sd]
-                for k in 0..<O { obj[(b * N + i) * O + k] = Float(x[k]) }
-                for (j, bj) in s.balls.enumerated() where j != i {
-                    let dp = bj.position - p, du = bj.velocity - u, pair = (b * N + i) * N + j
-                    let f: [Double] = [dp.x * sd, dp.y * sd, dp.length * sd, du.x * sv, du.y * sv, bi.radius * sr, bj.radius * sr]
-                    for k in 0..<R { rel[pair * R + k] = Float(f[k]) }
+            let walls = s.walls
+            for i in 0..<s.ballCount {
+                let (p, u, r) = s.ball(i), row = (b * N + i) * O
+                for k in 0..<d {
+                    obj[row + k] = Float(u[k] * sv)
+                    obj[row + d + 1 + 2 * k] = Float(p[k] * sd)
+                    obj[row + d + 2 + 2 * k] = Float((walls[k] - p[k]) * sd)
+                }
+                obj[row + d] = Float(r * sr)
+                for j in 0..<s.ballCount where j != i {
+                    let (q, w, rj) = s.ball(j), dp = q - p, du = w - u, pair = (b * N + i) * N + j
+                    for k in 0..<d {
+                        rel[pair * R + k] = Float(dp[k] * sd)
+                        rel[pair * R + d + 1 + k] = Float(du[k] * sv)
+                    }
+                    rel[pair * R + d] = Float((dp * dp).sum().squareRoot() * sd)
+                    rel[pair * R + 2 * d + 1] = Float(r * sr)
+                    rel[pair * R + 2 * d + 2] = Float(rj * sr)
                     mask[pair] = 1
                 }
             }
@@ -72,18 +149,21 @@ public struct GraphBatch {
 
 // MARK: - The network
 
-/// The relation and object MLPs of the generic law, with parameters by dotted name.
-public struct GraphNetwork: ParameterVisitable {
-    public let config: GraphNetworkConfig
+/// The relation and object MLPs of the generic law in the world of `Config`, with parameters
+/// by dotted name.
+public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
+    public let config: Config
     public var relation: MLP
     public var object: MLP
 
     /// Inputs per ordered pair and per ball, outputs per ball: Δu and δp (see the file header).
-    static let relationInputs = 7, objectInputs = 7, outputs = 4
+    static var relationInputs: Int { 2 * Config.dimensions + 3 }
+    static var objectInputs: Int { 3 * Config.dimensions + 1 }
+    static var outputs: Int { 2 * Config.dimensions }
 
     /// A freshly initialized network (InteractionNetwork.swift's MLP init: the last layers
     /// start small, so the untrained network predicts a Δu near 0); all draws come from `rng`.
-    public init(_ config: GraphNetworkConfig, rng: inout RNG) {
+    public init(_ config: Config, rng: inout RNG) {
         self.config = config
         relation = MLP(inputs: Self.relationInputs, hidden: config.relationHidden, depth: config.relationLayers,
                        outputs: config.effectWidth, rng: &rng)
@@ -92,15 +172,15 @@ public struct GraphNetwork: ParameterVisitable {
     }
 
     /// Each ball row's change of velocity over a frame and correction to the trapezoid's
-    /// position, (Δu, δp) in network units [B·N, 4] (times `deltaScale` for pixels per frame
-    /// and pixels; padding rows are meaningless).
+    /// position, (Δu, δp) in network units [B·N, 2d] (times `deltaScale` for the world's units;
+    /// padding rows are meaningless).
     public func callAsFunction(_ x: GraphBatch) -> Tensor {
         let BN = x.examples * x.balls, E = config.effectWidth
         let effects = (relation(x.relations) * x.pairMask).reshaped([BN, x.balls, E]).sum(axes: [1])  // [B·N, E]
         return object(Tensor.concatenate([x.objects, effects], axis: 1))
     }
 
-    /// Weighted mean loss of the predicted (Δu, δp) against `target` [B·N, 4] (network units),
+    /// Weighted mean loss of the predicted (Δu, δp) against `target` [B·N, 2d] (network units),
     /// each ball row weighted by `weight` [B·N]: squared error, or pseudo-Huber with `robust`
     /// δ > 0 (WeightedLoss.swift).
     public func loss(_ x: GraphBatch, target: Tensor, weight: Tensor, robust: Float = 0) -> Tensor {
@@ -116,37 +196,38 @@ public struct GraphNetwork: ParameterVisitable {
     /// speed (a non-finite one to 0) before the position is integrated, and a correction δp
     /// that is not finite or longer than that is dropped, so a roll-out that runs away in a
     /// state no training clip showed stays finite.
-    public func step(_ states: [WorldState]) -> [WorldState] {
-        let x = GraphBatch(states, config), N = x.balls
-        let out = self(x).values, scale = config.deltaScale, K = Self.outputs
+    public func step(_ states: [Config.State]) -> [Config.State] {
+        let x = GraphBatch(states, config), N = x.balls, d = Config.dimensions
+        let out = self(x).values, scale = config.deltaScale, K = Self.outputs, limit = StateModel.maxSpeed
+        func vector(_ o: Int) -> Config.State.Vector {
+            var v = Config.State.Vector()
+            for k in 0..<d { v[k] = Double(out[o + k]) * scale }
+            return v
+        }
         return states.enumerated().map { b, state in
             var next = state
-            for i in next.balls.indices {
-                let o = (b * N + i) * K, u = state.balls[i].velocity
-                var u1 = u + Vec2(Double(out[o]), Double(out[o + 1])) * scale
-                let speed = u1.length
-                if !(speed <= StateModel.maxSpeed) { u1 = speed.isFinite ? u1 * (StateModel.maxSpeed / speed) : Vec2(0, 0) }
-                var dp = Vec2(Double(out[o + 2]), Double(out[o + 3])) * scale
-                if !(dp.length <= StateModel.maxSpeed) { dp = Vec2(0, 0) }
-                next.balls[i].velocity = u1
-                next.balls[i].position = state.balls[i].position + (u + u1) * 0.5 + dp
+            for i in 0..<state.ballCount {
+                let o = (b * N + i) * K, (p, u, _) = state.ball(i)
+                var u1 = u + vector(o)
+                let speed = (u1 * u1).sum().squareRoot()
+                if !(speed <= limit) { u1 = speed.isFinite ? u1 * (limit / speed) : Config.State.Vector() }
+                var dp = vector(o + d)
+                if !((dp * dp).sum().squareRoot() <= limit) { dp = Config.State.Vector() }
+                next.move(i, to: p + (u + u1) * 0.5 + dp, velocity: u1)
             }
             return next
         }
     }
 
-    /// The radius of the lone ball `restingChange` asks about, pixels: the middle of the
-    /// training scenario's radii (id: 2.5–4).
-    public static let restingRadius = 3.25
-
-    /// The network's change of velocity for a lone ball at rest in the middle of the frame,
-    /// pixels per frame: what it has learned of gravity, where no wall or ball is near.
-    /// Perception reads free-flight parabolas with it (StateModel.perceive).
-    public var restingChange: Vec2 {
-        let ball = BallState(position: Vec2(Double(config.width) / 2, Double(config.height) / 2), velocity: Vec2(0, 0),
-                             radius: Self.restingRadius, color: 0)
-        let du = self(GraphBatch([WorldState(width: config.width, height: config.height, balls: [ball])], config)).values
-        return Vec2(Double(du[0]), Double(du[1])) * config.deltaScale
+    /// The network's change of velocity over a frame for each ball of `state`, in the world's
+    /// units (`deltaScale` applied).
+    public func velocityChanges(_ state: Config.State) -> [Config.State.Vector] {
+        let out = self(GraphBatch([state], config)).values, d = Config.dimensions
+        return (0..<state.ballCount).map { i in
+            var v = Config.State.Vector()
+            for k in 0..<d { v[k] = Double(out[i * Self.outputs + k]) * config.deltaScale }
+            return v
+        }
     }
 
     // MARK: - Parameters
@@ -160,4 +241,33 @@ public struct GraphNetwork: ParameterVisitable {
 
     /// Whether weight decay applies, per parameter: matrices yes, biases no.
     public var decays: [Bool] { namedParameters.map { $0.value.rank == 2 } }
+}
+
+// MARK: - The flat world
+
+extension WorldState: GraphState {
+    public var walls: Vec2 { Vec2(Double(width), Double(height)) }
+    public var ballCount: Int { balls.count }
+    public func ball(_ i: Int) -> (position: Vec2, velocity: Vec2, radius: Double) {
+        (balls[i].position, balls[i].velocity, balls[i].radius)
+    }
+    public mutating func move(_ i: Int, to position: Vec2, velocity: Vec2) {
+        balls[i].position = position
+        balls[i].velocity = velocity
+    }
+}
+
+extension GraphNetwork where Config == GraphNetworkConfig {
+    /// The radius of the lone ball `restingChange` asks about, pixels: the middle of the
+    /// training scenario's radii (id: 2.5–4).
+    public static var restingRadius: Double { 3.25 }
+
+    /// The network's change of velocity for a lone ball at rest in the middle of the frame,
+    /// pixels per frame: what it has learned of gravity, where no wall or ball is near.
+    /// Perception reads free-flight parabolas with it (StateModel.perceive).
+    public var restingChange: Vec2 {
+        let ball = BallState(position: Vec2(Double(config.width) / 2, Double(config.height) / 2), velocity: Vec2(0, 0),
+                             radius: Self.restingRadius, color: 0)
+        return velocityChanges(WorldState(width: config.width, height: config.height, balls: [ball]))[0]
+    }
 }

@@ -31,6 +31,15 @@ public enum StateModelKind: String, CaseIterable, Sendable {
         }
     }
 
+    /// The metadata `format` of the checkpoint files of the kind's model in the 3D box
+    /// (StateModel3D).
+    public var format3D: String {
+        switch self {
+        case .structured: return "vidgen-dynamics-3d"
+        case .generic: return "vidgen-generic-state-3d"
+        }
+    }
+
     /// How messages name it: "structured state model", "generic state model".
     public var name: String { rawValue + " state model" }
 
@@ -63,7 +72,7 @@ public protocol StateModelConfig: Sendable {
 /// A state model's learned law, with its parameters by dotted name.
 public enum StateLaw: ParameterVisitable {
     case structured(InteractionNetwork)
-    case generic(GraphNetwork)
+    case generic(GraphNetwork<GraphNetworkConfig>)
     /// The structured law with its three constants set by hand (HandSetLaw.swift): an
     /// ablation with nothing learned, never a checkpoint.
     case handSet(HandSetLaw)

@@ -21,7 +21,7 @@ public struct StateModel {
     }
 
     /// The generic state model of `network`.
-    public init(network: GraphNetwork, perception: Perception = Perception()) {
+    public init(network: GraphNetwork<GraphNetworkConfig>, perception: Perception = Perception()) {
         self.init(law: .generic(network), perception: perception)
     }
 

@@ -1,28 +1,53 @@
-// The structured state model in the 3D box as a generator: perceive the context (Perception3D),
-// step the state with the law's three constants (Law3D) event by event as Simulator3D does,
-// draw it through the camera with the perspective rasterizer (discs far to near). No
-// randomness: the same inputs give the same bytes.
+// A state model in the 3D box as a generator, of either kind of law (StateLaw3D): perceive the
+// context (Perception3D), step the state — the structured law event by event as Simulator3D
+// does, the generic one a frame at a time (GraphNetwork) — and draw it through the camera with
+// the perspective rasterizer (discs far to near). No randomness: the same inputs give the same
+// bytes.
 
 import World
 
-/// The law in 3D with the perception that reads its states and the camera that draws them.
+/// A law in 3D with the perception that reads its states and the camera that draws them.
 public struct StateModel3D: Sendable {
-    public var law: Law3D
+    public var law: StateLaw3D
     public var perception: Perception3D
 
-    public init(law: Law3D, perception: Perception3D) {
+    public init(law: StateLaw3D, perception: Perception3D) {
         self.law = law
         self.perception = perception
     }
 
     /// The model of `law` for clips of `scenario` (its camera and box are given).
-    public init(law: Law3D, scenario: DepthScenario) {
+    public init(law: StateLaw3D, scenario: DepthScenario) {
         self.init(law: law, perception: Perception3D(scenario))
     }
+
+    /// The structured model of constants `law` for clips of `scenario`.
+    public init(law: Law3D, scenario: DepthScenario) {
+        self.init(law: .structured(law), scenario: scenario)
+    }
+
+    /// The generic model of `network` for clips of `scenario`.
+    public init(network: GraphNetwork<GraphNetworkConfig3D>, scenario: DepthScenario) {
+        self.init(law: .generic(network), scenario: scenario)
+    }
+
+    /// The acceleration of free flight perception reads with (StateLaw3D.gravity(in:)).
+    public var gravity: Vec3 { law.gravity(in: perception.extent) }
 
     public var camera: PinholeCamera { perception.camera }
 
     // MARK: - Stepping
+
+    /// `state` advanced by one frame by the law: the structured one's event by event
+    /// (`step(_:events:)`), the generic one's in one step of its graph network
+    /// (GraphNetwork.step: no clamp to the walls, only a guard on runaway speeds). Balls keep
+    /// their colour and order.
+    public func step(_ state: WorldState3D) -> WorldState3D {
+        switch law {
+        case .structured(let constants): return Self.step(state, events: constants)
+        case .generic(let network): return network.step([state])[0]
+        }
+    }
 
     /// `state` advanced by one frame, event by event as the simulator steps: free flight
     /// under the law's g to the first contact (Contact3D.firstTime), the law's impulse for
@@ -31,7 +56,7 @@ public struct StateModel3D: Sendable {
     /// state stays one the box can hold, whatever the constants: a speed above
     /// StateModel.maxSpeed is cut to it (a non-finite one to 0), and a centre is kept where the
     /// ball is inside the walls. Balls keep their colour and order.
-    public func step(_ state: WorldState3D) -> WorldState3D {
+    static func step(_ state: WorldState3D, events law: Law3D) -> WorldState3D {
         let g = law.gravity
         var s = state, left = 1.0
         for _ in 0..<StateModel.maxContactsPerFrame {
@@ -73,7 +98,8 @@ public struct StateModel3D: Sendable {
 
     /// The state at the last of the context frames `planar` [C, 3, H, W], tracked through
     /// them; nil when the frames show no ball, or neither a clean fall nor a wall bounce to
-    /// read R from (Perception3D.radius), or an R no ball of the box can have. R is read once from every context frame; then in
+    /// read R from (Perception3D.radius), or an R no ball of the box can have. The law's g is
+    /// `gravity` (the generic law's Δu for a ball at rest). R is read once from every context frame; then in
     /// each frame a ball it shows takes its position and velocity from the first of: the
     /// least-squares parabola under the law's g through its run of free flight ending there,
     /// when that run has three frames or more (Perception3D.fitAtEnd); the velocity this model
@@ -83,7 +109,7 @@ public struct StateModel3D: Sendable {
     /// ball the frame does not show — hidden behind a nearer one — is stepped on from the
     /// frame before.
     public func perceive(planar frames: [Float]) -> WorldState3D? {
-        let g = law.gravity
+        let g = gravity
         let dets = perception.detections(planar: frames)
         let extent = perception.extent
         guard let R = perception.radius(dets, gravity: g), R > 0, 2 * R < min(extent.x, extent.y, extent.z) else { return nil }
@@ -121,11 +147,16 @@ public struct StateModel3D: Sendable {
 
     /// `states` drawn as planar [T, 3, H, W] frames in [-1, 1] as the simulator's clips are
     /// (Rasterizer+Depth): each ball projected through the camera with apparent radius
-    /// f R / Z, the discs drawn far to near.
+    /// f R / Z, the discs drawn far to near. A ball the camera cannot show as a disc — not
+    /// finite, or its centre within R of the camera's plane (a generic law's ball that left
+    /// the box towards the camera) — is kept in the state but not drawn.
     public func render(_ states: [WorldState3D]) -> [Float] {
         let scene = Scene(width: camera.imageWidth, height: camera.imageHeight, gravity: Vec2(0, 0))
+        let g = gravity
         return Rasterizer.planar(states.enumerated().map { t, s in
-            let box = s.box(gravity: law.gravity), balls = s.simulatorBalls
+            let box = s.box(gravity: g), balls = s.simulatorBalls.filter { b in
+                (0..<3).allSatisfy { b.position[$0].isFinite } && camera.depth(b.position.z) > s.ballRadius
+            }
             return scene.frameState(t: t, balls: camera.drawingOrder(balls).map { camera.imageBall(balls[$0], in: box) })
         }, scene: scene)
     }

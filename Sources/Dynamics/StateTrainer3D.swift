@@ -1,20 +1,69 @@
-// Training the structured state model in 3D: its recipe (StateConfig3D, with presets `tiny`
-// and `default`) and its loop,
+// Training a state model in 3D, of either kind (the config's, StateTrainingConfig3D): the
+// recipe both share and its loop,
 //
 //   lr(step) → batch(seed, step) → noise → forward/backward → clip → AdamW → log,
 //
-// the flat model's (DynamicsTrainer) with the one optimizer step every trainer takes
-// (OptimizerStep). Every random stream is split from the seed by name and step, so a run is a
+// the flat models' (DynamicsTrainer) with the one optimizer step every trainer takes
+// (OptimizerStep). StateConfig3D (presets `tiny` and `default`) trains the structured law's
+// three constants, GenericStateConfig3D (`generic`, `generic-tiny`) the generic law's graph
+// network. Every random stream is split from the seed by name and step, so a run is a
 // function of its config. A finished run is saved in the checkpoint folder layout
-// (CheckpointFolder): config.json, model.safetensors (the three constants by name) with the
-// format tag `vidgen-dynamics-3d`, train-state.safetensors and train-log.csv; a run does not
-// resume (it takes well under a minute).
+// (CheckpointFolder): config.json, model.safetensors (the parameters by name) with its kind's
+// format tag (StateModelKind.format3D), train-state.safetensors and train-log.csv; a run does
+// not resume (it takes minutes at most).
 
 import Tensor
 import World
 
+/// What a training run of a 3D state model is told, for either kind of law: the recipe both
+/// share — clips of a depth scenario perceived through its camera (TrainingData3D.batch), noise
+/// on their inputs, a pseudo-Huber loss, AdamW on a warm-up and cosine schedule, the seed — and
+/// what each kind adds: the parameters it trains, what a batch of transitions becomes for
+/// them, their loss and the law they make. The trainer (`StateTrainer3D`) is written once
+/// against it.
+public protocol StateTrainingConfig3D: Codable, StateRecipe {
+    /// The parameters the run trains.
+    associatedtype Network: ParameterVisitable
+    /// What the parameters read of one step's examples.
+    associatedtype Batch
+
+    /// The kind of law it trains (its checkpoint folders carry the kind's format3D tag).
+    static var kind: StateModelKind { get }
+    /// Its presets' names, in the order messages list them, and the preset called `name`.
+    static var presetNames: [String] { get }
+    static func preset(_ name: String) -> Self?
+
+    /// Depth scenario the clips come from.
+    var scenario: String { get set }
+
+    /// Problems a user can cause, as one readable line.
+    func validationError() -> String?
+    /// Freshly initialized parameters; every draw comes from `rng`.
+    func network(rng: inout RNG) -> Network
+    /// The examples `transitions` hold: inputs, targets [R, C] and row weights [R], input noise
+    /// from `rng`.
+    func examples(_ transitions: [Transition3D], rng: inout RNG) -> (batch: Batch, target: Tensor, weight: Tensor)
+    /// The scalar loss of `network` on examples (a tape may be watching its parameters).
+    func loss(of network: Network, on batch: Batch, target: Tensor, weight: Tensor) -> Tensor
+    /// Per parameter of `network`, in visiting order: whether weight decay applies.
+    func decays(_ network: Network) -> [Bool]
+    /// The law `network` steps with.
+    func law(_ network: Network) -> StateLaw3D
+}
+
+extension StateTrainingConfig3D {
+    /// The recipe's problems a user can cause — everything but the law's own shape — as one
+    /// readable line.
+    public func recipeValidationError() -> String? {
+        guard (try? DepthScenario.named(scenario)) != nil else {
+            return "unknown depth scenario '\(scenario)'; valid: \(DepthScenario.names.joined(separator: ", "))"
+        }
+        return scheduleValidationError(minimumClipFrames: 8)
+    }
+}
+
 /// Everything that defines a training run of the structured state model in 3D.
-public struct StateConfig3D: Codable, Equatable, Sendable {
+public struct StateConfig3D: StateTrainingConfig3D {
     /// The preset this config started from (informational).
     public var preset = "default"
     /// Depth scenario the clips come from (its camera and box are the model's).
@@ -74,30 +123,41 @@ public struct StateConfig3D: Codable, Equatable, Sendable {
     }
 
     /// Problems a user can cause, as one readable line.
-    public func validationError() -> String? {
-        guard (try? DepthScenario.named(scenario)) != nil else {
-            return "unknown depth scenario '\(scenario)'; valid: \(DepthScenario.names.joined(separator: ", "))"
-        }
-        if clipsPerStep < 1 || clipsPerStep > 1024 { return "clipsPerStep must be in 1...1024, got \(clipsPerStep)" }
-        if clipFrames < 8 || clipFrames > 1024 { return "clipFrames must be in 8...1024, got \(clipFrames)" }
-        if !(positionNoise >= 0) || !(velocityNoise >= 0) { return "positionNoise and velocityNoise must be ≥ 0" }
-        if !(robustLoss >= 0 && robustLoss <= 100) { return "robustLoss must be in 0...100, got \(robustLoss)" }
-        if steps < 1 { return "steps must be at least 1, got \(steps)" }
-        if !(learningRate > 0 && learningRate < 1) { return "learningRate must be in (0, 1), got \(learningRate)" }
-        if warmupSteps < 0 { return "warmupSteps must be ≥ 0, got \(warmupSteps)" }
-        if !(0...1).contains(minLRFraction) { return "minLRFraction must be in [0, 1], got \(minLRFraction)" }
-        if !(0..<1).contains(beta1) || !(0..<1).contains(beta2) { return "beta1 and beta2 must be in [0, 1)" }
-        if !(epsilon > 0) || !(gradClip > 0) { return "epsilon and gradClip must be > 0" }
-        return nil
-    }
+    public func validationError() -> String? { recipeValidationError() }
 }
 
-/// Trains the three constants of the structured state model in 3D.
-public struct StateTrainer3D {
-    public let config: StateConfig3D
+// MARK: - Training the three constants
+
+extension StateConfig3D {
+    public static var kind: StateModelKind { .structured }
+
+    /// No weight decay on three constants.
+    public var weightDecay: Double { 0 }
+
+    /// The constants start at 0: no gravity, no bounce (no draw from `rng`).
+    public func network(rng: inout RNG) -> LearnedLaw3D { LearnedLaw3D() }
+
+    /// The examples with at most one contact instant (TrainingData3D.tensors).
+    public func examples(_ transitions: [Transition3D], rng: inout RNG) -> (batch: LawBatch3D, target: Tensor, weight: Tensor) {
+        TrainingData3D.tensors(transitions, self, rng: &rng)
+    }
+
+    public func loss(of law: LearnedLaw3D, on batch: LawBatch3D, target: Tensor, weight: Tensor) -> Tensor {
+        law.loss(batch, target: target, weight: weight, robust: Float(robustLoss))
+    }
+
+    public func decays(_ law: LearnedLaw3D) -> [Bool] { law.parameters.map { _ in false } }
+
+    public func law(_ law: LearnedLaw3D) -> StateLaw3D { .structured(law.law) }
+}
+
+/// Trains a state model in 3D: the structured law's three constants with a StateConfig3D, the
+/// generic law's graph network with a GenericStateConfig3D.
+public struct StateTrainer3D<Config: StateTrainingConfig3D> {
+    public let config: Config
     /// Steps done so far.
     public private(set) var step = 0
-    public private(set) var law = LearnedLaw3D()
+    public private(set) var network: Config.Network
     var optimizer: AdamW
     /// Training wall time so far, seconds (informational: the caller's clock, `train(clock:)`).
     public private(set) var seconds = 0.0
@@ -105,14 +165,19 @@ public struct StateTrainer3D {
     var log: [String] = []
 
     /// A fresh run of `config`.
-    public init(config: StateConfig3D) throws {
+    public init(config: Config) throws {
         if let problem = config.validationError() { throw VidgenError("config: \(problem)") }
         self.config = config
-        optimizer = AdamW(like: law.parameters)
+        var rng = RNG(seed: config.seed).split("init")
+        network = config.network(rng: &rng)
+        optimizer = AdamW(like: network.parameters)
     }
 
+    /// The law as trained so far.
+    public var law: StateLaw3D { config.law(network) }
+
     /// The model as trained so far, for clips of the config's scenario.
-    public var model: StateModel3D { StateModel3D(law: law.law, scenario: try! DepthScenario.named(config.scenario)) }
+    public var model: StateModel3D { StateModel3D(law: law, scenario: try! DepthScenario.named(config.scenario)) }
 
     /// Trains up to `steps` more steps (all that remain when nil), reporting each; every
     /// DynamicsTrainer.logEvery steps (and the run's last) a train-log.csv row for `save`.
@@ -131,20 +196,17 @@ public struct StateTrainer3D {
         }
     }
 
-    /// The `format` in the metadata of a 3D state model's checkpoint files.
-    public static let format = "vidgen-dynamics-3d"
-
     /// Writes the run into checkpoint folder `folder`: config.json, model.safetensors (the
-    /// constants), train-state.safetensors (the constants and AdamW's moments) and the rows of
-    /// train-log.csv since the last save.
+    /// parameters), train-state.safetensors (the parameters and AdamW's moments) and the rows
+    /// of train-log.csv since the last save.
     public mutating func save(folder: String) throws {
-        let named = law.namedParameters
+        let named = network.namedParameters
         let state = CheckpointFolder.stateEntries(names: named.map(\.name), [
             (.weights, named.map(\.value)), (.adamM, optimizer.m), (.adamV, optimizer.v),
         ])
         let checkpoint = CheckpointFolder(folder)
         try checkpoint.save(config: try PrettyJSON.bytes(config), state: state, model: named.map { $0.value.entry($0.name) },
-                            step: step, seconds: seconds, format: Self.format)
+                            step: step, seconds: seconds, format: Config.kind.format3D)
         try checkpoint.appendLog(log)
         log = []
     }
@@ -155,19 +217,17 @@ public struct StateTrainer3D {
         let c = config
         let lr = learningRate(step: step, peak: c.learningRate, warmup: c.warmupSteps, steps: c.steps, floor: c.minLRFraction)
         var noise = RNG(seed: c.seed).split("noise").split(step)
-        let examples = TrainingData3D.tensors(transitions ?? TrainingData3D.batch(c, step: step), c, rng: &noise)
+        let examples = c.examples(transitions ?? TrainingData3D.batch(c, step: step), rng: &noise)
         let number = step + 1
         guard examples.weight.count > 0 else {  // no clip of the batch held an example: nothing to learn from
             step += 1
             return DynamicsProgress(step: step, steps: c.steps, loss: 0, learningRate: lr, gradNorm: 0)
         }
-        let update = OptimizerStep(learningRate: lr, step: number, decay: [false, false, false],
-                                   settings: AdamSettings(beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, weightDecay: 0),
-                                   clip: c.gradClip)
-        let robust = Float(c.robustLoss)
+        let update = OptimizerStep(learningRate: lr, step: number, decay: c.decays(network),
+                                   settings: c.adam, clip: c.gradClip)
         let (loss, norm) = try update.run(
-            &law, adam: &optimizer,
-            loss: { $0.loss(examples.batch, target: examples.target, weight: examples.weight, robust: robust) },
+            &network, adam: &optimizer,
+            loss: { c.loss(of: $0, on: examples.batch, target: examples.target, weight: examples.weight) },
             nonFinite: { loss, _ in VidgenError("non-finite \(loss.isFinite ? "gradient norm" : "loss") at step \(number)") })
         step += 1
         return DynamicsProgress(step: step, steps: c.steps, loss: Double(loss), learningRate: lr, gradNorm: norm)

@@ -149,37 +149,55 @@ enum TrainingData {
 
 extension TrainingData {
     /// Inputs, targets and loss weights of the generic law (GraphNetwork) from `transitions`,
-    /// every one of them: its state with Gaussian noise from `rng` on every ball's position
-    /// and velocity (σ `positionNoise`, `velocityNoise`), and per ball, in network units
+    /// every one of them (`graphExamples`).
+    static func graphTensors(_ transitions: [Transition], _ c: GenericStateConfig, rng: inout RNG)
+        -> (batch: GraphBatch, target: Tensor, weight: Tensor) {
+        graphExamples(transitions.map { ($0.state, $0.next.map { $0.map { ($0.position, $0.velocity) } }) }, c.model,
+                      positionNoise: c.positionNoise, velocityNoise: c.velocityNoise, rng: &rng)
+    }
+
+    /// Inputs, targets and loss weights of a graph network of config `c` from `transitions`
+    /// (per state at t, each ball's position and velocity at t + 1, nil where unknown), in
+    /// either world: each state with Gaussian noise from `rng` on every ball's position and
+    /// velocity (σ `positionNoise`, `velocityNoise`), and per ball, in network units
     /// (÷ deltaScale), the change of velocity from the noisy velocity to the true next one,
     /// Δu = u_{t+1} − ũ_t, and what the trapezoid misses of the true change of position,
     /// δp = p_{t+1} − p_t − (u_t + u_{t+1})/2. So the network sees states a little off the ones
     /// the world holds, as its own roll-outs will be, and learns to bring the velocity back
     /// (graph-network simulators' training noise, Sanchez-Gonzalez et al. 2020). A ball whose
     /// next state is unknown weighs 0, and so does padding; every other ball 1.
-    static func graphTensors(_ transitions: [Transition], _ c: GenericStateConfig, rng: inout RNG)
-        -> (batch: GraphBatch, target: Tensor, weight: Tensor) {
-        let states = transitions.map { tr -> WorldState in
+    static func graphExamples<C: GraphArchitecture>(
+        _ transitions: [(state: C.State, next: [(position: C.State.Vector, velocity: C.State.Vector)?])], _ c: C,
+        positionNoise: Double, velocityNoise: Double, rng: inout RNG
+    ) -> (batch: GraphBatch, target: Tensor, weight: Tensor) {
+        let d = C.dimensions
+        func noise(_ sigma: Double) -> C.State.Vector {
+            var v = C.State.Vector()
+            for k in 0..<d { v[k] = rng.normal() * sigma }
+            return v
+        }
+        let states = transitions.map { tr -> C.State in
             var noisy = tr.state
-            for i in noisy.balls.indices {
-                noisy.balls[i].position += Vec2(rng.normal(), rng.normal()) * c.positionNoise
-                noisy.balls[i].velocity += Vec2(rng.normal(), rng.normal()) * c.velocityNoise
+            for i in 0..<noisy.ballCount {
+                let (p, u, _) = noisy.ball(i)
+                let position = p + noise(positionNoise)
+                noisy.move(i, to: position, velocity: u + noise(velocityNoise))
             }
             return noisy
         }
-        let batch = GraphBatch(states, c.model)
-        let N = batch.balls, unit = 1 / c.model.deltaScale, K = GraphNetwork.outputs
+        let batch = GraphBatch(states, c)
+        let N = batch.balls, unit = 1 / c.deltaScale, K = GraphNetwork<C>.outputs
         var target = [Float](repeating: 0, count: states.count * N * K)
         var weight = [Float](repeating: 0, count: states.count * N)
         for (b, tr) in transitions.enumerated() {
             for (i, next) in tr.next.enumerated() {
                 guard let next else { continue }
-                let du = next.velocity - states[b].balls[i].velocity, now = tr.state.balls[i]
-                target[(b * N + i) * K] = Float(du.x * unit)
-                target[(b * N + i) * K + 1] = Float(du.y * unit)
-                let dp = next.position - now.position - (now.velocity + next.velocity) * 0.5
-                target[(b * N + i) * K + 2] = Float(dp.x * unit)
-                target[(b * N + i) * K + 3] = Float(dp.y * unit)
+                let du = next.velocity - states[b].ball(i).velocity, (p, u, _) = tr.state.ball(i)
+                let dp = next.position - p - (u + next.velocity) * 0.5, row = (b * N + i) * K
+                for k in 0..<d {
+                    target[row + k] = Float(du[k] * unit)
+                    target[row + d + k] = Float(dp[k] * unit)
+                }
                 weight[b * N + i] = 1
             }
         }

@@ -1,4 +1,4 @@
-// Training transitions of the structured state model in 3D: clips of a depth scenario from
+// Training transitions of the state models in 3D: clips of a depth scenario from
 // the simulator, rendered and read back by perception — the same recipe as the flat model's
 // (TrainingData.swift), through the camera. Batch `step` of a run is a pure function of
 // (seed, step).
@@ -9,7 +9,9 @@
 // wall cleanly is left out). So the g the law learns is read in box units from the frames, the
 // box's walls and the camera, not from the gravity the clip was simulated with. A ball's
 // velocity at frame t is labelled by the parabola of free flight under the clip's g through
-// its positions around t (Flight.velocity, to Perception3D.flightTolerance).
+// its positions around t (Flight.velocity, to Perception3D.flightTolerance). The structured
+// law learns from the frames with at most one contact instant (`example`, `tensors`), the
+// generic one from every transition (`graphTensors`).
 
 import Tensor
 import World
@@ -61,7 +63,7 @@ enum TrainingData3D {
     /// The transitions of batch `step`, clip by clip in order (drawn, rendered and perceived
     /// in parallel: each is a function of its seed alone). Every clip's seed is a training
     /// seed (SceneSeeds.training), none of the validation or test range.
-    static func batch(_ c: StateConfig3D, step: Int) -> [Transition3D] {
+    static func batch<C: StateTrainingConfig3D>(_ c: C, step: Int) -> [Transition3D] {
         let scenario = try! DepthScenario.named(c.scenario)  // checked by validationError
         let perception = Perception3D(scenario)
         var clips = [[Transition3D]](repeating: [], count: c.clipsPerStep)
@@ -131,5 +133,13 @@ enum TrainingData3D {
         }
         let R = features.count
         return (LawBatch3D(features), Tensor(shape: [R, 3], values: target), Tensor(repeating: 1, shape: [R]))
+    }
+
+    /// Inputs, targets and loss weights of the generic law in 3D from `transitions`, every one
+    /// of them, with noise on every input (TrainingData.graphExamples).
+    static func graphTensors(_ transitions: [Transition3D], _ c: GenericStateConfig3D, rng: inout RNG)
+        -> (batch: GraphBatch, target: Tensor, weight: Tensor) {
+        TrainingData.graphExamples(transitions.map { ($0.state, $0.next.map { $0.map { ($0.position, $0.velocity) } }) },
+                                   c.model, positionNoise: c.positionNoise, velocityNoise: c.velocityNoise, rng: &rng)
     }
 }

@@ -79,7 +79,7 @@ public struct DepthColumn: Sendable {
         return given + Rasterizer.planar(states, scene: scene)
     }
 
-    /// A structured 3D state model's roll-out from its perceived state.
+    /// A 3D state model's roll-out from its perceived state.
     public static func stateModel(_ model: StateModel3D, name: String) -> DepthColumn {
         DepthColumn(name: name) { episode, context in
             let all = Rasterizer.planar(episode), per = all.count / episode.count

@@ -79,20 +79,32 @@ public enum StateTraining {
 }
 
 extension StateTraining {
-    /// Trains the structured state model in 3D on clips of depth scenario `scenario` into
-    /// `folder` in one go (StateTrainer3D; there is no resume): the preset `config` names
-    /// (default when nil), `seed` and `steps` replacing its own. The folder is locked first
-    /// and must hold no checkpoint. Errors in what the run is asked for are input errors.
-    /// Returns the steps done, the training seconds and the learned law.
+    /// The 3D presets of both kinds, in the order messages list them.
+    public static var presetNames3D: [String] { StateConfig3D.presetNames + GenericStateConfig3D.presetNames }
+
+    /// Trains a state model in 3D on clips of depth scenario `scenario` into `folder` in one go
+    /// (StateTrainer3D; there is no resume): of the kind and recipe the preset `config` names —
+    /// `tiny` or `default` (when nil) the structured law, `generic` or `generic-tiny` the
+    /// generic one — `seed` and `steps` replacing its own. The folder is locked first and must
+    /// hold no checkpoint. Errors in what the run is asked for are input errors. Returns the
+    /// steps done, the training seconds and the learned law.
     public static func run3D(scenario: String, config: String?, seed: UInt64?, steps: Int?, into folder: String,
-                             observer: Observer = Observer()) throws -> (step: Int, seconds: Double, law: Law3D) {
-        var c = try VidgenError.input { () throws -> StateConfig3D in
-            let name = config ?? "default"
-            guard let c = StateConfig3D.preset(name) else {
-                throw VidgenError("--config '\(name)': a 3D state model takes a preset (\(StateConfig3D.presetNames.joined(separator: ", ")))")
-            }
-            return c
+                             observer: Observer = Observer()) throws -> (step: Int, seconds: Double, law: StateLaw3D) {
+        let name = config ?? "default"
+        if let c = StateConfig3D.preset(name) {
+            return try run3D(c, scenario: scenario, seed: seed, steps: steps, into: folder, observer: observer)
         }
+        if let c = GenericStateConfig3D.preset(name) {
+            return try run3D(c, scenario: scenario, seed: seed, steps: steps, into: folder, observer: observer)
+        }
+        throw VidgenError.input("--config '\(name)': a 3D state model takes a preset (\(presetNames3D.joined(separator: ", ")))")
+    }
+
+    /// `run3D` for preset `preset`'s kind.
+    static func run3D<Config: StateTrainingConfig3D>(_ preset: Config, scenario: String, seed: UInt64?, steps: Int?,
+                                                     into folder: String, observer: Observer)
+        throws -> (step: Int, seconds: Double, law: StateLaw3D) {
+        var c = preset
         c.scenario = scenario
         if let seed { c.seed = seed }
         if let steps { c.steps = steps }
@@ -103,11 +115,11 @@ extension StateTraining {
             lock.abandon()
             throw VidgenError.input("\(folder) already holds a checkpoint; choose another --out")
         }
-        observer.started(.structured, 0, c.steps)
+        observer.started(Config.kind, 0, c.steps)
         try trainer.train(clock: observer.clock, progress: observer.step)
         try trainer.save(folder: folder)
         withExtendedLifetime(lock) {}
-        return (trainer.step, trainer.seconds, trainer.law.law)
+        return (trainer.step, trainer.seconds, trainer.law)
     }
 }
 

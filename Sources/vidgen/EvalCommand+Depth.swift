@@ -13,10 +13,14 @@ import World
 struct DepthEvaluation: Codable {
     struct Model: Codable {
         var checkpoint: String
-        /// The learned constants: g (box units per frame²), the wall and the pair factor.
+        /// The kind of law: "structured" or "generic".
+        var law: String
+        /// The g perception reads with, box units per frame²: the structured law's learned g,
+        /// the generic law's Δu for a ball at rest mid-box.
         var gravity: [Double]
-        var wallFactor: Double
-        var pairFactor: Double
+        /// The structured law's wall and pair factors (none for the generic law).
+        var wallFactor: Double?
+        var pairFactor: Double?
         /// Clips scored, clips whose context gave no state, balls hidden through the context.
         var clipsScored: Int
         var unperceived: Int
@@ -45,8 +49,8 @@ extension Vidgen.EvalCmd {
     /// Frames scored after the context when --frames is not given.
     static let depthHorizon = 30
 
-    /// The rules of `vidgen eval --scenario depth`: the baselines, or structured 3D state
-    /// models beside them, and no option of the video models' scores.
+    /// The rules of `vidgen eval --scenario depth`: the baselines, and 3D state models of
+    /// either kind and video models beside them; no stitching or camera-noise option.
     func validateDepth() throws {
         if checkpoint.isEmpty && !baselinesOnly {
             throw ValidationError("--scenario \(scenario) scores the baselines (--baselines-only), and 3D state models and video models trained on depth clips: give each with --checkpoint")
@@ -102,12 +106,14 @@ extension Vidgen.EvalCmd {
                                   horizon: horizon, scoring: scoring, frameScores: scores, models: [])
         for (folder, model) in zip(states, models) {
             let e = try model.positionErrors(scenario: depth, seeds: seeds, context: context, horizon: horizon)
-            let g = model.law.gravity
-            out.models.append(.init(checkpoint: folder, gravity: [g.x, g.y, g.z], wallFactor: model.law.wall,
-                                    pairFactor: model.law.pair, clipsScored: e.clips, unperceived: e.unperceived,
+            let g = model.gravity
+            var constants: Law3D?
+            if case .structured(let law) = model.law { constants = law }
+            out.models.append(.init(checkpoint: folder, law: model.law.kind.rawValue, gravity: [g.x, g.y, g.z],
+                                    wallFactor: constants?.wall, pairFactor: constants?.pair, clipsScored: e.clips, unperceived: e.unperceived,
                                     missingBalls: e.missingBalls, positionErrorMean: e.mean, positionErrorMedian: e.median))
             let shown = [1, 10, 30, horizon].filter { $0 <= horizon }.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
-            print("\(folder): \(e.clips) clips of \(scenario) (\(e.unperceived) without a state, \(e.missingBalls) balls hidden through the context); "
+            print("\(folder) (\(model.law.kind.name)): \(e.clips) clips of \(scenario) (\(e.unperceived) without a state, \(e.missingBalls) balls hidden through the context); "
                   + "3D position error, px-equivalent, mean (median): "
                   + shown.map { String(format: "h%d %.3f (%.3f)", $0, e.mean[$0 - 1], e.median[$0 - 1]) }.joined(separator: ", "))
         }

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Dynamics
 import Foundation
 import Tensor
 import Train
+import World
 
 /// Which kind of model a command trains or reads.
 enum ModelKind: String, ExpressibleByArgument, CaseIterable {
@@ -38,18 +40,25 @@ extension Vidgen.Train {
 }
 
 extension Vidgen.Train {
-    /// `vidgen train --model state --scenario depth`: the structured state model in the 3D box,
-    /// trained in one go into --out (StateTraining.run3D).
+    /// `vidgen train --model state --scenario depth`: a state model in the 3D box, structured or
+    /// generic by its preset, trained in one go into --out (StateTraining.run3D).
     func runState3D(_ scenario: String) throws {
-        if resume { throw VidgenError.input("--resume: a 3D state model trains in one go (under a minute); start it again into a new --out") }
+        if resume { throw VidgenError.input("--resume: a 3D state model trains in one go (minutes at most); start it again into a new --out") }
         if from != nil { throw VidgenError.input("--from is an option of video models, not of --model state") }
         var progress: Progress?
         let run = try StateTraining.run3D(scenario: scenario, config: config, seed: seed, steps: steps, into: out, observer: .init(
             started: { _, step, steps in progress = Progress("train 3D state", total: steps, done: step) },
             step: { p in progress?.update(p.step, extra: String(format: "loss %.5f  lr %.2e", p.loss, p.learningRate)) },
             clock: Progress.now))
-        let g = run.law.gravity
-        print(String(format: "trained %d steps in %.0f s: g (%.5f, %.5f, %.5f), wall factor %.4f, pair factor %.4f; checkpoint in %@",
-                     run.step, run.seconds, g.x, g.y, g.z, run.law.wall, run.law.pair, out as NSString))
+        let learned: String
+        switch run.law {
+        case .structured(let law):
+            let g = law.gravity
+            learned = String(format: "g (%.5f, %.5f, %.5f), wall factor %.4f, pair factor %.4f", g.x, g.y, g.z, law.wall, law.pair)
+        case .generic:
+            let box = try DepthScenario.named(scenario).box, g = run.law.gravity(in: Vec3(box.width, box.height, box.depth))
+            learned = String(format: "Δu of a ball at rest mid-box (%.5f, %.5f, %.5f)", g.x, g.y, g.z)
+        }
+        print(String(format: "trained %d steps in %.0f s: %@; checkpoint in %@", run.step, run.seconds, learned, out as NSString))
     }
 }

@@ -52,7 +52,7 @@ extension Vidgen {
         @Option(help: "Start from the EMA weights of this checkpoint folder, with a fresh optimizer and schedule (fine-tuning; the config's model must match its). A latent run also takes its autoencoder unless --autoencoder is given.")
         var from: String?
 
-        @Option(help: "With --model state: a depth scenario (\(DepthScenario.names.joined(separator: ", "))) trains the structured state model in the 3D box, configs \(StateConfig3D.presetNames.joined(separator: ", ")) (default: the flat model, on its config's scenario).")
+        @Option(help: "With --model state: a depth scenario (\(DepthScenario.names.joined(separator: ", "))) trains a state model in the 3D box: configs \(StateConfig3D.presetNames.joined(separator: ", ")) the structured one, \(GenericStateConfig3D.presetNames.joined(separator: ", ")) the generic one (default: the flat model, on its config's scenario).")
         var scenario: String?
 
         @Option(help: "Checkpoint folder to write (created if missing).")

@@ -29,50 +29,14 @@ final class GraphNetworkTests: XCTestCase {
     /// The loss's gradient with respect to every parameter against central differences,
     /// for the squared error and the pseudo-Huber one.
     func testGradientOfLossMatchesFiniteDifferences() throws {
-        var c = GenericStateConfig.tiny.model
-        (c.relationHidden, c.effectWidth, c.objectHidden) = (8, 4, 8)
-        // Inputs of order 1, so that central differences of 1e-2 see the loss's slope.
-        (c.distanceScale, c.velocityScale) = (8, 1)
         var rng = RNG(seed: 7)
-        var net = GraphNetwork(c, rng: &rng)
-        // Larger last layers than the init, so that every path carries gradient.
-        net.relation.layers[1].weight = Tensor.randn(net.relation.layers[1].weight.shape, std: 0.5, rng: &rng)
-        net.object.layers[1].weight = Tensor.randn(net.object.layers[1].weight.shape, std: 0.5, rng: &rng)
-        let x = GraphBatch(states, c)
+        let net = GraphNetwork.forGradientCheck(GenericStateConfig.tiny.model, rng: &rng)
+        let x = GraphBatch(states, net.config)
         XCTAssertEqual(x.balls, 3)
         XCTAssert(x.pairMask.values == [0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 1, 1, 1, 0, 1, 1, 1, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0])
         let target = Tensor.randn([9, 4], std: 1, rng: &rng)
         let mask = Tensor(shape: [9], values: [1, 0, 0, 1, 1, 1, 1, 0, 0])
-        let params = net.parameters
-        for robust: Float in [0, 0.3] {
-            let (_, grads) = valueAndGrad(params) { ps in
-                var n = net
-                n.parameters = ps
-                return n.loss(x, target: target, weight: mask, robust: robust)
-            }
-            func loss(_ ps: [Tensor]) -> Double {
-                var n = net
-                n.parameters = ps
-                return Double(n.loss(x, target: target, weight: mask, robust: robust).item)
-            }
-            let eps: Float = 1e-2
-            var checked = 0, nonzero = 0
-            for (k, p) in params.enumerated() {
-                for i in stride(from: 0, to: p.count, by: max(1, p.count / 24)) {
-                    var plus = params, minus = params
-                    plus[k].withUnsafeMutableBufferPointer { $0[i] += eps }
-                    minus[k].withUnsafeMutableBufferPointer { $0[i] -= eps }
-                    let numeric = (loss(plus) - loss(minus)) / Double(2 * eps)
-                    let analytic = Double(grads[k].values[i])
-                    XCTAssertEqual(analytic, numeric, accuracy: 2e-3 + 2e-2 * abs(numeric),
-                                   "\(net.namedParameters[k].name)[\(i)], robust \(robust)")
-                    checked += 1
-                    if abs(numeric) > 1e-4 { nonzero += 1 }
-                }
-            }
-            XCTAssertGreaterThan(checked, 100)
-            XCTAssertGreaterThan(nonzero, 50, "the relations carry gradient to both MLPs")
-        }
+        assertGradientsMatchFiniteDifferences(net) { $0.loss(x, target: target, weight: mask, robust: $1) }
     }
 
     /// A ball's (Δu, δp) depends on the others only through the relations: padding and a state's

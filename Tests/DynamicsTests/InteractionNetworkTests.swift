@@ -72,37 +72,7 @@ final class InteractionNetworkTests: XCTestCase {
         XCTAssertEqual(x.inContact, [true, false, false, true, true, false, false, false, false])
         let target = Tensor.randn([9, 2], std: 1, rng: &rng)
         let mask = Tensor(shape: [9], values: [1, 0, 0, 1, 1, 1, 1, 0, 0])
-        let params = net.parameters
-        // The squared error and the pseudo-Huber one (δ = 0.3 network units).
-        for robust: Float in [0, 0.3] {
-            let (_, grads) = valueAndGrad(params) { ps in
-                var n = net
-                n.parameters = ps
-                return n.loss(x, target: target, weight: mask, robust: robust)
-            }
-            func loss(_ ps: [Tensor]) -> Double {
-                var n = net
-                n.parameters = ps
-                return Double(n.loss(x, target: target, weight: mask, robust: robust).item)
-            }
-            let eps: Float = 1e-2
-            var checked = 0, nonzero = 0
-            for (k, p) in params.enumerated() {
-                for i in stride(from: 0, to: p.count, by: max(1, p.count / 24)) {
-                    var plus = params, minus = params
-                    plus[k].withUnsafeMutableBufferPointer { $0[i] += eps }
-                    minus[k].withUnsafeMutableBufferPointer { $0[i] -= eps }
-                    let numeric = (loss(plus) - loss(minus)) / Double(2 * eps)
-                    let analytic = Double(grads[k].values[i])
-                    XCTAssertEqual(analytic, numeric, accuracy: 2e-3 + 2e-2 * abs(numeric),
-                                   "\(net.namedParameters[k].name)[\(i)], robust \(robust)")
-                    checked += 1
-                    if abs(numeric) > 1e-4 { nonzero += 1 }
-                }
-            }
-            XCTAssertGreaterThan(checked, 100)
-            XCTAssertGreaterThan(nonzero, 50, "the contacts carry gradient to both MLPs")
-        }
+        assertGradientsMatchFiniteDifferences(net) { $0.loss(x, target: target, weight: mask, robust: $1) }
     }
 
     /// The pseudo-Huber loss weighs a small error as half its square and a large one as δ|e|.

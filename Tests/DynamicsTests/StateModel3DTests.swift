@@ -173,7 +173,7 @@ final class StateModel3DTests: XCTestCase {
             c.seed = seed
             var trainer = try StateTrainer3D(config: c)
             try trainer.train()
-            return trainer.law.parameters.map(\.values)
+            return trainer.network.parameters.map(\.values)
         }
         let a = try train(seed: 1), b = try train(seed: 1), other = try train(seed: 2)
         XCTAssertEqual(a, b)

@@ -152,7 +152,7 @@ final class DataCommandTests: XCTestCase {
         for (args, says) in [(["sample", "--seed", "1", "--scenario", "depth", "--scene-seed", "1", "--out", "v.gif"],
                               "is the 3D box, which this command does not take"),
                              (["eval", "--scenario", "depth-near", "--clips", "1", "--out", "m.json"],
-                              "scores the baselines (--baselines-only) and structured 3D state models")] {
+                              "scores the baselines (--baselines-only) and 3D state models")] {
             let r = try run(args)
             XCTAssertNotEqual(r.code, 0, args.joined(separator: " "))
             XCTAssertLessThan(r.code, 128, "terminated by a signal")

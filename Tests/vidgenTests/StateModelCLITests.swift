@@ -101,10 +101,24 @@ final class StateModelCLITests: XCTestCase {
         XCTAssertEqual((json["frameScores"] as? [[String: Any]])?.compactMap { $0["name"] as? String },
                        ["simulator", "copy last frame", "constant velocity", "run"])
 
+        // The generic law in 3D: its own tag, scored beside the structured one in one eval.
+        let generic = try CLI.run(["train", "--model", "state", "--scenario", "depth", "--config", "generic-tiny", "--steps", "5",
+                                   "--out", dir + "/generic"])
+        XCTAssertEqual(generic.status, 0, generic.stderr)
+        XCTAssert(generic.stdout.contains("trained 5 steps") && generic.stdout.contains("Δu of a ball at rest"), generic.stdout)
+        let both = try CLI.run(["eval", "--checkpoint", dir + "/generic", "--checkpoint", dir + "/run", "--scenario", "depth",
+                                "--clips", "2", "--frames", "12", "--out", dir + "/both.json"])
+        XCTAssertEqual(both.status, 0, both.stderr)
+        XCTAssert(both.stdout.contains("(generic state model)") && both.stdout.contains("(structured state model)"), both.stdout)
+        let scored = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/both.json"))) as? [String: Any])
+        XCTAssertEqual((scored["models"] as? [[String: Any]])?.compactMap { $0["law"] as? String }, ["generic", "structured"])
+        try assertRejected(["sample", "--checkpoint", dir + "/generic", "--seed", "1", "--out", dir + "/s.gif"],
+                           mentioning: "generic 3D state model's", oneLine: true)
+
         try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "tiny", "--out", dir + "/run"],
                            mentioning: "already holds a checkpoint", oneLine: true)
-        try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "generic", "--out", dir + "/x"],
-                           mentioning: "takes a preset (tiny, default)", oneLine: true)
+        try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "huge", "--out", dir + "/x"],
+                           mentioning: "takes a preset (tiny, default, generic, generic-tiny)", oneLine: true)
         try assertRejected(["train", "--model", "state", "--scenario", "id", "--out", dir + "/x"], mentioning: "depth scenario")
         try assertRejected(["eval", "--scenario", "depth", "--out", dir + "/e.json"], mentioning: "--checkpoint")
         try assertRejected(["eval", "--checkpoint", dir + "/run", "--scenario", "depth", "--context", "2", "--out", dir + "/e.json"],
