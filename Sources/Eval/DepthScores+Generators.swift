@@ -24,6 +24,10 @@ public typealias DepthGenerator = @Sendable (_ episode: Episode3D, _ context: In
 public struct DepthColumn: Sendable {
     public var name: String
     public var generate: DepthGenerator
+    /// For a generator with a 3D state of its own (a state model): the mean 3D position error
+    /// of its states by horizon 1 … `horizon` (px-equivalents) on the clips of `scenario` for
+    /// `seeds`, rolled out from `context` frames. nil for one that has only frames.
+    public var stateErrors: (@Sendable (_ scenario: DepthScenario, _ seeds: [UInt64], _ context: Int, _ horizon: Int) throws -> [Double])?
 
     public init(name: String, generate: @escaping DepthGenerator) {
         self.name = name
@@ -73,11 +77,15 @@ public struct DepthColumn: Sendable {
 
     /// A structured 3D state model's roll-out from its perceived state.
     public static func stateModel(_ model: StateModel3D, name: String) -> DepthColumn {
-        DepthColumn(name: name) { episode, context in
+        var column = DepthColumn(name: name) { episode, context in
             let all = Rasterizer.planar(episode), per = all.count / episode.count
             let given = Array(all[0..<(context * per)])
             return model.rollout(contextFrames: given, frames: episode.count - context).map { given + $0 }
         }
+        column.stateErrors = { scenario, seeds, context, horizon in
+            try model.positionErrors(scenario: scenario, seeds: seeds, context: context, horizon: horizon).mean
+        }
+        return column
     }
 }
 
@@ -107,9 +115,6 @@ extension DepthScores {
 
     /// The scores of `columns` as a text table, one row per generator.
     public static func table(_ scores: [DepthScores]) -> String {
-        func count(_ c: EventCount) -> String {
-            c.share.map { String(format: "%d/%d (%.0f%%; %d drawn)", c.right, c.judged, 100 * $0, c.shown) } ?? "—"
-        }
         func at(_ v: [Double], _ hs: [Int]) -> String {
             hs.filter { $0 <= v.count }.map { String(format: "%.3f", v[$0 - 1]) }.joined(separator: " / ")
         }
@@ -119,12 +124,10 @@ extension DepthScores {
         let header = ["generator", "pass-through right", "bounce right", "bounces not judged", "size error \(labels) px", "Δr still px",
                       "3D error \(labels) px-eq", "occlusion order", "real", "count right"]
         let rows = scores.map { s -> [String] in
-            [s.name, count(s.passThrough), count(s.bounce), "\(s.glancing) glancing", at(s.sizeError.mean, hs),
-             s.stillSizeChange.count[0] == 0 ? "—" : String(format: "%.3f", s.stillSizeChange.mean[0]),
-             at(s.positionError3D.mean, hs),
-             s.occlusion.share.map { String(format: "%d/%d (%.0f%%)", s.occlusion.right, s.occlusion.pairs, 100 * $0) } ?? "—",
-             s.frames == 0 ? "—" : String(format: "%.1f%%", 100 * Double(s.realFrames) / Double(s.frames)),
-             s.frames == 0 ? "—" : String(format: "%.1f%%", 100 * Double(s.countRightFrames) / Double(s.frames))]
+            [s.name, s.passThrough.described, s.bounce.described, "\(s.glancing) glancing", at(s.sizeError.mean, hs),
+             s.stillSizeChangeMean.map { String(format: "%.3f", $0) } ?? "—", at(s.positionError3D.mean, hs),
+             s.occlusion.described, s.realShare.map { String(format: "%.1f%%", 100 * $0) } ?? "—",
+             s.countRightShare.map { String(format: "%.1f%%", 100 * $0) } ?? "—"]
         }
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max()! }
         func line(_ cells: [String]) -> String {
