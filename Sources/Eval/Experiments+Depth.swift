@@ -41,6 +41,25 @@ public enum DepthRole: String, Codable, CaseIterable, Sendable {
         }
     }
 
+    /// What it is given and what it learns, for the report.
+    var givenAndLearned: String {
+        switch self {
+        case .simulator: "is given the world itself, Simulator3D's exact event-driven physics, and learns nothing"
+        case .copyLast: "is given the last context frame and repeats it: no motion at all"
+        case .constantVelocity:
+            "is given the discs the covered-disc tracker finds in the context and moves each on in the image by its last "
+                + "velocity there, its apparent radius held, drawing smaller discs first; it learns nothing"
+        case .genericStateModel:
+            "is given a 3D state perceived through the camera and draws it with the rasterizer; it learns every change "
+                + "of velocity, with no event geometry"
+        case .structuredStateModel:
+            "is given a 3D state perceived through the camera (R read from the context's falls), the exact parabola of "
+                + "free flight, contact instants from Simulator3D's event geometry and the perspective rasterizer, far to "
+                + "near; it learns three constants: g, a wall factor and a pair factor"
+        case .videoModel: "is given the context frames as pixels and learns everything else from pixels"
+        }
+    }
+
     /// It keeps a 3D world state (and draws it through the camera).
     var hasWorldState: Bool { [.simulator, .genericStateModel, .structuredStateModel].contains(self) }
 

@@ -58,19 +58,19 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     /// Experiment 5's depth scenarios (none: experiment 5 is not run), its test clips per
     /// scenario, and its context, length and scoring thresholds.
     public var scenarios5 = DepthScenario.all.map(\.name)
-    public var clips5 = 128
+    public var clips5 = 256
     public var depth5 = DepthScoreConfig()
 
-    /// 10 steps, 8 clips per scenario, two long rollouts per scenario and strategy, 128 depth
+    /// 10 steps, 8 clips per scenario, two long rollouts per scenario and strategy, 256 depth
     /// clips per depth scenario: under ten minutes on the 2-core machine (docs/eval.md, "The report").
     public static var quick: ReproduceSetup {
-        ReproduceSetup(mode: "quick", steps: 10, clips1: 8, frames1: 24, frames2: 16, clips4: 2, attention: .quick, clips5: 128)
+        ReproduceSetup(mode: "quick", steps: 10, clips1: 8, frames1: 24, frames2: 16, clips4: 2, attention: .quick, clips5: 256)
     }
 
     /// 20 steps, 16 clips per scenario, 4 long rollouts per scenario and strategy, the full
-    /// attention-cost run and 256 depth clips per depth scenario (docs/eval.md, "The report").
+    /// attention-cost run and 512 depth clips per depth scenario (docs/eval.md, "The report").
     public static var full: ReproduceSetup {
-        ReproduceSetup(mode: "full", steps: 20, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full, clips5: 256)
+        ReproduceSetup(mode: "full", steps: 20, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full, clips5: 512)
     }
 
     /// The stitchings experiment 4 compares: last-frame, then last-k for each k.

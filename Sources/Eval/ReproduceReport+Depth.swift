@@ -116,6 +116,10 @@ extension ReproduceReport {
                   + "context, for every generator alike; of its state: a 3D state model's own states against the "
                   + "simulator's. Occlusion order: overlaps in which the larger disc is on top, the frame's own consistency."),
         ]
+        let present = DepthRole.allCases.filter { role in experiment5.contains { $0[role]?.scores != nil } }
+        b.append(.text("Given and learned, row by row. " + present.map { role in
+            "The \(role.name)" + (experiment5.first?[role]?.folder.map { " (\($0))" } ?? "") + " \(role.givenAndLearned)."
+        }.joined(separator: " ")))
         var used = Set<ByConstruction>()
         for r in experiment5 {
             b.append(.heading("\(r.scenario)\(r.scenario == "depth" ? " (in distribution)" : " (out of distribution)")", level: 3))
@@ -129,11 +133,13 @@ extension ReproduceReport {
                     used.insert(why)
                     return text + " " + why.mark
                 }
-                func series(_ m: HorizonMean) -> String { hs.map { Format.number(DepthScores.at(m, $0)) }.joined(separator: " / ") }
+                func series(_ m: HorizonMean, _ format: String) -> String {
+                    hs.map { h in DepthScores.at(m, h).map { String(format: format, $0) } ?? "–" }.joined(separator: " / ")
+                }
                 let own = row.stateError.map { e in hs.map { Format.number(e[$0 - 1]) }.joined(separator: " / ") } ?? "— (no 3D state)"
-                return [row.role.name, s.passThrough.described, s.bounce.described, series(s.sizeError),
+                return [row.role.name, s.passThrough.described, s.bounce.described, series(s.sizeError, "%.3f"),
                         marked(s.stillSizeChangeMean.map { String(format: "%.3f", $0) } ?? "—", .stillSize),
-                        series(s.positionError3D), own, marked(s.occlusion.described, .occlusion),
+                        series(s.positionError3D, "%.2f"), own, marked(s.occlusion.described, .occlusion),
                         marked(Format.percent(s.realShare), .real), Format.percent(s.countRightShare)]
             }
             b.append(.table(["generator", "pass-through right", "bounce right", "size error \(labels) (px)",
@@ -210,7 +216,7 @@ extension ReproduceReport {
             }.joined(separator: "; ") + "."))
         }
         for role in DepthRole.allCases where role.hasWorldState && role != .simulator {
-            var wins: [String] = [], losses: [String] = []
+            var wins: [String] = [], level: [String] = [], losses: [String] = []
             for r in experiment5 {
                 guard let mine = r[role]?.scores else { continue }
                 let flat = r.rows.filter { !$0.role.hasWorldState }.compactMap { row in row.scores.map { (row.role, $0) } }
@@ -222,14 +228,24 @@ extension ReproduceReport {
                     let truth = r[.simulator]?.scores.flatMap(m.value)
                     let line = "\(m.name), \(r.scenario) (\(place(r.scenario))): \(m.format(v)) against \(best.0.name)'s "
                         + "\(m.format(best.1)) (simulator \(m.format(truth)))."
-                    if m.higherIsBetter ? v > best.1 : v < best.1 { wins.append(line) } else { losses.append(line) }
+                    if v == best.1 {
+                        level.append(line)
+                    } else if m.higherIsBetter == (v > best.1) {
+                        wins.append(line)
+                    } else {
+                        losses.append(line)
+                    }
                 }
             }
-            guard !wins.isEmpty || !losses.isEmpty else { continue }
+            guard !(wins + level + losses).isEmpty else { continue }
             b.append(.text("The \(role.name) against the best generator without a 3D state on each measure; each line is "
                            + "sorted by which of the two this run's numbers favour."))
             if !wins.isEmpty { b.append(.text("Where the \(role.name) is ahead: " + wins.joined(separator: " "))) }
-            if !losses.isEmpty { b.append(.text("Where it is not: " + losses.joined(separator: " "))) }
+            if !level.isEmpty {
+                b.append(.text("Level (for the baselines and the state model, occlusion order holds by construction): "
+                               + level.joined(separator: " ")))
+            }
+            if !losses.isEmpty { b.append(.text("Where it is behind: " + losses.joined(separator: " "))) }
         }
         return b
     }
