@@ -24,10 +24,6 @@ public typealias DepthGenerator = @Sendable (_ episode: Episode3D, _ context: In
 public struct DepthColumn: Sendable {
     public var name: String
     public var generate: DepthGenerator
-    /// For a generator with a 3D state of its own (a state model): the mean 3D position error
-    /// of its states by horizon 1 … `horizon` (px-equivalents) on the clips of `scenario` for
-    /// `seeds`, rolled out from `context` frames. nil for one that has only frames.
-    public var stateErrors: (@Sendable (_ scenario: DepthScenario, _ seeds: [UInt64], _ context: Int, _ horizon: Int) throws -> [Double])?
 
     public init(name: String, generate: @escaping DepthGenerator) {
         self.name = name
@@ -77,15 +73,11 @@ public struct DepthColumn: Sendable {
 
     /// A structured 3D state model's roll-out from its perceived state.
     public static func stateModel(_ model: StateModel3D, name: String) -> DepthColumn {
-        var column = DepthColumn(name: name) { episode, context in
+        DepthColumn(name: name) { episode, context in
             let all = Rasterizer.planar(episode), per = all.count / episode.count
             let given = Array(all[0..<(context * per)])
             return model.rollout(contextFrames: given, frames: episode.count - context).map { given + $0 }
         }
-        column.stateErrors = { scenario, seeds, context, horizon in
-            try model.positionErrors(scenario: scenario, seeds: seeds, context: context, horizon: horizon).mean
-        }
-        return column
     }
 }
 

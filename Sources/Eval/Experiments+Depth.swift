@@ -78,15 +78,36 @@ public enum DepthRole: String, Codable, CaseIterable, Sendable {
 
 /// A learned generator of depth clips, loaded from its checkpoint folder.
 public struct DepthModel: Sendable {
+    /// The mean 3D position error of a generator's own states by horizon 1 … `horizon`
+    /// (px-equivalents) on the clips of `scenario` for `seeds`, rolled out from `context` frames.
+    public typealias StateErrors = @Sendable (_ scenario: DepthScenario, _ seeds: [UInt64], _ context: Int, _ horizon: Int) throws
+        -> [Double]
+
     public var role: DepthRole
     public var folder: String
     /// Its column on the clips of a scenario (whose camera and box it is given).
     public var column: @Sendable (DepthScenario) throws -> DepthColumn
+    /// Its states' 3D error, for a generator with a 3D state of its own (a state model); nil
+    /// for one that has only frames.
+    public var stateErrors: StateErrors?
 
-    public init(role: DepthRole, folder: String, column: @escaping @Sendable (DepthScenario) throws -> DepthColumn) {
+    public init(role: DepthRole, folder: String, stateErrors: StateErrors? = nil,
+                column: @escaping @Sendable (DepthScenario) throws -> DepthColumn) {
         self.role = role
         self.folder = folder
+        self.stateErrors = stateErrors
         self.column = column
+    }
+
+    /// A 3D state model of `role` stepping by `law`: its roll-outs drawn through each
+    /// scenario's camera, and its states' error.
+    public static func stateModel(_ law: Law3D, role: DepthRole, folder: String) -> DepthModel {
+        DepthModel(role: role, folder: folder, stateErrors: { scenario, seeds, context, horizon in
+            try StateModel3D(law: law, scenario: scenario).positionErrors(scenario: scenario, seeds: seeds, context: context,
+                                                                          horizon: horizon).mean
+        }) { scenario in
+            .stateModel(StateModel3D(law: law, scenario: scenario), name: role.name)
+        }
     }
 }
 
@@ -130,18 +151,18 @@ extension Experiments {
         var results: [DepthResult] = [], pictures: [ClipPictures] = []
         for name in setup.scenarios5 {
             let scenario = try DepthScenario.named(name)
-            let columns = try baselines.map { ($0.0, nil as String?, $0.1) }
-                + depthModels.map { ($0.role, $0.folder as String?, try $0.column(scenario)) }
+            let columns = try baselines.map { ($0.0, nil as DepthModel?, $0.1) }
+                + depthModels.map { ($0.role, $0 as DepthModel?, try $0.column(scenario)) }
             var rows: [DepthRow] = []
             for role in DepthRole.allCases {
-                guard let (_, folder, column) = columns.first(where: { $0.0 == role }) else {
+                guard let (_, model, column) = columns.first(where: { $0.0 == role }) else {
                     rows.append(DepthRow(role: role, absent: depthAbsence[role] ?? "not given"))
                     continue
                 }
                 let scores = try DepthScores.measure([column], scenario: scenario, seeds: seeds, config: config)[0]
                 let stateError = role == .simulator ? [Double](repeating: 0, count: config.horizon)
-                    : try column.stateErrors?(scenario, seeds, config.context, config.horizon)
-                rows.append(DepthRow(role: role, folder: folder, scores: scores, stateError: stateError))
+                    : try model?.stateErrors?(scenario, seeds, config.context, config.horizon)
+                rows.append(DepthRow(role: role, folder: model?.folder, scores: scores, stateError: stateError))
                 done += 1
                 progress("experiment 5", done, total)
             }

@@ -84,17 +84,14 @@ public struct ReproduceJob {
 
     /// Experiment 5's learned generator in checkpoint `folder`, its role told by the folder's
     /// format tag. This switch is the one place a learned generator of depth clips is loaded:
-    /// a generic 3D state model and a video model of depth clips are each a case of it, whose
-    /// `DepthModel` gives the column of their role; a role with no case here keeps its row,
-    /// marked absent.
+    /// a generic 3D state model (its own format tag) and a video model of depth clips (a video
+    /// folder whose config names a depth scenario) are each a case of it, whose `DepthModel`
+    /// gives the column of their role; a role with no case here keeps its row, marked absent.
     public static func depthModel(_ folder: String) throws -> DepthModel {
         let kind = CheckpointFolder(folder).kind
         switch kind {
         case .state3D?:
-            let law = try StateModel3D.load(folder, scenario: .depth).law
-            return DepthModel(role: .structuredStateModel, folder: folder) { scenario in
-                .stateModel(StateModel3D(law: law, scenario: scenario), name: DepthRole.structuredStateModel.name)
-            }
+            return .stateModel(try StateModel3D.load(folder, scenario: .depth).law, role: .structuredStateModel, folder: folder)
         default:
             throw VidgenError("\(folder) holds \(kind.map { "a \($0.name)" } ?? "no model vidgen reads"); "
                               + "experiment 5 takes a \(CheckpointKind.state3D.name)")

@@ -84,8 +84,8 @@ extension Vidgen {
             var bars: [String: Progress] = [:]
             // The job loads and checks every model before any work (and before any progress line).
             job.progress = { name, done, total in
-                let bar = bars[name] ?? Progress(name, total: total, unit: name == "experiment 3" ? "points" : "rollouts",
-                                                 toStderr: true)
+                let unit = ["experiment 3": "points", "experiment 5": "columns"][name] ?? "rollouts"
+                let bar = bars[name] ?? Progress(name, total: total, unit: unit, toStderr: true)
                 bars[name] = bar
                 bar.update(done)
             }

@@ -215,9 +215,7 @@ final class ReproduceTests: XCTestCase {
         setup.clips5 = 2
         var e = Experiments(model: model, setup: setup)
         let law = Law3D.handSet(gravity: DepthScenario.depth.box.gravity)
-        let structured = DepthModel(role: .structuredStateModel, folder: "hand-set") { scenario in
-            .stateModel(StateModel3D(law: law, scenario: scenario), name: DepthRole.structuredStateModel.name)
-        }
+        let structured = DepthModel.stateModel(law, role: .structuredStateModel, folder: "hand-set")
         e.depthModels = [structured, structured]
         XCTAssertThrowsError(try e.check(), "one row per role")
         e.depthModels = [structured]
