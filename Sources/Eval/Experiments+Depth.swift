@@ -199,9 +199,10 @@ extension Experiments {
         precondition(H == W, "experiment 5: contact sheets of square frames, got \(H)×\(W)")
         let per = 3 * H * W
         let blank = [Float](repeating: -1, count: frames.count * per)
-        let rows = columns.map { role, column -> [UInt8] in
+        let shown = (frames.lowerBound * per)..<((frames.upperBound + 1) * per)
+        let rows = columns.map { _, column -> [UInt8] in
             // A generator that made no clip (a state model that perceived no state) is a black row.
-            let clip = column.generate(episode, setup.depth5.context).map { Array($0[(frames.lowerBound * per)..<((frames.upperBound + 1) * per)]) }
+            let clip = column.generate(episode, setup.depth5.context).map { Array($0[shown]) }
             return Frames.bytes(planar: clip ?? blank, frames: frames.count, height: H, width: W)
         }
         let simulator = columns.firstIndex { $0.0 == .simulator }!
