@@ -133,9 +133,6 @@ extension DepthScores {
 
     /// The scores of `columns` as a text table, one row per generator.
     public static func table(_ scores: [DepthScores]) -> String {
-        func count(_ c: EventCount) -> String {
-            c.share.map { String(format: "%d/%d (%.0f%%; %d drawn)", c.right, c.judged, 100 * $0, c.shown) } ?? "—"
-        }
         func at(_ v: HorizonMean, _ hs: [Int]) -> String {
             hs.filter { $0 <= v.count.count }
                 .map { v.count[$0 - 1] == 0 ? "—" : String(format: "%.3f", v.mean[$0 - 1]) }.joined(separator: " / ")
@@ -146,12 +143,10 @@ extension DepthScores {
         let header = ["generator", "pass-through right", "bounce right", "bounces not judged", "size error \(labels) px", "Δr still px",
                       "3D error \(labels) px-eq", "occlusion order", "real", "count right"]
         let rows = scores.map { s -> [String] in
-            [s.name, count(s.passThrough), count(s.bounce), "\(s.glancing) glancing", at(s.sizeError, hs),
-             s.stillSizeChange.count[0] == 0 ? "—" : String(format: "%.3f", s.stillSizeChange.mean[0]),
-             at(s.positionError3D, hs),
-             s.occlusion.share.map { String(format: "%d/%d (%.0f%%)", s.occlusion.right, s.occlusion.pairs, 100 * $0) } ?? "—",
-             s.frames == 0 ? "—" : String(format: "%.1f%%", 100 * Double(s.realFrames) / Double(s.frames)),
-             s.frames == 0 ? "—" : String(format: "%.1f%%", 100 * Double(s.countRightFrames) / Double(s.frames))]
+            [s.name, s.passThrough.described, s.bounce.described, "\(s.glancing) glancing", at(s.sizeError, hs),
+             s.stillSizeChangeMean.map { String(format: "%.3f", $0) } ?? "—", at(s.positionError3D, hs),
+             s.occlusion.described, s.realShare.map { String(format: "%.1f%%", 100 * $0) } ?? "—",
+             s.countRightShare.map { String(format: "%.1f%%", 100 * $0) } ?? "—"]
         }
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max()! }
         func line(_ cells: [String]) -> String {

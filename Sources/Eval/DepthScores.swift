@@ -115,6 +115,11 @@ public struct EventCount: Codable, Equatable, Sendable {
     /// The share right; nil when none was judged.
     public var share: Double? { judged == 0 ? nil : Double(right) / Double(judged) }
 
+    /// "right/judged (share; drawn)", e.g. "26/27 (96%; 27 drawn)"; "—" when none was judged.
+    public var described: String {
+        share.map { String(format: "%d/%d (%.0f%%; %d drawn)", right, judged, 100 * $0, shown) } ?? "—"
+    }
+
     static func + (a: EventCount, b: EventCount) -> EventCount {
         var s = a
         s.judged += b.judged
@@ -197,6 +202,12 @@ public struct DepthScores: Codable, Equatable, Sendable {
     public var realFrames = 0
     public var countRightFrames = 0
 
+    /// The shares of generated frames that are real and that have the count right; nil with no frames.
+    public var realShare: Double? { frames == 0 ? nil : Double(realFrames) / Double(frames) }
+    public var countRightShare: Double? { frames == 0 ? nil : Double(countRightFrames) / Double(frames) }
+    /// Mean |Δr| of balls not moving in depth (px); nil when none was measured.
+    public var stillSizeChangeMean: Double? { stillSizeChange.count[0] == 0 ? nil : stillSizeChange.mean[0] }
+
     public init(name: String, horizon: Int) {
         self.name = name
         sizeError = HorizonMean(horizon: horizon)
@@ -242,9 +253,7 @@ extension DepthScores {
 
         let perception = Perception3D(camera: camera, extent: Vec3(box.width, box.height, box.depth))
         let found = perception.detections(planar: frames)
-        // Per frame, per ball (id order): the simulator's image of it.
-        let image = episode.frames.map { f in f.balls.map { camera.imageBall($0, in: box) } }
-        let mostly = episode.frames.map { f in f.visibleFraction.map { $0 >= config.wholeFraction } }
+        let (image, mostly) = simulatorImage(episode, config: config)
 
         scoreEvents(found: found, image: image, mostly: mostly, episode: episode, config: config, into: &out)
 
@@ -295,10 +304,29 @@ extension DepthScores {
         return out
     }
 
-    /// Pair events of the clip (see the file header), judged on `found` against the
-    /// simulator's `image` (per frame, balls in id order).
-    static func scoreEvents(found: [[Int: Detection]], image: [[Ball]], mostly: [[Bool]], episode: Episode3D,
-                            config: DepthScoreConfig, into out: inout DepthScores) {
+    /// A pair event (see the file header): balls `i` < `j` (id order) overlap in the
+    /// simulator's image, or collide, in frames `t0`…`t1`.
+    struct PairEvent: Equatable {
+        var i: Int
+        var j: Int
+        var t0: Int
+        var t1: Int
+        /// The two spheres collide in one of the event's steps.
+        var touching: Bool
+        /// It starts after the context, and both balls are mostly visible two frames either
+        /// side of it, in the clip.
+        var judged: Bool
+    }
+
+    /// Per frame, per ball (id order): the simulator's image of it, and whether it is mostly visible.
+    static func simulatorImage(_ episode: Episode3D, config: DepthScoreConfig) -> (image: [[Ball]], mostly: [[Bool]]) {
+        (episode.frames.map { f in f.balls.map { episode.camera.imageBall($0, in: episode.box) } },
+         episode.frames.map { f in f.visibleFraction.map { $0 >= config.wholeFraction } })
+    }
+
+    /// The pair events of `episode`, pair by pair (i < j) and in time order: `image` holds per
+    /// frame the simulator's image of each ball (id order), `mostly` whether it is mostly visible.
+    static func pairEvents(episode: Episode3D, image: [[Ball]], mostly: [[Bool]], config: DepthScoreConfig) -> [PairEvent] {
         let T = episode.count, n = episode.frames[0].balls.count
         // Collisions per step: touches[t] holds the pairs (i < j) that collide in (t − 1, t].
         var touches = [Set<[Int]>](repeating: [], count: T)
@@ -309,6 +337,33 @@ extension DepthScores {
                          "depth scores: clip \(episode.seed) is not Simulator3D's run from its frame 0 (frame \(t) differs)")
             for case let .pair(a, b) in sim.events { touches[t].insert([min(a, b), max(a, b)]) }
         }
+        func overlaps(_ t: Int, _ i: Int, _ j: Int) -> Bool {
+            image[t][i].radius + image[t][j].radius - (image[t][i].position - image[t][j].position).length >= config.minOverlap
+        }
+        var events: [PairEvent] = []
+        for i in 0..<n {
+            for j in (i + 1)..<n {
+                var t = 1
+                while t < T {
+                    guard overlaps(t, i, j) || touches[t].contains([i, j]) else { t += 1; continue }
+                    let t0 = t
+                    while t + 1 < T && (overlaps(t + 1, i, j) || touches[t + 1].contains([i, j])) { t += 1 }
+                    let t1 = t
+                    t += 1
+                    let judged = t0 >= config.context && t0 >= 2 && t1 + 2 < T
+                        && [t0 - 2, t0 - 1, t1 + 1, t1 + 2].allSatisfy { mostly[$0][i] && mostly[$0][j] }
+                    events.append(PairEvent(i: i, j: j, t0: t0, t1: t1,
+                                            touching: (t0...t1).contains { touches[$0].contains([i, j]) }, judged: judged))
+                }
+            }
+        }
+        return events
+    }
+
+    /// Pair events of the clip (see the file header), judged on `found` against the
+    /// simulator's `image` (per frame, balls in id order).
+    static func scoreEvents(found: [[Int: Detection]], image: [[Ball]], mostly: [[Bool]], episode: Episode3D,
+                            config: DepthScoreConfig, into out: inout DepthScores) {
         /// The relative image velocity over frames t → t + 1 of balls i and j had each flown on
         /// alone in the box from frame `start` (walls and gravity, no contact).
         func flyingOn(_ i: Int, _ j: Int, from start: Int, to t: Int) -> Vec2 {
@@ -322,57 +377,41 @@ extension DepthScores {
             let k = t - start
             return (paths[1][k + 1] - paths[0][k + 1]) - (paths[1][k] - paths[0][k])
         }
-        func overlaps(_ t: Int, _ i: Int, _ j: Int) -> Bool {
-            image[t][i].radius + image[t][j].radius - (image[t][i].position - image[t][j].position).length >= config.minOverlap
-        }
         func relative(_ p: (Int) -> (Vec2, Vec2)?, from t: Int) -> Vec2? {
             guard let (a0, b0) = p(t), let (a1, b1) = p(t + 1) else { return nil }
             return (b1 - a1) - (b0 - a0)
         }
-        for i in 0..<n {
-            for j in (i + 1)..<n {
-                var t = 1
-                while t < T {
-                    guard overlaps(t, i, j) || touches[t].contains([i, j]) else { t += 1; continue }
-                    let t0 = t
-                    while t + 1 < T && (overlaps(t + 1, i, j) || touches[t + 1].contains([i, j])) { t += 1 }
-                    let t1 = t
-                    t += 1
-                    let frames = [t0 - 2, t0 - 1, t1 + 1, t1 + 2]
-                    guard t0 >= config.context, t0 >= 2, t1 + 2 < T,
-                          frames.allSatisfy({ mostly[$0][i] && mostly[$0][j] }) else { continue }
-                    let touching = (t0...t1).contains { touches[$0].contains([i, j]) }
-                    let truth: (Int) -> (Vec2, Vec2)? = { (image[$0][i].position, image[$0][j].position) }
-                    let (ka, kb) = (image[0][i].color, image[0][j].color)
-                    let generated: (Int) -> (Vec2, Vec2)? = { f in
-                        guard let a = found[f][ka], let b = found[f][kb] else { return nil }
-                        return (a.position, b.position)
-                    }
-                    let before = relative(truth, from: t0 - 2)!, after = relative(truth, from: t1 + 1)!
-                    if touching && (after - flyingOn(i, j, from: t0 - 1, to: t1 + 1)).length < config.minBounce {
-                        out.glancing += 1
-                        continue
-                    }
-                    // In some frame of the event both discs are drawn, their rims no farther
-                    // apart than the simulator's (or than touching, where its discs overlap)
-                    // by more than the slack.
-                    let shown = (t0...t1).contains { f in
-                        guard let a = found[f][ka], let b = found[f][kb] else { return false }
-                        let gap = (a.position - b.position).length - a.radius - b.radius
-                        let truthGap = (image[f][i].position - image[f][j].position).length - image[f][i].radius - image[f][j].radius
-                        return gap <= max(truthGap, 0) + config.meetingSlack
-                    }
-                    var right = false
-                    if shown, let wBefore = relative(generated, from: t0 - 2), let wAfter = relative(generated, from: t1 + 1) {
-                        right = ((wAfter - wBefore) - (after - before)).length <= config.velocityTolerance
-                    }
-                    var count = touching ? out.bounce : out.passThrough
-                    count.judged += 1
-                    if shown { count.shown += 1 }
-                    if right { count.right += 1 }
-                    if touching { out.bounce = count } else { out.passThrough = count }
-                }
+        for event in pairEvents(episode: episode, image: image, mostly: mostly, config: config) where event.judged {
+            let (i, j, t0, t1, touching) = (event.i, event.j, event.t0, event.t1, event.touching)
+            let truth: (Int) -> (Vec2, Vec2)? = { (image[$0][i].position, image[$0][j].position) }
+            let (ka, kb) = (image[0][i].color, image[0][j].color)
+            let generated: (Int) -> (Vec2, Vec2)? = { f in
+                guard let a = found[f][ka], let b = found[f][kb] else { return nil }
+                return (a.position, b.position)
             }
+            let before = relative(truth, from: t0 - 2)!, after = relative(truth, from: t1 + 1)!
+            if touching && (after - flyingOn(i, j, from: t0 - 1, to: t1 + 1)).length < config.minBounce {
+                out.glancing += 1
+                continue
+            }
+            // In some frame of the event both discs are drawn, their rims no farther
+            // apart than the simulator's (or than touching, where its discs overlap)
+            // by more than the slack.
+            let shown = (t0...t1).contains { f in
+                guard let a = found[f][ka], let b = found[f][kb] else { return false }
+                let gap = (a.position - b.position).length - a.radius - b.radius
+                let truthGap = (image[f][i].position - image[f][j].position).length - image[f][i].radius - image[f][j].radius
+                return gap <= max(truthGap, 0) + config.meetingSlack
+            }
+            var right = false
+            if shown, let wBefore = relative(generated, from: t0 - 2), let wAfter = relative(generated, from: t1 + 1) {
+                right = ((wAfter - wBefore) - (after - before)).length <= config.velocityTolerance
+            }
+            var count = touching ? out.bounce : out.passThrough
+            count.judged += 1
+            if shown { count.shown += 1 }
+            if right { count.right += 1 }
+            if touching { out.bounce = count } else { out.passThrough = count }
         }
     }
 }

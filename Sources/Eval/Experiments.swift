@@ -55,18 +55,25 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     /// Experiment 3 for the learned state model: roll-out lengths timed, and runs per length.
     public var stateCostFrames = [8, 16, 32, 64, 128, 256]
     public var stateCostRuns = 5
+    /// Experiment 5's depth scenarios (none: experiment 5 is not run), its test clips per
+    /// scenario, and its context, length and scoring thresholds.
+    public var scenarios5 = DepthScenario.all.map(\.name)
+    public var clips5 = 256
+    /// The first of those clips a video model of depth clips is scored on: it samples every
+    /// frame it makes, at `steps` DDIM steps.
+    public var videoClips5 = 16
+    public var depth5 = DepthScoreConfig()
 
-    /// 10 steps, 8 clips per scenario, two long rollouts per scenario and strategy: under
-    /// two minutes with the shipped model on the quiet 2-core machine (docs/eval.md, "The report").
+    /// 10 steps, 8 clips per scenario, two long rollouts per scenario and strategy, 256 depth
+    /// clips per depth scenario: under ten minutes on the 2-core machine (docs/eval.md, "The report").
     public static var quick: ReproduceSetup {
-        ReproduceSetup(mode: "quick", steps: 10, clips1: 8, frames1: 24, frames2: 16, clips4: 2, attention: .quick)
+        ReproduceSetup(mode: "quick", steps: 10, clips1: 8, frames1: 24, frames2: 16, clips4: 2, attention: .quick, clips5: 256)
     }
 
-    /// 20 steps, 16 clips per scenario, 4 long rollouts per scenario and strategy, and the
-    /// full attention-cost run: about six minutes with the shipped model on the quiet
-    /// 2-core machine (docs/eval.md, "The report").
+    /// 20 steps, 16 clips per scenario, 4 long rollouts per scenario and strategy, the full
+    /// attention-cost run and 512 depth clips per depth scenario (docs/eval.md, "The report").
     public static var full: ReproduceSetup {
-        ReproduceSetup(mode: "full", steps: 20, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full)
+        ReproduceSetup(mode: "full", steps: 20, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full, clips5: 512, videoClips5: 64)
     }
 
     /// The stitchings experiment 4 compares: last-frame, then last-k for each k.
@@ -149,6 +156,11 @@ public struct Experiments {
     /// The learned explicit-state models measured beside the video model, in the order of
     /// the report's columns (none: video only).
     public var stateModels: [StateGenerator] = []
+    /// The learned generators of depth clips (experiment 5), at most one per role.
+    public var depthModels: [DepthModel] = []
+    /// Why experiment 5 has no generator of a learned role, by role ("not shipped"); a role
+    /// not named here reads "not given".
+    public var depthAbsence: [DepthRole: String] = [:]
     let scorer: WindowQuality
     /// Told (experiment, done, total) after each rollout.
     public var progress: (String, Int, Int) -> Void = { _, _, _ in }
@@ -174,6 +186,15 @@ public struct Experiments {
         for (name, c) in [("experiments 1 and 2", setup.context), ("experiment 4", setup.context4)] + setup.ks4.map({ ("last-k", $0) })
         where c >= t {
             throw VidgenError("\(c) context frames (\(name)) do not fit the model's \(t)-frame window")
+        }
+        for name in setup.scenarios5 { _ = try DepthScenario.named(name) }
+        if !setup.scenarios5.isEmpty && !(4..<setup.depth5.frames).contains(setup.depth5.context) {
+            throw VidgenError("experiment 5's context (\(setup.depth5.context)) must be at least 4 and below its \(setup.depth5.frames) frames")
+        }
+        var roles: [DepthRole: String] = [:]
+        for d in depthModels {
+            if let other = roles[d.role] { throw VidgenError("\(other) and \(d.folder) both hold a \(d.role.name); experiment 5 has one row per role") }
+            roles[d.role] = d.folder
         }
         for s in stateModels where s.model.config.width != size || s.model.config.height != size {
             throw VidgenError("the \(s.name) is \(s.model.config.width)×\(s.model.config.height) px, "

@@ -30,6 +30,9 @@ public struct OcclusionOrder: Codable, Equatable, Sendable {
     /// The share of judged pairs with the larger disc on top; nil when none was judged.
     public var share: Double? { pairs == 0 ? nil : Double(right) / Double(pairs) }
 
+    /// "right/pairs (share)", e.g. "639/640 (100%)"; "—" when none was judged.
+    public var described: String { share.map { String(format: "%d/%d (%.0f%%)", right, pairs, 100 * $0) } ?? "—" }
+
     /// Both counts added.
     public static func + (a: OcclusionOrder, b: OcclusionOrder) -> OcclusionOrder {
         var s = a

@@ -19,6 +19,8 @@ public struct ReportPictures {
     public var experiment1: [ClipPictures] = []
     public var experiment2: [ClipPictures] = []
     public var experiment4: [ClipPictures] = []
+    /// Experiment 5's crossings, one per depth scenario: every generator's frames around it.
+    public var experiment5: [ClipPictures] = []
 
     public init() {}
 }
@@ -81,6 +83,7 @@ extension ReproduceReport {
         b.append(.text("Given and learned, column by column. " + generators.map { g in
             "The \(g.header) is given \(g.given); it learns \(g.learns)."
         }.joined(separator: " ")))
+        if let note = depthHeadlineNote { b.append(note) }
         return b
     }
 
@@ -99,8 +102,9 @@ extension ReproduceReport {
         info += "; model \(m.frames) frames of \(m.size)×\(m.size), patch \(m.patch), width \(m.width), depth \(m.depth), "
             + "\(m.heads) heads, \(m.attention.rawValue) attention. Mode \(s.mode): \(s.steps) denoising steps per window, "
             + "scene seeds from \(s.firstSeed), noise seed \(s.seed). "
-            + String(format: "The run took %.0f s (experiments 1–4: %.0f, %.0f, %.0f, %.0f s) on a 2-core machine ", timings.total,
-                     timings.experiment1, timings.experiment2, timings.experiment3, timings.experiment4)
+            + String(format: "The run took %.0f s (experiments 1–5: %.0f, %.0f, %.0f, %.0f, %.0f s) on a 2-core machine ",
+                     timings.total, timings.experiment1, timings.experiment2, timings.experiment3, timings.experiment4,
+                     timings.experiment5)
             + "that may have been shared; timings are the only numbers that change from run to run."
         for case let p? in generators.map(\.provenance) { info += " " + p }
         b.append(.text(info))
@@ -119,6 +123,7 @@ extension ReproduceReport {
         b += experiment2Blocks(pictures.experiment2, generators: generators, files: &files)
         b += experiment3Blocks(generators: generators, files: &files)
         b += experiment4Blocks(pictures.experiment4, generators: generators, files: &files)
+        b += experiment5Blocks(pictures.experiment5, files: &files)
         b.append(.heading("Metric definitions", level: 2))
         b.append(.text("Positions are the tracker's valid discs of each ball's colour, where the simulator has the ball wholly "
                        + "in view; Δp is a frame-to-frame difference (px/frame), Δ²p a second difference (px/frame²). "

@@ -45,6 +45,10 @@ public enum ByConstruction: String, Codable, CaseIterable, Sendable {
     case noiseless
     /// Every noise draw comes from the seed.
     case seeded
+    /// Discs drawn far to near: the larger, nearer one on top in every overlap.
+    case farToNear
+    /// Every disc's apparent radius held.
+    case heldRadius
 
     /// The footnote's text.
     var reason: String {
@@ -54,11 +58,15 @@ public enum ByConstruction: String, Codable, CaseIterable, Sendable {
         case .fixedBalls: "a state model keeps the list of balls it perceived: none can appear, vanish or change colour"
         case .noiseless: "a state model draws no noise: one context gives one video"
         case .seeded: "the video model draws every noise from the seed (a counter-based generator), so the same seed gives the same bytes"
+        case .farToNear: "the simulator and the 3D state models draw through the camera with the rasterizer far to near, so in "
+            + "every overlap the larger, nearer disc is on top (copy-last repeats such a frame; constant velocity draws smaller discs first)"
+        case .heldRadius: "copy-last and constant velocity draw every disc at its apparent radius in the context, so they change "
+            + "no size (what is left is the tracker's reading of overlapping discs)"
         }
     }
 
-    /// Its footnote mark, ¹ to ⁵.
-    var mark: String { ["¹", "²", "³", "⁴", "⁵"][Self.allCases.firstIndex(of: self)!] }
+    /// Its footnote mark, ¹ to ⁷.
+    var mark: String { ["¹", "²", "³", "⁴", "⁵", "⁶", "⁷"][Self.allCases.firstIndex(of: self)!] }
 }
 
 /// One generator of a reproduce run, as the report reads it.

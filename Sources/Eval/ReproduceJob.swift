@@ -1,10 +1,12 @@
-// `vidgen reproduce` as a job: load the video model and the state models, run experiments
-// 1–4 on them against the simulator, and build the report. The command parses options, calls
+// `vidgen reproduce` as a job: load the video model, the state models and the learned
+// generators of depth clips, run experiments 1–5 on them against the simulator, and build the
+// report. The command parses options, calls
 // `run` and prints; the tests call the same job.
 
 import Diffusion
 import Dynamics
 import Foundation
+import Sample
 import Tensor
 import Checkpoints
 import World
@@ -19,6 +21,11 @@ public struct ReproduceJob {
     /// Structured state models trained another way (e.g. `"source": "simulator"`), run beside
     /// the structured one in the ablation table.
     public var ablationCheckpoints: [String] = []
+    /// The learned generators of depth clips (experiment 5), at most one per role; the role
+    /// is read from the folder (`depthModel`).
+    public var depthCheckpoints: [String] = []
+    /// Why experiment 5 lacks a learned role, by role (e.g. "not shipped"); others read "not given".
+    public var depthAbsence: [DepthRole: String] = [:]
     public var setup: ReproduceSetup
     /// Told (part, done, total) as the run goes: "experiment 1", …
     public var progress: (String, Int, Int) -> Void = { _, _, _ in }
@@ -54,6 +61,8 @@ public struct ReproduceJob {
             seen[model.kind] = dir
             experiments.stateModels.append(StateGenerator(model: model, folder: dir))
         }
+        experiments.depthModels = try depthCheckpoints.map { try Self.depthModel($0, setup: setup) }
+        experiments.depthAbsence = depthAbsence
         do { try experiments.check() } catch { throw VidgenError("\(checkpoint): \(error)") }
         return experiments
     }
@@ -74,13 +83,42 @@ public struct ReproduceJob {
         }
     }
 
-    /// Loads and checks every model, then runs experiments 1–4 and builds the report.
+    /// Experiment 5's learned generator in checkpoint `folder`, its role told by the folder's
+    /// format tag. This switch is the one place a learned generator of depth clips is loaded:
+    /// a generic 3D state model (its own format tag) and a video model of depth clips (a video
+    /// folder whose config names a depth scenario) are each a case of it, whose `DepthModel`
+    /// gives the column of their role; a role with no case here keeps its row, marked absent.
+    public static func depthModel(_ folder: String, setup: ReproduceSetup) throws -> DepthModel {
+        let checkpoint = CheckpointFolder(folder)
+        let kind = checkpoint.kind
+        switch kind {
+        case .state3D(.structured)?:
+            return .stateModel(try StateModel3D.load(folder, scenario: .depth).law, role: .structuredStateModel, folder: folder)
+        case .state3D(.generic)?:
+            return .stateModel(try StateModel3D.load(folder, scenario: .depth).law, role: .genericStateModel, folder: folder)
+        case .video?:
+            let (model, config) = try checkpoint.videoModel()
+            guard DepthScenario.names.contains(config.scenario) else {
+                throw VidgenError("\(folder) holds a video model of \(config.scenario) clips; experiment 5 takes one trained on "
+                                  + "depth clips (a config whose \"scenario\" is \(DepthScenario.names.joined(separator: " or ")))")
+            }
+            let sampler = WindowSampler(model: model, kind: .ddim, steps: setup.steps,
+                                        handoff: try checkpoint.sampling().handoff, codec: try checkpoint.codec(for: config))
+            let k = min(config.contextMax, config.model.frames - 1)
+            return .videoModel(sampler, k: k, folder: folder, clips: setup.videoClips5)
+        default:
+            throw VidgenError("\(folder) holds \(kind.map { "a \($0.name)" } ?? "no model vidgen reads"); "
+                              + "experiment 5 takes a 3D state model or a video model of depth clips")
+        }
+    }
+
+    /// Loads and checks every model, then runs experiments 1–5 and builds the report.
     public func run() throws -> Output {
         let experiments = try experiments(), ablations = try ablationModels()
         return try Self.run(experiments, checkpoint: checkpoint, ablations: ablations, progress: progress)
     }
 
-    /// Runs experiments 1–4 of `experiments` (set up and checked; `checkpoint` is where its
+    /// Runs experiments 1–5 of `experiments` (set up and checked; `checkpoint` is where its
     /// video model came from) and builds the report.
     /// With a structured state model, the ablation table sets beside it its law with the
     /// constants set by hand and each of `ablations`.
@@ -134,6 +172,7 @@ public struct ReproduceJob {
         progress("camera noise", 0, 1)
         let noisy = try timed(\.cameraNoise) { try experiments.cameraNoise() }
         progress("camera noise", 1, 1)
+        let e5 = try timed(\.experiment5) { try experiments.depth() }
         timings.total = Date().timeIntervalSince(start)
         let runs = experiments.stateModels.indices.map { i in
             let s = experiments.stateModels[i]
@@ -142,9 +181,11 @@ public struct ReproduceJob {
         }
         var pictures = ReportPictures()
         (pictures.experiment1, pictures.experiment2, pictures.experiment4) = (e1.pictures, e2.pictures, e4.pictures)
+        pictures.experiment5 = e5.pictures
         var report = ReproduceReport(checkpoint: CheckpointInfo(folder: checkpoint), model: experiments.model.config, setup: setup,
                                      experiment1: e1.results, experiment2: e2.results, experiment3: e3,
-                                     experiment4: e4.results, timings: timings, stateModels: runs, ablations: variants)
+                                     experiment4: e4.results, timings: timings, stateModels: runs, ablations: variants,
+                                     experiment5: e5.results)
         report.cameraNoise = noisy
         return Output(report: report, pictures: pictures)
     }

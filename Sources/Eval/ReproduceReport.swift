@@ -121,6 +121,7 @@ public struct ReproduceTimings: Codable, Equatable, Sendable {
     public var ablations = 0.0
     /// The state models under camera noise.
     public var cameraNoise = 0.0
+    public var experiment5 = 0.0
     public var total = 0.0
 
     public init() {}
@@ -142,11 +143,14 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
     public var ablations: [StateAblation] = []
     /// The state models under camera noise (one entry per model and σ; `change` names σ).
     public var cameraNoise: [StateAblation] = []
+    /// Experiment 5, per depth scenario (none when the run had no depth scenario).
+    public var experiment5: [DepthResult] = []
     public var headline: [HeadlineRow] = []
 
     public init(checkpoint: CheckpointInfo, model: ModelConfig, setup: ReproduceSetup, experiment1: [ScenarioResult],
                 experiment2: [SpreadResult], experiment3: AttentionCostReport, experiment4: [ScenarioResult],
-                timings: ReproduceTimings, stateModels: [StateModelRun] = [], ablations: [StateAblation] = []) {
+                timings: ReproduceTimings, stateModels: [StateModelRun] = [], ablations: [StateAblation] = [],
+                experiment5: [DepthResult] = []) {
         self.checkpoint = checkpoint
         self.model = model
         self.setup = setup
@@ -157,6 +161,7 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
         self.timings = timings
         self.stateModels = stateModels
         self.ablations = ablations
+        self.experiment5 = experiment5
         headline = makeHeadline(generators)
     }
 
@@ -268,7 +273,7 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
                 }
             }
         }
-        return rows
+        return rows + depthHeadline()
     }
 }
 

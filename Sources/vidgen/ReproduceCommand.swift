@@ -7,7 +7,7 @@ extension Vidgen {
     /// `vidgen reproduce`: every experiment with one model, one report folder.
     struct Reproduce: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run experiments 1–4 with a model against the simulator and write one report (index.html, report.md, metrics.json, figures).",
+            abstract: "Run experiments 1–5 with a model against the simulator and write one report (index.html, report.md, metrics.json, figures).",
             discussion: """
                 The folder is built beside OUT under a temporary name and moved into place when complete, so \
                 OUT is never half-written; an existing OUT is replaced only if it holds a previous report. \
@@ -33,7 +33,14 @@ extension Vidgen {
             valueName: "dir"))
         var ablationCheckpoint: [String] = []
 
-        @Flag(help: "Measure the video model alone, without the learned state models.")
+        @Option(help: ArgumentHelp(
+            "A learned generator of depth clips for experiment 5 (a 3D state model of either kind, or a video model trained on depth clips); repeatable, one per kind "
+                + "(default: the shipped ones found among "
+                + DepthRole.learned.compactMap(\.shippedFolder).joined(separator: ", ") + ").",
+            valueName: "dir"))
+        var depthCheckpoint: [String] = []
+
+        @Flag(help: "Measure the video model alone, without the learned state models (2D or 3D).")
         var noStateModel = false
 
         @Option(help: "Camera noise on every frame a generator is given: a 3×3 blur and Gaussian pixel noise of this σ (intensities in [0, 1]); 0: clean. The state models are measured at σ 0.02 and 0.05 beside it either way.")
@@ -43,8 +50,8 @@ extension Vidgen {
         var out: String
 
         func validate() throws {
-            if noStateModel && !(stateCheckpoint + ablationCheckpoint).isEmpty {
-                throw ValidationError("--no-state-model takes no --state-checkpoint or --ablation-checkpoint")
+            if noStateModel && !(stateCheckpoint + ablationCheckpoint + depthCheckpoint).isEmpty {
+                throw ValidationError("--no-state-model takes no --state-checkpoint, --ablation-checkpoint or --depth-checkpoint")
             }
             if let problem = CameraNoise(sigma: cameraNoise).problem { throw ValidationError("--camera-noise: \(problem)") }
             try OutputPath.checkFolder(out)
@@ -61,11 +68,24 @@ extension Vidgen {
             let states = noStateModel ? [] : stateCheckpoint.isEmpty ? try ShippedModel.statePaths() : stateCheckpoint
             var job = ReproduceJob(checkpoint: try checkpoint ?? ShippedModel.path(), stateCheckpoints: states, setup: setup)
             job.ablationCheckpoints = noStateModel ? [] : ablationCheckpoint.isEmpty ? ShippedModel.ablationPaths() : ablationCheckpoint
+            if depthCheckpoint.isEmpty {
+                // The shipped generators of depth clips; a role with none says so in its row.
+                let shipped = ShippedModel.depthPaths()
+                job.depthCheckpoints = DepthRole.learned.compactMap { role in
+                    noStateModel && role != .videoModel ? nil : shipped[role]
+                }
+                for role in DepthRole.learned where shipped[role] == nil { job.depthAbsence[role] = "not shipped" }
+                if noStateModel {
+                    for role in DepthRole.learned where role != .videoModel { job.depthAbsence[role] = "not measured (--no-state-model)" }
+                }
+            } else {
+                job.depthCheckpoints = depthCheckpoint
+            }
             var bars: [String: Progress] = [:]
             // The job loads and checks every model before any work (and before any progress line).
             job.progress = { name, done, total in
-                let bar = bars[name] ?? Progress(name, total: total, unit: name == "experiment 3" ? "points" : "rollouts",
-                                                 toStderr: true)
+                let unit = ["experiment 3": "points", "experiment 5": "columns"][name] ?? "rollouts"
+                let bar = bars[name] ?? Progress(name, total: total, unit: unit, toStderr: true)
                 bars[name] = bar
                 bar.update(done)
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoints
 import Diffusion
+import Eval
 import Foundation
 import Sample
 import Tensor
@@ -105,6 +106,17 @@ enum ShippedModel {
         Array(candidates(ablationRelativePath).filter { CheckpointFolder($0).isStateModel }.prefix(1))
     }
 
+
+    /// The shipped generators of depth clips (experiment 5), by role: each role's folder
+    /// (`DepthRole.shippedFolder`) where it holds a model.
+    static func depthPaths() -> [DepthRole: String] {
+        var out: [DepthRole: String] = [:]
+        for role in DepthRole.learned {
+            guard let relative = role.shippedFolder else { continue }
+            out[role] = candidates(relative).first { CheckpointFolder($0).has(CheckpointFolder.modelFile) }
+        }
+        return out
+    }
 
     /// The shipped state models' folders, generic then structured.
     static func statePaths() throws -> [String] { try [genericStateRelativePath, stateRelativePath].map(statePath) }

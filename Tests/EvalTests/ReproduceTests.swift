@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Diffusion
 import Dynamics
+import Sample
 import Tensor
 import World
 @testable import Eval
@@ -20,6 +21,8 @@ final class ReproduceTests: XCTestCase {
         s.frames4 = 48
         s.context4 = 2
         s.ks4 = [2]
+        // Experiment 5 has a test of its own.
+        s.scenarios5 = []
         return s
     }
 
@@ -199,6 +202,94 @@ final class ReproduceTests: XCTestCase {
         XCTAssertEqual(json.components(separatedBy: "\"structuredStateModel\" : \"–\"").count - 1, report.headline.count)
         let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(try XCTUnwrap(files.bytes("metrics.json"))))
         XCTAssert(decoded.headline == report.headline)
+    }
+
+    /// A video model of depth clips is a row of experiment 5 like any generator, scored on the
+    /// first `videoClips5` of the run's clips, which the report says; the same run twice gives
+    /// the same scores.
+    func testExperimentFiveScoresAVideoModelOnItsFirstClips() throws {
+        var rng = RNG(seed: 2)
+        var config = ModelConfig.tiny
+        config.size = 32
+        let video = Denoiser(config, rng: &rng)
+        var setup = tinySetup()
+        (setup.scenarios5, setup.clips5, setup.videoClips5) = (["depth"], 2, 1)
+        var e = Experiments(model: Denoiser(.tiny, rng: &rng), setup: setup)
+        let sampler = WindowSampler(model: video, kind: .ddim, steps: setup.steps)
+        e.depthModels = [DepthModel.videoModel(sampler, k: 3, folder: "random", clips: setup.videoClips5)]
+        try e.check()
+        let a = try e.depth().results, b = try e.depth().results
+        XCTAssertEqual(a, b)
+        let row = try XCTUnwrap(a.first?[.videoModel])
+        XCTAssertEqual(row.clips, 1)
+        XCTAssertEqual(row.scores?.clips, 1)
+        XCTAssertEqual(a.first?[.simulator]?.scores?.clips, 2)
+        XCTAssertNil(row.stateError, "a video model has frames, not a state")
+        let out = try ReproduceJob.run(e, checkpoint: "tiny")
+        let md = String(decoding: try XCTUnwrap(try out.report.files(pictures: out.pictures).bytes("report.md")), as: UTF8.self)
+        XCTAssert(md.contains("it is scored on the first 1 of these clips"), md)
+    }
+
+    /// Experiment 5 on two test clips of each depth scenario: a table per scenario with one
+    /// row per role — the simulator, the baselines, a structured 3D state model (its law set
+    /// by hand), and the roles the run lacks, saying why — the cells that hold by construction
+    /// marked, a contact sheet of two balls crossing, and its rows in the headline.
+    func testExperimentFiveIsASectionOfTheReport() throws {
+        var rng = RNG(seed: 1)
+        let model = Denoiser(.tiny, rng: &rng)
+        var setup = tinySetup()
+        setup.scenarios5 = ["depth", "depth-near"]
+        setup.clips5 = 2
+        var e = Experiments(model: model, setup: setup)
+        let law = Law3D.handSet(gravity: DepthScenario.depth.box.gravity)
+        let structured = DepthModel.stateModel(.structured(law), role: .structuredStateModel, folder: "hand-set")
+        e.depthModels = [structured, structured]
+        XCTAssertThrowsError(try e.check(), "one row per role")
+        e.depthModels = [structured]
+        e.depthAbsence = [.videoModel: "not shipped"]
+        try e.check()
+        let out = try ReproduceJob.run(e, checkpoint: "tiny")
+        let report = out.report
+        XCTAssertEqual(report.experiment5.map(\.scenario), ["depth", "depth-near"])
+        for r in report.experiment5 {
+            XCTAssertEqual(r.rows.map(\.role), DepthRole.allCases)
+            XCTAssertNil(r[.videoModel]?.scores)
+            XCTAssertEqual(r[.videoModel]?.absent, "not shipped")
+            XCTAssertEqual(r[.genericStateModel]?.absent, "not given")
+            let sim = try XCTUnwrap(r[.simulator]?.scores)
+            XCTAssertEqual(sim.clips, 2)
+            XCTAssertEqual(sim.occlusion.right, sim.occlusion.pairs)
+            XCTAssertEqual(sim.passThrough.right, sim.passThrough.judged)
+            XCTAssertEqual(r[.structuredStateModel]?.stateError?.count, setup.depth5.horizon)
+            XCTAssertEqual(r[.structuredStateModel]?.folder, "hand-set")
+            XCTAssertNotNil(r.crossingSeed, "every depth clip has two balls passing")
+        }
+        XCTAssertEqual(out.pictures.experiment5.map(\.labels.last), ["simulator", "simulator"])
+        let occlusion = try XCTUnwrap(report.headline.first { $0.claim.hasPrefix("2.5D") })
+        XCTAssertEqual(occlusion[.model], "not shipped")
+        XCTAssertEqual(occlusion[.stateModel(.generic)], "not given")
+        XCTAssertEqual(occlusion.byConstruction, [.simulator: .farToNear, .stateModel(.structured): .farToNear])
+        XCTAssert(occlusion.measure.contains("depth / depth-near") && occlusion.measure.contains("copy last frame"))
+        XCTAssert(report.headline.contains { $0.claim == "a 3D position persists" })
+
+        let files = try report.files(pictures: out.pictures)
+        let names = files.files.map(\.name)
+        for name in ["exp5-depth-3d-error.svg", "exp5-depth-near-size-error.svg", "exp5-depth-crossing.png", "exp5-depth-near-crossing.gif"] {
+            XCTAssert(names.contains(name), name)
+        }
+        let md = String(decoding: try XCTUnwrap(files.bytes("report.md")), as: UTF8.self)
+        XCTAssert(md.contains("## 5. 2.5D, not 3D"))
+        XCTAssert(md.contains("### depth-near (out of distribution)"))
+        XCTAssert(md.contains("| video model of depth clips | not shipped (data/depth) |"))
+        XCTAssert(md.contains("| generic 3D state model | not given (data/generic-state3d) |"))
+        XCTAssert(md.contains("⁶ the simulator and the 3D state models draw"), "the by-construction footnote")
+        XCTAssert(md.contains("What a 3D state buys"))
+        XCTAssert(md.contains("No video model of depth clips is in this run (not shipped)"))
+        XCTAssertNil(md.range(of: "\\b(nan|inf)\\b", options: [.regularExpression, .caseInsensitive]))
+        let headline = String(decoding: try XCTUnwrap(files.bytes("headline.md")), as: UTF8.self)
+        XCTAssert(headline.contains("In experiment 5's rows"))
+        let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(try XCTUnwrap(files.bytes("metrics.json"))))
+        XCTAssertEqual(decoded.experiment5, report.experiment5)
     }
 
     /// Experiment 4's clips test memory: an occluder clip shows every ball wholly in its
