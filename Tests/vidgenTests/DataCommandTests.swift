@@ -147,12 +147,13 @@ final class DataCommandTests: XCTestCase {
     }
 
     /// Commands that take the flat world only refuse the 3D box with a line that says so;
-    /// eval takes it for the baselines and 3D state models, and asks for one or the other.
+    /// eval takes it for the baselines, 3D state models and video models of depth clips, and
+    /// asks for one of them.
     func testSampleAndEvalRefuseDepthScenarios() throws {
         for (args, says) in [(["sample", "--seed", "1", "--scenario", "depth", "--scene-seed", "1", "--out", "v.gif"],
                               "is the 3D box, which this command does not take"),
                              (["eval", "--scenario", "depth-near", "--clips", "1", "--out", "m.json"],
-                              "scores the baselines (--baselines-only) and 3D state models")] {
+                              "scores the baselines (--baselines-only), and 3D state models and video models")] {
             let r = try run(args)
             XCTAssertNotEqual(r.code, 0, args.joined(separator: " "))
             XCTAssertLessThan(r.code, 128, "terminated by a signal")
