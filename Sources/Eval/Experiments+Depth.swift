@@ -104,12 +104,12 @@ public struct DepthModel: Sendable {
         self.column = column
     }
 
-    /// A video model of depth clips, stitched last-k from `k` context frames (DepthColumn.videoModel)
-    /// and scored on the first `clips` clips.
-    public static func videoModel(_ sampler: WindowSampler, k: Int, folder: String, clips: Int) -> DepthModel {
+    /// A video model of depth clips, stitched last-k from `k` context frames with the noise of
+    /// `noiseSeed` (DepthColumn.videoModel), and scored on the first `clips` clips.
+    public static func videoModel(_ sampler: WindowSampler, k: Int, folder: String, clips: Int, noiseSeed: UInt64) -> DepthModel {
         nonisolated(unsafe) let sampler = sampler  // read only: a roll-out does not change the sampler
         return DepthModel(role: .videoModel, folder: folder, clips: clips) { _ in
-            .videoModel(sampler, name: DepthRole.videoModel.name, k: k, noiseSeed: 0)
+            .videoModel(sampler, name: DepthRole.videoModel.name, k: k, noiseSeed: noiseSeed)
         }
     }
 

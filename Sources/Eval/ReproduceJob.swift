@@ -102,10 +102,15 @@ public struct ReproduceJob {
                 throw VidgenError("\(folder) holds a video model of \(config.scenario) clips; experiment 5 takes one trained on "
                                   + "depth clips (a config whose \"scenario\" is \(DepthScenario.names.joined(separator: " or ")))")
             }
+            let camera = DepthScenario.depth.camera
+            guard config.frameSize == camera.imageWidth, config.frameSize == camera.imageHeight else {
+                throw VidgenError.input("\(folder): a video model of \(config.frameSize) × \(config.frameSize) frames; experiment 5's "
+                                        + "frames are \(camera.imageWidth) × \(camera.imageHeight)")
+            }
             let sampler = WindowSampler(model: model, kind: .ddim, steps: setup.steps,
                                         handoff: try checkpoint.sampling().handoff, codec: try checkpoint.codec(for: config))
             let k = min(config.contextMax, config.model.frames - 1)
-            return .videoModel(sampler, k: k, folder: folder, clips: setup.videoClips5)
+            return .videoModel(sampler, k: k, folder: folder, clips: setup.videoClips5, noiseSeed: setup.seed)
         default:
             throw VidgenError("\(folder) holds \(kind.map { "a \($0.name)" } ?? "no model vidgen reads"); "
                               + "experiment 5 takes a 3D state model or a video model of depth clips")

@@ -19,7 +19,7 @@ extension DepthRole {
         switch (measure, self) {
         case (.occlusion, .videoModel): nil
         case (.occlusion, _): .farToNear
-        case (.real, .genericStateModel), (.real, .structuredStateModel): .rasterized
+        case (.real, .structuredStateModel): .rasterized
         case (.stillSize, .copyLast), (.stillSize, .constantVelocity): .heldRadius
         default: nil
         }

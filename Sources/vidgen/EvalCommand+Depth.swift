@@ -69,8 +69,12 @@ extension Vidgen.EvalCmd {
     /// as it trained with, sampled with its own settings and this command's overrides.
     func videoColumn(_ folder: String, scenario: DepthScenario) throws -> DepthColumn {
         let saved = try CheckpointFolder(folder).videoCheckpoint()
+        guard DepthScenario.names.contains(saved.config.scenario) else {
+            throw VidgenError.input("\(folder): a video model of \(saved.config.scenario) clips; --scenario \(scenario.name) scores one "
+                                    + "trained on depth clips (a config whose \"scenario\" is \(DepthScenario.names.joined(separator: " or ")))")
+        }
         let sampling = self.sampling.applied(to: saved.sampling)
-        if let problem = sampling.validationError(for: saved.config.model) { throw ValidationError(problem) }
+        if let problem = sampling.validationError(for: saved.config.model) { throw VidgenError.input(problem) }
         let size = saved.config.frameSize
         guard size == scenario.camera.imageWidth, size == scenario.camera.imageHeight else {
             throw VidgenError.input("\(folder): a video model of \(size) × \(size) frames; \(scenario.name) frames are "

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Checkpoints
 import Eval
 import Foundation
+import Tensor
 import World
 
 extension Vidgen {
@@ -50,8 +52,11 @@ extension Vidgen {
         var out: String
 
         func validate() throws {
-            if noStateModel && !(stateCheckpoint + ablationCheckpoint + depthCheckpoint).isEmpty {
-                throw ValidationError("--no-state-model takes no --state-checkpoint, --ablation-checkpoint or --depth-checkpoint")
+            if noStateModel && !(stateCheckpoint + ablationCheckpoint).isEmpty {
+                throw ValidationError("--no-state-model takes no --state-checkpoint or --ablation-checkpoint")
+            }
+            if noStateModel, let state = depthCheckpoint.first(where: { CheckpointFolder($0).kind != .video }) {
+                throw ValidationError("--no-state-model takes no 3D state model (\(state)); --depth-checkpoint may name a video model of depth clips")
             }
             if let problem = CameraNoise(sigma: cameraNoise).problem { throw ValidationError("--camera-noise: \(problem)") }
             try OutputPath.checkFolder(out)

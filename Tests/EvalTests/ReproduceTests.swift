@@ -216,7 +216,7 @@ final class ReproduceTests: XCTestCase {
         (setup.scenarios5, setup.clips5, setup.videoClips5) = (["depth"], 2, 1)
         var e = Experiments(model: Denoiser(.tiny, rng: &rng), setup: setup)
         let sampler = WindowSampler(model: video, kind: .ddim, steps: setup.steps)
-        e.depthModels = [DepthModel.videoModel(sampler, k: 3, folder: "random", clips: setup.videoClips5)]
+        e.depthModels = [DepthModel.videoModel(sampler, k: 3, folder: "random", clips: setup.videoClips5, noiseSeed: setup.seed)]
         try e.check()
         let a = try e.depth().results, b = try e.depth().results
         XCTAssertEqual(a, b)

@@ -289,12 +289,13 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(["train", "--config", "tiny", "--steps", "2", "--out", dir + "/tiny"]).status, 0)
         try assertRejected(["reproduce", "--quick", "--checkpoint", dir + "/tiny", "--out", dir + "/r"],
                            mentioning: "4 context frames (experiment 4) do not fit the model's 4-frame window")
-        // Experiment 5 takes generators of depth clips, and none with --no-state-model.
+        // Experiment 5 takes generators of depth clips, and no 3D state model with --no-state-model.
         try assertRejected(["reproduce", "--quick", "--checkpoint", dir + "/tiny", "--depth-checkpoint", dir + "/tiny",
                             "--out", dir + "/r"],
                            mentioning: "holds a video model of id clips; experiment 5 takes one trained on depth clips")
-        try assertRejected(["reproduce", "--quick", "--no-state-model", "--depth-checkpoint", dir + "/tiny", "--out", dir + "/r"],
-                           mentioning: "--no-state-model takes no")
+        XCTAssertEqual(try CLI.run(["train", "--model", "state", "--scenario", "depth", "--config", "tiny", "--out", dir + "/s3"]).status, 0)
+        try assertRejected(["reproduce", "--quick", "--no-state-model", "--depth-checkpoint", dir + "/s3", "--out", dir + "/r"],
+                           mentioning: "--no-state-model takes no 3D state model")
         XCTAssertFalse(fm.fileExists(atPath: dir + "/r"))
     }
 }

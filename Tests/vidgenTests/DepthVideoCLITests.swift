@@ -27,5 +27,8 @@ final class DepthVideoCLITests: XCTestCase {
         try assertRejected(["eval", "--checkpoint", dir + "/small", "--scenario", "depth", "--clips", "1", "--out", dir + "/e.json"],
                            mentioning: "16 × 16 frames", oneLine: true)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/e.json"))
+        XCTAssertEqual(try CLI.run(["train", "--config", "tiny", "--steps", "1", "--out", dir + "/flat"]).status, 0)
+        try assertRejected(["eval", "--checkpoint", dir + "/flat", "--scenario", "depth", "--clips", "1", "--out", dir + "/e.json"],
+                           mentioning: "a video model of id clips", oneLine: true)
     }
 }
