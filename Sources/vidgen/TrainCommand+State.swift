@@ -45,6 +45,9 @@ extension Vidgen.Train {
     func runState3D(_ scenario: String) throws {
         if resume { throw VidgenError.input("--resume: a 3D state model trains in one go (minutes at most); start it again into a new --out") }
         if from != nil { throw VidgenError.input("--from is an option of video models, not of --model state") }
+        if checkpointEvery != nil {
+            throw VidgenError.input("--checkpoint-every: a 3D state model trains in one go and writes its folder at the end")
+        }
         var progress: Progress?
         let run = try StateTraining.run3D(scenario: scenario, config: config, seed: seed, steps: steps, into: out, observer: .init(
             started: { _, step, steps in progress = Progress("train 3D state", total: steps, done: step) },

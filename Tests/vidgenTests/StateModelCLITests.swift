@@ -120,6 +120,8 @@ final class StateModelCLITests: XCTestCase {
         try assertRejected(["train", "--model", "state", "--scenario", "depth", "--config", "huge", "--out", dir + "/x"],
                            mentioning: "takes a preset (tiny, default, generic, generic-tiny)", oneLine: true)
         try assertRejected(["train", "--model", "state", "--scenario", "id", "--out", dir + "/x"], mentioning: "depth scenario")
+        try assertRejected(["train", "--model", "state", "--scenario", "depth", "--checkpoint-every", "10", "--out", dir + "/x"],
+                           mentioning: "trains in one go", oneLine: true)
         try assertRejected(["eval", "--scenario", "depth", "--out", dir + "/e.json"], mentioning: "--checkpoint")
         try assertRejected(["eval", "--checkpoint", dir + "/run", "--scenario", "depth", "--context", "2", "--out", dir + "/e.json"],
                            mentioning: "--context must be at least 4")
