@@ -201,6 +201,10 @@ public struct DepthScores: Codable, Equatable, Sendable {
     public var frames = 0
     public var realFrames = 0
     public var countRightFrames = 0
+    /// The same per horizon: the share of generated frames there that are real, and that have
+    /// the count right.
+    public var realByHorizon: HorizonMean
+    public var countRightByHorizon: HorizonMean
 
     /// The shares of generated frames that are real and that have the count right; nil with no frames.
     public var realShare: Double? { frames == 0 ? nil : Double(realFrames) / Double(frames) }
@@ -213,6 +217,18 @@ public struct DepthScores: Codable, Equatable, Sendable {
         sizeError = HorizonMean(horizon: horizon)
         sizeMissed = [Int](repeating: 0, count: horizon)
         positionError3D = HorizonMean(horizon: horizon)
+        realByHorizon = HorizonMean(horizon: horizon)
+        countRightByHorizon = HorizonMean(horizon: horizon)
+    }
+
+    /// The shares of generated frames at horizons 1 … `n` that are real and that have the
+    /// count right (a video model's first window); nil with no frames there.
+    public func shares(upTo n: Int) -> (real: Double?, countRight: Double?) {
+        func share(_ m: HorizonMean) -> Double? {
+            let k = min(n, m.count.count), frames = m.count.prefix(k).reduce(0, +)
+            return frames == 0 ? nil : m.sum.prefix(k).reduce(0, +) / Double(frames)
+        }
+        return (share(realByHorizon), share(countRightByHorizon))
     }
 
     /// Every count and sum added.
@@ -232,6 +248,8 @@ public struct DepthScores: Codable, Equatable, Sendable {
         s.frames += b.frames
         s.realFrames += b.realFrames
         s.countRightFrames += b.countRightFrames
+        s.realByHorizon = s.realByHorizon + b.realByHorizon
+        s.countRightByHorizon = s.countRightByHorizon + b.countRightByHorizon
         return s
     }
 }
@@ -300,6 +318,8 @@ extension DepthScores {
             out.frames += 1
             if s.realistic { out.realFrames += 1 }
             if s.countCorrect { out.countRightFrames += 1 }
+            out.realByHorizon.add(s.realistic ? 1 : 0, at: t - context)
+            out.countRightByHorizon.add(s.countCorrect ? 1 : 0, at: t - context)
         }
         return out
     }

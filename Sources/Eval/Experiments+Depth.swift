@@ -94,13 +94,17 @@ public struct DepthModel: Sendable {
     /// The clips it is scored on when fewer than the run's (a video model samples every frame
     /// it makes): the first of the run's test clips.
     public var clips: Int?
+    /// The frames a video model's first window generates (before any seam); nil for a
+    /// generator without windows.
+    public var window: Int?
 
-    public init(role: DepthRole, folder: String, stateErrors: StateErrors? = nil, clips: Int? = nil,
+    public init(role: DepthRole, folder: String, stateErrors: StateErrors? = nil, clips: Int? = nil, window: Int? = nil,
                 column: @escaping @Sendable (DepthScenario) throws -> DepthColumn) {
         self.role = role
         self.folder = folder
         self.stateErrors = stateErrors
         self.clips = clips
+        self.window = window
         self.column = column
     }
 
@@ -108,7 +112,8 @@ public struct DepthModel: Sendable {
     /// `noiseSeed` (DepthColumn.videoModel), and scored on the first `clips` clips.
     public static func videoModel(_ sampler: WindowSampler, k: Int, folder: String, clips: Int, noiseSeed: UInt64) -> DepthModel {
         nonisolated(unsafe) let sampler = sampler  // read only: a roll-out does not change the sampler
-        return DepthModel(role: .videoModel, folder: folder, clips: clips) { _ in
+        let frames = sampler.model.config.frames
+        return DepthModel(role: .videoModel, folder: folder, clips: clips, window: frames - max(1, min(k, frames - 1))) { _ in
             .videoModel(sampler, name: DepthRole.videoModel.name, k: k, noiseSeed: noiseSeed)
         }
     }
@@ -138,6 +143,8 @@ public struct DepthRow: Codable, Equatable, Sendable {
     public var stateError: [Double]?
     /// The clips it was scored on when fewer than the run's (the first of them); nil for all.
     public var clips: Int?
+    /// The frames its first window generated (a video model's); nil without windows.
+    public var window: Int?
 }
 
 /// Experiment 5 on one depth scenario.
@@ -180,7 +187,7 @@ extension Experiments {
                 let stateError = role == .simulator ? [Double](repeating: 0, count: config.horizon)
                     : try model?.stateErrors?(scenario, seeds, config.context, config.horizon)
                 rows.append(DepthRow(role: role, folder: model?.folder, scores: scores, stateError: stateError,
-                                     clips: model?.clips.map { min($0, seeds.count) }))
+                                     clips: model?.clips.map { min($0, seeds.count) }, window: model?.window))
                 done += 1
                 progress("experiment 5", done, total)
             }

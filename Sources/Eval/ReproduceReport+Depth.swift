@@ -149,6 +149,13 @@ extension ReproduceReport {
             b.append(.table(["generator", "pass-through right", "bounce right", "size error \(labels) (px)",
                              "Δr, no motion in depth (px)", "3D error \(labels), depth from size (px-eq)",
                              "3D error \(labels), its state (px-eq)", "occlusion order", "real", "count right"], rows))
+            if let row = r[.videoModel], let s = row.scores, let w = row.window {
+                let first = s.shares(upTo: w)
+                b.append(.text("The \(DepthRole.videoModel.name) in its first window (horizons 1–\(w), before any seam): "
+                               + "\(Format.percent(first.real)) of frames real, \(Format.percent(first.countRight)) count right; "
+                               + "over all \(c.horizon) generated frames \(Format.percent(s.realShare)) and "
+                               + "\(Format.percent(s.countRightShare))."))
+            }
             if let sim = r[.simulator]?.scores {
                 b.append(.text("\(sim.glancing) touching pairs were glancing (no bounce to tell from none) and are not judged; "
                                + "\(sim.passThrough.judged) passing and \(sim.bounce.judged) touching pair events were judged."))

@@ -86,6 +86,23 @@ final class DepthScoresTests: XCTestCase {
         for (h, e) in s.sizeError.mean.enumerated() { XCTAssertEqual(e, 0.25, accuracy: 0.01, "horizon \(h + 1)") }
     }
 
+    /// A generator that draws the truth for two frames and then nothing: its realism and count
+    /// by horizon say where it broke, and the first window's shares are those of its frames.
+    func testRealismAndCountByHorizonSayWhereFramesBreak() throws {
+        let s = try scores { ep in
+            drawn(ep) { t in
+                t < config.context + 2 ? ep.frames[t].balls.map { ep.camera.imageBall($0, in: ep.box) } : []
+            }
+        }
+        XCTAssertEqual(s.countRightByHorizon.count, [Int](repeating: seeds.count, count: config.horizon))
+        XCTAssertEqual(s.shares(upTo: 2).countRight, 1)
+        XCTAssertEqual(s.shares(upTo: 2).real, 1)
+        XCTAssertEqual(s.countRightByHorizon.mean[2...].max(), 0)
+        XCTAssertEqual(s.shares(upTo: config.horizon).countRight!, s.countRightShare!, accuracy: 1e-12)
+        XCTAssertEqual(s.shares(upTo: config.horizon).real!, s.realShare!, accuracy: 1e-12)
+        XCTAssertEqual(s.shares(upTo: 4).countRight!, 0.5, accuracy: 1e-12)
+    }
+
     func testCopyLastFailsPassThroughAndConstantVelocityFailsBounces() throws {
         let eps = try episodes()
         let columns = [DepthColumn.simulator, .copyLast, .constantVelocity]
