@@ -31,7 +31,7 @@ extension Vidgen {
         @Flag(help: "Score only the simulator and the baselines (no model needed).")
         var baselinesOnly = false
 
-        @Option(help: "Scenario of the clips: \(Scenario.names.joined(separator: ", ")); or a depth scenario (\(DepthScenario.names.joined(separator: ", "))) to score the baselines and 3D state models on depth clips (pair events, apparent size, 3D position error, occlusion order, realism and count).")
+        @Option(help: "Scenario of the clips: \(Scenario.names.joined(separator: ", ")); or a depth scenario (\(DepthScenario.names.joined(separator: ", "))) to score the baselines, 3D state models and video models of depth clips on depth clips (pair events, apparent size, 3D position error, occlusion order, realism and count).")
         var scenario = "id"
 
         @Option(help: "Held-out clips to score.")

@@ -18,7 +18,8 @@ extension Vidgen {
             commandName: "sample",
             abstract: "Generate a video: context frames from the simulator, the rest from the model.",
             discussion: """
-                Without --scenario the context comes from an `id` scene drawn from --seed. With --scenario \
+                Without --scenario the context comes from an `id` scene drawn from --seed (for a video model \
+                of depth clips, a scene of the depth scenario it trained on). With --scenario \
                 and --scene-seed the ground truth is written beside the sample: a side-by-side GIF \
                 (sample | simulator) and the simulator's states as JSON (OUT with .states.json).
                 """)
@@ -40,7 +41,7 @@ extension Vidgen {
 
         @OptionGroup var sampling: SamplingOptions
 
-        @Option(help: "Scenario of the context scene: \(Scenario.names.joined(separator: ", ")).")
+        @Option(help: "Scenario of the context scene: \(Scenario.names.joined(separator: ", ")); or a depth scenario (\(DepthScenario.names.joined(separator: ", "))) for a video model trained on depth clips.")
         var scenario: String?
 
         @Option(help: "Seed of the scenario's scene (with --scenario).")
@@ -57,7 +58,7 @@ extension Vidgen {
             if context < 1 { throw ValidationError("--context must be at least 1, got \(context)") }
             if let frames, frames < context { throw ValidationError("--frames (\(frames)) must be at least --context (\(context))") }
             if (scenario == nil) != (sceneSeed == nil) { throw ValidationError("--scenario and --scene-seed go together") }
-            if let scenario { try validateScenario(scenario) }
+            if let scenario, !DepthScenario.names.contains(scenario) { try validateScenario(scenario) }
             try OutputPath.check(out)
             if let npy { try OutputPath.check(npy) }
             if let npy, npy == out { throw ValidationError("--npy and --out name the same file") }
@@ -79,7 +80,13 @@ extension Vidgen {
                 throw ValidationError("--context must be below the model's window of \(window) frames, got \(context)")
             }
             let total = frames ?? window
-            let (episode, truth, ctx) = try scene(size: size, frames: total)
+            let trained = saved.config.scenario
+            let name = scenario ?? (DepthScenario.names.contains(trained) ? trained : "id")
+            guard DepthScenario.names.contains(name) == DepthScenario.names.contains(trained) else {
+                throw VidgenError.input("\(dir) holds a video model of \(trained) clips; --scenario \(name) is of "
+                                        + (DepthScenario.names.contains(name) ? "the 3D box" : "the flat world") + ", which it did not train on")
+            }
+            let (clip, truth, ctx) = try scene(name, size: size, frames: total)
 
             let sampler = WindowSampler(model: saved.model, settings: sampling, codec: saved.codec)
             let windows = WindowSampler.windowCount(frames: total, given: context, window: window,
@@ -87,7 +94,7 @@ extension Vidgen {
             let progress = Progress("sample", total: windows, unit: "windows")
             let video = sampler.rollout(context: ctx, frames: total, strategy: stitch, k: context,
                                         noise: ClipNoise([RNG(seed: seed).split("sample")])) { w, _ in progress.update(w) }
-            try write(video: video.values, truth: truth, episode: episode, frames: total, size: size,
+            try write(video: video.values, truth: truth, clip: clip, frames: total, size: size,
                       summary: "\(total) frames, \(windows) window\(windows == 1 ? "" : "s"), \(sampling.sampler.rawValue) \(sampling.steps) steps")
         }
     }

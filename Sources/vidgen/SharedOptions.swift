@@ -56,7 +56,7 @@ struct SamplingOptions: ParsableArguments {
 func validateScenario(_ name: String) throws {
     let flat = Scenario.names.joined(separator: ", ")
     if DepthScenario.names.contains(name) {
-        throw ValidationError("scenario '\(name)' is the 3D box, which this command does not take (vidgen data draws it; train --model state and eval take it for the 3D state model); this command takes \(flat)")
+        throw ValidationError("scenario '\(name)' is the 3D box, which this command does not take (vidgen data draws it; train, sample, eval and reproduce take it for models of depth clips); this command takes \(flat)")
     }
     guard Scenario.names.contains(name) else {
         throw ValidationError("unknown scenario '\(name)'; valid: \(flat); the 3D box, for vidgen data and the 3D state model: \(DepthScenario.names.joined(separator: ", "))")

@@ -22,6 +22,20 @@ final class DepthVideoCLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(args + ["--out", dir + "/b.json"]).status, 0)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/a.json")), try Data(contentsOf: URL(fileURLWithPath: dir + "/b.json")))
 
+        // `sample` draws its context from the 3D box it trained on, and refuses the flat world.
+        let sample = try CLI.run(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--frames", "10", "--context", "2",
+                                  "--steps", "2", "--out", dir + "/d.gif"])
+        XCTAssertEqual(sample.status, 0, sample.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/d.gif"))
+        let truth = try CLI.run(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--frames", "10", "--context", "2",
+                                 "--steps", "2", "--scenario", "depth-near", "--scene-seed", "3", "--out", dir + "/n.gif"])
+        XCTAssertEqual(truth.status, 0, truth.stderr)
+        let states = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/n.states.json"))) as? [String: Any])
+        XCTAssertNotNil(states["camera"], "a depth clip's states carry its camera")
+        try assertRejected(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--scenario", "id", "--scene-seed", "3",
+                            "--out", dir + "/f.gif"], mentioning: "which it did not train on", oneLine: true)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/f.gif"))
+
         try Data(#"{"preset": "tiny", "scenario": "depth", "steps": 1}"#.utf8).write(to: URL(fileURLWithPath: config))
         XCTAssertEqual(try CLI.run(["train", "--config", config, "--out", dir + "/small"]).status, 0)
         try assertRejected(["eval", "--checkpoint", dir + "/small", "--scenario", "depth", "--clips", "1", "--out", dir + "/e.json"],
@@ -30,5 +44,7 @@ final class DepthVideoCLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(["train", "--config", "tiny", "--steps", "1", "--out", dir + "/flat"]).status, 0)
         try assertRejected(["eval", "--checkpoint", dir + "/flat", "--scenario", "depth", "--clips", "1", "--out", dir + "/e.json"],
                            mentioning: "a video model of id clips", oneLine: true)
+        try assertRejected(["sample", "--checkpoint", dir + "/flat", "--seed", "1", "--scenario", "depth", "--scene-seed", "3",
+                            "--out", dir + "/f.gif"], mentioning: "which it did not train on", oneLine: true)
     }
 }
