@@ -141,12 +141,12 @@ extension DepthScores {
         let hs = [1, 10, 30].filter { $0 <= horizon }
         let labels = hs.map { "h\($0)" }.joined(separator: "/")
         let header = ["generator", "pass-through right", "bounce right", "bounces not judged", "size error \(labels) px", "Δr still px",
-                      "3D error \(labels) px-eq", "occlusion order", "real", "count right"]
+                      "3D error \(labels) px-eq", "occlusion order", "real", "count right", "real / count right where discs overlap"]
         let rows = scores.map { s -> [String] in
             [s.name, s.passThrough.described, s.bounce.described, "\(s.glancing) glancing", at(s.sizeError, hs),
              s.stillSizeChangeMean.map { String(format: "%.3f", $0) } ?? "—", at(s.positionError3D, hs),
              s.occlusion.described, s.realShare.map { String(format: "%.1f%%", 100 * $0) } ?? "—",
-             s.countRightShare.map { String(format: "%.1f%%", 100 * $0) } ?? "—"]
+             s.countRightShare.map { String(format: "%.1f%%", 100 * $0) } ?? "—", s.overlapDescribed]
         }
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max()! }
         func line(_ cells: [String]) -> String {

@@ -69,6 +69,9 @@
 //                    pixel is lit — the frame's own consistency, whatever the simulator's
 //                    state. Count right: the discs found number the balls the simulator
 //                    shows mostly visible, up to those it shows partly hidden.
+//                    Both by horizon, and over the frames in which two of the
+//                    simulator's discs overlap by `minOverlap` (where a nearer ball covers
+//                    a farther one).
 
 import Dynamics
 import Tensor
@@ -205,6 +208,12 @@ public struct DepthScores: Codable, Equatable, Sendable {
     /// the count right.
     public var realByHorizon: HorizonMean
     public var countRightByHorizon: HorizonMean
+    /// The generated frames in which two of the simulator's discs overlap (by `minOverlap`),
+    /// and of those the real ones and the ones with the count right: where a nearer ball covers
+    /// a farther one.
+    public var overlapFrames = 0
+    public var overlapRealFrames = 0
+    public var overlapCountRightFrames = 0
 
     /// The shares of generated frames that are real and that have the count right; nil with no frames.
     public var realShare: Double? { frames == 0 ? nil : Double(realFrames) / Double(frames) }
@@ -219,6 +228,20 @@ public struct DepthScores: Codable, Equatable, Sendable {
         positionError3D = HorizonMean(horizon: horizon)
         realByHorizon = HorizonMean(horizon: horizon)
         countRightByHorizon = HorizonMean(horizon: horizon)
+    }
+
+    /// The shares of the generated frames in which the simulator's discs overlap that are
+    /// real and that have the count right; nil with no such frame.
+    public var overlapShares: (real: Double?, countRight: Double?) {
+        overlapFrames == 0 ? (nil, nil)
+            : (Double(overlapRealFrames) / Double(overlapFrames), Double(overlapCountRightFrames) / Double(overlapFrames))
+    }
+
+    /// "real% / count% of N frames" over the frames in which the simulator's discs overlap.
+    public var overlapDescribed: String {
+        let (real, count) = overlapShares
+        guard let real, let count else { return "— (no overlap)" }
+        return String(format: "%.1f%% / %.1f%% of %d frames", 100 * real, 100 * count, overlapFrames)
     }
 
     /// The shares of generated frames at horizons 1 … `n` that are real and that have the
@@ -250,6 +273,9 @@ public struct DepthScores: Codable, Equatable, Sendable {
         s.countRightFrames += b.countRightFrames
         s.realByHorizon = s.realByHorizon + b.realByHorizon
         s.countRightByHorizon = s.countRightByHorizon + b.countRightByHorizon
+        s.overlapFrames += b.overlapFrames
+        s.overlapRealFrames += b.overlapRealFrames
+        s.overlapCountRightFrames += b.overlapCountRightFrames
         return s
     }
 }
@@ -320,8 +346,21 @@ extension DepthScores {
             if s.countCorrect { out.countRightFrames += 1 }
             out.realByHorizon.add(s.realistic ? 1 : 0, at: t - context)
             out.countRightByHorizon.add(s.countCorrect ? 1 : 0, at: t - context)
+            if Self.overlapping(image[t], minOverlap: config.minOverlap) {
+                out.overlapFrames += 1
+                if s.realistic { out.overlapRealFrames += 1 }
+                if s.countCorrect { out.overlapCountRightFrames += 1 }
+            }
         }
         return out
+    }
+
+    /// How far two discs overlap, px: r_a + r_b − |c_a − c_b| (negative when apart).
+    static func overlap(_ a: Ball, _ b: Ball) -> Double { a.radius + b.radius - (a.position - b.position).length }
+
+    /// Whether two of `balls` (a frame of the simulator's image) overlap by `minOverlap` px.
+    static func overlapping(_ balls: [Ball], minOverlap: Double) -> Bool {
+        balls.indices.contains { i in balls[(i + 1)...].contains { overlap(balls[i], $0) >= minOverlap } }
     }
 
     /// A pair event (see the file header): balls `i` < `j` (id order) overlap in the
@@ -357,9 +396,7 @@ extension DepthScores {
                          "depth scores: clip \(episode.seed) is not Simulator3D's run from its frame 0 (frame \(t) differs)")
             for case let .pair(a, b) in sim.events { touches[t].insert([min(a, b), max(a, b)]) }
         }
-        func overlaps(_ t: Int, _ i: Int, _ j: Int) -> Bool {
-            image[t][i].radius + image[t][j].radius - (image[t][i].position - image[t][j].position).length >= config.minOverlap
-        }
+        func overlaps(_ t: Int, _ i: Int, _ j: Int) -> Bool { overlap(image[t][i], image[t][j]) >= config.minOverlap }
         var events: [PairEvent] = []
         for i in 0..<n {
             for j in (i + 1)..<n {

@@ -154,7 +154,11 @@ extension ReproduceReport {
                 b.append(.text("The \(DepthRole.videoModel.name) in its first window (horizons 1–\(w), before any seam): "
                                + "\(Format.percent(first.real)) of frames real, \(Format.percent(first.countRight)) count right; "
                                + "over all \(c.horizon) generated frames \(Format.percent(s.realShare)) and "
-                               + "\(Format.percent(s.countRightShare))."))
+                               + "\(Format.percent(s.countRightShare)); in the \(s.overlapFrames) of them where the simulator's "
+                               + "discs overlap (a nearer ball covers a farther one) \(Format.percent(s.overlapShares.real)) and "
+                               + "\(Format.percent(s.overlapShares.countRight)), the simulator's own frames there "
+                               + "\(Format.percent(r[.simulator]?.scores?.overlapShares.real)) and "
+                               + "\(Format.percent(r[.simulator]?.scores?.overlapShares.countRight))."))
             }
             if let sim = r[.simulator]?.scores {
                 b.append(.text("\(sim.glancing) touching pairs were glancing (no bounce to tell from none) and are not judged; "

@@ -55,6 +55,9 @@ final class DepthScoresTests: XCTestCase {
         XCTAssertGreaterThan(s.occlusion.pairs, 10)
         XCTAssertEqual(s.realFrames, s.frames)
         XCTAssertEqual(s.countRightFrames, s.frames)
+        XCTAssertGreaterThan(s.overlapFrames, 10)
+        XCTAssertEqual(s.overlapRealFrames, s.overlapFrames)
+        XCTAssertEqual(s.overlapCountRightFrames, s.overlapFrames)
     }
 
     /// Frames of the same clip simulated from the last context frame with every ball alone in
@@ -101,6 +104,21 @@ final class DepthScoresTests: XCTestCase {
         XCTAssertEqual(s.shares(upTo: config.horizon).countRight!, s.countRightShare!, accuracy: 1e-12)
         XCTAssertEqual(s.shares(upTo: config.horizon).real!, s.realShare!, accuracy: 1e-12)
         XCTAssertEqual(s.shares(upTo: 4).countRight!, 0.5, accuracy: 1e-12)
+    }
+
+    /// A generator that draws the truth except where two discs overlap, where it draws
+    /// nothing: its count is wrong in exactly the overlap frames.
+    func testFramesWhereDiscsOverlapAreScoredApart() throws {
+        let s = try scores { ep in
+            drawn(ep) { t in
+                let balls = ep.frames[t].balls.map { ep.camera.imageBall($0, in: ep.box) }
+                return DepthScores.overlapping(balls, minOverlap: config.minOverlap) ? [] : balls
+            }
+        }
+        XCTAssertGreaterThan(s.overlapFrames, 10)
+        XCTAssertEqual(s.overlapCountRightFrames, 0)
+        XCTAssertEqual(s.countRightFrames, s.frames - s.overlapFrames)
+        XCTAssertEqual(s.overlapShares.countRight, 0)
     }
 
     func testCopyLastFailsPassThroughAndConstantVelocityFailsBounces() throws {
