@@ -228,6 +228,10 @@ final class ReproduceTests: XCTestCase {
         let out = try ReproduceJob.run(e, checkpoint: "tiny")
         let md = String(decoding: try XCTUnwrap(try out.report.files(pictures: out.pictures).bytes("report.md")), as: UTF8.self)
         XCTAssert(md.contains("it is scored on the first 1 of these clips"), md)
+        let window = ModelConfig.tiny.frames - 3
+        XCTAssertEqual(row.window, window)
+        XCTAssert(md.contains("in its first window (horizons 1–\(window), before any seam)"), md)
+        XCTAssert(md.contains("where the simulator's discs overlap"), md)
     }
 
     /// Experiment 5 on two test clips of each depth scenario: a table per scenario with one
