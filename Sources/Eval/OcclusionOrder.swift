@@ -30,8 +30,12 @@ public struct OcclusionOrder: Codable, Equatable, Sendable {
     /// The share of judged pairs with the larger disc on top; nil when none was judged.
     public var share: Double? { pairs == 0 ? nil : Double(right) / Double(pairs) }
 
-    /// "right/pairs (share)", e.g. "639/640 (100%)"; "—" when none was judged.
-    public var described: String { share.map { String(format: "%d/%d (%.0f%%)", right, pairs, 100 * $0) } ?? "—" }
+    /// "right/pairs (share)", e.g. "639/640 (100%)"; "no overlap drawn" when none was judged.
+    public var described: String { share.map { String(format: "%d/%d (%.0f%%)", right, pairs, 100 * $0) } ?? Self.noneDrawn }
+    /// What a share reads when the frames hold no overlap of two discs to judge.
+    public static let noneDrawn = "no overlap drawn"
+    /// A share as a percentage, or `noneDrawn`.
+    public static func percent(_ share: Double?) -> String { share.map { String(format: "%.1f%%", 100 * $0) } ?? noneDrawn }
 
     /// Both counts added.
     public static func + (a: OcclusionOrder, b: OcclusionOrder) -> OcclusionOrder {

@@ -71,7 +71,7 @@ extension ReproduceReport {
         }
         return [
             row("2.5D: a nearer ball covers a farther one", "overlaps with the larger disc on top", { $0.occlusion.share },
-                Format.percent, marked: .occlusion),
+                OcclusionOrder.percent, marked: .occlusion),
             row("balls pass in front of each other", "passing pair events right", { $0.passThrough.share }, Format.percent),
             row("… and bounce off each other", "touching pair events right", { $0.bounce.share }, Format.percent),
             row("apparent size follows depth", "apparent-radius error at horizon \(h)", { DepthScores.at($0.sizeError, h) },
@@ -133,7 +133,7 @@ extension ReproduceReport {
                         + Array(repeating: "—", count: 8)
                 }
                 func marked(_ text: String, _ measure: DepthMeasure) -> String {
-                    guard text != "—", let why = row.role.byConstruction(measure) else { return text }
+                    guard text != "—", text != OcclusionOrder.noneDrawn, let why = row.role.byConstruction(measure) else { return text }
                     used.insert(why)
                     return text + " " + why.mark
                 }
@@ -209,7 +209,7 @@ extension ReproduceReport {
         let measures: [Measure] = [
             ("Pass-through right", { $0.passThrough.share }, Format.percent, true),
             ("Bounce right", { $0.bounce.share }, Format.percent, true),
-            ("Occlusion order", { $0.occlusion.share }, Format.percent, true),
+            ("Occlusion order", { $0.occlusion.share }, OcclusionOrder.percent, true),
             ("Apparent-size error at horizon \(h)", { DepthScores.at($0.sizeError, h) }, Format.px, false),
             ("3D position error at horizon \(h) through depth from size", { DepthScores.at($0.positionError3D, h) }, Self.pxEq, false),
             ("Real frames", { $0.realShare }, Format.percent, true),
