@@ -58,7 +58,7 @@ extension Vidgen {
             if context < 1 { throw ValidationError("--context must be at least 1, got \(context)") }
             if let frames, frames < context { throw ValidationError("--frames (\(frames)) must be at least --context (\(context))") }
             if (scenario == nil) != (sceneSeed == nil) { throw ValidationError("--scenario and --scene-seed go together") }
-            if let scenario, !DepthScenario.names.contains(scenario) { try validateScenario(scenario) }
+            if let scenario { try validateScenario(scenario) }
             try OutputPath.check(out)
             if let npy { try OutputPath.check(npy) }
             if let npy, npy == out { throw ValidationError("--npy and --out name the same file") }

@@ -51,14 +51,11 @@ struct SamplingOptions: ParsableArguments {
     }
 }
 
-/// Throws the command line's one-line error for a scenario name a command that takes the flat
-/// world does not have: an unknown name, or one of the 3D box's, which only `vidgen data` draws.
+/// Throws the command line's one-line error for a scenario name that is neither a flat
+/// scenario nor one of the 3D box's.
 func validateScenario(_ name: String) throws {
     let flat = Scenario.names.joined(separator: ", ")
-    if DepthScenario.names.contains(name) {
-        throw ValidationError("scenario '\(name)' is the 3D box, which this command does not take (vidgen data draws it; train, sample, eval and reproduce take it for models of depth clips); this command takes \(flat)")
-    }
-    guard Scenario.names.contains(name) else {
-        throw ValidationError("unknown scenario '\(name)'; valid: \(flat); the 3D box, for vidgen data and the 3D state model: \(DepthScenario.names.joined(separator: ", "))")
+    guard WorldScenario.names.contains(name) else {
+        throw ValidationError("unknown scenario '\(name)'; valid: \(flat); the 3D box: \(DepthScenario.names.joined(separator: ", "))")
     }
 }

@@ -146,12 +146,12 @@ final class DataCommandTests: XCTestCase {
         XCTAssertEqual((json["models"] as? [Any])?.count, 0)
     }
 
-    /// Commands that take the flat world only refuse the 3D box with a line that says so;
-    /// eval takes it for the baselines, 3D state models and video models of depth clips, and
-    /// asks for one of them.
+    /// Sample refuses the 3D box for a model of the flat world with a line that says so; eval
+    /// takes it for the baselines, 3D state models and video models of depth clips, and asks
+    /// for one of them.
     func testSampleAndEvalRefuseDepthScenarios() throws {
         for (args, says) in [(["sample", "--seed", "1", "--scenario", "depth", "--scene-seed", "1", "--out", "v.gif"],
-                              "is the 3D box, which this command does not take"),
+                              "holds a video model of id clips; --scenario depth is of the 3D box, which it did not train on"),
                              (["eval", "--scenario", "depth-near", "--clips", "1", "--out", "m.json"],
                               "scores the baselines (--baselines-only), and 3D state models and video models")] {
             let r = try run(args)
