@@ -30,6 +30,8 @@ public struct GraphNetworkConfig: GraphArchitecture, StateModelConfig {
     public var radiusScale = 4.0
     /// The network's outputs times this are Δu (pixels per frame) and δp (pixels).
     public var deltaScale = 1.0
+    /// How the new position is formed from δp: the trapezoid's or the old velocity's (PositionStep).
+    public var positionStep = PositionStep.trapezoid
 
     public init() {}
 
@@ -62,6 +64,11 @@ public struct GenericStateConfig: StateTrainingConfig {
     /// error): a bounce the network cannot yet place to the frame then pulls on the fit like
     /// an absolute error, and free flight's small residuals like squares.
     public var robustLoss = 0.05
+    /// Loss weight of a ball whose velocity changes by more than gravity within the frame or
+    /// the next (a bounce or collision, or one about to be: TrainingData.nearEvents), every
+    /// other ball's being 1. Such states are a few in a hundred, and they are where the map
+    /// from one state to the next jumps; a weight above 1 spends more of the fit on them.
+    public var eventWeight = 1.0
     /// Optimizer steps of the run.
     public var steps = 45000
     /// Peak learning rate after linear warm-up, cosine decay to minLRFraction·peak.
@@ -116,6 +123,7 @@ public struct GenericStateConfig: StateTrainingConfig {
     /// Problems a user can cause, as one readable line.
     public func validationError() -> String? {
         if let e = model.validationError() { return "model: " + e }
+        if !(eventWeight >= 1 && eventWeight <= 1000) { return "eventWeight must be in 1...1000, got \(eventWeight)" }
         return recipeValidationError()
     }
 }

@@ -10,6 +10,7 @@
 //   (Δu_i, δp_i)  = φ_O(u_i, r_i, p_i,1, E_1 − p_i,1, …, p_i,d, E_d − p_i,d, Σ_j e_ij)
 //   u'_i = u_i + Δu_i,    p'_i = p_i + (u_i + u'_i) / 2 + δp_i
 //
+// (or, with the config's positionStep `velocity`, p'_i = p_i + u_i + δp_i: PositionStep).
 // (E the box's extents: a ball reads its distance to both walls of every axis.) The trapezoid
 // is exact for a constant acceleration, free flight's (δp = 0 there). In a frame with a bounce
 // the velocity turns at an instant the step does not know, and the trapezoid alone puts the
@@ -67,6 +68,20 @@ public protocol GraphArchitecture: Codable, Equatable, Sendable {
     var radiusScale: Double { get set }
     /// The network's outputs times this are Δu and δp.
     var deltaScale: Double { get set }
+    /// How the new position is formed from δp (PositionStep).
+    var positionStep: PositionStep { get set }
+}
+
+/// How a graph network's step forms the new position from its second output δp.
+public enum PositionStep: String, Codable, Sendable, CaseIterable {
+    /// p' = p + (u + u')/2 + δp: the trapezoid, exact in free flight (δp = 0 there); across a
+    /// bounce δp jumps with u'.
+    case trapezoid
+    /// p' = p + u + δp: δp is the whole change of position beyond the old velocity's (g/2 in
+    /// free flight). It is continuous across a bounce — a ball meeting the wall at the very
+    /// end of the frame ends at the wall either way — so a bounce the network places only in
+    /// part leaves the velocity wrong, not the position.
+    case velocity
 }
 
 extension GraphArchitecture {
@@ -213,7 +228,8 @@ public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
                 if !(speed <= limit) { u1 = speed.isFinite ? u1 * (limit / speed) : Config.State.Vector() }
                 var dp = vector(o + d)
                 if !((dp * dp).sum().squareRoot() <= limit) { dp = Config.State.Vector() }
-                next.move(i, to: p + (u + u1) * 0.5 + dp, velocity: u1)
+                let drift = config.positionStep == .trapezoid ? (u + u1) * 0.5 : u
+                next.move(i, to: p + drift + dp, velocity: u1)
             }
             return next
         }

@@ -26,6 +26,8 @@ public struct GraphNetworkConfig3D: GraphArchitecture {
     public var radiusScale = 4.0
     /// The network's outputs times this are Δu (box units per frame) and δp (box units).
     public var deltaScale = 1.0
+    /// How the new position is formed from δp: the trapezoid's or the old velocity's (PositionStep).
+    public var positionStep = PositionStep.trapezoid
 
     public init() {}
 }

@@ -21,6 +21,10 @@ public struct Transition: Equatable, Sendable {
     public var next: [BallState?]
     /// The clip's acceleration of free flight, read from its positions (`Flight.gravity`).
     public var gravity: Vec2
+    /// Per ball of `state`, whether its velocity changes by more than gravity within this
+    /// frame or the next, or is not known there (`TrainingData.nearEvents`); empty: none is.
+    /// Only the generic law's loss reads it (GenericStateConfig.eventWeight).
+    public var nearEvent: [Bool] = []
 }
 
 enum TrainingData {
@@ -32,9 +36,12 @@ enum TrainingData {
         case .simulator:
             let tracks = episode.frames[0].balls.indices.map { i in episode.frames.map { Optional($0.balls[i].position) } }
             guard let g = Flight.gravity(tracks) else { return [] }
+            let states = (0..<T).map { WorldState(episode: episode, frame: $0) }
             return (0..<(T - 1)).map { t in
-                Transition(state: WorldState(episode: episode, frame: t),
-                           next: WorldState(episode: episode, frame: t + 1).balls.map { $0 }, gravity: g)
+                Transition(state: states[t], next: states[t + 1].balls.map { $0 }, gravity: g,
+                           nearEvent: states[t].balls.indices.map { i in
+                               nearEvents(states.map { Optional($0.balls[i].velocity) }, at: t, gravity: g)
+                           })
             }
         case .tracker:
             let H = episode.scene.height, W = episode.scene.width
@@ -56,9 +63,27 @@ enum TrainingData {
                 let now = seen.compactMap { balls[$0]![t] }
                 guard !now.isEmpty, now.count == seen.count else { return nil }
                 return Transition(state: WorldState(width: W, height: H, balls: now),
-                                  next: now.map { balls[$0.color]![t + 1] }, gravity: g)
+                                  next: now.map { balls[$0.color]![t + 1] }, gravity: g,
+                                  nearEvent: now.map { b in nearEvents(balls[b.color]!.map { $0?.velocity }, at: t, gravity: g) })
             }
         }
+    }
+
+    /// A change of velocity further than this from gravity's over a frame (pixels per frame)
+    /// is an event's: a bounce or a collision.
+    static let eventTolerance = 0.01
+
+    /// Whether a ball with velocities `u` (one per frame, nil where not known) has an event
+    /// within frame t → t + 1 or t + 1 → t + 2: a change of velocity other than `gravity`, or
+    /// a velocity there that is not known (labels are missing next to events). These are the
+    /// states on either side of the instant where a frame starts to hold a bounce — where the
+    /// map from one state to the next jumps — the few a generic law learns slowest.
+    static func nearEvents(_ u: [Vec2?], at t: Int, gravity g: Vec2) -> Bool {
+        for s in t...(t + 1) where s + 1 < u.count {
+            guard let a = u[s], let b = u[s + 1] else { return true }
+            if (b - a - g).length > eventTolerance { return true }
+        }
+        return false
     }
 
     /// The seed of clip `clip` of batch `step`.
@@ -152,8 +177,11 @@ extension TrainingData {
     /// every one of them (`graphExamples`).
     static func graphTensors(_ transitions: [Transition], _ c: GenericStateConfig, rng: inout RNG)
         -> (batch: GraphBatch, target: Tensor, weight: Tensor) {
-        graphExamples(transitions.map { ($0.state, $0.next.map { $0.map { ($0.position, $0.velocity) } }) }, c.model,
-                      positionNoise: c.positionNoise, velocityNoise: c.velocityNoise, rng: &rng)
+        let weights = transitions.map { tr in
+            tr.state.balls.indices.map { i in i < tr.nearEvent.count && tr.nearEvent[i] ? Float(c.eventWeight) : 1 }
+        }
+        return graphExamples(transitions.map { ($0.state, $0.next.map { $0.map { ($0.position, $0.velocity) } }) }, c.model,
+                             positionNoise: c.positionNoise, velocityNoise: c.velocityNoise, weights: weights, rng: &rng)
     }
 
     /// Inputs, targets and loss weights of a graph network of config `c` from `transitions`
@@ -161,14 +189,15 @@ extension TrainingData {
     /// either world: each state with Gaussian noise from `rng` on every ball's position and
     /// velocity (σ `positionNoise`, `velocityNoise`), and per ball, in network units
     /// (÷ deltaScale), the change of velocity from the noisy velocity to the true next one,
-    /// Δu = u_{t+1} − ũ_t, and what the trapezoid misses of the true change of position,
-    /// δp = p_{t+1} − p_t − (u_t + u_{t+1})/2. So the network sees states a little off the ones
+    /// Δu = u_{t+1} − ũ_t, and what the config's position step misses of the true change of
+    /// position, δp = p_{t+1} − p_t − (u_t + u_{t+1})/2 (the trapezoid) or p_{t+1} − p_t − u_t. So the network sees states a little off the ones
     /// the world holds, as its own roll-outs will be, and learns to bring the velocity back
     /// (graph-network simulators' training noise, Sanchez-Gonzalez et al. 2020). A ball whose
-    /// next state is unknown weighs 0, and so does padding; every other ball 1.
+    /// next state is unknown weighs 0, and so does padding; every other ball its entry in
+    /// `weights` (per transition, per ball), or 1 without them.
     static func graphExamples<C: GraphArchitecture>(
         _ transitions: [(state: C.State, next: [(position: C.State.Vector, velocity: C.State.Vector)?])], _ c: C,
-        positionNoise: Double, velocityNoise: Double, rng: inout RNG
+        positionNoise: Double, velocityNoise: Double, weights: [[Float]]? = nil, rng: inout RNG
     ) -> (batch: GraphBatch, target: Tensor, weight: Tensor) {
         let d = C.dimensions
         func noise(_ sigma: Double) -> C.State.Vector {
@@ -193,12 +222,13 @@ extension TrainingData {
             for (i, next) in tr.next.enumerated() {
                 guard let next else { continue }
                 let du = next.velocity - states[b].ball(i).velocity, (p, u, _) = tr.state.ball(i)
-                let dp = next.position - p - (u + next.velocity) * 0.5, row = (b * N + i) * K
+                let drift = c.positionStep == .trapezoid ? (u + next.velocity) * 0.5 : u
+                let dp = next.position - p - drift, row = (b * N + i) * K
                 for k in 0..<d {
                     target[row + k] = Float(du[k] * unit)
                     target[row + d + k] = Float(dp[k] * unit)
                 }
-                weight[b * N + i] = 1
+                weight[b * N + i] = weights?[b][i] ?? 1
             }
         }
         return (batch, Tensor(shape: [states.count * N, K], values: target), Tensor(shape: [states.count * N], values: weight))

@@ -163,14 +163,17 @@ extension Experiments {
     }
 
     /// Each state model's experiment 1 on `id` and experiment 4 with every frame it is given
-    /// seen through a camera of noise σ, for each σ of `cameraSigmas`.
-    public func cameraNoise() throws -> [StateAblation] {
+    /// seen through a camera of noise σ, for each σ of `cameraSigmas`; then the same of each
+    /// model of `also` (by its label), such as the structured law with its constants set by
+    /// hand: what perception alone costs under noise, with a law that is the simulator's.
+    public func cameraNoise(also: [(label: String, model: StateModel)] = []) throws -> [StateAblation] {
         var noisy = self
         noisy.setup.scenarios1 = ["id"]
+        let models = stateModels.map { (label: $0.name, model: $0.model) } + also
         return try setup.cameraSigmas.flatMap { sigma in
             noisy.setup.camera = CameraNoise(sigma: sigma)
-            return try stateModels.map { s in
-                try noisy.ablation(s.model, label: s.name, change: "σ = \(sigma)")
+            return try models.map { s in
+                try noisy.ablation(s.model, label: s.label, change: "σ = \(sigma)")
             }
         }
     }

@@ -443,12 +443,27 @@ extension ReproduceReport {
                             + memory.map { name in Format.percent(n.experiment4.first { $0.scenario == name }?.model.permanence) })
             }
         }
+        // The structured law with its constants set by hand: its step is the simulator's, so
+        // what it loses under noise is perception's, amplified by the world's own collisions.
+        let handSet = "structured state model, " + Self.handSetLabel
+        func row(_ a: StateAblation, camera: String) -> [String] {
+            [handSet, camera, Format.px(a.experiment1["id"]?.finalPositionError)]
+                + memory.map { name in Format.percent(a.experiment4.first { $0.scenario == name }?.model.permanence) }
+        }
+        let handSetNoisy = cameraNoise.filter { $0.label == Self.handSetLabel }
+        if !handSetNoisy.isEmpty {
+            if let clean = ablations.first(where: { $0.label == Self.handSetLabel }) { rows.append(row(clean, camera: "σ = 0")) }
+            rows += handSetNoisy.map { row($0, camera: $0.change) }
+        }
         return [
             .heading("Perception under camera noise", level: 3),
             .text("The state models perceive their state in the frames they are given. Here every given frame is seen "
                   + "through a camera: a 3×3 blur, then Gaussian noise of standard deviation σ on each channel (intensities "
                   + "in [0, 1]), drawn from the clip's seed. Position error at horizon \(h) on `id` (experiment 1) and "
-                  + "hidden balls back within \(Format.number(setup.physics.tolerance)) px (experiment 4), the same clips."),
+                  + "hidden balls back within \(Format.number(setup.physics.tolerance)) px (experiment 4), the same clips."
+                  + (handSetNoisy.isEmpty ? "" : " The last rows are the structured law with its three constants set by "
+                     + "hand, whose step is the simulator's: what it loses under noise is what perception's error costs "
+                     + "once the world's collisions have amplified it, a floor for any law given the same perceived state.")),
             .table(["state model", "camera", "pos. error (h \(h)), id"] + memory.map { "back: \($0)" }, rows),
         ]
     }

@@ -160,12 +160,14 @@ public struct ReproduceJob {
         }
         let e4 = try timed(\.experiment4) { try experiments.windowsAndStitching() }
         var variants: [StateAblation] = []
+        var handSet: [(label: String, model: StateModel)] = []
         if let structured = experiments.stateModels.first(where: { $0.model.kind == .structured }),
            case .structured(let network) = structured.model.law {
             let g = Scenario.id.gravity[0]
-            let all = [("constants set by hand",
+            handSet = [(ReproduceReport.handSetLabel, StateModel.handSet(network.config, gravity: g))]
+            let all = [(ReproduceReport.handSetLabel,
                         "its law with g, the wall factor and the pair factor written in (id's: (\(g.x), \(g.y)) px/frame², −2, "
-                            + "2m_j/(m_i+m_j)): nothing learned", StateModel.handSet(network.config, gravity: g))] + ablations
+                            + "2m_j/(m_i+m_j)): nothing learned", handSet[0].model)] + ablations
             variants = try timed(\.ablations) {
                 try all.enumerated().map { i, v in
                     progress("ablations", i, all.count)
@@ -175,7 +177,7 @@ public struct ReproduceJob {
             }
         }
         progress("camera noise", 0, 1)
-        let noisy = try timed(\.cameraNoise) { try experiments.cameraNoise() }
+        let noisy = try timed(\.cameraNoise) { try experiments.cameraNoise(also: handSet) }
         progress("camera noise", 1, 1)
         let e5 = try timed(\.experiment5) { try experiments.depth() }
         timings.total = Date().timeIntervalSince(start)

@@ -278,6 +278,10 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
 }
 
 extension ReproduceReport {
+    /// The label of the structured law with its constants set by hand, among the ablations
+    /// and the camera-noise rows.
+    public static let handSetLabel = "constants set by hand"
+
     /// Experiment 4's memory scenarios in the headline, each with what it asks of a generator.
     static let memoryRows = [
         ("occluder", "a bar hides balls in flight"),

@@ -85,6 +85,63 @@ final class GraphNetworkTests: XCTestCase {
         }
     }
 
+    /// With positionStep `velocity` the new position is the old one moved by the old velocity
+    /// plus δp, and δp's target is what that misses: g/2 in free flight, and across a bounce
+    /// the same value on both sides of the instant the frame starts to hold it.
+    func testVelocityPositionStepAndItsTargets() {
+        var rng = RNG(seed: 5)
+        var config = GenericStateConfig.tiny.model
+        config.positionStep = .velocity
+        let net = GraphNetwork(config, rng: &rng), s = states[1], scale = config.deltaScale
+        let out = net(GraphBatch([s], config)).values, next = net.step([s])[0]
+        for (i, b) in s.balls.enumerated() {
+            let dp = Vec2(Double(out[i * 4 + 2]), Double(out[i * 4 + 3])) * scale
+            XCTAssertEqual(next.balls[i].position, b.position + b.velocity + dp)
+        }
+        // A ball falling onto the floor, released from a little higher each time: the last
+        // frames of the sweep hold the bounce. δp's target is continuous across it; the
+        // trapezoid's jumps by about the ball's speed.
+        let scene = Scene(), g = scene.gravity
+        func target(_ y: Double, _ step: PositionStep) -> Double {
+            var c = config
+            c.positionStep = step
+            let ball = Ball(id: 0, position: Vec2(16, y), velocity: Vec2(0, 1.5), radius: 3, color: 0)
+            let frames = Simulator.run(scene: scene, balls: [ball], frames: 3)
+            let ep = Episode(scenario: "test", seed: 0, scene: scene, frames: frames)
+            let tr = TrainingData.transitions(ep, source: .simulator, perception: Perception())[0]
+            var noise = RNG(seed: 1)
+            let e = TrainingData.graphExamples([(tr.state, tr.next.map { $0.map { ($0.position, $0.velocity) } })], c,
+                                               positionNoise: 0, velocityNoise: 0, rng: &noise)
+            return Double(e.target.values[3]) * c.deltaScale
+        }
+        XCTAssertEqual(target(10, .velocity), g.y / 2, accuracy: 1e-9, "free flight")
+        let contact = 32 - 3 - 1.5 - g.y / 2  // the ball reaches the floor exactly at the frame's end
+        let (before, after) = (contact - 1e-4, contact + 1e-4)
+        XCTAssertEqual(target(before, .velocity), target(after, .velocity), accuracy: 1e-3)
+        XCTAssertGreaterThan(abs(target(before, .trapezoid) - target(after, .trapezoid)), 1)
+    }
+
+    /// A ball's rows near a bounce — the frame that holds it and the one before — are marked,
+    /// and weigh `eventWeight` in the generic law's loss; the rest weigh 1.
+    func testRowsNearAnEventWeighMore() {
+        let scene = Scene()
+        let ball = Ball(id: 0, position: Vec2(16, 22), velocity: Vec2(0, 1.2), radius: 3, color: 0)
+        let ep = Episode(scenario: "test", seed: 0, scene: scene, frames: Simulator.run(scene: scene, balls: [ball], frames: 12))
+        let trs = TrainingData.transitions(ep, source: .simulator, perception: Perception())
+        let bounce = try! XCTUnwrap(trs.firstIndex { ($0.next[0]!.velocity - $0.state.balls[0].velocity).y < 0 })
+        XCTAssertGreaterThan(bounce, 1)
+        XCTAssertEqual(trs.map { $0.nearEvent[0] }, trs.indices.map { $0 == bounce || $0 == bounce - 1 })
+        XCTAssert(TrainingData.nearEvents([Vec2(0, 1), nil, Vec2(0, 1.2)], at: 0, gravity: Vec2(0, 0.1)),
+                  "an unknown velocity is taken for an event")
+        var c = GenericStateConfig.tiny
+        c.eventWeight = 4
+        var rng = RNG(seed: 2)
+        let weights = TrainingData.graphTensors(trs, c, rng: &rng).weight.values
+        XCTAssertEqual(weights, trs.indices.map { $0 == bounce || $0 == bounce - 1 ? 4 : 1 })
+        c.eventWeight = 0.5
+        XCTAssertEqual(c.validationError(), "eventWeight must be in 1...1000, got 0.5")
+    }
+
     /// Perception's gravity is the network's Δu for a lone ball at rest in mid-frame.
     func testRestingChangeIsTheGravityPerceptionUses() {
         var rng = RNG(seed: 8)

@@ -136,6 +136,11 @@ final class ReproduceTests: XCTestCase {
         XCTAssertEqual(report.ablations[0].experiment4.map(\.scenario), setup.scenarios4)
         XCTAssert(md.contains("Ablation: what the structured state model learns"))
         XCTAssert(md.contains("| constants set by hand |"))
+        // Under camera noise, each state model and the hand-set law beside them, at every σ.
+        XCTAssertEqual(report.cameraNoise.map(\.label),
+                       setup.cameraSigmas.flatMap { _ in ["generic state model", "structured state model", "constants set by hand"] })
+        XCTAssert(md.contains("| structured state model, constants set by hand | σ = 0 |"))
+        XCTAssert(md.contains("| structured state model, constants set by hand | σ = \(setup.cameraSigmas[0]) |"))
         let headline = String(decoding: files.bytes("headline.md")!, as: UTF8.self)
         XCTAssert(headline.contains("Marked cells hold by construction"))
         let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(files.bytes("metrics.json")!))
