@@ -32,6 +32,8 @@ public struct GraphNetworkConfig: GraphArchitecture, StateModelConfig {
     public var deltaScale = 1.0
     /// How the new position is formed from δp: the trapezoid's or the old velocity's (PositionStep).
     public var positionStep = PositionStep.trapezoid
+    /// Whether the relation reads each pair in its own frame (GraphNetwork.swift).
+    public var pairFrame = false
 
     public init() {}
 

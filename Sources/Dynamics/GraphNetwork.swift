@@ -21,6 +21,14 @@
 // The relation reads the pair's displacement and its length (GNS's edge features), their
 // relative velocity and both radii; a pair far apart must learn to say nothing.
 //
+// With the config's `pairFrame` the relation reads the pair in its own frame instead: n the
+// unit vector from i to j, t the unit vector of the relative velocity's part across n (0 when
+// it has none), and the inputs are the invariants |p_j − p_i|, (u_j − u_i)·n, |(u_j − u_i)
+// across n|, r_i, r_j. Its effect is read as E/2 pairs (a_k, b_k) and sent as the vectors
+// a_k n + b_k t, in the world's axes: the same pair turned any way says the same thing,
+// turned with it. That is the isotropy of space for a pair, given; what a pair does is still
+// learned.
+//
 // Inputs are divided by the config's scales (distanceScale for positions, distances and wall
 // distances; velocityScale; radiusScale); the outputs are Δu and δp in network units, times
 // `deltaScale` (pixels per frame and pixels, or box units). The world's own parts — its
@@ -70,6 +78,9 @@ public protocol GraphArchitecture: Codable, Equatable, Sendable {
     var deltaScale: Double { get set }
     /// How the new position is formed from δp (PositionStep).
     var positionStep: PositionStep { get set }
+    /// Whether the relation reads each pair in its own frame (`GraphBatch`): what a pair does
+    /// is then the same whichever way the line of its centres points.
+    var pairFrame: Bool { get set }
 }
 
 /// How a graph network's step forms the new position from its second output δp.
@@ -101,6 +112,7 @@ extension GraphArchitecture {
         for (name, v) in [("relationHidden", relationHidden), ("effectWidth", effectWidth), ("objectHidden", objectHidden)]
         where v < 1 || v > 4096 { return "\(name) must be in 1...4096, got \(v)" }
         if relationLayers < 1 || relationLayers > 8 { return "relationLayers must be in 1...8, got \(relationLayers)" }
+        if pairFrame && effectWidth % 2 != 0 { return "effectWidth must be even with pairFrame (half along the pair, half across), got \(effectWidth)" }
         if objectLayers < 1 || objectLayers > 8 { return "objectLayers must be in 1...8, got \(objectLayers)" }
         for (name, v) in [("distanceScale", distanceScale), ("velocityScale", velocityScale), ("radiusScale", radiusScale),
                           ("deltaScale", deltaScale)] where !(v > 0 && v.isFinite) {
@@ -123,14 +135,18 @@ public struct GraphBatch {
     public var pairMask: Tensor
     /// [B·N, 3d + 1] object inputs (zeros for padding).
     public var objects: Tensor
+    /// With a pair frame, per pair row [B·N·N, d]: n, the unit vector from i to j, and t, the
+    /// unit vector of the relative velocity across n (zeros where it has none, and for padding).
+    public var normal: Tensor?, tangent: Tensor?
 
     /// Features of `states`, padded to the most balls.
     public init<C: GraphArchitecture>(_ states: [C.State], _ c: C) {
         let B = states.count, N = max(1, states.map(\.ballCount).max() ?? 1), d = C.dimensions
-        let R = GraphNetwork<C>.relationInputs, O = GraphNetwork<C>.objectInputs
+        let R = GraphNetwork<C>.relationInputs(c), O = GraphNetwork<C>.objectInputs
         let sd = 1 / c.distanceScale, sv = 1 / c.velocityScale, sr = 1 / c.radiusScale
         var rel = [Float](repeating: 0, count: B * N * N * R), mask = [Float](repeating: 0, count: B * N * N)
         var obj = [Float](repeating: 0, count: B * N * O)
+        var normal = [Float](repeating: 0, count: c.pairFrame ? B * N * N * d : 0), tangent = normal
         for (b, s) in states.enumerated() {
             let walls = s.walls
             for i in 0..<s.ballCount {
@@ -143,14 +159,29 @@ public struct GraphBatch {
                 obj[row + d] = Float(r * sr)
                 for j in 0..<s.ballCount where j != i {
                     let (q, w, rj) = s.ball(j), dp = q - p, du = w - u, pair = (b * N + i) * N + j
+                    let distance = (dp * dp).sum().squareRoot()
+                    mask[pair] = 1
+                    if c.pairFrame {
+                        let n = distance > 0 ? dp / distance : C.State.Vector()
+                        let along = (du * n).sum(), across = du - along * n
+                        let acrossLength = (across * across).sum().squareRoot()
+                        let t = acrossLength > 1e-12 ? across / acrossLength : C.State.Vector()
+                        for (k, x) in [distance * sd, along * sv, acrossLength * sv, r * sr, rj * sr].enumerated() {
+                            rel[pair * R + k] = Float(x)
+                        }
+                        for k in 0..<d {
+                            normal[pair * d + k] = Float(n[k])
+                            tangent[pair * d + k] = Float(t[k])
+                        }
+                        continue
+                    }
                     for k in 0..<d {
                         rel[pair * R + k] = Float(dp[k] * sd)
                         rel[pair * R + d + 1 + k] = Float(du[k] * sv)
                     }
-                    rel[pair * R + d] = Float((dp * dp).sum().squareRoot() * sd)
+                    rel[pair * R + d] = Float(distance * sd)
                     rel[pair * R + 2 * d + 1] = Float(r * sr)
                     rel[pair * R + 2 * d + 2] = Float(rj * sr)
-                    mask[pair] = 1
                 }
             }
         }
@@ -159,6 +190,10 @@ public struct GraphBatch {
         relations = Tensor(shape: [B * N * N, R], values: rel)
         pairMask = Tensor(shape: [B * N * N, 1], values: mask)
         objects = Tensor(shape: [B * N, O], values: obj)
+        if c.pairFrame {
+            self.normal = Tensor(shape: [B * N * N, d], values: normal)
+            self.tangent = Tensor(shape: [B * N * N, d], values: tangent)
+        }
     }
 }
 
@@ -171,18 +206,22 @@ public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
     public var relation: MLP
     public var object: MLP
 
-    /// Inputs per ordered pair and per ball, outputs per ball: Δu and δp (see the file header).
-    static var relationInputs: Int { 2 * Config.dimensions + 3 }
+    /// Inputs per ordered pair (of `c`: in the world's axes or in the pair's frame) and per
+    /// ball, outputs per ball: Δu and δp (see the file header).
+    static func relationInputs(_ c: Config) -> Int { c.pairFrame ? 5 : 2 * Config.dimensions + 3 }
     static var objectInputs: Int { 3 * Config.dimensions + 1 }
     static var outputs: Int { 2 * Config.dimensions }
+    /// Width of the summed effects the object MLP reads: the relation's E, or with a pair
+    /// frame its E/2 vectors in the world's d axes.
+    static func effectInputs(_ c: Config) -> Int { c.pairFrame ? c.effectWidth / 2 * Config.dimensions : c.effectWidth }
 
     /// A freshly initialized network (InteractionNetwork.swift's MLP init: the last layers
     /// start small, so the untrained network predicts a Δu near 0); all draws come from `rng`.
     public init(_ config: Config, rng: inout RNG) {
         self.config = config
-        relation = MLP(inputs: Self.relationInputs, hidden: config.relationHidden, depth: config.relationLayers,
+        relation = MLP(inputs: Self.relationInputs(config), hidden: config.relationHidden, depth: config.relationLayers,
                        outputs: config.effectWidth, rng: &rng)
-        object = MLP(inputs: Self.objectInputs + config.effectWidth, hidden: config.objectHidden,
+        object = MLP(inputs: Self.objectInputs + Self.effectInputs(config), hidden: config.objectHidden,
                      depth: config.objectLayers, outputs: Self.outputs, rng: &rng)
     }
 
@@ -190,8 +229,16 @@ public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
     /// position, (Δu, δp) in network units [B·N, 2d] (times `deltaScale` for the world's units;
     /// padding rows are meaningless).
     public func callAsFunction(_ x: GraphBatch) -> Tensor {
-        let BN = x.examples * x.balls, E = config.effectWidth
-        let effects = (relation(x.relations) * x.pairMask).reshaped([BN, x.balls, E]).sum(axes: [1])  // [B·N, E]
+        let BN = x.examples * x.balls, E = config.effectWidth, W = Self.effectInputs(config)
+        var messages = relation(x.relations) * x.pairMask  // [B·N·N, E]
+        if let n = x.normal, let t = x.tangent {
+            // (a_k, b_k) → a_k n + b_k t, axis by axis: [B·N·N, E/2] per axis, side by side.
+            let a = messages.slice(axis: 1, 0..<(E / 2)), b = messages.slice(axis: 1, (E / 2)..<E)
+            messages = Tensor.concatenate((0..<Config.dimensions).map { k in
+                a * n.slice(axis: 1, k..<(k + 1)) + b * t.slice(axis: 1, k..<(k + 1))
+            }, axis: 1)
+        }
+        let effects = messages.reshaped([BN, x.balls, W]).sum(axes: [1])  // [B·N, W]
         return object(Tensor.concatenate([x.objects, effects], axis: 1))
     }
 

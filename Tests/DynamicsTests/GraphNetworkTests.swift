@@ -39,6 +39,50 @@ final class GraphNetworkTests: XCTestCase {
         assertGradientsMatchFiniteDifferences(net) { $0.loss(x, target: target, weight: mask, robust: $1) }
     }
 
+    /// The same through the pair frame: invariant relation inputs, effects turned back into
+    /// the world's axes along n and t.
+    func testPairFrameGradientsMatchFiniteDifferences() throws {
+        var rng = RNG(seed: 9)
+        var config = GenericStateConfig.tiny.model
+        config.pairFrame = true
+        let net = GraphNetwork.forGradientCheck(config, rng: &rng)
+        let x = GraphBatch(states, net.config)
+        XCTAssertEqual(x.relations.shape, [27, 5])
+        XCTAssertEqual(x.normal?.shape, [27, 2])
+        let target = Tensor.randn([9, 4], std: 1, rng: &rng)
+        let mask = Tensor(shape: [9], values: [1, 0, 0, 1, 1, 1, 1, 0, 0])
+        assertGradientsMatchFiniteDifferences(net) { $0.loss(x, target: target, weight: mask, robust: $1) }
+        config.effectWidth = 5
+        XCTAssertEqual(config.validationError(), "effectWidth must be even with pairFrame (half along the pair, half across), got 5")
+    }
+
+    /// In the pair frame a pair turned about its midpoint reads the same, and the frame's
+    /// vectors turn with it; the pair's messages, summed into the effects, turn with it too.
+    func testPairFrameReadsThePairTurned() {
+        var config = GenericStateConfig.tiny.model
+        config.pairFrame = true
+        func pair(_ angle: Double) -> WorldState {
+            let (c, s) = (Libm.cos(angle), Libm.sin(angle))
+            func turn(_ v: Vec2) -> Vec2 { Vec2(c * v.x - s * v.y, s * v.x + c * v.y) }
+            let mid = Vec2(16, 16)
+            return WorldState(width: 32, height: 32, balls: [
+                BallState(position: mid + turn(Vec2(-3.2, 0.5)), velocity: turn(Vec2(0.9, 0.2)), radius: 3, color: 0),
+                BallState(position: mid + turn(Vec2(3.1, -0.4)), velocity: turn(Vec2(-0.6, 0.3)), radius: 2.6, color: 1),
+            ])
+        }
+        let angle = 0.7, a = GraphBatch([pair(0)], config), b = GraphBatch([pair(angle)], config)
+        for k in a.relations.values.indices { XCTAssertEqual(a.relations.values[k], b.relations.values[k], accuracy: 1e-5) }
+        let (c, s) = (Float(Libm.cos(angle)), Float(Libm.sin(angle)))
+        for v in [\GraphBatch.normal, \GraphBatch.tangent] {
+            let x = a[keyPath: v]!.values, y = b[keyPath: v]!.values
+            for r in 0..<(x.count / 2) {
+                XCTAssertEqual(y[2 * r], c * x[2 * r] - s * x[2 * r + 1], accuracy: 1e-5)
+                XCTAssertEqual(y[2 * r + 1], s * x[2 * r] + c * x[2 * r + 1], accuracy: 1e-5)
+            }
+        }
+        XCTAssertEqual(Array(a.tangent!.values[0..<2]), [0, 0], "a ball with itself: no frame")
+    }
+
     /// A ball's (Δu, δp) depends on the others only through the relations: padding and a state's
     /// neighbours in the batch change nothing (beyond the rounding of a larger matrix product).
     func testBatchingDoesNotChangeAPrediction() {
