@@ -72,6 +72,9 @@ public struct StateModelRun: Codable, Equatable, Sendable {
     public var law: String
     /// Its network, in words ("relation MLP 128×2, object MLP 128×2").
     public var architecture: String
+    /// What its law is given besides the perceived state and the rasterizer, in words (nil
+    /// in reports written before it was recorded).
+    public var given: String?
     public var experiment2: SpreadResult
     public var experiment3: StateCost
     public var experiment4: [ScenarioResult]
@@ -81,6 +84,7 @@ public struct StateModelRun: Codable, Equatable, Sendable {
         self.checkpoint = checkpoint
         self.law = law.kind.rawValue
         architecture = law.architecture
+        given = law.given
         self.experiment2 = experiment2
         self.experiment3 = experiment3
         self.experiment4 = experiment4
@@ -106,6 +110,20 @@ extension StateLaw {
             return "the structured law with its constants set by hand: g = (\(law.gravity.x), \(law.gravity.y)) px/frame², "
                 + "an elastic wall and pair"
         }
+    }
+    /// What a generic law is given besides the perceived state and the rasterizer, in words,
+    /// by its config: how a step moves a ball, and how its relation reads a pair. Nil for
+    /// the structured laws (ReportGenerator says theirs).
+    var given: String? {
+        guard case .generic(let n) = self else { return nil }
+        let c = n.config
+        let step = switch c.positionStep {
+        case .trapezoid: "integrated by the trapezoid rule"
+        case .velocity: "moved by its old velocity and a learned correction"
+        }
+        return "each ball's position, velocity and radius and its distances to the four walls, \(step)"
+            + (c.pairFrame ? "; every pair read in its own frame, along and across the line of its centres, so a pair turned "
+                + "any way acts the same turned (the isotropy of space, not a law)" : "")
     }
 }
 

@@ -151,6 +151,18 @@ final class ReproduceTests: XCTestCase {
         XCTAssertEqual(again.stateModels.map(\.experiment4), report.stateModels.map(\.experiment4))
     }
 
+    /// What a generic law is given follows its config: the trapezoid or the old velocity, and
+    /// the pair frame when it reads pairs in it.
+    func testGenericLawSaysWhatItsConfigGives() {
+        var rng = RNG(seed: 1)
+        var c = GenericStateConfig.tiny.model
+        XCTAssert(StateLaw.generic(GraphNetwork(c, rng: &rng)).given!.hasSuffix("integrated by the trapezoid rule"))
+        (c.positionStep, c.pairFrame) = (.velocity, true)
+        let given = StateLaw.generic(GraphNetwork(c, rng: &rng)).given!
+        XCTAssert(given.contains("moved by its old velocity and a learned correction"))
+        XCTAssert(given.contains("every pair read in its own frame"))
+    }
+
     /// A made-up generator placed before the simulator becomes a column of the headline (in
     /// headline.md, report.md and metrics.json), a part of every cell of experiment 1's table,
     /// rows of experiment 2's and 4's tables, a cost section and findings of its own.
