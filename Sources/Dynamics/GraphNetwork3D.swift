@@ -32,6 +32,24 @@ public struct GraphNetworkConfig3D: GraphArchitecture {
     public var pairFrame = false
 
     public init() {}
+
+    /// Read from a checkpoint's config.json: every key of the MLPs and scales must be there;
+    /// `positionStep` and `pairFrame`, which folders written before they existed lack, default
+    /// to the step and reading those folders were trained with.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        relationHidden = try c.decode(Int.self, forKey: .relationHidden)
+        relationLayers = try c.decode(Int.self, forKey: .relationLayers)
+        effectWidth = try c.decode(Int.self, forKey: .effectWidth)
+        objectHidden = try c.decode(Int.self, forKey: .objectHidden)
+        objectLayers = try c.decode(Int.self, forKey: .objectLayers)
+        distanceScale = try c.decode(Double.self, forKey: .distanceScale)
+        velocityScale = try c.decode(Double.self, forKey: .velocityScale)
+        radiusScale = try c.decode(Double.self, forKey: .radiusScale)
+        deltaScale = try c.decode(Double.self, forKey: .deltaScale)
+        positionStep = try c.decodeIfPresent(PositionStep.self, forKey: .positionStep) ?? .trapezoid
+        pairFrame = try c.decodeIfPresent(Bool.self, forKey: .pairFrame) ?? false
+    }
 }
 
 extension WorldState3D: GraphState {

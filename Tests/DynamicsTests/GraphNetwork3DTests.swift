@@ -167,6 +167,25 @@ final class GraphNetwork3DTests: XCTestCase {
         return c
     }
 
+    /// A config.json written before the position step and the pair frame were keys reads
+    /// back with the trapezoid and the world's axes, what such a folder was trained with.
+    func testConfigWithoutTheLaterKeysReadsWithTheirDefaults() throws {
+        var c = config
+        (c.model.positionStep, c.model.pairFrame) = (.velocity, true)
+        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? [String: Any])
+        XCTAssertEqual(try JSONDecoder().decode(GenericStateConfig3D.self, from: JSONSerialization.data(withJSONObject: json)).model,
+                       c.model)
+        var model = try XCTUnwrap(json["model"] as? [String: Any])
+        model["positionStep"] = nil
+        model["pairFrame"] = nil
+        json["model"] = model
+        let old = try JSONDecoder().decode(GenericStateConfig3D.self, from: JSONSerialization.data(withJSONObject: json))
+        XCTAssertEqual(old.model, config.model)
+        model["effectWidth"] = nil
+        json["model"] = model
+        XCTAssertThrowsError(try JSONDecoder().decode(GenericStateConfig3D.self, from: JSONSerialization.data(withJSONObject: json)))
+    }
+
     /// A generic 3D run saves a folder tagged `vidgen-generic-state-3d` that loads back as the
     /// same model (weights, perception's g and roll-out) with its config; the same config
     /// trains the same weights.
