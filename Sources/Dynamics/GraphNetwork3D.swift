@@ -34,8 +34,8 @@ public struct GraphNetworkConfig3D: GraphArchitecture {
     public init() {}
 
     /// Read from a checkpoint's config.json: every key of the MLPs and scales must be there;
-    /// `positionStep` and `pairFrame`, which folders written before they existed lack, default
-    /// to the step and reading those folders were trained with.
+    /// `positionStep` and `pairFrame` may be left out, and then take the trapezoid and the
+    /// world's axes (data/generic-state3d's config has neither).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         relationHidden = try c.decode(Int.self, forKey: .relationHidden)

@@ -167,8 +167,8 @@ final class GraphNetwork3DTests: XCTestCase {
         return c
     }
 
-    /// A config.json written before the position step and the pair frame were keys reads
-    /// back with the trapezoid and the world's axes, what such a folder was trained with.
+    /// A config.json without the position step and the pair frame reads back with the
+    /// trapezoid and the world's axes; one without a key of the MLPs is refused.
     func testConfigWithoutTheLaterKeysReadsWithTheirDefaults() throws {
         var c = config
         (c.model.positionStep, c.model.pairFrame) = (.velocity, true)
