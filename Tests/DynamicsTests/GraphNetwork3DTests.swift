@@ -167,6 +167,41 @@ final class GraphNetwork3DTests: XCTestCase {
         return c
     }
 
+    /// In 3D too the pair frame reads a pair turned about any axis the same, its n and t
+    /// turn with it, and the loss's gradient through it matches central differences.
+    func testPairFrameInTheBox() {
+        var config = GenericStateConfig3D.tiny.model
+        config.pairFrame = true
+        // A turn about the unit axis (1, 2, 2)/3 by 0.9 rad (Rodrigues).
+        let k = Vec3(1, 2, 2) / 3, angle = 0.9
+        func turn(_ v: Vec3) -> Vec3 {
+            let cross = Vec3(k.y * v.z - k.z * v.y, k.z * v.x - k.x * v.z, k.x * v.y - k.y * v.x)
+            return v * Libm.cos(angle) + cross * Libm.sin(angle) + k * ((k * v).sum() * (1 - Libm.cos(angle)))
+        }
+        let mid = Vec3(12, 12, 12)
+        func pair(_ f: (Vec3) -> Vec3) -> WorldState3D {
+            WorldState3D(extent: box, ballRadius: 3, balls: [
+                BallState3D(position: mid + f(Vec3(-3, 0.4, 0.2)), velocity: f(Vec3(0.7, 0.1, -0.2)), color: 0),
+                BallState3D(position: mid + f(Vec3(3, -0.3, 0.1)), velocity: f(Vec3(-0.5, 0.2, 0.3)), color: 1),
+            ])
+        }
+        let a = GraphBatch([pair { $0 }], config), b = GraphBatch([pair(turn)], config)
+        for i in a.relations.values.indices { XCTAssertEqual(a.relations.values[i], b.relations.values[i], accuracy: 1e-5) }
+        for v in [\GraphBatch.normal, \GraphBatch.tangent] {
+            let x = a[keyPath: v]!.values, y = b[keyPath: v]!.values
+            for r in 0..<(x.count / 3) {
+                let turned = turn(Vec3(Double(x[3 * r]), Double(x[3 * r + 1]), Double(x[3 * r + 2])))
+                for j in 0..<3 { XCTAssertEqual(Double(y[3 * r + j]), turned[j], accuracy: 1e-5) }
+            }
+        }
+        var rng = RNG(seed: 4)
+        let net = GraphNetwork.forGradientCheck(config, rng: &rng)
+        let x = GraphBatch(states, net.config)
+        let target = Tensor.randn([6, 6], std: 1, rng: &rng)
+        let weight = Tensor(shape: [6], values: [1, 0, 0, 1, 1, 1])
+        assertGradientsMatchFiniteDifferences(net) { $0.loss(x, target: target, weight: weight, robust: $1) }
+    }
+
     /// A config.json without the position step and the pair frame reads back with the
     /// trapezoid and the world's axes; one without a key of the MLPs is refused.
     func testConfigWithoutTheLaterKeysReadsWithTheirDefaults() throws {
