@@ -80,9 +80,9 @@ extension Tensor {
     ///
     /// OpenBLAS runs single-threaded (BLASThreads); a large product is cut here into one
     /// block of C's rows (or, for few rows, columns) per core, each a single-threaded
-    /// sgemm on the shared Dispatch pool. Left to its own threads, OpenBLAS keeps a worker
+    /// sgemm on Parallel's worker pool. Left to its own threads, OpenBLAS keeps a worker
     /// spinning in sched_yield between calls, which took 15% of a training step from the
-    /// Dispatch kernels running in between. Every element of C is still one dot product
+    /// kernels running in between. Every element of C is still one dot product
     /// over the whole of K in OpenBLAS's own order, so the cut does not change a bit.
     @inline(__always)
     static func gemm(
