@@ -9,7 +9,7 @@
 //                       and drawn smaller discs first (a larger disc is a nearer ball)
 //   a 3D state model    the state perceived in the context (StateModel3D), rolled forward and
 //                       drawn through the camera
-//   a video model       its windows stitched last-k from the last context frames its window
+//   a video model       its windows stitched last-k (or last-frame) from the last context frames its window
 //                       takes, as on flat clips
 
 import Diffusion
@@ -90,16 +90,18 @@ public struct DepthColumn: Sendable {
 
     /// A video model's stitched roll-out: its first window takes the last `k` context frames
     /// (at most what its window leaves room for), and each window after it the last `k`
-    /// frames made (last-k). The noise of clip `seed` is `RNG(seed: noiseSeed).split("depth")`
-    /// split by the scene seed, so a clip's video does not depend on the clips beside it.
-    public static func videoModel(_ sampler: WindowSampler, name: String, k: Int, noiseSeed: UInt64) -> DepthColumn {
+    /// frames made (last-k) or the last one (`stitch` last-frame). The noise of clip `seed` is
+    /// `RNG(seed: noiseSeed).split("depth")` split by the scene seed, so a clip's video does
+    /// not depend on the clips beside it.
+    public static func videoModel(_ sampler: WindowSampler, name: String, k: Int, noiseSeed: UInt64,
+                                  stitch: StitchStrategy = .lastK) -> DepthColumn {
         DepthColumn(name: name, parallel: false) { episode, context in
             let all = Rasterizer.planar(episode), per = all.count / episode.count
             let given = Array(all[0..<(context * per)])
             let c = max(1, min(k, context, sampler.model.config.frames - 1))
             let (h, w) = (episode.camera.imageHeight, episode.camera.imageWidth)
             let start = Tensor(shape: [1, c, 3, h, w], values: Array(given[((context - c) * per)...]))
-            let video = sampler.rollout(context: start, frames: episode.count - context + c, strategy: .lastK, k: c,
+            let video = sampler.rollout(context: start, frames: episode.count - context + c, strategy: stitch, k: c,
                                         noise: ClipNoise([RNG(seed: noiseSeed).split("depth").split(Int(truncatingIfNeeded: episode.seed))]))
             return given + video.values[(c * per)...]
         }

@@ -50,13 +50,14 @@ extension Vidgen.EvalCmd {
     static let depthHorizon = 30
 
     /// The rules of `vidgen eval --scenario depth`: the baselines, and 3D state models of
-    /// either kind and video models beside them; no stitching or camera-noise option.
+    /// either kind and video models beside them; one stitching of a video model's windows
+    /// (last-k unless --stitch says last-frame), no camera-noise option.
     func validateDepth() throws {
         if checkpoint.isEmpty && !baselinesOnly {
             throw ValidationError("--scenario \(scenario) scores the baselines (--baselines-only), and 3D state models and video models trained on depth clips: give each with --checkpoint")
         }
-        if stitch != nil || csv != nil || cameraNoise != 0 {
-            throw ValidationError("--stitch, --csv and --camera-noise are options of the flat scenarios, not of --scenario \(scenario)")
+        if csv != nil || cameraNoise != 0 {
+            throw ValidationError("--csv and --camera-noise are options of the flat scenarios, not of --scenario \(scenario)")
         }
         let context = self.context ?? Self.depthContext
         if context < 4 { throw ValidationError("--context must be at least 4 for --scenario \(scenario) (R is read from falls), got \(context)") }
@@ -65,8 +66,9 @@ extension Vidgen.EvalCmd {
         }
     }
 
-    /// The column of the video model in `folder`: stitched last-k from as many context frames
-    /// as it trained with, sampled with its own settings and this command's overrides.
+    /// The column of the video model in `folder`: stitched last-k (or as --stitch says) from
+    /// as many context frames as it trained with, sampled with its own settings and this
+    /// command's overrides.
     func videoColumn(_ folder: String, scenario: DepthScenario) throws -> DepthColumn {
         let saved = try CheckpointFolder(folder).videoCheckpoint()
         guard DepthScenario.names.contains(saved.config.scenario) else {
@@ -82,7 +84,9 @@ extension Vidgen.EvalCmd {
         }
         let sampler = WindowSampler(model: saved.model, settings: sampling, codec: saved.codec)
         let k = min(saved.config.contextMax, saved.config.model.frames - 1)
-        return .videoModel(sampler, name: (folder as NSString).lastPathComponent, k: k, noiseSeed: seed)
+        let strategy = stitch ?? .lastK, name = (folder as NSString).lastPathComponent
+        return .videoModel(sampler, name: strategy == .lastK ? name : "\(name) (\(strategy.rawValue))", k: k, noiseSeed: seed,
+                           stitch: strategy)
     }
 
     /// `vidgen eval --scenario depth`: the frame-level scores of the simulator, the baselines

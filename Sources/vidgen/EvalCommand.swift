@@ -46,7 +46,7 @@ extension Vidgen {
         @Option(help: "Long videos: frames per video, the context included (default: one window per clip).")
         var frames: Int?
 
-        @Option(help: "With --frames: how windows are stitched, \(StitchStrategy.allCases.map(\.rawValue).joined(separator: ", ")) (default: both).")
+        @Option(help: "With --frames: how windows are stitched, \(StitchStrategy.allCases.map(\.rawValue).joined(separator: ", ")) (default: both; last-k for a depth scenario).")
         var stitch: StitchStrategy?
 
         @Option(help: "Camera noise: the context frames are blurred (3×3) and given Gaussian pixel noise of this σ (intensities in [0, 1]); 0: clean.")
