@@ -21,6 +21,12 @@ final class DepthVideoCLITests: XCTestCase {
         XCTAssertEqual((json["models"] as? [Any])?.count, 0, "the 3D law's constants are a state model's")
         XCTAssertEqual(try CLI.run(args + ["--out", dir + "/b.json"]).status, 0)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/a.json")), try Data(contentsOf: URL(fileURLWithPath: dir + "/b.json")))
+        // Stitched last-frame, the video model's column says so and its frames differ.
+        XCTAssertEqual(try CLI.run(args + ["--stitch", "last-frame", "--out", dir + "/f.json"]).status, 0)
+        let lastFrame = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/f.json"))) as? [String: Any])
+        let columns = try XCTUnwrap(lastFrame["frameScores"] as? [[String: Any]])
+        XCTAssertEqual(columns.last?["name"] as? String, "run (last-frame)")
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/f.json")), try Data(contentsOf: URL(fileURLWithPath: dir + "/a.json")))
 
         // `sample` draws its context from the 3D box it trained on, and refuses the flat world.
         let sample = try CLI.run(["sample", "--checkpoint", dir + "/run", "--seed", "1", "--frames", "10", "--context", "2",
