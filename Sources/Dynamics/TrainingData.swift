@@ -37,11 +37,10 @@ enum TrainingData {
             let tracks = episode.frames[0].balls.indices.map { i in episode.frames.map { Optional($0.balls[i].position) } }
             guard let g = Flight.gravity(tracks) else { return [] }
             let states = (0..<T).map { WorldState(episode: episode, frame: $0) }
+            let near = states[0].balls.indices.map { i in nearEvents(states.map { Optional($0.balls[i].velocity) }, gravity: g) }
             return (0..<(T - 1)).map { t in
                 Transition(state: states[t], next: states[t + 1].balls.map { $0 }, gravity: g,
-                           nearEvent: states[t].balls.indices.map { i in
-                               nearEvents(states.map { Optional($0.balls[i].velocity) }, at: t, gravity: g)
-                           })
+                           nearEvent: near.map { $0[t] })
             }
         case .tracker:
             let H = episode.scene.height, W = episode.scene.width
@@ -58,13 +57,14 @@ enum TrainingData {
                     return BallState(position: position, velocity: u, radius: r, color: k)
                 }
             }
+            let near = balls.mapValues { track in nearEvents(track.map { $0?.velocity }, gravity: g) }
             return (0..<(T - 1)).compactMap { t in
                 let seen = colors.filter { dets[t][$0] != nil }
                 let now = seen.compactMap { balls[$0]![t] }
                 guard !now.isEmpty, now.count == seen.count else { return nil }
                 return Transition(state: WorldState(width: W, height: H, balls: now),
                                   next: now.map { balls[$0.color]![t + 1] }, gravity: g,
-                                  nearEvent: now.map { b in nearEvents(balls[b.color]!.map { $0?.velocity }, at: t, gravity: g) })
+                                  nearEvent: now.map { near[$0.color]![t] })
             }
         }
     }
@@ -73,17 +73,18 @@ enum TrainingData {
     /// is an event's: a bounce or a collision.
     static let eventTolerance = 0.01
 
-    /// Whether a ball with velocities `u` (one per frame, nil where not known) has an event
-    /// within frame t → t + 1 or t + 1 → t + 2: a change of velocity other than `gravity`, or
-    /// a velocity there that is not known (labels are missing next to events). These are the
-    /// states on either side of the instant where a frame starts to hold a bounce — where the
-    /// map from one state to the next jumps — the few a generic law learns slowest.
-    static func nearEvents(_ u: [Vec2?], at t: Int, gravity g: Vec2) -> Bool {
-        for s in t...(t + 1) where s + 1 < u.count {
+    /// Per frame t of a ball with velocities `u` (one per frame, nil where not known), whether
+    /// it has an event within frame t → t + 1 or t + 1 → t + 2: a change of velocity other
+    /// than `gravity`, or a velocity there that is not known (labels are missing next to
+    /// events). These are the states on either side of the instant where a frame starts to
+    /// hold a bounce — where the map from one state to the next jumps — the few a generic
+    /// law learns slowest.
+    static func nearEvents(_ u: [Vec2?], gravity g: Vec2) -> [Bool] {
+        let event = (0..<max(0, u.count - 1)).map { s -> Bool in
             guard let a = u[s], let b = u[s + 1] else { return true }
-            if (b - a - g).length > eventTolerance { return true }
+            return (b - a - g).length > eventTolerance
         }
-        return false
+        return u.indices.map { t in (t < event.count && event[t]) || (t + 1 < event.count && event[t + 1]) }
     }
 
     /// The seed of clip `clip` of batch `step`.

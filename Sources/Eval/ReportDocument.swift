@@ -433,27 +433,24 @@ extension ReproduceReport {
         guard !cameraNoise.isEmpty else { return [] }
         let h = setup.frames1 - setup.context
         let memory = Self.memoryRows.map(\.0).filter(setup.scenarios4.contains)
+        func row(_ name: String, _ camera: String, _ error: PhysicsSummary?, _ rows4: [ScenarioResult]) -> [String] {
+            [name, camera, Format.px(error?.finalPositionError)]
+                + memory.map { m in Format.percent(rows4.first { $0.scenario == m }?.model.permanence) }
+        }
         var rows: [[String]] = []
         for g in generators where g.kind == .stateModel {
-            let clean = [g.name, "σ = 0", Format.px(scenario1("id").flatMap(g.experiment1)?.finalPositionError)]
-                + memory.map { name in Format.percent(g.rows4.first { $0.scenario == name }?.model.permanence) }
-            rows.append(clean)
-            for n in cameraNoise where n.label == g.name {
-                rows.append([n.label, n.change, Format.px(n.experiment1["id"]?.finalPositionError)]
-                            + memory.map { name in Format.percent(n.experiment4.first { $0.scenario == name }?.model.permanence) })
-            }
+            rows.append(row(g.name, "σ = 0", scenario1("id").flatMap(g.experiment1), g.rows4))
+            for n in cameraNoise where n.label == g.name { rows.append(row(n.label, n.change, n.experiment1["id"], n.experiment4)) }
         }
         // The structured law with its constants set by hand: its step is the simulator's, so
         // what it loses under noise is perception's, amplified by the world's own collisions.
         let handSet = "structured state model, " + Self.handSetLabel
-        func row(_ a: StateAblation, camera: String) -> [String] {
-            [handSet, camera, Format.px(a.experiment1["id"]?.finalPositionError)]
-                + memory.map { name in Format.percent(a.experiment4.first { $0.scenario == name }?.model.permanence) }
-        }
         let handSetNoisy = cameraNoise.filter { $0.label == Self.handSetLabel }
         if !handSetNoisy.isEmpty {
-            if let clean = ablations.first(where: { $0.label == Self.handSetLabel }) { rows.append(row(clean, camera: "σ = 0")) }
-            rows += handSetNoisy.map { row($0, camera: $0.change) }
+            if let clean = ablations.first(where: { $0.label == Self.handSetLabel }) {
+                rows.append(row(handSet, "σ = 0", clean.experiment1["id"], clean.experiment4))
+            }
+            rows += handSetNoisy.map { row(handSet, $0.change, $0.experiment1["id"], $0.experiment4) }
         }
         return [
             .heading("Perception under camera noise", level: 3),
