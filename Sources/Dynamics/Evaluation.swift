@@ -99,23 +99,72 @@ public struct EventError: Codable, Equatable, Sendable {
     public var shareOfSquaredError: Double
 }
 
+/// One-step velocity errors of the balls in a collision with another ball, by the instant
+/// within the frame at which the two first touch: where in the frame a law's pair errors lie.
+public struct ContactInstantError: Codable, Equatable, Sendable {
+    /// The instants, as a fraction of the frame ("0–1/3", …), or "after a wall" for a pair that
+    /// meets once one of the two has bounced off a wall in the same frame.
+    public var instants: String
+    public var count: Int
+    /// Mean |û_{t+1} − u_{t+1}|, pixels per frame.
+    public var mean: Double
+    /// This group's share of the pairs' summed squared velocity error.
+    public var shareOfPairError: Double
+
+    /// The groups, in order: thirds of the frame, then "after a wall".
+    public static let groups = ["0–1/3", "1/3–2/3", "2/3–1", "after a wall"]
+
+    /// The group of a first contact at `instant` (nil: after a wall).
+    static func group(_ instant: Double?) -> Int {
+        guard let instant else { return 3 }
+        return min(2, Int(instant * 3))
+    }
+}
+
+/// The instant τ ∈ [0, 1] within a frame at which balls `a` and `b`, flying from their states
+/// at the frame's start, first touch: the least root of |Δp + τ Δu| = r_a + r_b, since both
+/// fall under the same gravity and their relative motion is a straight line until a bounce.
+/// nil when they do not touch within the frame on that line (they meet only after a wall).
+public func contactInstant(_ a: Ball, _ b: Ball) -> Double? {
+    let dp = b.position - a.position, du = b.velocity - a.velocity, reach = a.radius + b.radius
+    let qa = du.dot(du), qb = 2 * dp.dot(du), qc = dp.dot(dp) - reach * reach
+    if qc <= 0 { return 0 }
+    guard qa > 0 else { return nil }
+    let disc = qb * qb - 4 * qa * qc
+    guard disc >= 0 else { return nil }
+    let tau = (-qb - disc.squareRoot()) / (2 * qa)
+    return tau >= 0 && tau <= 1 ? tau : nil
+}
+
 extension StateModel {
     /// One-step velocity and position errors by event, from the simulator's own states of
     /// `seeds` clips of `scenario` (`frames` long): every transition t → t + 1, each ball
-    /// classified by what the simulator resolves for it during the frame.
-    public func eventErrors(scenario: Scenario, seeds: [UInt64], frames: Int = 32) throws -> [EventError] {
-        var states: [WorldState] = [], truth: [WorldState] = [], kinds: [[FrameEvent]] = []
+    /// classified by what the simulator resolves for it during the frame; and the pair
+    /// collisions' velocity errors by the instant of first contact within the frame
+    /// (`contactInstant`, a ball's first pair event of the frame).
+    public func eventErrors(scenario: Scenario, seeds: [UInt64], frames: Int = 32) throws
+        -> (events: [EventError], pairsByInstant: [ContactInstantError]) {
+        var states: [WorldState] = [], truth: [WorldState] = [], kinds: [[FrameEvent]] = [], groups: [[Int]] = []
         for seed in seeds {
             let ep = try scenario.episode(seed: seed, frames: frames)
             for t in 0..<(frames - 1) {
                 let s = WorldState(episode: ep, frame: t), next = WorldState(episode: ep, frame: t + 1)
                 var sim = Simulator(scene: ep.scene, balls: ep.frames[t].balls)
                 sim.step()
-                var kind = [FrameEvent](repeating: .free, count: ep.frames[t].balls.count)
+                let balls = ep.frames[t].balls
+                var kind = [FrameEvent](repeating: .free, count: balls.count), group = [Int](repeating: 0, count: balls.count)
+                var bounced = [Bool](repeating: false, count: balls.count)
                 for e in sim.events {
                     switch e {
-                    case let .wall(ball, _): if kind[ball] == .free { kind[ball] = .wall }
-                    case let .pair(a, b): kind[a] = .pair; kind[b] = .pair
+                    case let .wall(ball, _):
+                        if kind[ball] == .free { kind[ball] = .wall }
+                        bounced[ball] = true
+                    case let .pair(a, b):
+                        let g = ContactInstantError.group(bounced[a] || bounced[b] ? nil : contactInstant(balls[a], balls[b]))
+                        for i in [a, b] where kind[i] != .pair {
+                            kind[i] = .pair
+                            group[i] = g
+                        }
                     case .rest: break
                     }
                 }
@@ -124,9 +173,11 @@ extension StateModel {
                 states.append(s)
                 truth.append(next)
                 kinds.append(byColor.map { kind[$0] })
+                groups.append(byColor.map { group[$0] })
             }
         }
         var sum: [FrameEvent: (n: Int, e: Double, sq: Double, max: Double, p: Double)] = [:]
+        var byInstant = [(n: Int, e: Double, sq: Double)](repeating: (0, 0, 0), count: ContactInstantError.groups.count)
         let batch = 256
         for start in stride(from: 0, to: states.count, by: batch) {
             let range = start..<min(states.count, start + batch)
@@ -138,15 +189,25 @@ extension StateModel {
                     var a = sum[kinds[b][i]] ?? (0, 0, 0, 0, 0)
                     a = (a.n + 1, a.e + e, a.sq + e * e, Swift.max(a.max, e), a.p + ep)
                     sum[kinds[b][i]] = a
+                    if kinds[b][i] == .pair {
+                        let g = groups[b][i]
+                        byInstant[g] = (byInstant[g].n + 1, byInstant[g].e + e, byInstant[g].sq + e * e)
+                    }
                 }
             }
         }
         let total = FrameEvent.allCases.reduce(0) { $0 + (sum[$1]?.sq ?? 0) }
-        return FrameEvent.allCases.map { kind in
+        let events = FrameEvent.allCases.map { kind in
             let a = sum[kind] ?? (0, 0, 0, 0, 0)
             let n = Double(Swift.max(a.n, 1))
             return EventError(event: kind, count: a.n, mean: a.e / n, max: a.max, positionMean: a.p / n,
                               shareOfSquaredError: total > 0 ? a.sq / total : 0)
         }
+        let pairTotal = byInstant.reduce(0) { $0 + $1.sq }
+        let pairs = zip(ContactInstantError.groups, byInstant).map { name, a in
+            ContactInstantError(instants: name, count: a.n, mean: a.e / Double(Swift.max(a.n, 1)),
+                                shareOfPairError: pairTotal > 0 ? a.sq / pairTotal : 0)
+        }
+        return (events, pairs)
     }
 }

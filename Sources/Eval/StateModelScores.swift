@@ -19,6 +19,8 @@ public struct StateModelScores: Codable, Equatable, Sendable {
     public var camera: CameraNoise
     public var score: DynamicsScore
     public var events: [EventError]
+    /// The pair collisions' velocity errors by the instant of first contact within the frame.
+    public var pairsByInstant: [ContactInstantError]
     /// In a scenario that hides balls (occluder, key): roll-outs of its memory clips
     /// (`Experiments.memoryClip`, `context` + horizon frames) and how the hidden balls came back.
     public var memory: Memory?
@@ -45,11 +47,11 @@ public struct StateModelScores: Codable, Equatable, Sendable {
                                context: Int, horizon: Int, camera: CameraNoise = .none) throws -> StateModelScores {
         let scenario = try Scenario.named(name)
         let seeds = (0..<UInt64(clips)).map { firstSeed + $0 }
+        let errors = try model.eventErrors(scenario: scenario, seeds: seeds, frames: max(context + horizon, 4))
         var scores = StateModelScores(checkpoint: folder, scenario: name, firstSeed: firstSeed, context: context, camera: camera,
                                       score: try model.score(scenario: scenario, seeds: seeds, context: context, horizon: horizon,
                                                              camera: camera),
-                                      events: try model.eventErrors(scenario: scenario, seeds: seeds,
-                                                                    frames: max(context + horizon, 4)))
+                                      events: errors.events, pairsByInstant: errors.pairsByInstant)
         if scenario.hidesBalls {
             scores.memory = try memory(model, scenario: scenario, seeds: seeds, frames: context + horizon, context: context,
                                        camera: camera)
@@ -101,6 +103,12 @@ public struct StateModelScores: Codable, Equatable, Sendable {
             out += "    " + x.event.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)
                 + String(format: " %6d balls  velocity mean %.5f  max %.4f px/frame  %5.1f%% of the squared error;  position mean %.5f px\n",
                          x.count, x.mean, x.max, 100 * x.shareOfSquaredError, x.positionMean)
+        }
+        out += "  pair collisions by the instant of first contact within the frame:\n"
+        for x in pairsByInstant {
+            out += "    " + x.instants.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + String(format: " %6d balls  velocity mean %.5f px/frame  %5.1f%% of the pairs' squared error\n",
+                         x.count, x.mean, 100 * x.shareOfPairError)
         }
         return out
     }
