@@ -114,10 +114,11 @@ public struct ContactInstantError: Codable, Equatable, Sendable {
     /// The groups, in order: thirds of the frame, then "after a wall".
     public static let groups = ["0–1/3", "1/3–2/3", "2/3–1", "after a wall"]
 
-    /// The group of a first contact at `instant` (nil: after a wall).
+    /// The group of a first contact at `instant` (nil: after a wall, the last group).
     static func group(_ instant: Double?) -> Int {
-        guard let instant else { return 3 }
-        return min(2, Int(instant * 3))
+        let thirds = groups.count - 1
+        guard let instant else { return thirds }
+        return min(thirds - 1, Int(instant * Double(thirds)))
     }
 }
 

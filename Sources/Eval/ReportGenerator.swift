@@ -140,8 +140,8 @@ struct ReportGenerator {
             + "palette, and its frames drawn by the same rasterizer as the truth"
         let (given, learns, marks): (String, String, Set<ByConstruction>) = switch run.kind {
         case .generic:
-            (perceived + "; " + (run.given ?? "each ball's position, velocity and radius and its distances to the four walls, "
-                + "integrated by the trapezoid rule"),
+            // A report written before `given` was recorded: the shipped generic law's.
+            (perceived + "; " + (run.given ?? StateLaw.genericGiven(step: .trapezoid, pairFrame: false)),
              "every change of velocity — gravity, wall bounces and collisions — and a position correction, from one "
                 + "graph-network step per frame; it calls no simulator function",
              [.rasterized, .fixedBalls, .noiseless])

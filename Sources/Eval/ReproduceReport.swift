@@ -116,13 +116,17 @@ extension StateLaw {
     /// the structured laws (ReportGenerator says theirs).
     var given: String? {
         guard case .generic(let n) = self else { return nil }
-        let c = n.config
-        let step = switch c.positionStep {
+        return Self.genericGiven(step: n.config.positionStep, pairFrame: n.config.pairFrame)
+    }
+
+    /// What a generic law with this step and pair reading is given, in words.
+    static func genericGiven(step: PositionStep, pairFrame: Bool) -> String {
+        let moved = switch step {
         case .trapezoid: "integrated by the trapezoid rule"
         case .velocity: "moved by its old velocity and a learned correction"
         }
-        return "each ball's position, velocity and radius and its distances to the four walls, \(step)"
-            + (c.pairFrame ? "; every pair read in its own frame, along and across the line of its centres, so a pair turned "
+        return "each ball's position, velocity and radius and its distances to the four walls, \(moved)"
+            + (pairFrame ? "; every pair read in its own frame, along and across the line of its centres, so a pair turned "
                 + "any way acts the same turned (the isotropy of space, not a law)" : "")
     }
 }
