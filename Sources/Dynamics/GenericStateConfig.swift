@@ -34,6 +34,8 @@ public struct GraphNetworkConfig: GraphArchitecture, StateModelConfig {
     public var positionStep = PositionStep.trapezoid
     /// Whether the relation reads each pair in its own frame (GraphNetwork.swift).
     public var pairFrame = false
+    /// Whether the relation also reads both balls' own inputs (GraphNetwork.swift).
+    public var relationReadsBalls = false
 
     public init() {}
 

@@ -21,6 +21,11 @@
 // The relation reads the pair's displacement and its length (GNS's edge features), their
 // relative velocity and both radii; a pair far apart must learn to say nothing.
 //
+// With the config's `relationReadsBalls` the relation also reads o_i and o_j, both balls' own
+// inputs as the object MLP reads them (velocity, radius, position and distances to the walls),
+// after the pair's: in a frame where one ball bounces off a wall and then meets the other, the
+// pair's effect depends on that bounce, which the pair's own inputs cannot see.
+//
 // With the config's `pairFrame` the relation reads the pair in its own frame instead: n the
 // unit vector from i to j, t the unit vector of the relative velocity's part across n (0 when
 // it has none), and the inputs are the invariants |p_j − p_i|, (u_j − u_i)·n, |(u_j − u_i)
@@ -81,6 +86,10 @@ public protocol GraphArchitecture: Codable, Equatable, Sendable {
     /// Whether the relation reads each pair in its own frame (`GraphBatch`): what a pair does
     /// is then the same whichever way the line of its centres points.
     var pairFrame: Bool { get set }
+    /// Whether the relation also reads both balls' own inputs, the object MLP's (velocity,
+    /// radius, position and distances to the walls): as an interaction network's relation
+    /// reads both objects, so that a pair knows when one of its balls is about to meet a wall.
+    var relationReadsBalls: Bool { get set }
 }
 
 /// How a graph network's step forms the new position from its second output δp.
@@ -128,8 +137,9 @@ extension GraphArchitecture {
 public struct GraphBatch {
     /// B, N.
     public let examples: Int, balls: Int
-    /// [B·N·N, 2d + 3] relation inputs of pair i ← j at row (b·N + i)·N + j (zeros where
-    /// i = j or either ball is padding).
+    /// [B·N·N, R] relation inputs of pair i ← j at row (b·N + i)·N + j (zeros where i = j or
+    /// either ball is padding): R = 2d + 3 (or 5 in the pair frame), and 2(3d + 1) more with
+    /// `relationReadsBalls`.
     public var relations: Tensor
     /// [B·N·N, 1] 1 for a pair of two distinct balls, 0 else.
     public var pairMask: Tensor
@@ -147,6 +157,7 @@ public struct GraphBatch {
         var rel = [Float](repeating: 0, count: B * N * N * R), mask = [Float](repeating: 0, count: B * N * N)
         var obj = [Float](repeating: 0, count: B * N * O)
         var normal = [Float](repeating: 0, count: c.pairFrame ? B * N * N * d : 0), tangent = normal
+        let own = GraphNetwork<C>.pairInputs(c)  // the pair's own inputs; both balls' follow
         for (b, s) in states.enumerated() {
             let walls = s.walls
             for i in 0..<s.ballCount {
@@ -157,10 +168,19 @@ public struct GraphBatch {
                     obj[row + d + 2 + 2 * k] = Float((walls[k] - p[k]) * sd)
                 }
                 obj[row + d] = Float(r * sr)
+            }
+            for i in 0..<s.ballCount {
+                let (p, u, r) = s.ball(i)
                 for j in 0..<s.ballCount where j != i {
                     let (q, w, rj) = s.ball(j), dp = q - p, du = w - u, pair = (b * N + i) * N + j
                     let distance = (dp * dp).sum().squareRoot()
                     mask[pair] = 1
+                    if c.relationReadsBalls {
+                        for (slot, ball) in [i, j].enumerated() {
+                            let from = (b * N + ball) * O, to = pair * R + own + slot * O
+                            rel.replaceSubrange(to..<(to + O), with: obj[from..<(from + O)])
+                        }
+                    }
                     if c.pairFrame {
                         let n = distance > 0 ? dp / distance : C.State.Vector()
                         let along = (du * n).sum(), across = du - along * n
@@ -208,7 +228,9 @@ public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
 
     /// Inputs per ordered pair (of `c`: in the world's axes or in the pair's frame) and per
     /// ball, outputs per ball: Δu and δp (see the file header).
-    static func relationInputs(_ c: Config) -> Int { c.pairFrame ? 5 : 2 * Config.dimensions + 3 }
+    static func relationInputs(_ c: Config) -> Int { pairInputs(c) + (c.relationReadsBalls ? 2 * objectInputs : 0) }
+    /// The pair's own inputs, the first of a relation's: in the world's axes or in the pair's frame.
+    static func pairInputs(_ c: Config) -> Int { c.pairFrame ? 5 : 2 * Config.dimensions + 3 }
     static var objectInputs: Int { 3 * Config.dimensions + 1 }
     static var outputs: Int { 2 * Config.dimensions }
     /// Width of the summed effects the object MLP reads: the relation's E, or with a pair

@@ -30,12 +30,15 @@ public struct GraphNetworkConfig3D: GraphArchitecture {
     public var positionStep = PositionStep.trapezoid
     /// Whether the relation reads each pair in its own frame (GraphNetwork.swift).
     public var pairFrame = false
+    /// Whether the relation also reads both balls' own inputs (GraphNetwork.swift).
+    public var relationReadsBalls = false
 
     public init() {}
 
     /// Read from a checkpoint's config.json: every key of the MLPs and scales must be there;
-    /// `positionStep` and `pairFrame` may be left out, and then take the trapezoid and the
-    /// world's axes (data/generic-state3d's config has neither).
+    /// `positionStep`, `pairFrame` and `relationReadsBalls` may be left out, and then take the
+    /// trapezoid, the world's axes and the pair's inputs alone (data/generic-state3d's config
+    /// has none of them).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         relationHidden = try c.decode(Int.self, forKey: .relationHidden)
@@ -49,6 +52,7 @@ public struct GraphNetworkConfig3D: GraphArchitecture {
         deltaScale = try c.decode(Double.self, forKey: .deltaScale)
         positionStep = try c.decodeIfPresent(PositionStep.self, forKey: .positionStep) ?? .trapezoid
         pairFrame = try c.decodeIfPresent(Bool.self, forKey: .pairFrame) ?? false
+        relationReadsBalls = try c.decodeIfPresent(Bool.self, forKey: .relationReadsBalls) ?? false
     }
 }
 

@@ -106,6 +106,7 @@ extension StateLaw {
             let c = n.config
             return "graph network: relation MLP \(c.relationHidden)×\(c.relationLayers), object MLP "
                 + "\(c.objectHidden)×\(c.objectLayers), one round of messages per frame"
+                + (c.relationReadsBalls ? ", each pair's relation reading both balls' own inputs too" : "")
         case .handSet(let law):
             return "the structured law with its constants set by hand: g = (\(law.gravity.x), \(law.gravity.y)) px/frame², "
                 + "an elastic wall and pair"

@@ -202,17 +202,19 @@ final class GraphNetwork3DTests: XCTestCase {
         assertGradientsMatchFiniteDifferences(net) { $0.loss(x, target: target, weight: weight, robust: $1) }
     }
 
-    /// A config.json without the position step and the pair frame reads back with the
-    /// trapezoid and the world's axes; one without a key of the MLPs is refused.
+    /// A config.json without the position step, the pair frame and relationReadsBalls reads
+    /// back with the trapezoid, the world's axes and the pair's inputs alone; one without a
+    /// key of the MLPs is refused.
     func testConfigWithoutTheLaterKeysReadsWithTheirDefaults() throws {
         var c = config
-        (c.model.positionStep, c.model.pairFrame) = (.velocity, true)
+        (c.model.positionStep, c.model.pairFrame, c.model.relationReadsBalls) = (.velocity, true, true)
         var json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? [String: Any])
         XCTAssertEqual(try JSONDecoder().decode(GenericStateConfig3D.self, from: JSONSerialization.data(withJSONObject: json)).model,
                        c.model)
         var model = try XCTUnwrap(json["model"] as? [String: Any])
         model["positionStep"] = nil
         model["pairFrame"] = nil
+        model["relationReadsBalls"] = nil
         json["model"] = model
         let old = try JSONDecoder().decode(GenericStateConfig3D.self, from: JSONSerialization.data(withJSONObject: json))
         XCTAssertEqual(old.model, config.model)

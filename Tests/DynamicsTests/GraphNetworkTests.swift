@@ -56,6 +56,31 @@ final class GraphNetworkTests: XCTestCase {
         XCTAssertEqual(config.validationError(), "effectWidth must be even with pairFrame (half along the pair, half across), got 5")
     }
 
+    /// With `relationReadsBalls` every pair's row holds, after the pair's own inputs, both
+    /// balls' object inputs — the receiver's, then the sender's — and the loss's gradient
+    /// through them matches central differences, in the world's axes and in the pair frame.
+    func testRelationReadsBothBalls() throws {
+        for pairFrame in [false, true] {
+            var config = GenericStateConfig.tiny.model
+            (config.relationReadsBalls, config.pairFrame) = (true, pairFrame)
+            let x = GraphBatch(states, config), own = pairFrame ? 5 : 7, O = 7
+            XCTAssertEqual(x.relations.shape, [27, own + 2 * O])
+            let rel = x.relations.values, obj = x.objects.values
+            for (i, j) in [(0, 1), (2, 1), (1, 2)] {
+                let row = ((1 * 3 + i) * 3 + j) * (own + 2 * O)
+                XCTAssertEqual(Array(rel[(row + own)..<(row + own + O)]), Array(obj[((3 + i) * O)..<((3 + i) * O + O)]))
+                XCTAssertEqual(Array(rel[(row + own + O)..<(row + own + 2 * O)]), Array(obj[((3 + j) * O)..<((3 + j) * O + O)]))
+            }
+            XCTAssert(rel[0..<(9 * (own + 2 * O))].allSatisfy { $0 == 0 }, "a lone ball has no pair to read")
+            var rng = RNG(seed: 11)
+            let net = GraphNetwork.forGradientCheck(config, rng: &rng)
+            let target = Tensor.randn([9, 4], std: 1, rng: &rng)
+            let mask = Tensor(shape: [9], values: [1, 0, 0, 1, 1, 1, 1, 0, 0])
+            let scaled = GraphBatch(states, net.config)
+            assertGradientsMatchFiniteDifferences(net) { $0.loss(scaled, target: target, weight: mask, robust: $1) }
+        }
+    }
+
     /// In the pair frame a pair turned about its midpoint reads the same, and the frame's
     /// vectors turn with it; the pair's messages, summed into the effects, turn with it too.
     func testPairFrameReadsThePairTurned() {

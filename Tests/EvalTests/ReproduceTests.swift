@@ -152,7 +152,8 @@ final class ReproduceTests: XCTestCase {
     }
 
     /// What a generic law is given follows its config: the trapezoid or the old velocity, and
-    /// the pair frame when it reads pairs in it.
+    /// the pair frame when it reads pairs in it; its architecture says when a relation reads
+    /// both balls.
     func testGenericLawSaysWhatItsConfigGives() {
         var rng = RNG(seed: 1)
         var c = GenericStateConfig.tiny.model
@@ -161,6 +162,9 @@ final class ReproduceTests: XCTestCase {
         let given = StateLaw.generic(GraphNetwork(c, rng: &rng)).given!
         XCTAssert(given.contains("moved by its old velocity and a learned correction"))
         XCTAssert(given.contains("every pair read in its own frame"))
+        XCTAssertFalse(StateLaw.generic(GraphNetwork(c, rng: &rng)).architecture.contains("both balls"))
+        c.relationReadsBalls = true
+        XCTAssert(StateLaw.generic(GraphNetwork(c, rng: &rng)).architecture.hasSuffix("reading both balls' own inputs too"))
     }
 
     /// A made-up generator placed before the simulator becomes a column of the headline (in
