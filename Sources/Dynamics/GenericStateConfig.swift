@@ -36,6 +36,8 @@ public struct GraphNetworkConfig: GraphArchitecture, StateModelConfig {
     public var pairFrame = false
     /// Whether the relation also reads both balls' own inputs (GraphNetwork.swift).
     public var relationReadsBalls = false
+    /// With it, the relation reads their positions and wall distances in units of this.
+    public var ballDistanceScale = 8.0
 
     public init() {}
 

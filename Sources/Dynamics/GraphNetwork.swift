@@ -22,9 +22,10 @@
 // relative velocity and both radii; a pair far apart must learn to say nothing.
 //
 // With the config's `relationReadsBalls` the relation also reads o_i and o_j, both balls' own
-// inputs as the object MLP reads them (velocity, radius, position and distances to the walls),
-// after the pair's: in a frame where one ball bounces off a wall and then meets the other, the
-// pair's effect depends on that bounce, which the pair's own inputs cannot see.
+// inputs as the object MLP reads them (velocity, radius, position and distances to the walls;
+// the last two divided by `ballDistanceScale`), after the pair's: in a frame where one ball
+// bounces off a wall and then meets the other, the pair's effect depends on that bounce,
+// which the pair's own inputs cannot see.
 //
 // With the config's `pairFrame` the relation reads the pair in its own frame instead: n the
 // unit vector from i to j, t the unit vector of the relative velocity's part across n (0 when
@@ -90,6 +91,10 @@ public protocol GraphArchitecture: Codable, Equatable, Sendable {
     /// radius, position and distances to the walls): as an interaction network's relation
     /// reads both objects, so that a pair knows when one of its balls is about to meet a wall.
     var relationReadsBalls: Bool { get set }
+    /// The relation reads those balls' positions and distances to the walls divided by this,
+    /// not by `distanceScale`: coarser, because those inputs span the whole box and its first
+    /// layer is shared by every pair; in pixels they swamp the pair's own (MODEL.md).
+    var ballDistanceScale: Double { get set }
 }
 
 /// How a graph network's step forms the new position from its second output δp.
@@ -124,7 +129,7 @@ extension GraphArchitecture {
         if pairFrame && effectWidth % 2 != 0 { return "effectWidth must be even with pairFrame (half along the pair, half across), got \(effectWidth)" }
         if objectLayers < 1 || objectLayers > 8 { return "objectLayers must be in 1...8, got \(objectLayers)" }
         for (name, v) in [("distanceScale", distanceScale), ("velocityScale", velocityScale), ("radiusScale", radiusScale),
-                          ("deltaScale", deltaScale)] where !(v > 0 && v.isFinite) {
+                          ("deltaScale", deltaScale), ("ballDistanceScale", ballDistanceScale)] where !(v > 0 && v.isFinite) {
             return "\(name) must be > 0, got \(v)"
         }
         return nil
@@ -158,6 +163,7 @@ public struct GraphBatch {
         var obj = [Float](repeating: 0, count: B * N * O)
         var normal = [Float](repeating: 0, count: c.pairFrame ? B * N * N * d : 0), tangent = normal
         let own = GraphNetwork<C>.pairInputs(c)  // the pair's own inputs; both balls' follow
+        let coarse = Float(c.distanceScale / c.ballDistanceScale)  // a ball's position and walls, as a relation reads them
         for (b, s) in states.enumerated() {
             let walls = s.walls
             for i in 0..<s.ballCount {
@@ -178,7 +184,7 @@ public struct GraphBatch {
                     if c.relationReadsBalls {
                         for (slot, ball) in [i, j].enumerated() {
                             let from = (b * N + ball) * O, to = pair * R + own + slot * O
-                            rel.replaceSubrange(to..<(to + O), with: obj[from..<(from + O)])
+                            for k in 0..<O { rel[to + k] = obj[from + k] * (k > d ? coarse : 1) }
                         }
                     }
                     if c.pairFrame {

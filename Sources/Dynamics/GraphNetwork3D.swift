@@ -32,6 +32,8 @@ public struct GraphNetworkConfig3D: GraphArchitecture {
     public var pairFrame = false
     /// Whether the relation also reads both balls' own inputs (GraphNetwork.swift).
     public var relationReadsBalls = false
+    /// With it, the relation reads their positions and wall distances in units of this.
+    public var ballDistanceScale = 8.0
 
     public init() {}
 
@@ -53,6 +55,7 @@ public struct GraphNetworkConfig3D: GraphArchitecture {
         positionStep = try c.decodeIfPresent(PositionStep.self, forKey: .positionStep) ?? .trapezoid
         pairFrame = try c.decodeIfPresent(Bool.self, forKey: .pairFrame) ?? false
         relationReadsBalls = try c.decodeIfPresent(Bool.self, forKey: .relationReadsBalls) ?? false
+        ballDistanceScale = try c.decodeIfPresent(Double.self, forKey: .ballDistanceScale) ?? 8
     }
 }
 

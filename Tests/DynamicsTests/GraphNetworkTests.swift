@@ -57,7 +57,8 @@ final class GraphNetworkTests: XCTestCase {
     }
 
     /// With `relationReadsBalls` every pair's row holds, after the pair's own inputs, both
-    /// balls' object inputs — the receiver's, then the sender's — and the loss's gradient
+    /// balls' object inputs — the receiver's, then the sender's, positions and walls in units
+    /// of `ballDistanceScale` — and the loss's gradient
     /// through them matches central differences, in the world's axes and in the pair frame.
     func testRelationReadsBothBalls() throws {
         for pairFrame in [false, true] {
@@ -66,10 +67,14 @@ final class GraphNetworkTests: XCTestCase {
             let x = GraphBatch(states, config), own = pairFrame ? 5 : 7, O = 7
             XCTAssertEqual(x.relations.shape, [27, own + 2 * O])
             let rel = x.relations.values, obj = x.objects.values
+            let coarse = Float(config.distanceScale / config.ballDistanceScale)  // positions and walls: columns 3...6
             for (i, j) in [(0, 1), (2, 1), (1, 2)] {
                 let row = ((1 * 3 + i) * 3 + j) * (own + 2 * O)
-                XCTAssertEqual(Array(rel[(row + own)..<(row + own + O)]), Array(obj[((3 + i) * O)..<((3 + i) * O + O)]))
-                XCTAssertEqual(Array(rel[(row + own + O)..<(row + own + 2 * O)]), Array(obj[((3 + j) * O)..<((3 + j) * O + O)]))
+                for (slot, ball) in [i, j].enumerated() {
+                    for k in 0..<O {
+                        XCTAssertEqual(rel[row + own + slot * O + k], obj[(3 + ball) * O + k] * (k > 2 ? coarse : 1))
+                    }
+                }
             }
             XCTAssert(rel[0..<(9 * (own + 2 * O))].allSatisfy { $0 == 0 }, "a lone ball has no pair to read")
             var rng = RNG(seed: 11)
