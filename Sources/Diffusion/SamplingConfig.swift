@@ -47,6 +47,9 @@ public struct SamplingConfig: Codable, Equatable, Sendable {
         case sampler, steps, handoff, lastK, guidance, historyLevel, seamProjection
     }
 
+    /// The solver, its steps and the handoff, in words: "unipc 15 steps, handoff 0.02".
+    public var summary: String { "\(sampler.rawValue) \(steps) steps, handoff \(handoff)" }
+
     /// Missing keys take their defaults.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

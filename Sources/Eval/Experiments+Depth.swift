@@ -9,6 +9,7 @@
 //   sheet  per scenario, the first test clip in which two balls pass in front of each other
 //          after the context: every generator's frames around the crossing, one row each
 
+import Diffusion
 import Dynamics
 import Sample
 import World
@@ -97,23 +98,29 @@ public struct DepthModel: Sendable {
     /// The frames a video model's first window generates (before any seam); nil for a
     /// generator without windows.
     public var window: Int?
+    /// How a video model samples (its sampling.json); nil for a generator without a sampler.
+    public var sampling: SamplingConfig?
 
     public init(role: DepthRole, folder: String, stateErrors: StateErrors? = nil, clips: Int? = nil, window: Int? = nil,
-                column: @escaping @Sendable (DepthScenario) throws -> DepthColumn) {
+                sampling: SamplingConfig? = nil, column: @escaping @Sendable (DepthScenario) throws -> DepthColumn) {
         self.role = role
         self.folder = folder
         self.stateErrors = stateErrors
         self.clips = clips
         self.window = window
+        self.sampling = sampling
         self.column = column
     }
 
-    /// A video model of depth clips, stitched last-k from `k` context frames with the noise of
-    /// `noiseSeed` (DepthColumn.videoModel), and scored on the first `clips` clips.
-    public static func videoModel(_ sampler: WindowSampler, k: Int, folder: String, clips: Int, noiseSeed: UInt64) -> DepthModel {
+    /// A video model of depth clips sampled by `sampler` (as `sampling` says), stitched last-k
+    /// from `k` context frames with the noise of `noiseSeed` (DepthColumn.videoModel), and
+    /// scored on the first `clips` clips.
+    public static func videoModel(_ sampler: WindowSampler, sampling: SamplingConfig, k: Int, folder: String, clips: Int,
+                                  noiseSeed: UInt64) -> DepthModel {
         nonisolated(unsafe) let sampler = sampler  // read only: a roll-out does not change the sampler
         let frames = sampler.model.config.frames
-        return DepthModel(role: .videoModel, folder: folder, clips: clips, window: frames - max(1, min(k, frames - 1))) { _ in
+        return DepthModel(role: .videoModel, folder: folder, clips: clips, window: frames - max(1, min(k, frames - 1)),
+                          sampling: sampling) { _ in
             .videoModel(sampler, name: DepthRole.videoModel.name, k: k, noiseSeed: noiseSeed)
         }
     }
@@ -145,6 +152,8 @@ public struct DepthRow: Codable, Equatable, Sendable {
     public var clips: Int?
     /// The frames its first window generated (a video model's); nil without windows.
     public var window: Int?
+    /// How it sampled (a video model's sampling.json); nil without a sampler.
+    public var sampling: SamplingConfig?
 }
 
 /// Experiment 5 on one depth scenario.
@@ -187,7 +196,8 @@ extension Experiments {
                 let stateError = role == .simulator ? [Double](repeating: 0, count: config.horizon)
                     : try model?.stateErrors?(scenario, seeds, config.context, config.horizon)
                 rows.append(DepthRow(role: role, folder: model?.folder, scores: scores, stateError: stateError,
-                                     clips: model?.clips.map { min($0, seeds.count) }, window: model?.window))
+                                     clips: model?.clips.map { min($0, seeds.count) }, window: model?.window,
+                                     sampling: model?.sampling))
                 done += 1
                 progress("experiment 5", done, total)
             }

@@ -24,7 +24,8 @@ import World
 public struct ReproduceSetup: Codable, Equatable, Sendable {
     /// "quick" or "full".
     public var mode: String
-    /// Denoising steps per window (DDIM and DDPM).
+    /// Denoising steps per window of experiment 2's DDIM and DDPM (experiments 1, 4 and 5
+    /// sample with each video model's own sampling.json).
     public var steps: Int
     /// Seed of every rollout's noise.
     public var seed: UInt64 = 0
@@ -60,17 +61,17 @@ public struct ReproduceSetup: Codable, Equatable, Sendable {
     public var scenarios5 = DepthScenario.all.map(\.name)
     public var clips5 = 256
     /// The first of those clips a video model of depth clips is scored on: it samples every
-    /// frame it makes, at `steps` DDIM steps.
+    /// frame it makes, with its own sampling.json.
     public var videoClips5 = 16
     public var depth5 = DepthScoreConfig()
 
-    /// 10 steps, 8 clips per scenario, two long rollouts per scenario and strategy, 256 depth
+    /// 10 steps in experiment 2, 8 clips per scenario, two long rollouts per scenario and strategy, 256 depth
     /// clips per depth scenario: under ten minutes on the 2-core machine (docs/eval.md, "The report").
     public static var quick: ReproduceSetup {
         ReproduceSetup(mode: "quick", steps: 10, clips1: 8, frames1: 24, frames2: 16, clips4: 2, attention: .quick, clips5: 256)
     }
 
-    /// 20 steps, 16 clips per scenario, 4 long rollouts per scenario and strategy, the full
+    /// 20 steps in experiment 2, 16 clips per scenario, 4 long rollouts per scenario and strategy, the full
     /// attention-cost run and 512 depth clips per depth scenario (docs/eval.md, "The report").
     public static var full: ReproduceSetup {
         ReproduceSetup(mode: "full", steps: 20, clips1: 16, frames1: 32, frames2: 32, clips4: 4, attention: .full, clips5: 512, videoClips5: 64)
@@ -150,8 +151,10 @@ public struct Experiments {
     public let model: Denoiser
     /// A latent model's frame autoencoder (nil for a pixel model).
     public let codec: FrameAutoencoder?
-    /// The handoff level the model is sampled with (its sampling.json's).
-    public let handoff: Double
+    /// How the video model samples every frame it makes in experiments 1 and 4: its
+    /// sampling.json (solver, steps, handoff), each experiment setting the stitching's k.
+    /// Experiment 2 samples with DDIM and DDPM at `setup.steps` and this handoff.
+    public let sampling: SamplingConfig
     public internal(set) var setup: ReproduceSetup
     /// The learned explicit-state models measured beside the video model, in the order of
     /// the report's columns (none: video only).
@@ -165,10 +168,12 @@ public struct Experiments {
     /// Told (experiment, done, total) after each rollout.
     public var progress: (String, Int, Int) -> Void = { _, _, _ in }
 
-    public init(model: Denoiser, codec: FrameAutoencoder? = nil, handoff: Double = 0, setup: ReproduceSetup) {
+    public init(model: Denoiser, codec: FrameAutoencoder? = nil, sampling: SamplingConfig, setup: ReproduceSetup) {
         self.model = model
         self.codec = codec
-        self.handoff = handoff
+        var own = sampling
+        own.lastK = nil
+        self.sampling = own
         self.setup = setup
         var q = WindowQualityConfig()
         q.size = codec?.config.frameSize ?? model.config.size
@@ -257,14 +262,14 @@ public struct Experiments {
 
     /// Rolls the model out over `truth` from its first `context` frames; dark frames are
     /// observed, not generated. Returns the trace and the video (planar [T, 3, H, W]).
-    func rollout(_ truth: Episode, context: Int, strategy: StitchStrategy, k: Int, sampler: SamplerKind,
+    func rollout(_ truth: Episode, context: Int, strategy: StitchStrategy, k: Int, sampling: SamplingConfig,
                  rng: RNG) -> (ClipTrace, [Float]) {
         let planar = Rasterizer.planar(truth, camera: setup.camera)
         let per = 3 * size * size
         func frames(_ r: Range<Int>) -> Tensor {
             Tensor(shape: [1, r.count, 3, size, size], values: Array(planar[(r.lowerBound * per)..<(r.upperBound * per)]))
         }
-        let ws = WindowSampler(model: model, kind: sampler, steps: setup.steps, handoff: handoff, codec: codec)
+        let ws = WindowSampler(model: model, settings: sampling, codec: codec)
         let plan = ws.rollout(context: frames(0..<context), frames: truth.count, strategy: strategy, k: k, noise: ClipNoise([rng]),
                               observe: { f in truth.frames[f].dark ? frames(f..<(f + 1)) : nil })
         let observed = Set(truth.frames.filter(\.dark).map(\.t))
@@ -291,7 +296,7 @@ public struct Experiments {
                 let truth = try episode(name, i, frames: setup.frames1)
                 let rng = RNG(seed: setup.seed).split("experiment-1").split(name).split(i)
                 let (trace, video) = rollout(truth, context: setup.context, strategy: .lastK, k: setup.context,
-                                             sampler: .ddim, rng: rng)
+                                             sampling: sampling, rng: rng)
                 model.append(trace)
                 simulator.append(ClipTrace(simulator: truth, firstGenerated: trace.firstGenerated,
                                            windowStarts: trace.windowStarts, observed: trace.observed, scorer: scorer))
@@ -326,10 +331,11 @@ public struct Experiments {
         progress("experiment 2", 0, total)
         for kind in [SamplerKind.ddim, .ddpm] {
             var traces: [ClipTrace] = [], videos: [[UInt8]] = []
+            let settings = SamplingConfig(sampler: kind, steps: setup.steps, handoff: sampling.handoff)
             func run(_ s: Int) -> [UInt8] {
                 let rng = RNG(seed: UInt64(s)).split("experiment-2")
                 let (trace, video) = rollout(truth, context: setup.context, strategy: .lastK, k: setup.context,
-                                             sampler: kind, rng: rng)
+                                             sampling: settings, rng: rng)
                 traces.append(trace)
                 done += 1
                 progress("experiment 2", done, total)
@@ -374,7 +380,7 @@ public struct Experiments {
                 for (i, truth) in truths.enumerated() {
                     let rng = RNG(seed: setup.seed).split("experiment-4").split(name).split(label).split(i)
                     let (trace, video) = rollout(truth, context: setup.context4, strategy: strategy, k: k,
-                                                 sampler: .ddim, rng: rng)
+                                                 sampling: sampling, rng: rng)
                     model.append(trace)
                     simulator.append(ClipTrace(simulator: truth, firstGenerated: trace.firstGenerated,
                                                windowStarts: trace.windowStarts, observed: trace.observed, scorer: scorer))

@@ -57,11 +57,14 @@ extension ReproduceReport {
         return (gif, sheet)
     }
 
+    /// How the video model sampled experiments 1 and 4, in words.
+    var videoSampling: String { sampling?.summary ?? "ddim \(setup.steps) steps" }
+
     /// Which run made the numbers, in one line.
     var provenance: String {
         let step = checkpoint.step.map { " at step \($0)" } ?? ""
-        return "From `vidgen reproduce\(setup.mode == "quick" ? " --quick" : "")` (\(setup.mode) settings, \(setup.steps) "
-            + "denoising steps) with the checkpoint \(checkpoint.path)\(step) (\(model.width) wide, \(model.depth) blocks, "
+        return "From `vidgen reproduce\(setup.mode == "quick" ? " --quick" : "")` (\(setup.mode) settings, \(videoSampling)) "
+            + "with the checkpoint \(checkpoint.path)\(step) (\(model.width) wide, \(model.depth) blocks, "
             + "\(model.attention.rawValue) attention); the run took " + String(format: "%.0f s.", timings.total)
     }
 
@@ -100,7 +103,8 @@ extension ReproduceReport {
         var info = "Checkpoint \(checkpoint.path)"
         if let step = checkpoint.step { info += " at step \(step)" }
         info += "; model \(m.frames) frames of \(m.size)×\(m.size), patch \(m.patch), width \(m.width), depth \(m.depth), "
-            + "\(m.heads) heads, \(m.attention.rawValue) attention. Mode \(s.mode): \(s.steps) denoising steps per window, "
+            + "\(m.heads) heads, \(m.attention.rawValue) attention, sampled with \(videoSampling) (experiment 2: DDIM and DDPM "
+            + "at \(s.steps) steps). Mode \(s.mode): "
             + "scene seeds from \(s.firstSeed), noise seed \(s.seed). "
             + String(format: "The run took %.0f s (experiments 1–5: %.0f, %.0f, %.0f, %.0f, %.0f s) on a 2-core machine ",
                      timings.total, timings.experiment1, timings.experiment2, timings.experiment3, timings.experiment4,
@@ -148,7 +152,7 @@ extension ReproduceReport {
         var b: [ReportBlock] = [
             .heading("1. Plausible but not physical", level: 2),
             .text("\(s.clips1) held-out clips per scenario, \(s.frames1) frames: \(s.context) context frames from the simulator, "
-                  + "then DDIM rollouts stitched with last-k \(s.context). Each cell: "
+                  + "then rollouts (\(videoSampling)) stitched with last-k \(s.context). Each cell: "
                   + generators.map { $0.kind == .stateModel ? "\($0.header) (one roll-out from the same context)" : $0.header }
                     .joined(separator: " / ")
                   + ". Position, velocity, gravity and energy are measured on the balls found; balls missed says how many were not."),
@@ -281,7 +285,7 @@ extension ReproduceReport {
         var b: [ReportBlock] = [
             .heading("4. Windows and stitching", level: 2),
             .text("\(s.clips4) held-out clip(s) per scenario, \(s.frames4) frames: \(s.context4) context frames from the simulator, "
-                  + "then DDIM windows of \(model.frames) frames stitched with last-frame or last-k (k = "
+                  + "then windows of \(model.frames) frames (\(videoSampling)) stitched with last-frame or last-k (k = "
                   + s.ks4.map(String.init).joined(separator: ", ") + ")"
                   + generators.filter { $0.kind == .stateModel }.map {
                       "; the \($0.header) makes each clip in one roll-out from the same \(s.context4) frames "

@@ -47,7 +47,7 @@ public struct ReproduceJob {
     public func experiments() throws -> Experiments {
         let folder = CheckpointFolder(checkpoint)
         let (model, config) = try folder.videoModel()
-        var experiments = Experiments(model: model, codec: try folder.codec(for: config), handoff: try folder.sampling().handoff,
+        var experiments = Experiments(model: model, codec: try folder.codec(for: config), sampling: try folder.sampling(),
                                       setup: setup)
         var seen: [StateModelKind: String] = [:]
         for dir in stateCheckpoints {
@@ -107,10 +107,11 @@ public struct ReproduceJob {
                 throw VidgenError.input("\(folder): a video model of \(config.frameSize) × \(config.frameSize) frames; experiment 5's "
                                         + "frames are \(camera.imageWidth) × \(camera.imageHeight)")
             }
-            let sampler = WindowSampler(model: model, kind: .ddim, steps: setup.steps,
-                                        handoff: try checkpoint.sampling().handoff, codec: try checkpoint.codec(for: config))
+            var settings = try checkpoint.sampling()
+            settings.lastK = nil
+            let sampler = WindowSampler(model: model, settings: settings, codec: try checkpoint.codec(for: config))
             let k = min(config.contextMax, config.model.frames - 1)
-            return .videoModel(sampler, k: k, folder: folder, clips: setup.videoClips5, noiseSeed: setup.seed)
+            return .videoModel(sampler, sampling: settings, k: k, folder: folder, clips: setup.videoClips5, noiseSeed: setup.seed)
         default:
             throw VidgenError("\(folder) holds \(kind.map { "a \($0.name)" } ?? "no model vidgen reads"); "
                               + "experiment 5 takes a 3D state model or a video model of depth clips")
@@ -194,6 +195,7 @@ public struct ReproduceJob {
                                      experiment4: e4.results, timings: timings, stateModels: runs, ablations: variants,
                                      experiment5: e5.results)
         report.cameraNoise = noisy
+        report.sampling = experiments.sampling
         return Output(report: report, pictures: pictures)
     }
 }

@@ -155,6 +155,9 @@ public struct ReproduceReport: Codable, Equatable, Sendable {
     public var checkpoint: CheckpointInfo
     public var model: ModelConfig
     public var setup: ReproduceSetup
+    /// How the video model sampled experiments 1 and 4: its sampling.json (nil: not
+    /// recorded, DDIM at `setup.steps`).
+    public var sampling: SamplingConfig?
     public var experiment1: [ScenarioResult]
     public var experiment2: [SpreadResult]
     public var experiment3: AttentionCostReport

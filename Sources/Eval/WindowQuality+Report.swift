@@ -79,7 +79,7 @@ public struct WindowQualityReport: Codable, Equatable, Sendable {
         }
         for m in models {
             if let s = m.sampling {
-                out += "\n\(label(m)): \(s.sampler.rawValue) \(s.steps) steps, handoff \(s.handoff)"
+                out += "\n\(label(m)): \(s.summary)"
                 if s.isGuided { out += ", history guidance ω = \(s.guidance) (history at level \(s.historyLevel) without it)" }
                 if s.seamProjection != .none { out += ", seam projection: \(s.seamProjection.rawValue)" }
             } else {

@@ -28,7 +28,7 @@ final class ReproduceTests: XCTestCase {
 
     /// The reproduce job on `model` and `stateModels`, as `vidgen reproduce` runs it.
     func run(_ setup: ReproduceSetup, model: Denoiser, stateModels: [StateModel] = []) throws -> (ReproduceReport, ReportPictures) {
-        var e = Experiments(model: model, setup: setup)
+        var e = Experiments(model: model, sampling: SamplingConfig(sampler: .unipc, steps: setup.steps), setup: setup)
         e.stateModels = stateModels.map { StateGenerator(model: $0, folder: "tiny-\($0.kind.rawValue)") }
         try e.check()
         let out = try ReproduceJob.run(e, checkpoint: "tiny")
@@ -78,6 +78,9 @@ final class ReproduceTests: XCTestCase {
         XCTAssert(md.contains("![") && md.contains("| claim | measure | video model | simulator |"))
         XCTAssert(md.contains("| key | copy last seen |"))
         XCTAssert(md.contains("Given and learned, column by column."))
+        // Experiments 1 and 4 sample with the video model's own settings; experiment 2 with DDIM and DDPM.
+        XCTAssertEqual(report.sampling?.sampler, .unipc)
+        XCTAssert(md.contains("sampled with unipc 2 steps, handoff 0.0 (experiment 2: DDIM and DDPM at 2 steps)"))
         // The video model's same-seed cell holds by construction (its noise comes from the seed).
         XCTAssert(report.headline.contains { $0.claim.contains("one seed, one video") && $0.byConstruction[.model] == .seeded })
         let decoded = try JSONDecoder().decode(ReproduceReport.self, from: Data(files.bytes("metrics.json")!))
@@ -235,14 +238,17 @@ final class ReproduceTests: XCTestCase {
         let video = Denoiser(config, rng: &rng)
         var setup = tinySetup()
         (setup.scenarios5, setup.clips5, setup.videoClips5) = (["depth"], 2, 1)
-        var e = Experiments(model: Denoiser(.tiny, rng: &rng), setup: setup)
-        let sampler = WindowSampler(model: video, kind: .ddim, steps: setup.steps)
-        e.depthModels = [DepthModel.videoModel(sampler, k: 3, folder: "random", clips: setup.videoClips5, noiseSeed: setup.seed)]
+        var e = Experiments(model: Denoiser(.tiny, rng: &rng), sampling: SamplingConfig(steps: setup.steps), setup: setup)
+        let settings = SamplingConfig(sampler: .unipc, steps: setup.steps)
+        let sampler = WindowSampler(model: video, settings: settings)
+        e.depthModels = [DepthModel.videoModel(sampler, sampling: settings, k: 3, folder: "random", clips: setup.videoClips5,
+                                               noiseSeed: setup.seed)]
         try e.check()
         let a = try e.depth().results, b = try e.depth().results
         XCTAssertEqual(a, b)
         let row = try XCTUnwrap(a.first?[.videoModel])
         XCTAssertEqual(row.clips, 1)
+        XCTAssertEqual(row.sampling, settings)
         XCTAssertEqual(row.scores?.clips, 1)
         XCTAssertEqual(a.first?[.simulator]?.scores?.clips, 2)
         XCTAssertNil(row.stateError, "a video model has frames, not a state")
@@ -265,7 +271,7 @@ final class ReproduceTests: XCTestCase {
         var setup = tinySetup()
         setup.scenarios5 = ["depth", "depth-near"]
         setup.clips5 = 2
-        var e = Experiments(model: model, setup: setup)
+        var e = Experiments(model: model, sampling: SamplingConfig(steps: setup.steps), setup: setup)
         let law = Law3D.handSet(gravity: DepthScenario.depth.box.gravity)
         let structured = DepthModel.stateModel(.structured(law), role: .structuredStateModel, folder: "hand-set")
         e.depthModels = [structured, structured]
