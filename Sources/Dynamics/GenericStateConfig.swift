@@ -15,8 +15,8 @@ public struct GraphNetworkConfig: GraphArchitecture, StateModelConfig {
     public var width = 32
     public var height = 32
     /// Hidden width and number of hidden layers of the relation MLP (per ordered ball pair).
-    public var relationHidden = 128
-    public var relationLayers = 2
+    public var relationHidden = 256
+    public var relationLayers = 3
     /// Width of a relation's effect, summed over senders.
     public var effectWidth = 64
     /// Hidden width and number of hidden layers of the object MLP (per ball).
