@@ -38,6 +38,8 @@ public struct GraphNetworkConfig: GraphArchitecture, StateModelConfig {
     public var relationReadsBalls = false
     /// With it, the relation reads their positions and wall distances in units of this.
     public var ballDistanceScale = 8.0
+    /// Steps per frame, trained through (GraphNetwork.swift).
+    public var substeps = 1
 
     public init() {}
 
@@ -149,7 +151,9 @@ extension GenericStateConfig {
     }
 
     public func loss(of network: GraphNetwork<GraphNetworkConfig>, on e: (batch: GraphBatch, target: Tensor, weight: Tensor)) -> Tensor {
-        network.loss(e.batch, target: e.target, weight: e.weight, robust: Float(robustLoss / model.deltaScale))
+        let robust = Float(robustLoss / model.deltaScale)
+        return model.substeps > 1 ? network.frameLoss(e.batch, weight: e.weight, robust: robust)
+            : network.loss(e.batch, target: e.target, weight: e.weight, robust: robust)
     }
 
     public func decays(_ network: GraphNetwork<GraphNetworkConfig>) -> [Bool] { network.decays }

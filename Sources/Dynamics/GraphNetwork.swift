@@ -27,6 +27,14 @@
 // bounces off a wall and then meets the other, the pair's effect depends on that bounce,
 // which the pair's own inputs cannot see.
 //
+// With the config's `substeps` K > 1 a frame is K steps of the same form, each of 1/K of a
+// frame: u_{k+1} = u_k + Δu_k, p_{k+1} = p_k + (u_k + u_{k+1}) / 2K + δp_k (or u_k / K + δp_k),
+// every substep reading the state the last one left. A bounce or a collision is then a
+// jump over a K-th of the frame, and a frame that holds a bounce and then a collision takes
+// them one after the other. Only whole frames are observed, so training compares the state
+// after the K-th substep with the next frame's, through all K (`frame`); the features are
+// then built from tensors (`GraphBatch.inputs`), so that gradients pass through them.
+//
 // With the config's `pairFrame` the relation reads the pair in its own frame instead: n the
 // unit vector from i to j, t the unit vector of the relative velocity's part across n (0 when
 // it has none), and the inputs are the invariants |p_j − p_i|, (u_j − u_i)·n, |(u_j − u_i)
@@ -95,6 +103,15 @@ public protocol GraphArchitecture: Codable, Equatable, Sendable {
     /// not by `distanceScale`: coarser, because those inputs span the whole box and its first
     /// layer is shared by every pair; in pixels they swamp the pair's own (MODEL.md).
     var ballDistanceScale: Double { get set }
+    /// Steps per frame (1: the frame in one step). Each substep reads the state it is given
+    /// and moves it by 1/substeps of a frame; only whole frames are observed, so training runs
+    /// through all of a frame's substeps (`GraphNetwork.frame`).
+    var substeps: Int { get }
+}
+
+extension GraphArchitecture {
+    /// A world whose config has no `substeps` steps a frame at once.
+    public var substeps: Int { 1 }
 }
 
 /// How a graph network's step forms the new position from its second output δp.
@@ -128,6 +145,10 @@ extension GraphArchitecture {
         if relationLayers < 1 || relationLayers > 8 { return "relationLayers must be in 1...8, got \(relationLayers)" }
         if pairFrame && effectWidth % 2 != 0 { return "effectWidth must be even with pairFrame (half along the pair, half across), got \(effectWidth)" }
         if objectLayers < 1 || objectLayers > 8 { return "objectLayers must be in 1...8, got \(objectLayers)" }
+        if substeps < 1 || substeps > 16 { return "substeps must be in 1...16, got \(substeps)" }
+        if substeps > 1 && (pairFrame || relationReadsBalls) {
+            return "substeps above 1 read pairs in the world's axes alone: pairFrame and relationReadsBalls must be off"
+        }
         for (name, v) in [("distanceScale", distanceScale), ("velocityScale", velocityScale), ("radiusScale", radiusScale),
                           ("deltaScale", deltaScale), ("ballDistanceScale", ballDistanceScale)] where !(v > 0 && v.isFinite) {
             return "\(name) must be > 0, got \(v)"
@@ -153,6 +174,13 @@ public struct GraphBatch {
     /// With a pair frame, per pair row [B·N·N, d]: n, the unit vector from i to j, and t, the
     /// unit vector of the relative velocity across n (zeros where it has none, and for padding).
     public var normal: Tensor?, tangent: Tensor?
+    /// The states themselves, per ball row (zeros for padding), for a network that steps in
+    /// substeps: positions and velocities [B·N, d], the walls' extents [B·N, d], 1 for a ball
+    /// [B·N, 1]; and per pair row both radii [B·N·N, 2] (zeros where the pair mask is).
+    public var positions: Tensor, velocities: Tensor, extents: Tensor, ballMask: Tensor, pairRadii: Tensor
+    /// The true state after the frame per ball row [B·N, 2d] — velocity, then position (its
+    /// input noise carried along) — when the batch is a training batch.
+    public var next: Tensor?
 
     /// Features of `states`, padded to the most balls.
     public init<C: GraphArchitecture>(_ states: [C.State], _ c: C) {
@@ -162,6 +190,8 @@ public struct GraphBatch {
         var rel = [Float](repeating: 0, count: B * N * N * R), mask = [Float](repeating: 0, count: B * N * N)
         var obj = [Float](repeating: 0, count: B * N * O)
         var normal = [Float](repeating: 0, count: c.pairFrame ? B * N * N * d : 0), tangent = normal
+        var position = [Float](repeating: 0, count: B * N * d), velocity = position, extent = position
+        var ball = [Float](repeating: 0, count: B * N), radii = [Float](repeating: 0, count: B * N * N * 2)
         let own = GraphNetwork<C>.pairInputs(c)  // the pair's own inputs; both balls' follow
         let coarse = Float(c.distanceScale / c.ballDistanceScale)  // a ball's position and walls, as a relation reads them
         for (b, s) in states.enumerated() {
@@ -174,6 +204,12 @@ public struct GraphBatch {
                     obj[row + d + 2 + 2 * k] = Float((walls[k] - p[k]) * sd)
                 }
                 obj[row + d] = Float(r * sr)
+                for k in 0..<d {
+                    position[(b * N + i) * d + k] = Float(p[k])
+                    velocity[(b * N + i) * d + k] = Float(u[k])
+                    extent[(b * N + i) * d + k] = Float(walls[k])
+                }
+                ball[b * N + i] = 1
             }
             for i in 0..<s.ballCount {
                 let (p, u, r) = s.ball(i)
@@ -181,6 +217,7 @@ public struct GraphBatch {
                     let (q, w, rj) = s.ball(j), dp = q - p, du = w - u, pair = (b * N + i) * N + j
                     let distance = (dp * dp).sum().squareRoot()
                     mask[pair] = 1
+                    (radii[2 * pair], radii[2 * pair + 1]) = (Float(r), Float(rj))
                     if c.relationReadsBalls {
                         for (slot, ball) in [i, j].enumerated() {
                             let from = (b * N + ball) * O, to = pair * R + own + slot * O
@@ -220,6 +257,32 @@ public struct GraphBatch {
             self.normal = Tensor(shape: [B * N * N, d], values: normal)
             self.tangent = Tensor(shape: [B * N * N, d], values: tangent)
         }
+        positions = Tensor(shape: [B * N, d], values: position)
+        velocities = Tensor(shape: [B * N, d], values: velocity)
+        extents = Tensor(shape: [B * N, d], values: extent)
+        ballMask = Tensor(shape: [B * N, 1], values: ball)
+        pairRadii = Tensor(shape: [B * N * N, 2], values: radii)
+    }
+
+    /// The relation and object inputs of positions `p` and velocities `u` [B·N, d] (rows as
+    /// this batch's), laid out as `init` lays them out, built from tensors so that gradients
+    /// pass through them: what a substep reads of the state the last one left. In the world's
+    /// axes, without the balls' own inputs in the relation (a config with substeps has neither).
+    public func inputs<C: GraphArchitecture>(_ p: Tensor, _ u: Tensor, _ c: C) -> (relations: Tensor, objects: Tensor) {
+        let B = examples, N = balls, d = C.dimensions
+        let sd = Float(1 / c.distanceScale), sv = Float(1 / c.velocityScale), sr = Float(1 / c.radiusScale)
+        func pairs(_ x: Tensor) -> Tensor {  // x_j − x_i at row (b·N + i)·N + j
+            (x.reshaped([B, 1, N, d]) - x.reshaped([B, N, 1, d])).reshaped([B * N * N, d])
+        }
+        let dp = pairs(p), du = pairs(u)
+        let distance = ((dp * dp).sum(axes: [1], keepDims: true) + 1e-12).sqrt()
+        let relations = Tensor.concatenate([dp * sd, distance * sd, du * sv, pairRadii * sr], axis: 1) * pairMask
+        var parts = [u * sv, objects.slice(axis: 1, d..<(d + 1))]  // the radius column, already scaled
+        for k in 0..<d {
+            let x = p.slice(axis: 1, k..<(k + 1))
+            parts += [x * sd, (extents.slice(axis: 1, k..<(k + 1)) - x) * sd]
+        }
+        return (relations, Tensor.concatenate(parts, axis: 1) * ballMask)
     }
 }
 
@@ -257,8 +320,13 @@ public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
     /// position, (Δu, δp) in network units [B·N, 2d] (times `deltaScale` for the world's units;
     /// padding rows are meaningless).
     public func callAsFunction(_ x: GraphBatch) -> Tensor {
+        self(x, relations: x.relations, objects: x.objects)
+    }
+
+    /// The same from relation and object inputs laid out as `x`'s (`GraphBatch.inputs`).
+    func callAsFunction(_ x: GraphBatch, relations: Tensor, objects: Tensor) -> Tensor {
         let BN = x.examples * x.balls, E = config.effectWidth, W = Self.effectInputs(config)
-        var messages = relation(x.relations) * x.pairMask  // [B·N·N, E]
+        var messages = relation(relations) * x.pairMask  // [B·N·N, E]
         if let n = x.normal, let t = x.tangent {
             // (a_k, b_k) → a_k n + b_k t, axis by axis: [B·N·N, E/2] per axis, side by side.
             let a = messages.slice(axis: 1, 0..<(E / 2)), b = messages.slice(axis: 1, (E / 2)..<E)
@@ -267,7 +335,24 @@ public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
             }, axis: 1)
         }
         let effects = messages.reshaped([BN, x.balls, W]).sum(axes: [1])  // [B·N, W]
-        return object(Tensor.concatenate([x.objects, effects], axis: 1))
+        return object(Tensor.concatenate([objects, effects], axis: 1))
+    }
+
+    /// The state after one frame of `config.substeps` steps from `x`'s positions and
+    /// velocities, as tensors [B·N, d] each, through which gradients pass (see the file
+    /// header). No guard on runaway speeds: this is what training reads.
+    public func frame(_ x: GraphBatch) -> (positions: Tensor, velocities: Tensor) {
+        let d = Config.dimensions, K = config.substeps, scale = Float(config.deltaScale)
+        var p = x.positions, u = x.velocities
+        for _ in 0..<K {
+            let (relations, objects) = x.inputs(p, u, config)
+            let out = self(x, relations: relations, objects: objects)
+            let u1 = u + out.slice(axis: 1, 0..<d) * scale
+            let drift = config.positionStep == .trapezoid ? (u + u1) * 0.5 : u
+            p = p + drift * (1 / Float(K)) + out.slice(axis: 1, d..<(2 * d)) * scale
+            u = u1
+        }
+        return (p, u)
     }
 
     /// Weighted mean loss of the predicted (Δu, δp) against `target` [B·N, 2d] (network units),
@@ -275,6 +360,14 @@ public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
     /// δ > 0 (WeightedLoss.swift).
     public func loss(_ x: GraphBatch, target: Tensor, weight: Tensor, robust: Float = 0) -> Tensor {
         weightedLoss(self(x), target, weight: weight, robust: robust)
+    }
+
+    /// With substeps, the weighted mean loss of the state after the frame (`frame`) against
+    /// the true next state `x.next`, velocity and position, in network units (÷ deltaScale).
+    public func frameLoss(_ x: GraphBatch, weight: Tensor, robust: Float = 0) -> Tensor {
+        guard let next = x.next else { preconditionFailure("frameLoss needs a training batch (GraphBatch.next)") }
+        let (p, u) = frame(x), unit = Float(1 / config.deltaScale)
+        return weightedLoss(Tensor.concatenate([u, p], axis: 1) * unit, next * unit, weight: weight, robust: robust)
     }
 
     // MARK: - Stepping
@@ -285,9 +378,15 @@ public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
     /// not finite or above `StateModel.maxSpeed` (far above any scenario's) is cut to that
     /// speed (a non-finite one to 0) before the position is integrated, and a correction δp
     /// that is not finite or longer than that is dropped, so a roll-out that runs away in a
-    /// state no training clip showed stays finite.
+    /// state no training clip showed stays finite. With substeps, each is such a step over a
+    /// K-th of the frame, guarded alike.
     public func step(_ states: [Config.State]) -> [Config.State] {
-        let x = GraphBatch(states, config), N = x.balls, d = Config.dimensions
+        (0..<config.substeps).reduce(states) { s, _ in substep(s) }
+    }
+
+    /// One substep: a whole frame (`step`) without substeps, a K-th of one with K.
+    func substep(_ states: [Config.State]) -> [Config.State] {
+        let x = GraphBatch(states, config), N = x.balls, d = Config.dimensions, fraction = 1 / Double(config.substeps)
         let out = self(x).values, scale = config.deltaScale, K = Self.outputs, limit = StateModel.maxSpeed
         func vector(_ o: Int) -> Config.State.Vector {
             var v = Config.State.Vector()
@@ -304,7 +403,7 @@ public struct GraphNetwork<Config: GraphArchitecture>: ParameterVisitable {
                 var dp = vector(o + d)
                 if !((dp * dp).sum().squareRoot() <= limit) { dp = Config.State.Vector() }
                 let drift = config.positionStep == .trapezoid ? (u + u1) * 0.5 : u
-                next.move(i, to: p + drift + dp, velocity: u1)
+                next.move(i, to: p + drift * fraction + dp, velocity: u1)
             }
             return next
         }

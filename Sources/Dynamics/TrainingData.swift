@@ -195,7 +195,8 @@ extension TrainingData {
     /// the world holds, as its own roll-outs will be, and learns to bring the velocity back
     /// (graph-network simulators' training noise, Sanchez-Gonzalez et al. 2020). A ball whose
     /// next state is unknown weighs 0, and so does padding; every other ball its entry in
-    /// `weights` (per transition, per ball), or 1 without them.
+    /// `weights` (per transition, per ball), or 1 without them. The batch's `next` holds the
+    /// true state after the frame, what a network with substeps is trained on.
     static func graphExamples<C: GraphArchitecture>(
         _ transitions: [(state: C.State, next: [(position: C.State.Vector, velocity: C.State.Vector)?])], _ c: C,
         positionNoise: Double, velocityNoise: Double, weights: [[Float]]? = nil, rng: inout RNG
@@ -215,9 +216,9 @@ extension TrainingData {
             }
             return noisy
         }
-        let batch = GraphBatch(states, c)
+        var batch = GraphBatch(states, c)
         let N = batch.balls, unit = 1 / c.deltaScale, K = GraphNetwork<C>.outputs
-        var target = [Float](repeating: 0, count: states.count * N * K)
+        var target = [Float](repeating: 0, count: states.count * N * K), after = target
         var weight = [Float](repeating: 0, count: states.count * N)
         for (b, tr) in transitions.enumerated() {
             for (i, next) in tr.next.enumerated() {
@@ -225,13 +226,17 @@ extension TrainingData {
                 let du = next.velocity - states[b].ball(i).velocity, (p, u, _) = tr.state.ball(i)
                 let drift = c.positionStep == .trapezoid ? (u + next.velocity) * 0.5 : u
                 let dp = next.position - p - drift, row = (b * N + i) * K
+                let carried = next.position + (states[b].ball(i).position - p)  // the input's noise carried along
                 for k in 0..<d {
                     target[row + k] = Float(du[k] * unit)
                     target[row + d + k] = Float(dp[k] * unit)
+                    after[row + k] = Float(next.velocity[k])
+                    after[row + d + k] = Float(carried[k])
                 }
                 weight[b * N + i] = weights?[b][i] ?? 1
             }
         }
+        batch.next = Tensor(shape: [states.count * N, K], values: after)
         return (batch, Tensor(shape: [states.count * N, K], values: target), Tensor(shape: [states.count * N], values: weight))
     }
 }

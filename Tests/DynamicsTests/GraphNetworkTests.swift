@@ -86,6 +86,49 @@ final class GraphNetworkTests: XCTestCase {
         }
     }
 
+    /// The inputs a substep builds from tensors are the batch's own, laid out alike.
+    func testTensorInputsAreTheBatchs() {
+        let config = GenericStateConfig.tiny.model, x = GraphBatch(states, config)
+        let (relations, objects) = x.inputs(x.positions, x.velocities, config)
+        XCTAssertEqual(relations.shape, x.relations.shape)
+        for k in relations.values.indices { XCTAssertEqual(relations.values[k], x.relations.values[k], accuracy: 1e-5) }
+        XCTAssertEqual(objects.values, x.objects.values)
+    }
+
+    /// With substeps the frame is K steps of a K-th of a frame each: `frame` (tensors, what
+    /// training reads) and `step` (states, what a roll-out takes) agree, with one substep and
+    /// with three, and the loss's gradient through all K matches central differences.
+    /// Substeps read pairs in the world's axes alone.
+    func testSubstepsStepTheFrameInParts() throws {
+        var rng = RNG(seed: 13)
+        for K in [1, 3] {
+            var config = GenericStateConfig.tiny.model
+            config.substeps = K
+            let net = GraphNetwork(config, rng: &rng), x = GraphBatch(states, config)
+            let (p, u) = net.frame(x), stepped = net.step(states)
+            for (b, s) in stepped.enumerated() {
+                for (i, ball) in s.balls.enumerated() {
+                    for k in 0..<2 {
+                        XCTAssertEqual(Double(p.values[(b * 3 + i) * 2 + k]), ball.position[k], accuracy: 1e-4)
+                        XCTAssertEqual(Double(u.values[(b * 3 + i) * 2 + k]), ball.velocity[k], accuracy: 1e-4)
+                    }
+                }
+            }
+        }
+        var config = GenericStateConfig.tiny.model
+        config.substeps = 2
+        let net = GraphNetwork.forGradientCheck(config, rng: &rng)
+        var x = GraphBatch(states, net.config)
+        x.next = Tensor.randn([9, 4], std: 1, rng: &rng) + Tensor.concatenate([x.velocities, x.positions], axis: 1)
+        let mask = Tensor(shape: [9], values: [1, 0, 0, 1, 1, 1, 1, 0, 0])
+        assertGradientsMatchFiniteDifferences(net) { $0.frameLoss(x, weight: mask, robust: $1) }
+        config.pairFrame = true
+        XCTAssertEqual(config.validationError(),
+                       "substeps above 1 read pairs in the world's axes alone: pairFrame and relationReadsBalls must be off")
+        config.substeps = 0
+        XCTAssertEqual(config.validationError(), "substeps must be in 1...16, got 0")
+    }
+
     /// In the pair frame a pair turned about its midpoint reads the same, and the frame's
     /// vectors turn with it; the pair's messages, summed into the effects, turn with it too.
     func testPairFrameReadsThePairTurned() {
