@@ -35,11 +35,12 @@ public struct GeneratorID: RawRepresentable, Hashable, Codable, Sendable {
 /// Why a headline cell holds whatever a generator learned: a property of how it makes frames,
 /// not of its weights. The report marks such cells and gives the reason in a footnote.
 public enum ByConstruction: String, Codable, CaseIterable, Sendable {
-    /// Frames drawn by the rasterizer that draws the truth: every frame is clean palette discs.
+    /// Frames drawn by the rasterizer that draws the truth, every disc kept inside them: every
+    /// frame is clean palette discs.
     case rasterized
     /// The step keeps every centre where its disc is inside the walls.
     case clamped
-    /// A fixed list of balls: none appears, vanishes or changes colour.
+    /// A fixed list of balls, kept in view: none appears, vanishes or changes colour.
     case fixedBalls
     /// No noise enters a roll-out: one context, one video.
     case noiseless
@@ -53,9 +54,13 @@ public enum ByConstruction: String, Codable, CaseIterable, Sendable {
     /// The footnote's text.
     var reason: String {
         switch self {
-        case .rasterized: "the state models draw their frames with the rasterizer that draws the simulator's, so every frame is clean palette discs whatever the state"
+        case .rasterized: "the structured state models draw their frames with the rasterizer that draws the simulator's, and "
+            + "keep every disc inside the walls, so every frame is clean palette discs whatever the state (the generic state "
+            + "model has no clamp: a ball it lets through a wall leaves the frame cut at the border)"
         case .clamped: "the structured state model's step keeps every centre where its disc is inside the walls (a clamp, not a learned bounce)"
-        case .fixedBalls: "a state model keeps the list of balls it perceived: none can appear, vanish or change colour"
+        case .fixedBalls: "the structured state model keeps the list of balls it perceived, and its clamp keeps them in view: "
+            + "none can appear, vanish or change colour (the generic state model keeps its list too, but a ball it lets "
+            + "through a wall leaves the frame, and the count in its frames changes)"
         case .noiseless: "a state model draws no noise: one context gives one video"
         case .seeded: "the video model draws every noise from the seed (a counter-based generator), so the same seed gives the same bytes"
         case .farToNear: "the simulator and the 3D state models draw through the camera with the rasterizer far to near, so in "
@@ -144,7 +149,7 @@ struct ReportGenerator {
             (perceived + "; " + (run.given ?? StateLaw.genericGiven(step: .trapezoid, pairFrame: false)),
              "every change of velocity — gravity, wall bounces and collisions — and a position correction, from one "
                 + "graph-network step per frame; it calls no simulator function",
-             [.rasterized, .fixedBalls, .noiseless])
+             [.noiseless])
         case .structured:
             (perceived + "; the exact parabola of free flight, contact instants from the simulator's own event times "
                 + "(Simulator.crossing for walls, Simulator.closingTime for pairs), impulses along the normal in proportion "
