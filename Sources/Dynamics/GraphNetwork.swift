@@ -454,10 +454,11 @@ extension GraphNetwork where Config == GraphNetworkConfig {
 
     /// The network's change of velocity for a lone ball at rest in the middle of the frame,
     /// pixels per frame: what it has learned of gravity, where no wall or ball is near.
-    /// Perception reads free-flight parabolas with it (StateModel.perceive).
+    /// Perception reads free-flight parabolas with it (StateModel.perceive). Over the whole
+    /// frame: with substeps, all of them.
     public var restingChange: Vec2 {
         let ball = BallState(position: Vec2(Double(config.width) / 2, Double(config.height) / 2), velocity: Vec2(0, 0),
                              radius: Self.restingRadius, color: 0)
-        return velocityChanges(WorldState(width: config.width, height: config.height, balls: [ball]))[0]
+        return step([WorldState(width: config.width, height: config.height, balls: [ball])])[0].balls[0].velocity
     }
 }

@@ -106,6 +106,13 @@ final class GraphNetworkTests: XCTestCase {
             config.substeps = K
             let net = GraphNetwork(config, rng: &rng), x = GraphBatch(states, config)
             let (p, u) = net.frame(x), stepped = net.step(states)
+            // What perception takes for gravity is the whole frame's change, all K substeps.
+            let lone = BallState(position: Vec2(16, 16), velocity: Vec2(0, 0), radius: 3.25, color: 0)
+            XCTAssertEqual(net.restingChange, net.step([WorldState(width: 32, height: 32, balls: [lone])])[0].balls[0].velocity)
+            if K > 1 {
+                XCTAssertNotEqual(net.restingChange, net.velocityChanges(WorldState(width: 32, height: 32, balls: [lone]))[0],
+                                  "one substep's change is not the frame's")
+            }
             for (b, s) in stepped.enumerated() {
                 for (i, ball) in s.balls.enumerated() {
                     for k in 0..<2 {
