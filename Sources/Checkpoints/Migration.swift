@@ -8,6 +8,8 @@
 //     value those were trained with (legacyKeys); options vidgen no longer has load when off
 //     and are refused by name when on (retiredKeys); the handoff it kept under "model" is the
 //     sampling setting of a folder without sampling.json;
+//   - a generic state model's config.json without "substeps" stepped whole frames (1), not the
+//     preset's newer value;
 //   - a structured state model's config.json with a key of the state whose velocity was a
 //     difference of positions (retiredDynamicsKeys) is refused: its network read other inputs;
 //   - a codec folder whose autoencoder stores no latent range (the identity) has the range
@@ -71,6 +73,9 @@ extension CheckpointFolder {
                 if section.isEmpty { dict = sub } else { dict[section] = sub }
             }
             saved.config = dict
+        case .state(.generic)?:
+            guard let dict = saved.config else { return }
+            saved.config = fillingIn(dict, legacy: legacyGenericKeys)
         case .state(.structured)?:
             guard let dict = saved.config else { return }
             let model = dict["model"] as? [String: Any] ?? [:]
@@ -94,6 +99,10 @@ extension CheckpointFolder {
         "": ["lossOnWaitingFrames": true, "latent": false],
         "model": ["noiseShift": 1.0, "frameLag": 0.0],
     ]
+
+    /// Keys added to a generic state model's config after its folders were first written, with
+    /// the value those were trained with: a folder without them must not take the preset's.
+    static let legacyGenericKeys: [String: [String: Any]] = ["model": ["substeps": 1]]
 
     /// Options vidgen no longer has, with the value that meant "off" (nan: any value). A
     /// saved config.json may still hold them; it loads if they are off, and otherwise names

@@ -39,6 +39,11 @@ final class MigrationTests: CheckpointFixtures {
         XCTAssertThrowsError(try migrated(#"{"seamRolloutShare": 0.5}"#))
         // Another kind's config is not a video model's: its keys are left alone.
         XCTAssertEqual(try migrated(#"{"rolloutShare": 0.25}"#, kind: .state(.generic)).config?["rolloutShare"] as? Double, 0.25)
+        // A generic state model's config without substeps stepped whole frames, whatever the preset says now.
+        let generic = try migrated(#"{"preset": "generic", "model": {"relationHidden": 128}}"#, kind: .state(.generic))
+        XCTAssertEqual((generic.config?["model"] as? [String: Any])?["substeps"] as? Int, 1)
+        let stated = try migrated(#"{"model": {"substeps": 4}}"#, kind: .state(.generic))
+        XCTAssertEqual((stated.config?["model"] as? [String: Any])?["substeps"] as? Int, 4)
         // The kind of an untagged folder is told before its config is refused.
         var untagged = SavedFolder(folder: CheckpointFolder("c"))
         untagged.config = ["model": ["relationHidden": 8, "gated": true]]
