@@ -6,9 +6,9 @@
 //               geometry (Contact.swift), the network's impulses at each. Given the form of
 //               the physics, it learns its constants.
 //   generic     a graph network over every ordered pair of balls (GraphNetwork.swift), one
-//               step per frame: it predicts each ball's change of velocity, the position
-//               follows by the trapezoid rule. Given the state and where the walls are, it
-//               learns the rest, gravity and bounces included.
+//               step per frame or its config's substeps: it predicts each ball's change of
+//               velocity, the position follows by the trapezoid rule. Given the state and
+//               where the walls are, it learns the rest, gravity and bounces included.
 //
 // Everything around the law — perception, roll-out, drawing, scores — is the same for both
 // (StateModel.swift); a checkpoint folder's format tag says which it holds

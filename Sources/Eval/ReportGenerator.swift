@@ -147,8 +147,8 @@ struct ReportGenerator {
         case .generic:
             // A report written before `given` was recorded: the shipped generic law's.
             (perceived + "; " + (run.given ?? StateLaw.genericGiven(step: .trapezoid, pairFrame: false)),
-             "every change of velocity — gravity, wall bounces and collisions — and a position correction, from one "
-                + "graph-network step per frame; it calls no simulator function",
+             "every change of velocity — gravity, wall bounces and collisions — and a position correction, by a "
+                + "graph network; it calls no simulator function",
              [.noiseless])
         case .structured:
             (perceived + "; the exact parabola of free flight, contact instants from the simulator's own event times "

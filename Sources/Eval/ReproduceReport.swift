@@ -105,7 +105,8 @@ extension StateLaw {
         case .generic(let n):
             let c = n.config
             return "graph network: relation MLP \(c.relationHidden)×\(c.relationLayers), object MLP "
-                + "\(c.objectHidden)×\(c.objectLayers), one round of messages per frame"
+                + "\(c.objectHidden)×\(c.objectLayers), one round of messages per "
+                + (c.substeps > 1 ? "step, \(c.substeps) steps a frame" : "frame")
                 + (c.relationReadsBalls ? ", each pair's relation reading both balls' own inputs too" : "")
         case .handSet(let law):
             return "the structured law with its constants set by hand: g = (\(law.gravity.x), \(law.gravity.y)) px/frame², "
@@ -117,16 +118,18 @@ extension StateLaw {
     /// the structured laws (ReportGenerator says theirs).
     var given: String? {
         guard case .generic(let n) = self else { return nil }
-        return Self.genericGiven(step: n.config.positionStep, pairFrame: n.config.pairFrame)
+        return Self.genericGiven(step: n.config.positionStep, pairFrame: n.config.pairFrame, substeps: n.config.substeps)
     }
 
-    /// What a generic law with this step and pair reading is given, in words.
-    static func genericGiven(step: PositionStep, pairFrame: Bool) -> String {
+    /// What a generic law with this step, pair reading and number of steps a frame is given,
+    /// in words.
+    static func genericGiven(step: PositionStep, pairFrame: Bool, substeps: Int = 1) -> String {
         let moved = switch step {
         case .trapezoid: "integrated by the trapezoid rule"
         case .velocity: "moved by its old velocity and a learned correction"
         }
         return "each ball's position, velocity and radius and its distances to the four walls, \(moved)"
+            + (substeps > 1 ? " in \(substeps) steps a frame, trained through all of them against the next frame" : "")
             + (pairFrame ? "; every pair read in its own frame, along and across the line of its centres, so a pair turned "
                 + "any way acts the same turned (the isotropy of space, not a law)" : "")
     }

@@ -172,6 +172,10 @@ final class ReproduceTests: XCTestCase {
         XCTAssertFalse(StateLaw.generic(GraphNetwork(c, rng: &rng)).architecture.contains("both balls"))
         c.relationReadsBalls = true
         XCTAssert(StateLaw.generic(GraphNetwork(c, rng: &rng)).architecture.hasSuffix("reading both balls' own inputs too"))
+        (c.relationReadsBalls, c.pairFrame, c.substeps) = (false, false, 4)
+        let law = StateLaw.generic(GraphNetwork(c, rng: &rng))
+        XCTAssert(law.given!.hasSuffix("in 4 steps a frame, trained through all of them against the next frame"))
+        XCTAssert(law.architecture.hasSuffix("one round of messages per step, 4 steps a frame"))
     }
 
     /// A made-up generator placed before the simulator becomes a column of the headline (in
