@@ -112,15 +112,17 @@ public struct DepthModel: Sendable {
         self.column = column
     }
 
-    /// A video model of depth clips sampled by `sampler` (as `sampling` says), stitched last-k
-    /// from `k` context frames with the noise of `noiseSeed` (DepthColumn.videoModel), and
-    /// scored on the first `clips` clips.
-    public static func videoModel(_ sampler: WindowSampler, sampling: SamplingConfig, k: Int, folder: String, clips: Int,
-                                  noiseSeed: UInt64) -> DepthModel {
-        nonisolated(unsafe) let sampler = sampler  // read only: a roll-out does not change the sampler
-        let frames = sampler.model.config.frames
+    /// A video model of depth clips (`model`, with `codec` for a latent one) sampled as
+    /// `sampling` says, stitched last-k from `k` context frames with the noise of `noiseSeed`
+    /// (DepthColumn.videoModel), and scored on the first `clips` clips.
+    public static func videoModel(_ model: Denoiser, sampling: SamplingConfig, codec: FrameAutoencoder? = nil, k: Int,
+                                  folder: String, clips: Int, noiseSeed: UInt64) -> DepthModel {
+        let settings = sampling.stitchedByTheReport
+        // Read only: a roll-out does not change the sampler.
+        nonisolated(unsafe) let sampler = WindowSampler(model: model, settings: settings, codec: codec)
+        let frames = model.config.frames
         return DepthModel(role: .videoModel, folder: folder, clips: clips, window: frames - max(1, min(k, frames - 1)),
-                          sampling: sampling) { _ in
+                          sampling: settings) { _ in
             .videoModel(sampler, name: DepthRole.videoModel.name, k: k, noiseSeed: noiseSeed)
         }
     }

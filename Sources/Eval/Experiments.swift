@@ -146,6 +146,15 @@ public struct ClipPictures: Sendable {
     }
 }
 
+extension SamplingConfig {
+    /// These settings with the stitching's k left to each experiment (no `lastK` of their own).
+    var stitchedByTheReport: SamplingConfig {
+        var s = self
+        s.lastK = nil
+        return s
+    }
+}
+
 /// Runs the experiments with one denoiser.
 public struct Experiments {
     public let model: Denoiser
@@ -171,9 +180,7 @@ public struct Experiments {
     public init(model: Denoiser, codec: FrameAutoencoder? = nil, sampling: SamplingConfig, setup: ReproduceSetup) {
         self.model = model
         self.codec = codec
-        var own = sampling
-        own.lastK = nil
-        self.sampling = own
+        self.sampling = sampling.stitchedByTheReport
         self.setup = setup
         var q = WindowQualityConfig()
         q.size = codec?.config.frameSize ?? model.config.size

@@ -2,6 +2,7 @@
 // index.html, plus headline.md, metrics.json and the figure files themselves. Every table
 // and plot sets the run's generators (ReportGenerator.swift) side by side.
 
+import Diffusion
 import Foundation
 import World
 
@@ -58,7 +59,10 @@ extension ReproduceReport {
     }
 
     /// How the video model sampled experiments 1 and 4, in words.
-    var videoSampling: String { sampling?.summary ?? "ddim \(setup.steps) steps" }
+    var videoSampling: String { samplingText(sampling) }
+
+    /// `settings` in words; a report that did not record them sampled with DDIM at its steps.
+    func samplingText(_ settings: SamplingConfig?) -> String { settings?.summary ?? "ddim \(setup.steps) steps" }
 
     /// Which run made the numbers, in one line.
     var provenance: String {

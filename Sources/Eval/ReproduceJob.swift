@@ -107,11 +107,9 @@ public struct ReproduceJob {
                 throw VidgenError.input("\(folder): a video model of \(config.frameSize) × \(config.frameSize) frames; experiment 5's "
                                         + "frames are \(camera.imageWidth) × \(camera.imageHeight)")
             }
-            var settings = try checkpoint.sampling()
-            settings.lastK = nil
-            let sampler = WindowSampler(model: model, settings: settings, codec: try checkpoint.codec(for: config))
             let k = min(config.contextMax, config.model.frames - 1)
-            return .videoModel(sampler, sampling: settings, k: k, folder: folder, clips: setup.videoClips5, noiseSeed: setup.seed)
+            return .videoModel(model, sampling: try checkpoint.sampling(), codec: try checkpoint.codec(for: config), k: k,
+                               folder: folder, clips: setup.videoClips5, noiseSeed: setup.seed)
         default:
             throw VidgenError("\(folder) holds \(kind.map { "a \($0.name)" } ?? "no model vidgen reads"); "
                               + "experiment 5 takes a 3D state model or a video model of depth clips")

@@ -117,7 +117,7 @@ extension ReproduceReport {
                   + "simulator's. Occlusion order: overlaps in which the larger disc is on top, the frame's own consistency."),
         ]
         if let row = experiment5.lazy.compactMap({ $0[.videoModel] }).first(where: { $0.clips != nil }), let n = row.clips {
-            b.append(.text("The \(DepthRole.videoModel.name) samples every frame it makes (\(row.sampling?.summary ?? "ddim \(setup.steps) steps"), its "
+            b.append(.text("The \(DepthRole.videoModel.name) samples every frame it makes (\(samplingText(row.sampling)), its "
                            + "windows stitched last-k): it is scored on the first \(n) of these clips."))
         }
         let present = DepthRole.allCases.filter { role in experiment5.contains { $0[role]?.scores != nil } }

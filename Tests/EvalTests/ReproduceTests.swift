@@ -248,8 +248,7 @@ final class ReproduceTests: XCTestCase {
         (setup.scenarios5, setup.clips5, setup.videoClips5) = (["depth"], 2, 1)
         var e = Experiments(model: Denoiser(.tiny, rng: &rng), sampling: SamplingConfig(steps: setup.steps), setup: setup)
         let settings = SamplingConfig(sampler: .unipc, steps: setup.steps)
-        let sampler = WindowSampler(model: video, settings: settings)
-        e.depthModels = [DepthModel.videoModel(sampler, sampling: settings, k: 3, folder: "random", clips: setup.videoClips5,
+        e.depthModels = [DepthModel.videoModel(video, sampling: settings, k: 3, folder: "random", clips: setup.videoClips5,
                                                noiseSeed: setup.seed)]
         try e.check()
         let a = try e.depth().results, b = try e.depth().results
